@@ -1,0 +1,155 @@
+// Package inspect holds midstream's semantics: it detects the provider of a
+// captured stream, maps an in-stream error to the HTTP status it stands
+// for, checks the stream's grammar, says what the user's SDK will raise and
+// how to fix it, and renders reports. It is pure: exchanges in, verdicts
+// out, no terminal or UI imports.
+package inspect
+
+import (
+	"time"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// Provider is the API family a stream comes from.
+type Provider string
+
+// The providers midstream knows.
+const (
+	ProviderAnthropic       Provider = "anthropic"
+	ProviderOpenAIChat      Provider = "openai-chat"
+	ProviderOpenAIResponses Provider = "openai-responses"
+	ProviderOpenRouter      Provider = "openrouter"
+	ProviderGeneric         Provider = "generic"
+)
+
+// Outcome is how an exchange ended, as the user should read it.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeComplete       Outcome = "complete"
+	OutcomeErrorEvent     Outcome = "error_event"
+	OutcomeTruncated      Outcome = "truncated"
+	OutcomeTransportError Outcome = "transport_error"
+	OutcomeHTTPError      Outcome = "http_error"
+	OutcomeEmpty          Outcome = "empty"
+)
+
+// Severity ranks a finding.
+type Severity string
+
+// The severities, most serious first.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Options tune Diagnose.
+type Options struct {
+	// Status overrides the HTTP status of an exchange whose capture did not
+	// record one (0: assume 200).
+	Status int
+	// SDK, when set, is the SDK the user names with --sdk; it wins over
+	// the one detected from request headers.
+	SDK *SDKRef
+	// StallThreshold is the gap between events above which a stall is
+	// reported (0: the default, 10s).
+	StallThreshold time.Duration
+}
+
+// SDKRef names an SDK and version, e.g. anthropic-python@0.121.0.
+type SDKRef struct {
+	Name    string // anthropic-python, anthropic-typescript, anthropic-go, anthropic-java, vercel-ai, openai-python, openai-node, openai-go
+	Version string // "" when unknown
+}
+
+// Verdict is everything midstream concludes about one exchange. Its JSON
+// form is one element of "exchanges" in schema midstream.diagnosis/v1.
+type Verdict struct {
+	Source            string       `json:"source"`
+	Provider          Provider     `json:"provider"`
+	Request           *RequestInfo `json:"request"`
+	RequestID         string       `json:"-"`
+	HTTPStatus        int          `json:"-"` // 0 when unknown and not assumed
+	HTTPStatusAssumed bool         `json:"http_status_assumed"`
+	MappedStatus      int          `json:"-"` // 0 when the stream stands for no error status
+	Mismatch          bool         `json:"mismatch"`
+	Outcome           Outcome      `json:"outcome"`
+	Error             *StreamError `json:"error"`
+	EventCount        int          `json:"event_count"`
+	Timing            *Timing      `json:"timing"`
+	Findings          []Finding    `json:"findings"`
+	SDK               *SDKAnswer   `json:"sdk"`
+
+	// Events is the decoded timeline (not part of the JSON report).
+	Events []EventInfo `json:"-"`
+	// Exchange is the capture the verdict is about.
+	Exchange *stream.Exchange `json:"-"`
+}
+
+// RequestInfo is the part of the request a report shows.
+type RequestInfo struct {
+	Method string `json:"method"`
+	URL    string `json:"url"` // redacted
+	Model  string `json:"model,omitempty"`
+}
+
+// StreamError is the error a stream carried (or the HTTP error body).
+type StreamError struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+	// EventIndex is the 0-based index of the event that carried it; -1
+	// for an HTTP error before any stream.
+	EventIndex        int  `json:"event_index"`
+	Retryable         bool `json:"retryable"`
+	OutputBeforeError bool `json:"output_before_error"`
+}
+
+// Timing holds the times a timed capture allows; nil when untimed.
+type Timing struct {
+	TTFB         time.Duration `json:"-"`
+	FirstContent time.Duration `json:"-"` // 0 when no content arrived
+	Duration     time.Duration `json:"-"`
+	MaxGap       time.Duration `json:"-"`
+	MaxGapAfter  int           `json:"-"` // index of the event that ended the largest gap
+}
+
+// Finding is one result of a check.
+type Finding struct {
+	Code     string   `json:"code"` // stable, e.g. "A-W10-error-event"
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Detail   string   `json:"detail"`
+	Events   []int    `json:"event_indexes"` // 0-based
+	Fixes    []string `json:"fixes"`
+}
+
+// EventInfo is one decoded event of the timeline.
+type EventInfo struct {
+	Index        int           // 0-based
+	Type         string        // SSE event field ("message" when absent)
+	DataType     string        // JSON "type" of the data, "" if none
+	ID           string        // SSE id, "" if none
+	Offset       int64         // byte offset of the raw frame in the body
+	Length       int64         // raw frame length
+	At           time.Duration // arrival time (timed captures), else 0
+	Summary      string        // short human summary: text snippet, tool name, stop reason, error type
+	Comments     int           // comment lines (keepalives) just before this event
+	Unterminated bool
+}
+
+// SDKAnswer says what an SDK does with this exchange.
+type SDKAnswer struct {
+	Name           string `json:"name"`
+	Version        string `json:"version"`
+	DetectedFrom   string `json:"detected_from"` // "headers" or "flag"
+	Raises         string `json:"raises"`        // exception class, "" when nothing is raised
+	StatusReported *int   `json:"status_reported"`
+	ErrorTypeAt    string `json:"error_type_at"`
+	BuiltinRetry   bool   `json:"builtin_retry"`
+	Advice         string `json:"advice"`
+	Snippet        string `json:"-"` // catch-and-retry code in the SDK's language
+	Language       string `json:"-"` // snippet language for Markdown fences
+}

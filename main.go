@@ -1,0 +1,81 @@
+// Command midstream shows the event timeline of a Server-Sent-Events stream
+// from an LLM API beside its HTTP status and the status an in-stream error
+// stands for, with the fixes that fit the user's SDK.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// exitError carries the exit status a command wants; its message, if any,
+// has already been printed or is printed by main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr wraps an argument error so that it exits with status 2.
+func usageErr(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "midstream",
+		Short: "See where an LLM stream's HTTP status and its in-stream error disagree",
+		Long: `midstream opens a Server-Sent-Events stream from an LLM API — live, through a
+local proxy, or replayed from a capture file — and shows its event timeline
+beside the HTTP status and the status an in-stream error stands for
+(e.g. HTTP 200 while "event: error" says overloaded_error = 529), with what
+your SDK will raise and what to change.`,
+		Example: `  midstream demo                         # the built-in examples, offline
+  midstream diagnose capture.har         # verdict for every exchange in a file
+  midstream replay stream.sse            # inspect a capture interactively
+  midstream proxy                        # ANTHROPIC_BASE_URL=http://127.0.0.1:8787 your-app`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("midstream {{.Version}}\n")
+	for _, add := range commands {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+// commands lists the constructors of the subcommands; each cmd_*.go file
+// adds its own in an init function so that files stay independent.
+var commands []func() *cobra.Command
+
+func main() {
+	err := newRootCmd().Execute()
+	if err == nil {
+		return
+	}
+	code := 2
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			os.Exit(code)
+		}
+	}
+	fmt.Fprintln(os.Stderr, "midstream:", err)
+	os.Exit(code)
+}
