@@ -42,6 +42,11 @@ func (d *eventDecoder) feed(data []byte, at time.Duration, final bool, out []ins
 		if ev.Unterminated && !final {
 			break
 		}
+		// A frame ending in CR may yet be followed by the LF of a CRLF,
+		// which belongs to it: wait for the next byte before dispatching.
+		if end := ev.Offset + ev.Length; !final && end == int64(len(d.pending)) && d.pending[end-1] == '\r' {
+			break
+		}
 		out = append(out, inspect.EventInfo{
 			Index:        len(out),
 			Type:         ev.Type,

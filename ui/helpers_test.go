@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -103,7 +104,16 @@ func runCmd(m *Model, cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	msg := cmd()
+	// Timers (status TTL, replay ticks) would block: give each command a
+	// moment and drop those that do not answer at once.
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(150 * time.Millisecond):
+		return
+	}
 	switch msg := msg.(type) {
 	case tea.BatchMsg:
 		for _, c := range msg {

@@ -42,7 +42,7 @@ func isPlain(s string) bool {
 		c := s[i]
 		if c < 0x20 || c == 0x7f || c >= 0x80 {
 			if c >= 0x80 {
-				return utf8.ValidString(s[i:]) && !hasC1(s[i:])
+				return utf8.ValidString(s[i:]) && !hasUnsafe(s[i:])
 			}
 			return false
 		}
@@ -50,13 +50,19 @@ func isPlain(s string) bool {
 	return true
 }
 
-func hasC1(s string) bool {
+// hasUnsafe reports C1 controls, line separators and bidi controls, which
+// terminals act on instead of drawing.
+func hasUnsafe(s string) bool {
 	for _, r := range s {
-		if r >= 0x80 && r < 0xa0 {
+		if r >= 0x80 && r < 0xa0 || isBidiOrSeparator(r) {
 			return true
 		}
 	}
 	return false
+}
+
+func isBidiOrSeparator(r rune) bool {
+	return r == 0x2028 || r == 0x2029 || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // visibleFrame renders raw frame bytes with every control character made
@@ -116,7 +122,7 @@ func writeVisible(b *strings.Builder, r rune, frame bool) {
 	case r >= 0x80 && r < 0xa0:
 		b.WriteString("\\u00")
 		b.WriteString(hex2(byte(r)))
-	case r == 0x2028 || r == 0x2029 || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+	case isBidiOrSeparator(r):
 		// Line separators and bidi overrides reorder or break the row.
 		b.WriteRune('\uFFFD')
 	default:

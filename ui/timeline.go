@@ -224,6 +224,24 @@ func (t *timeline) setFilter(f string) {
 	t.scrollToSel()
 }
 
+// selectFiltered moves the selection onto a matching event: the selected
+// one if it matches, else the next match, else the last one.
+func (t *timeline) selectFiltered() {
+	t.follow = false
+	n := t.nEvents()
+	if t.filter == "" || n == 0 {
+		t.scrollToSel()
+		return
+	}
+	from := 0
+	if t.sel.kind == rowEvent {
+		from = t.sel.ev
+	}
+	i := min(sort.SearchInts(t.filtered[:n], from), n-1)
+	t.sel = rowKey{kind: rowEvent, ev: t.filtered[i]}
+	t.scrollToSel()
+}
+
 // syncFilter extends the filter to events that arrived since last time.
 func (t *timeline) syncFilter() {
 	if t.filter == "" {
@@ -248,10 +266,14 @@ func (t *timeline) layout() cols {
 	if t.w < 100 {
 		c.at = 0
 	}
-	c.sum = t.w - 2 - c.num - c.at - c.gap - c.typ - c.size - c.find - 5
+	seps := 6 // spaces between columns
+	if c.at > 0 {
+		seps++
+	}
+	c.sum = t.w - 2 - c.num - c.at - c.gap - c.typ - c.size - c.find - seps
 	if c.sum < 8 {
 		c.find = 2
-		c.sum = t.w - 2 - c.num - c.at - c.gap - c.typ - c.size - c.find - 5
+		c.sum = t.w - 2 - c.num - c.at - c.gap - c.typ - c.size - c.find - seps
 	}
 	return c
 }

@@ -195,11 +195,7 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 		m.filtering = false
 		m.input.Blur()
 		m.tl.setFilter(m.input.Value())
-		m.tl.follow = false
-		if m.tl.nEvents() > 0 {
-			m.tl.sel = m.tl.keyAt(m.tl.rowOf(m.tl.sel))
-		}
-		m.tl.scrollToSel()
+		m.tl.selectFiltered()
 		return m.selectionChanged()
 	case tea.KeyEsc:
 		m.filtering = false
