@@ -69,9 +69,24 @@ func Read(name string, r io.Reader) ([]*Exchange, error) {
 	return Parse(name, b)
 }
 
-// Parse reads every exchange from the bytes of a capture.
+// Parse reads every exchange from the bytes of a capture, detecting its
+// format from content (see Detect).
 func Parse(name string, b []byte) ([]*Exchange, error) {
-	// TODO(#2): detection of the other formats lands with the readers.
-	_ = bytes.TrimSpace
+	switch Detect(b) {
+	case FormatJSONL:
+		return ReadJSONL(name, b)
+	}
 	return []*Exchange{FromBody(name, b)}, nil
 }
+
+// Detect returns the format of a capture from its content, never from its
+// name. Anything not recognised as another format is a bare SSE body.
+func Detect(b []byte) Format {
+	b = bytes.TrimLeft(bytes.TrimPrefix(b, bom), " \t\r\n")
+	if looksJSONL(b) {
+		return FormatJSONL
+	}
+	return FormatSSE
+}
+
+var bom = []byte("\xef\xbb\xbf")
