@@ -75,6 +75,8 @@ func Parse(name string, b []byte) ([]*Exchange, error) {
 	switch Detect(b) {
 	case FormatJSONL:
 		return ReadJSONL(name, b)
+	case FormatHTTP:
+		return ReadHTTPDump(name, b)
 	}
 	return []*Exchange{FromBody(name, b)}, nil
 }
@@ -85,6 +87,9 @@ func Detect(b []byte) Format {
 	b = bytes.TrimLeft(bytes.TrimPrefix(b, bom), " \t\r\n")
 	if looksJSONL(b) {
 		return FormatJSONL
+	}
+	if looksHTTP(b) {
+		return FormatHTTP
 	}
 	return FormatSSE
 }
