@@ -77,6 +77,8 @@ func Parse(name string, b []byte) ([]*Exchange, error) {
 		return ReadJSONL(name, b)
 	case FormatHTTP:
 		return ReadHTTPDump(name, b)
+	case FormatHAR:
+		return ReadHAR(name, b)
 	}
 	return []*Exchange{FromBody(name, b)}, nil
 }
@@ -87,6 +89,9 @@ func Detect(b []byte) Format {
 	b = bytes.TrimLeft(bytes.TrimPrefix(b, bom), " \t\r\n")
 	if looksJSONL(b) {
 		return FormatJSONL
+	}
+	if looksHAR(b) {
+		return FormatHAR
 	}
 	if looksHTTP(b) {
 		return FormatHTTP

@@ -240,12 +240,13 @@ func WriteJSONL(w io.Writer, xs ...*Exchange) error {
 // looksJSONL reports whether b starts like a JSONL capture: its first line
 // names the format, or b is a cut-short start of such a line.
 func looksJSONL(b []byte) bool {
-	line, _, _ := bytes.Cut(b, []byte("\n"))
+	line, _, complete := bytes.Cut(b, []byte("\n"))
 	if bytes.Contains(line, []byte(`"`+jsonlMagic+`"`)) {
 		return true
 	}
+	// A file cut inside its first line, after `{"f` at least.
 	prefix := []byte(`{"format":"` + jsonlMagic + `"`)
-	return len(line) > 0 && len(line) < len(prefix) && bytes.HasPrefix(prefix, line)
+	return !complete && len(line) >= 3 && len(line) < len(prefix) && bytes.HasPrefix(prefix, line)
 }
 
 // ReadJSONL reads every exchange of a JSONL capture. A capture cut short
