@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,13 +73,20 @@ func Read(name string, r io.Reader) ([]*Exchange, error) {
 // Parse reads every exchange from the bytes of a capture, detecting its
 // format from content (see Detect).
 func Parse(name string, b []byte) ([]*Exchange, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, &FormatError{File: name, Format: FormatSSE, Offset: int64(len(b)), Err: errors.New("the file is empty: no capture to read")}
+	}
 	switch Detect(b) {
 	case FormatJSONL:
 		return ReadJSONL(name, b)
 	case FormatHTTP:
 		return ReadHTTPDump(name, b)
 	case FormatHAR:
-		return ReadHAR(name, b)
+		return ReadHAR(name, bytes.TrimPrefix(b, bom))
+	case FormatGoVCR:
+		return ReadGoVCR(name, bytes.TrimPrefix(b, bom))
+	case FormatVCRPy:
+		return ReadVCRPy(name, bytes.TrimPrefix(b, bom))
 	}
 	return []*Exchange{FromBody(name, b)}, nil
 }
@@ -95,6 +103,9 @@ func Detect(b []byte) Format {
 	}
 	if looksHTTP(b) {
 		return FormatHTTP
+	}
+	if f := vcrFlavor(b); f != "" {
+		return f
 	}
 	return FormatSSE
 }

@@ -272,6 +272,9 @@ func ReadJSONL(name string, b []byte) ([]*Exchange, error) {
 		}
 		x.Notes = append(x.Notes, why)
 	}
+	if bytes.HasPrefix(b, bom) {
+		b, pos = b[len(bom):], int64(len(bom))
+	}
 	for len(b) > 0 {
 		line++
 		off = pos
