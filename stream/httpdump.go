@@ -320,9 +320,18 @@ func readCurlV(name string, b []byte) (*Exchange, error) {
 		lineOff := pos
 		pos += len(raw)
 		l := bytes.TrimRight(raw, "\r\n")
+		if headDone && !isCurlMeta(l) {
+			i := midLineMeta(l)
+			if i < 0 {
+				chunk = append(chunk, raw...)
+				continue
+			}
+			// A body without a final newline: curl's next stderr line
+			// was written on the same line.
+			chunk = append(chunk, raw[:i]...)
+			raw, l = raw[i:], l[i:]
+		}
 		switch {
-		case headDone && !isCurlMeta(l):
-			chunk = append(chunk, raw...)
 		case bytes.HasPrefix(l, []byte("< ")) || bytes.Equal(l, []byte("<")):
 			h := bytes.TrimPrefix(bytes.TrimPrefix(l, []byte("<")), []byte(" "))
 			if r, ok := parseStatus(h); ok {
@@ -409,6 +418,20 @@ func readCurlV(name string, b []byte) (*Exchange, error) {
 		x.End.Reason = EndEOF
 	}
 	return x, nil
+}
+
+// curlMetaInLine finds curl's stderr output that starts inside a line.
+var curlMetaInLine = regexp.MustCompile(`\* (?:Connection #\d|Closing connection|transfer closed|Recv failure|Operation timed out|OpenSSL SSL_read|HTTP/2 stream \d+ was not closed|Failed)|\{ \[\d+ bytes data\]$|curl: \(\d+\) `)
+
+// midLineMeta returns the index in l where curl output begins after body
+// bytes, or -1.
+func midLineMeta(l []byte) int {
+	for _, m := range curlMetaInLine.FindAllIndex(l, -1) {
+		if m[0] > 0 && isCurlMeta(l[m[0]:]) {
+			return m[0]
+		}
+	}
+	return -1
 }
 
 // isCurlMeta reports whether a line is curl's own output rather than body.
