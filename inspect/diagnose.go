@@ -224,7 +224,7 @@ func orUnknown(s string) string {
 // openRouterSeen reports OpenRouter markers that only show up mid-stream.
 func (d *diag) openRouterSeen() bool {
 	if c, ok := d.chk.(*chatChecker); ok {
-		return c.openRouter
+		return c.openRouter && d.v.Gateway != GatewayPortkey
 	}
 	return false
 }

@@ -114,6 +114,8 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"Keepalives kept the connection open while nothing was generated: use a progress timeout (time since the last content event), not an idle-socket timeout, to detect it."}
 	case "T-transport-reset", "T-transport-timeout", "T-transport-error":
 		return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", fixRecovery, fixRequireStop}
+	case "T-end-after-complete":
+		return []string{"Nothing to retry: the response is whole. If this repeats, check the proxy or server closing keep-alive connections abruptly."}
 	case "T-transport-canceled":
 		return []string{"The client cancelled the stream; check its timeout settings if nobody cancelled on purpose."}
 	case "T-transport-incomplete":

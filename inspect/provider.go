@@ -167,6 +167,7 @@ func fromEvents(s sniffResult) detection {
 		d.provider = ProviderOpenRouter
 		return d
 	}
+	labelled := false
 	for _, e := range s.events {
 		t := e.dataType
 		switch {
@@ -189,16 +190,22 @@ func fromEvents(s sniffResult) detection {
 		if obj == "chat.completion.chunk" || choices != nil || jfield(e.data, "error") != nil {
 			d.provider = ProviderOpenAIChat
 			fr := jstring(jfield(jfirstElem(choices), "finish_reason"))
+			// Portkey also labels chunks with "provider", so its rewrite
+			// (finish_reason = an Anthropic error type) is checked first.
 			switch {
-			case fr == "error" || jfield(e.data, "provider") != nil ||
-				strings.HasPrefix(jstring(jfield(e.data, "id")), "gen-"):
-				d.provider = ProviderOpenRouter
-				return d
 			case AnthropicStatus(fr) != 0:
 				d.gateway = GatewayPortkey
 				return d
+			case fr == "error" || strings.HasPrefix(jstring(jfield(e.data, "id")), "gen-"):
+				d.provider = ProviderOpenRouter
+				return d
+			case jfield(e.data, "provider") != nil:
+				labelled = true // OpenRouter, unless a Portkey rewrite follows
 			}
 		}
+	}
+	if labelled && d.provider == ProviderOpenAIChat {
+		d.provider = ProviderOpenRouter
 	}
 	return d
 }
