@@ -144,6 +144,8 @@ func answerFor(v *Verdict, d detected, from string) *SDKAnswer {
 	default:
 		return nil
 	}
+	a.TypeField = a.ErrorTypeAt != "" && !strings.Contains(a.ErrorTypeAt, "JSON") &&
+		!strings.Contains(a.ErrorTypeAt, "not exposed") && !strings.Contains(a.ErrorTypeAt, "Event.Data")
 	a.Language, a.Snippet = snippetFor(d.name, ver, s)
 	return a
 }
