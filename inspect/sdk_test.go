@@ -8,9 +8,9 @@ import (
 
 func TestParseSDKRef(t *testing.T) {
 	tests := []struct {
-		name, in         string
+		name, in          string
 		wantName, wantVer string
-		wantErr          string
+		wantErr           string
 	}{
 		{"name and version", "anthropic-python@0.121.0", "anthropic-python", "0.121.0", ""},
 		{"leading v is dropped", "anthropic-go@v1.38.0", "anthropic-go", "1.38.0", ""},
