@@ -115,6 +115,10 @@ func writeTextSDK(w io.Writer, a *SDKAnswer) {
 	if a.Snippet != "" {
 		fmt.Fprintf(w, "    snippet (%s):\n", a.Language)
 		for _, l := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
+			if l == "" {
+				fmt.Fprintln(w)
+				continue
+			}
 			fmt.Fprintf(w, "      %s\n", strings.ReplaceAll(l, "\t", "    "))
 		}
 	}
