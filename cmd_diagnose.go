@@ -17,6 +17,10 @@ func init() {
 	commands = append(commands, newDiagnoseCmd)
 }
 
+// diagnoseExchange turns one exchange into its verdict; a variable so the
+// command's exit-status rules can be tested independently of the checks.
+var diagnoseExchange = inspect.Diagnose
+
 func newDiagnoseCmd() *cobra.Command {
 	var (
 		format string
@@ -135,7 +139,7 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options) (*inspe
 			} else if x.Source == "" {
 				x.Source = name
 			}
-			d.Exchanges = append(d.Exchanges, inspect.Diagnose(x, opt))
+			d.Exchanges = append(d.Exchanges, diagnoseExchange(x, opt))
 		}
 	}
 	return d, nil
