@@ -153,6 +153,13 @@ func (d *Decoder) Next() (Event, error) {
 		return Event{}, d.pendingErr
 	}
 	for {
+		if d.bomDone && !d.skipLF && d.start < d.end {
+			if ev, ok := d.fast(); ok {
+				return ev, nil
+			}
+		}
+		// Slow path: one line that is not complete in the buffer, ends in
+		// a lone CR, is too long, or comes first in the input.
 		line, lineOff, terminated, err := d.readLine()
 		if err != nil {
 			var tooLong *LineTooLongError
@@ -183,6 +190,78 @@ func (d *Decoder) Next() (Event, error) {
 			continue
 		}
 		d.field(line, lineOff)
+	}
+}
+
+// fast decodes the complete lines already in the buffer, as long as they
+// end in LF or CRLF, without calling readLine. It returns ok with an event
+// when a blank line dispatched one, and !ok when the slow path must take
+// the next line (none complete, a lone CR, or a line over the limit).
+func (d *Decoder) fast() (ev Event, ok bool) {
+	buf := d.buf[:d.end]
+	s := d.start
+	lf, cr := d.nextLF(), d.nextCR() // next '\n' and '\r' at or after s, or -1
+	for lf >= 0 {
+		e, next := lf, lf+1
+		if cr >= 0 && cr < lf {
+			if cr != lf-1 {
+				break // a lone CR ends the line first
+			}
+			e = cr
+			cr = -1
+			if j := bytes.IndexByte(buf[next:], '\r'); j >= 0 {
+				cr = next + j
+			}
+		}
+		if d.maxLine > 0 && e-s > d.maxLine {
+			break
+		}
+		if !d.inFrame {
+			d.inFrame = true
+			d.frameStart = d.base + int64(s)
+		}
+		if e == s {
+			if d.nData > 0 {
+				d.start = next
+				d.sync(lf, cr)
+				ev = d.event()
+				d.resetFrame()
+				return ev, true
+			}
+			d.resetFrame()
+		} else if e-s >= 5 && string(buf[s:s+5]) == "data:" {
+			d.addData(trimSpace(buf[s+5 : e]))
+		} else if e-s >= 6 && string(buf[s:s+6]) == "event:" {
+			d.sawField = true
+			d.typ = d.intern(trimSpace(buf[s+6 : e]))
+		} else {
+			d.field(buf[s:e:e], d.base+int64(s))
+		}
+		s = next
+		switch {
+		case next < len(buf) && buf[next] == '\n':
+			lf = next
+		default:
+			lf = -1
+			if j := bytes.IndexByte(buf[next:], '\n'); j >= 0 {
+				lf = next + j
+			}
+		}
+	}
+	d.start = s
+	d.sync(lf, cr)
+	return Event{}, false
+}
+
+// sync stores the positions fast found back into the caches.
+func (d *Decoder) sync(lf, cr int) {
+	d.lf, d.lfScanned = lf, lf+1
+	if lf < 0 {
+		d.lfScanned = d.end
+	}
+	d.cr, d.crScanned = cr, cr+1
+	if cr < 0 {
+		d.crScanned = d.end
 	}
 }
 
