@@ -126,6 +126,14 @@ func NewDecoder(r io.Reader) *Decoder {
 	return &Decoder{r: r, buf: make([]byte, initialBuffer), lf: -1, cr: -1}
 }
 
+// newDecoderSize is NewDecoder with a chosen first buffer size; tests use
+// tiny buffers to drive refills, compaction and growth.
+func newDecoderSize(r io.Reader, n int) *Decoder {
+	d := NewDecoder(r)
+	d.buf = make([]byte, max(n, 1))
+	return d
+}
+
 // SetMaxLineLength makes Next fail with *LineTooLongError when a line is
 // longer than n bytes. n <= 0 removes the limit (the default).
 func (d *Decoder) SetMaxLineLength(n int) { d.maxLine = n }
