@@ -208,7 +208,15 @@ func (d *Decoder) Next() (Event, error) {
 func (d *Decoder) fast() (ev Event, ok bool) {
 	buf := d.buf[:d.end]
 	s := d.start
-	lf, cr := d.nextLF(), d.nextCR() // next '\n' and '\r' at or after s, or -1
+	limit := d.maxLine
+	if limit <= 0 {
+		limit = math.MaxInt
+	}
+	cr := d.nextCR() // next '\r' at or after s, or -1
+	lf, same := d.predict(buf, s)
+	if lf < 0 && !same {
+		lf = d.nextLF()
+	}
 	for lf >= 0 {
 		e, next := lf, lf+1
 		if cr >= 0 && cr < lf {
@@ -221,14 +229,15 @@ func (d *Decoder) fast() (ev Event, ok bool) {
 				cr = next + j
 			}
 		}
-		if d.maxLine > 0 && e-s > d.maxLine {
+		if e-s > limit {
 			break
 		}
 		if !d.inFrame {
 			d.inFrame = true
 			d.frameStart = d.base + int64(s)
 		}
-		if e == s {
+		switch {
+		case e == s:
 			if d.nData > 0 {
 				d.start = next
 				d.sync(lf, cr)
@@ -237,20 +246,22 @@ func (d *Decoder) fast() (ev Event, ok bool) {
 				return ev, true
 			}
 			d.resetFrame()
-		} else if e-s >= 5 && string(buf[s:s+5]) == "data:" {
+		case same:
+			// "event: " and the type of the last event line, found
+			// without a search.
+			d.sawField = true
+			d.typ = d.lastType
+		case e-s >= 5 && string(buf[s:s+5]) == "data:":
 			d.addData(trimSpace(buf[s+5 : e]))
-		} else if e-s >= 6 && string(buf[s:s+6]) == "event:" {
+		case e-s >= 6 && string(buf[s:s+6]) == "event:":
 			d.sawField = true
 			d.typ = d.intern(trimSpace(buf[s+6 : e]))
-		} else {
+		default:
 			d.field(buf[s:e:e], d.base+int64(s))
 		}
 		s = next
-		switch {
-		case next < len(buf) && buf[next] == '\n':
-			lf = next
-		default:
-			lf = -1
+		lf, same = d.predict(buf, next)
+		if lf < 0 && !same {
 			if j := bytes.IndexByte(buf[next:], '\n'); j >= 0 {
 				lf = next + j
 			}
@@ -259,6 +270,31 @@ func (d *Decoder) fast() (ev Event, ok bool) {
 	d.start = s
 	d.sync(lf, cr)
 	return Event{}, false
+}
+
+// predict finds the end of the line at s without a search when it is
+// blank or repeats the last event line ("event: " and the last type, the
+// usual case in LLM streams), returning the index of its LF and whether it
+// is that event line; -1 and false when a search is needed.
+func (d *Decoder) predict(buf []byte, s int) (lf int, same bool) {
+	if s >= len(buf) {
+		return -1, false
+	}
+	if buf[s] == '\n' {
+		return s, false
+	}
+	t := d.lastType
+	n := s + 7 + len(t)
+	if buf[s] != 'e' || n+1 >= len(buf) || string(buf[s:s+7]) != "event: " || string(buf[s+7:n]) != t {
+		return -1, false
+	}
+	if buf[n] == '\n' {
+		return n, true
+	}
+	if buf[n] == '\r' && buf[n+1] == '\n' {
+		return n + 1, true
+	}
+	return -1, false
 }
 
 // sync stores the positions fast found back into the caches.
