@@ -204,7 +204,7 @@ func (d *Decoder) Next() (ev Event, err error) {
 // when a blank line dispatched one, and !ok when the slow path must take
 // the next line (none complete, a lone CR, or a line over the limit).
 func (d *Decoder) fast(ev *Event) bool {
-	buf := d.buf[:d.end]
+	buf := d.buf[:d.end] // d.start < d.end
 	s := d.start
 	limit := d.maxLine
 	if limit <= 0 {
@@ -217,9 +217,25 @@ func (d *Decoder) fast(ev *Event) bool {
 			cr = d.nextCR()
 		}
 	}
-	// Most calls start on a frame's first line: try the event line of the
-	// previous frame before searching.
-	lf, same := d.predict(buf, s)
+	// Most calls start on a frame's first line. When it repeats the event
+	// line of the previous frame ("event: " and the last type, the usual
+	// case in LLM streams), its end is known without a search, and its
+	// type without a lookup.
+	lf, same := -1, false
+	switch buf[s] {
+	case '\n':
+		lf = s
+	case 'e':
+		t := d.lastType
+		n := s + 7 + len(t)
+		if n+1 < len(buf) && string(buf[s:s+7]) == "event: " && string(buf[s+7:n]) == t {
+			if buf[n] == '\n' {
+				lf, same = n, true
+			} else if buf[n] == '\r' && buf[n+1] == '\n' {
+				lf, same = n+1, true
+			}
+		}
+	}
 	if lf < 0 {
 		lf = d.nextLF()
 	}
@@ -278,31 +294,6 @@ func (d *Decoder) fast(ev *Event) bool {
 	d.start = s
 	d.sync(lf, cr)
 	return false
-}
-
-// predict finds the end of the line at s without a search when it is
-// blank or repeats the last event line ("event: " and the last type, the
-// usual case in LLM streams), returning the index of its LF and whether it
-// is that event line; -1 and false when a search is needed.
-func (d *Decoder) predict(buf []byte, s int) (lf int, same bool) {
-	if s >= len(buf) {
-		return -1, false
-	}
-	if buf[s] == '\n' {
-		return s, false
-	}
-	t := d.lastType
-	n := s + 7 + len(t)
-	if buf[s] != 'e' || n+1 >= len(buf) || string(buf[s:s+7]) != "event: " || string(buf[s+7:n]) != t {
-		return -1, false
-	}
-	if buf[n] == '\n' {
-		return n, true
-	}
-	if buf[n] == '\r' && buf[n+1] == '\n' {
-		return n + 1, true
-	}
-	return -1, false
 }
 
 // sync stores the positions fast found back into the caches.
@@ -379,6 +370,12 @@ func (d *Decoder) field(line []byte, off int64) {
 			d.typ = d.intern(trimSpace(line[6:]))
 			return
 		}
+	case 'i':
+		if len(line) >= 3 && string(line[:3]) == "id:" {
+			d.sawField = true
+			d.setID(trimSpace(line[3:]))
+			return
+		}
 	}
 	name, value = line, nil
 	if i := bytes.IndexByte(line, ':'); i >= 0 {
@@ -391,9 +388,7 @@ func (d *Decoder) field(line []byte, off int64) {
 	case "event":
 		d.typ = d.intern(value)
 	case "id":
-		if bytes.IndexByte(value, 0) < 0 && string(value) != d.lastID {
-			d.lastID = d.idString(value)
-		}
+		d.setID(value)
 	case "retry":
 		if n, ok := digits(value); ok {
 			d.retry, d.hasRetry = n, true
@@ -431,6 +426,14 @@ func (d *Decoder) addData(v []byte) {
 		d.data = append(d.data, v...)
 	}
 	d.nData++
+}
+
+// setID applies an id field: the last event ID becomes its value unless
+// that holds a NUL. The string is made only when the ID changes.
+func (d *Decoder) setID(v []byte) {
+	if string(v) != d.lastID && bytes.IndexByte(v, 0) < 0 {
+		d.lastID = d.idString(v)
+	}
 }
 
 // intern returns a string for an event type without allocating for the
