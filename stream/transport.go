@@ -21,7 +21,7 @@ var (
 	// ErrTotalTimeout: the whole exchange took longer than its timeout.
 	ErrTotalTimeout = errors.New("the request took longer than its total timeout")
 	// ErrUserCanceled: the user interrupted (Ctrl-C, quit the inspector).
-	ErrUserCanceled = errors.New("cancelled by the user")
+	ErrUserCanceled = errors.New("interrupted by the user")
 	// ErrClientGone: the proxy's client disconnected before the end.
 	ErrClientGone = errors.New("the client disconnected")
 	// ErrShutdown: the proxy was stopped while the exchange was running.
@@ -52,12 +52,7 @@ func ClassifyTransportError(err error) (EndReason, string) {
 		return EndEOF, ""
 	}
 	msg := RedactText(err.Error())
-	with := func(class string) string {
-		if strings.HasPrefix(msg, class) {
-			return msg
-		}
-		return class + ": " + msg
-	}
+	with := func(class string) string { return class + ": " + msg }
 	var (
 		dnsErr   *net.DNSError
 		certErr  *tls.CertificateVerificationError
