@@ -79,6 +79,11 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if err != nil {
 		return &exitError{1, fmt.Errorf("proxy: %w", err)}
 	}
+	// Signals are caught before the address is printed: whoever reads it
+	// may signal at once.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
 		fmt.Fprintf(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines; anyone who can connect can use your API key's upstream\n", ln.Addr())
 	}
@@ -97,10 +102,6 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 
 	var serveErr error
 	if useTUI {

@@ -136,6 +136,11 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if err != nil {
 		return &exitError{1, fmt.Errorf("serve: %w", err)}
 	}
+	// Signals are caught before the address is printed: whoever reads it
+	// may signal at once.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
 		fmt.Fprintf(stderr, "midstream serve: WARNING: listening on %s, reachable from other machines\n", ln.Addr())
 	}
@@ -159,9 +164,6 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	serveErr := waitStop(sigs, served)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
