@@ -209,13 +209,13 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	if cerr := file.Close(); cerr != nil {
 		return &exitError{1, fmt.Errorf("live: writing %s: %w", path, cerr)}
 	}
+	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
 	v := inspect.Diagnose(x, inspect.Options{})
 	if f.noTUI || !isTerminal(os.Stdout) {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}
 		}
 	}
-	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
 	if x.End.Reason != stream.EndEOF || v.Outcome != inspect.OutcomeComplete {
 		return &exitError{code: 1}
 	}
