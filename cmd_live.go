@@ -133,6 +133,10 @@ func buildLiveRequest(args []string, f *liveFlags, getenv func(string) string, s
 	if f.method != "" {
 		req.Method = strings.ToUpper(f.method)
 	}
+	if req.Header.Get("User-Agent") == "" {
+		// Name the tool, not Go's HTTP client, in the server's logs.
+		req.Header.Set("User-Agent", "midstream/"+version)
+	}
 	if _, err := url.Parse(req.URL); err != nil {
 		return nil, usageErr("live: bad base URL: %v", err)
 	}

@@ -185,7 +185,9 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string {
 	method, path := "-", "-"
 	var h http.Header
+	reqURL := ""
 	if x.Request != nil {
+		reqURL = x.Request.URL
 		method = x.Request.Method
 		if u, err := url.Parse(x.Request.URL); err == nil {
 			path = u.EscapedPath()
@@ -206,7 +208,7 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 	if v.Mismatch {
 		mismatch = "yes"
 	}
-	sdk := sdkLabel(h)
+	sdk := sdkLabel(h, reqURL)
 	if v.SDK != nil && v.SDK.Name != "" {
 		sdk = v.SDK.Name
 		if v.SDK.Version != "" {
@@ -221,48 +223,24 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 	return line
 }
 
-// sdkLabel names the client from its request headers: the Stainless
-// headers every official SDK sends (X-Stainless-Lang, -Package-Version),
-// else the User-Agent's first product. "unknown" when there is neither.
-func sdkLabel(h http.Header) string {
-	ua := h.Get("User-Agent")
-	lang, ver := strings.ToLower(h.Get("X-Stainless-Lang")), h.Get("X-Stainless-Package-Version")
-	vendor := "anthropic"
-	if strings.HasPrefix(strings.ToLower(ua), "openai") {
-		vendor = "openai"
-	}
-	name := ""
-	switch lang {
-	case "go":
-		name = vendor + "-go"
-	case "python":
-		name = vendor + "-python"
-	case "js":
-		name = map[string]string{"anthropic": "anthropic-typescript", "openai": "openai-node"}[vendor]
-	case "java", "kotlin":
-		name = vendor + "-java"
-	case "":
-	default:
-		name = vendor + "-" + lang
-	}
-	if name == "" {
-		if strings.Contains(ua, "ai-sdk/") {
-			name, ver = "vercel-ai", ""
-			for _, p := range strings.Fields(ua) {
-				if strings.HasPrefix(p, "ai/") {
-					ver = strings.TrimPrefix(p, "ai/")
-				}
-			}
-		} else if ua != "" {
-			name, ver, _ = strings.Cut(strings.Fields(ua)[0], "/")
-		} else {
-			return "unknown"
+// sdkLabel names the client of a request from its headers: the SDK and
+// version inspect.DetectSDK finds (User-Agent, X-Stainless-*), else the
+// User-Agent's first product (curl@8.5.0), else "unknown".
+func sdkLabel(h http.Header, url string) string {
+	if r := inspect.DetectSDK(h, url, ""); r != nil {
+		if r.Version == "" {
+			return r.Name
 		}
+		return r.Name + "@" + r.Version
 	}
-	if ver != "" {
-		return name + "@" + ver
+	if f := strings.Fields(h.Get("User-Agent")); len(f) > 0 {
+		name, ver, _ := strings.Cut(f[0], "/")
+		if ver != "" {
+			return name + "@" + ver
+		}
+		return name
 	}
-	return name
+	return "unknown"
 }
 
 // isLoopback reports whether a listener's address is a loopback one.

@@ -29,13 +29,14 @@ func TestSDKLabel(t *testing.T) {
 		{"anthropic typescript", http.Header{"User-Agent": {"Anthropic/JS 0.137.0"}, "X-Stainless-Lang": {"js"}, "X-Stainless-Package-Version": {"0.137.0"}}, "anthropic-typescript@0.137.0"},
 		{"openai node", http.Header{"User-Agent": {"OpenAI/JS 7.57.0"}, "X-Stainless-Lang": {"js"}, "X-Stainless-Package-Version": {"7.57.0"}}, "openai-node@7.57.0"},
 		{"openai go", http.Header{"User-Agent": {"OpenAI/Go 3.98.0"}, "X-Stainless-Lang": {"go"}, "X-Stainless-Package-Version": {"3.98.0"}}, "openai-go@3.98.0"},
-		{"vercel ai", http.Header{"User-Agent": {"ai-sdk/anthropic/2.0.1 ai/5.0.3 runtime/node.js/22"}}, "vercel-ai@5.0.3"},
+		{"unknown client with a product", http.Header{"User-Agent": {"my-app"}}, "my-app"},
+		{"stainless headers only", http.Header{"X-Stainless-Lang": {"go"}, "X-Stainless-Package-Version": {"2.15.0"}, "Anthropic-Version": {"2023-06-01"}}, "anthropic-go@2.15.0"},
 		{"curl", http.Header{"User-Agent": {"curl/8.5.0"}}, "curl@8.5.0"},
 		{"nothing", http.Header{}, "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := sdkLabel(tt.h); got != tt.want {
+			if got := sdkLabel(tt.h, "http://127.0.0.1:8787/v1/messages"); got != tt.want {
 				t.Errorf("sdkLabel = %q, want %q", got, tt.want)
 			}
 		})
