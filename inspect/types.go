@@ -83,6 +83,14 @@ type Verdict struct {
 	Findings          []Finding    `json:"findings"`
 	SDK               *SDKAnswer   `json:"sdk"`
 
+	// Model is the model the exchange used: the request body's "model",
+	// else the one the stream names (message_start, chunk "model"); "" if
+	// neither says. Request.Model repeats it when a request was captured.
+	Model string `json:"-"`
+	// Gateway names a recognised gateway in front of the provider:
+	// "vertex", "bedrock", "portkey"; "" when none was recognised.
+	Gateway string `json:"-"`
+
 	// Events is the decoded timeline (not part of the JSON report).
 	Events []EventInfo `json:"-"`
 	// Exchange is the capture the verdict is about.
@@ -150,6 +158,10 @@ type SDKAnswer struct {
 	ErrorTypeAt    string `json:"error_type_at"`
 	BuiltinRetry   bool   `json:"builtin_retry"`
 	Advice         string `json:"advice"`
-	Snippet        string `json:"-"` // catch-and-retry code in the SDK's language
-	Language       string `json:"-"` // snippet language for Markdown fences
+	// TypeField is true when ErrorTypeAt is a parsed field or accessor
+	// (e.type, err.Type()), false when the type must be dug out of a
+	// message or raw JSON text.
+	TypeField bool   `json:"-"`
+	Snippet   string `json:"-"` // catch-and-retry code in the SDK's language
+	Language  string `json:"-"` // snippet language for Markdown fences
 }
