@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -44,7 +45,7 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 			if d.asm != nil && d.asm.upTo == k.ev {
 				raw = d.asm.lines()
 			} else {
-				raw = []string{"Assembling up to event " + fmt.Sprint(k.ev+1) + "…"}
+				raw = []string{"Assembling up to event " + fmt.Sprint(k.ev+1) + "… (needs the diagnosis)"}
 			}
 		} else {
 			raw = eventLines(st, k.ev)
@@ -60,7 +61,7 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 			d.lines = append(d.lines, l)
 			continue
 		}
-		d.lines = append(d.lines, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
+		d.lines = append(d.lines, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
 	}
 	d.scroll(0)
 }
@@ -169,4 +170,23 @@ func (d *detail) View() string {
 		b.WriteString(d.styles.Value.Render(fit(l, d.w)))
 	}
 	return b.String()
+}
+
+// frameData extracts the joined data lines of an event from its raw frame.
+func frameData(body []byte, e inspect.EventInfo) []byte {
+	lo, hi := e.Offset, e.Offset+e.Length
+	if lo < 0 || hi > int64(len(body)) || lo > hi {
+		return nil
+	}
+	var out []byte
+	lines := strings.Split(strings.ReplaceAll(string(body[lo:hi]), "\r\n", "\n"), "\n")
+	for _, line := range lines {
+		if v, ok := strings.CutPrefix(line, "data:"); ok {
+			if len(out) > 0 {
+				out = append(out, '\n')
+			}
+			out = append(out, strings.TrimPrefix(v, " ")...)
+		}
+	}
+	return out
 }

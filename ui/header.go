@@ -69,8 +69,10 @@ func statusLine(s *Styles, st *exchangeState, shown int) string {
 			txt += " " + oneLine(v.Error.Type)
 		}
 		out += s.Error.Render(txt)
-	default:
+	case v.Outcome == inspect.OutcomeComplete || v.Outcome == inspect.OutcomeHTTPError:
 		out += s.OK.Render("stream → no error status")
+	default:
+		out += s.Warn.Render("stream → cut off, no status")
 	}
 	if reached {
 		if v.Mismatch {

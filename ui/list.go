@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"strings"
+
+	"github.com/midstreamhq/midstream/inspect"
 )
 
 // exchangeList is the list of exchanges of a multi-exchange capture or a
@@ -28,6 +30,13 @@ func (l *exchangeList) move(delta, n int) {
 	if l.sel >= l.top+l.h {
 		l.top = l.sel - l.h + 1
 	}
+}
+
+// header renders the column titles.
+func (l *exchangeList) header() string {
+	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %9s", "status", "in-stream", "", "outcome", "events")
+	srcW := max(8, l.w-2-4-width(rest))
+	return l.styles.Dim.Render(fit("      "+fit("source", srcW)+rest, l.w))
 }
 
 // View renders the visible rows of xs.
@@ -66,6 +75,9 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 			}
 		}
 		mapped = "stream ok"
+		if v.Outcome != inspect.OutcomeComplete && v.Outcome != inspect.OutcomeHTTPError {
+			mapped = "stream cut off"
+		}
 		if v.MappedStatus != 0 {
 			mapped = fmt.Sprintf("stream → %d", v.MappedStatus)
 			if v.Error != nil {
@@ -79,7 +91,7 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 		outcome = outcomeText(v, st.done)
 	}
 	src := oneLine(st.x.Source)
-	rest := fmt.Sprintf(" %-9s %-32s %-10s %-16s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 16), len(st.events))
+	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 20), len(st.events))
 	srcW := max(8, l.w-2-4-width(rest))
 	line := cursor + fmt.Sprintf("%3d ", st.seq) + fit(src, srcW) + rest
 	line = fit(line, l.w)

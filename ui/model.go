@@ -531,8 +531,8 @@ func (m *Model) selectionChanged() tea.Cmd {
 func (m *Model) requestAssembly() tea.Cmd {
 	st := m.current()
 	ev := m.tl.selectedEvent()
-	if !m.det.assembled || st == nil || ev < 0 || (m.det.asm != nil && m.det.asm.upTo == ev) {
+	if !m.det.assembled || st == nil || st.verdict == nil || ev < 0 || (m.det.asm != nil && m.det.asm.upTo == ev) {
 		return nil
 	}
-	return assembleUpTo(st.seq, st.body, st.events[:ev+1], ev)
+	return assembleUpTo(st.seq, st.verdict, ev)
 }

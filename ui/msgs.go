@@ -248,11 +248,6 @@ func copyFrame(frame []byte, env clipEnv) tea.Cmd {
 	}
 }
 
-// writeCapture writes exchanges in midstream's own capture format.
-var writeCapture = func(w io.Writer, xs ...*stream.Exchange) error {
-	return errors.New("saving needs stream.WriteJSONL (#2), which is not merged yet")
-}
-
 // saveCapture writes x, redacted, to a new file in dir.
 func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
@@ -261,7 +256,7 @@ func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 		if err != nil {
 			return savedMsg{err: err}
 		}
-		werr := writeCapture(f, stream.Redact(x))
+		werr := stream.WriteJSONL(f, stream.Redact(x))
 		cerr := f.Close()
 		if werr != nil || cerr != nil {
 			os.Remove(name)
@@ -271,9 +266,10 @@ func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 	}
 }
 
-// assembleUpTo assembles the message up to event ev in a command.
-func assembleUpTo(seq int, body []byte, events []inspect.EventInfo, ev int) tea.Cmd {
-	return func() tea.Msg { return assembledMsg{seq: seq, a: assemble(body, events, ev)} }
+// assembleUpTo assembles the message up to event ev in a command: it
+// decodes the body again, which must not happen in Update.
+func assembleUpTo(seq int, v *inspect.Verdict, ev int) tea.Cmd {
+	return func() tea.Msg { return assembledMsg{seq: seq, a: &assembled{upTo: ev, msg: inspect.Assemble(v, ev)}} }
 }
 
 // clearStatusAfter clears status message gen after d.

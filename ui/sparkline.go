@@ -131,9 +131,9 @@ func (s *sparkline) render(w int) string {
 func (s *sparkline) legend() string {
 	var b strings.Builder
 	if s.untimed {
-		fmt.Fprintf(&b, "%d events, untimed (by order)", s.n)
+		fmt.Fprintf(&b, "%s, untimed (by order)", plural(s.n, "event"))
 	} else {
-		fmt.Fprintf(&b, "%d events in %s", s.n, fmtDur(s.last))
+		fmt.Fprintf(&b, "%s in %s", plural(s.n, "event"), fmtDur(s.last))
 	}
 	if len(s.stalls) > 0 {
 		fmt.Fprintf(&b, " · ╌ %d stall", len(s.stalls))

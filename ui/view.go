@@ -61,7 +61,7 @@ func (m *Model) View() string {
 	case m.mode == modeList:
 		b.WriteString(cutStyled(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n")
 		b.WriteString(m.paneTitle(true, fmt.Sprintf("Exchanges (%d) — enter opens, esc comes back", len(m.xs)), w) + "\n")
-		b.WriteString(m.styles.Dim.Render(fit("      source", w)) + "\n")
+		b.WriteString(m.list.header() + "\n")
 		b.WriteString(m.list.View(m.xs))
 		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
 	}
@@ -120,9 +120,9 @@ func fmtBytes(n int64) string {
 }
 
 func (m *Model) timelineTitle(st *exchangeState) string {
-	t := fmt.Sprintf("Timeline · %d events", len(st.events))
+	t := "Timeline · " + plural(len(st.events), "event")
 	if m.tl.shown < len(st.events) {
-		t = fmt.Sprintf("Timeline · %d of %d events", m.tl.shown, len(st.events))
+		t = fmt.Sprintf("Timeline · %d of %s", m.tl.shown, plural(len(st.events), "event"))
 	}
 	if m.tl.filter != "" {
 		t += fmt.Sprintf(" · filter %q: %d", m.tl.filter, m.tl.nEvents())
@@ -231,4 +231,11 @@ func padLines(s string, n int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
