@@ -294,6 +294,7 @@ func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
 func (m *Model) adoptVerdict(st *exchangeState) {
 	m.finds = findingEvents(st.verdict)
 	m.tl.sev = map[int]inspect.Severity{}
+	m.tl.cache = nil // rows show findings and inspect's summaries
 	rank := map[inspect.Severity]int{inspect.SeverityError: 3, inspect.SeverityWarning: 2, inspect.SeverityInfo: 1}
 	for _, f := range st.verdict.Findings {
 		for _, e := range f.Events {
