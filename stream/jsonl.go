@@ -389,7 +389,7 @@ func decodeHeader(name string, raw []byte, n int) (*Exchange, error) {
 		x.Request = &Request{Method: q.Method, URL: q.URL, Proto: q.Proto, Header: canonical(q.Headers), Body: body}
 	}
 	if p := h.Response; p != nil {
-		if p.Status < 0 || p.Status > 999 {
+		if p.Status < 100 || p.Status > 999 {
 			return nil, fmt.Errorf("bad response status %d", p.Status)
 		}
 		at, err := usDuration(p.AtUS)
