@@ -455,7 +455,8 @@ func endReason(s string) EndReason {
 	return EndUnknown
 }
 
-// jsonErr strips encoding/json's "json: " prefix noise from err.
+// jsonErr adds the column to encoding/json's syntax errors, which only
+// hold an offset.
 func jsonErr(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
