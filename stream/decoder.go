@@ -124,7 +124,12 @@ type Decoder struct {
 
 // NewDecoder returns a decoder reading from r with no line-length limit.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, buf: make([]byte, initialBuffer), lf: -1, cr: -1}
+	size := initialBuffer
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < size {
+		// A small in-memory input needs no 64 KiB buffer.
+		size = max(l.Len()+1, 64)
+	}
+	return &Decoder{r: r, buf: make([]byte, size), lf: -1, cr: -1}
 }
 
 // newDecoderSize is NewDecoder with a chosen first buffer size; tests use
