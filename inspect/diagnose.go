@@ -2,34 +2,297 @@ package inspect
 
 import (
 	"encoding/json"
-	"io"
+	"fmt"
+	"strings"
 
 	"github.com/midstreamhq/midstream/stream"
 )
 
-// Diagnose decodes x and returns its verdict.
-//
-// PLACEHOLDER(#3): decodes the timeline only; the verdict lands with #3.
+// diag is the working state of one Diagnose call.
+type diag struct {
+	x   *stream.Exchange
+	v   *Verdict
+	opt Options
+	f   *findings
+	chk checker
+
+	types            map[string]string
+	decodeErr        error
+	trailingComments int
+
+	// Set by the checker.
+	complete     bool // the provider's terminator arrived (message_stop, [DONE], response.completed)
+	firstContent int  // index of the first event that delivered content, -1 when none
+	err          *StreamError
+	errStatus    int    // status the error stands for, 0 when unknown
+	errSpendCap  bool   // error.details.error_code == enforced_spend_limit_reached
+	errRequestID string // request_id carried in the error body
+	model        string // from the stream (message_start, chunk model)
+}
+
+// Diagnose decodes x and returns its verdict: provider, both statuses and
+// whether they disagree, how the stream ended, the error it carried, the
+// timeline, timing and every finding with its fixes. It never fails: a
+// capture that cannot be understood is itself a finding.
 func Diagnose(x *stream.Exchange, opt Options) *Verdict {
-	v := &Verdict{Source: x.Source, Provider: ProviderGeneric, Exchange: x, Outcome: OutcomeComplete}
-	if x.Response != nil {
+	v := &Verdict{Source: x.Source, Exchange: x}
+	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1}
+	det := detectProvider(x)
+	v.Provider, v.Gateway = det.provider, det.gateway
+
+	switch {
+	case x.Response != nil:
 		v.HTTPStatus = x.Response.Status
-	} else {
+	case opt.Status != 0:
+		v.HTTPStatus = opt.Status
+	default:
 		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
 	}
-	d := stream.NewDecoder(bytesReader(x.Body()))
-	for {
-		e, err := d.Next()
-		if err == io.EOF || err != nil {
-			break
-		}
-		var t struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(e.Data, &t)
-		v.Events = append(v.Events, EventInfo{Index: len(v.Events), Type: e.Type, DataType: t.Type, ID: e.ID, Offset: e.Offset, Length: e.Length, Unterminated: e.Unterminated})
+	d.chk = d.newChecker()
+	d.decode()
+	d.chk.finish()
+	if v.Provider == ProviderOpenAIChat && d.openRouterSeen() {
+		v.Provider = ProviderOpenRouter
 	}
-	v.EventCount = len(v.Events)
+
+	d.request()
+	d.outcome()
+	d.transport()
+	d.timing()
+
+	if v.Outcome == OutcomeErrorEvent || v.Outcome == OutcomeHTTPError {
+		v.MappedStatus = d.errStatus
+	}
+	v.Mismatch = mismatch(v)
+	v.Findings = d.f.list(v)
 	v.SDK = SDKFor(v, opt)
 	return v
+}
+
+// mismatch is the rule of issue #3: HTTP 2xx but the stream failed, or
+// the status the stream stands for differs from the HTTP status.
+func mismatch(v *Verdict) bool {
+	if v.HTTPStatus >= 200 && v.HTTPStatus <= 299 {
+		switch v.Outcome {
+		case OutcomeErrorEvent, OutcomeTruncated, OutcomeTransportError:
+			return true
+		}
+	}
+	return v.MappedStatus != 0 && v.MappedStatus != v.HTTPStatus
+}
+
+func (d *diag) newChecker() checker {
+	switch d.v.Provider {
+	case ProviderAnthropic:
+		return newAnthropicChecker(d)
+	case ProviderOpenAIChat, ProviderOpenRouter:
+		return newChatChecker(d)
+	case ProviderOpenAIResponses:
+		return newResponsesChecker(d)
+	}
+	return &genericChecker{d: d}
+}
+
+// markContent records that event i delivered content (text, thinking or
+// tool payload): an error after it cannot be retried without discarding
+// that output.
+func (d *diag) markContent(i int) {
+	if d.firstContent < 0 {
+		d.firstContent = i
+	}
+}
+
+// setError records the stream's first error; later ones are ignored.
+func (d *diag) setError(i int, typ, msg string, status int) bool {
+	if d.err != nil {
+		return false
+	}
+	d.err = &StreamError{Type: typ, Message: msg, EventIndex: i, OutputBeforeError: d.firstContent >= 0 && d.firstContent < i}
+	d.errStatus = status
+	return true
+}
+
+// request fills the request info, model and request id.
+func (d *diag) request() {
+	v, x := d.v, d.x
+	model := ""
+	if x.Request != nil {
+		if b := x.Request.Body; len(b) > 0 {
+			model = jstring(jfield(b, "model"))
+		}
+	}
+	if model == "" {
+		model = d.model
+	}
+	v.Model = model
+	if x.Request != nil {
+		v.Request = &RequestInfo{Method: x.Request.Method, URL: stream.RedactURL(x.Request.URL), Model: model}
+	}
+	if x.Response != nil {
+		h := x.Response.Header
+		for _, k := range []string{"Request-Id", "X-Request-Id", "X-Generation-Id", "X-Amzn-Requestid"} {
+			if id := h.Get(k); id != "" {
+				v.RequestID = id
+				return
+			}
+		}
+	}
+	v.RequestID = d.errRequestID
+}
+
+// outcome decides how the exchange ended and fills v.Error.
+func (d *diag) outcome() {
+	v, x := d.v, d.x
+	if v.HTTPStatus != 0 && (v.HTTPStatus < 200 || v.HTTPStatus > 299) {
+		d.httpError()
+		return
+	}
+	if x.BodyMissing {
+		v.Outcome = OutcomeEmpty
+		d.f.add("H-body-missing", SeverityWarning, "The capture kept no response body",
+			"The capture format recorded this exchange without its body (mitmproxy's HAR export of a streamed flow does this), so the stream cannot be checked. Re-capture with `midstream proxy` or a raw SSE dump.")
+		return
+	}
+	switch {
+	case d.err != nil:
+		v.Outcome = OutcomeErrorEvent
+	case d.complete:
+		v.Outcome = OutcomeComplete
+	case transportFailed(x.End.Reason):
+		v.Outcome = OutcomeTransportError
+	case d.decodeErr != nil:
+		v.Outcome = OutcomeTransportError
+		d.f.add("S-decode-error", SeverityError, "The body could not be read to the end", d.decodeErr.Error())
+	case v.EventCount == 0 || notSSE(v):
+		if errJSONBody(d) {
+			return
+		}
+		v.Outcome = OutcomeEmpty
+		if d.trailingComments > 0 {
+			d.f.add("S-no-events", SeverityWarning, "Only keepalive comments, no events",
+				fmt.Sprintf("The body held %d comment line(s) and no event before it ended.", d.trailingComments))
+		} else {
+			d.f.add("S-no-events", SeverityWarning, "The stream carried no events",
+				"The body ended before a single event was dispatched.")
+		}
+	default:
+		v.Outcome = OutcomeTruncated
+	}
+	if d.err != nil {
+		v.Error = d.err
+		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: d.errSpendCap, inStream: true})
+		if d.errStatus == 0 {
+			v.Error.Retryable = false
+		}
+	}
+}
+
+// notSSE reports whether the only "event" is a frame cut at EOF that
+// carried no data: what the decoder makes of a body that is not SSE at all
+// (a JSON document has no blank line and no data field).
+func notSSE(v *Verdict) bool {
+	return v.EventCount == 1 && v.Events[0].Unterminated && v.Events[0].DataType == ""
+}
+
+// errJSONBody handles a 2xx body that is a JSON error document rather
+// than SSE: it is an error before any stream, whatever the status says.
+func errJSONBody(d *diag) bool {
+	body := d.x.Body()
+	if !json.Valid(body) {
+		return false
+	}
+	he := parseHTTPErrorBody(body, nil)
+	if he.typ == "" && he.message == "" {
+		return false
+	}
+	d.v.Outcome = OutcomeHTTPError
+	d.v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
+	d.errStatus = he.status
+	d.f.add("H-json-error-body", SeverityError, "The body is a JSON error, not an event stream",
+		fmt.Sprintf("The %d response carries %s instead of SSE events; clients that only read events see an empty stream.", d.v.HTTPStatus, orUnknown(he.typ)))
+	return true
+}
+
+func transportFailed(r stream.EndReason) bool {
+	switch r {
+	case stream.EndReset, stream.EndTimeout, stream.EndCanceled, stream.EndError, stream.EndIncomplete:
+		return true
+	}
+	return false
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an error of unknown type"
+	}
+	return s
+}
+
+// openRouterSeen reports OpenRouter markers that only show up mid-stream.
+func (d *diag) openRouterSeen() bool {
+	if c, ok := d.chk.(*chatChecker); ok {
+		return c.openRouter && d.v.Gateway != GatewayPortkey
+	}
+	return false
+}
+
+// findings collects findings, merging repeats of one code into a single
+// finding that lists every event (up to maxEventRefs) and counts the rest,
+// so a million malformed events yield one finding, not a million.
+type findings struct {
+	byKey map[string]*Finding
+	count map[string]int
+	order []string
+}
+
+// maxEventRefs caps the event indexes one finding lists.
+const maxEventRefs = 50
+
+func newFindings() *findings {
+	return &findings{byKey: map[string]*Finding{}, count: map[string]int{}}
+}
+
+// add records a finding; a second add with the same code only appends its
+// events.
+func (fs *findings) add(code string, sev Severity, title, detail string, events ...int) *Finding {
+	if f, ok := fs.byKey[code]; ok {
+		fs.count[code]++
+		for _, e := range events {
+			if len(f.Events) < maxEventRefs {
+				f.Events = append(f.Events, e)
+			}
+		}
+		return f
+	}
+	f := &Finding{Code: code, Severity: sev, Title: title, Detail: detail, Events: append([]int{}, events...)}
+	fs.byKey[code] = f
+	fs.count[code] = 1
+	fs.order = append(fs.order, code)
+	return f
+}
+
+func (fs *findings) has(code string) bool { _, ok := fs.byKey[code]; return ok }
+
+// list returns the findings, most severe first (stable within a severity),
+// each with its fixes.
+func (fs *findings) list(v *Verdict) []Finding {
+	out := make([]Finding, 0, len(fs.order))
+	for _, sev := range []Severity{SeverityError, SeverityWarning, SeverityInfo} {
+		for _, code := range fs.order {
+			f := fs.byKey[code]
+			if f.Severity != sev {
+				continue
+			}
+			if n := fs.count[code]; n > 1 {
+				f.Detail = strings.TrimRight(f.Detail, ".") + fmt.Sprintf(". (%d occurrences", n)
+				if n > len(f.Events) {
+					f.Detail += fmt.Sprintf("; the first %d are listed", len(f.Events))
+				}
+				f.Detail += ".)"
+			}
+			f.Fixes = fixesFor(f.Code, v)
+			out = append(out, *f)
+		}
+	}
+	return out
 }

@@ -83,6 +83,14 @@ type Verdict struct {
 	Findings          []Finding    `json:"findings"`
 	SDK               *SDKAnswer   `json:"sdk"`
 
+	// Model is the model the exchange used: the request body's "model",
+	// else the one the stream names (message_start, chunk "model"); "" if
+	// neither says. Request.Model repeats it when a request was captured.
+	Model string `json:"-"`
+	// Gateway names a recognised gateway in front of the provider:
+	// "vertex", "bedrock", "portkey"; "" when none was recognised.
+	Gateway string `json:"-"`
+
 	// Events is the decoded timeline (not part of the JSON report).
 	Events []EventInfo `json:"-"`
 	// Exchange is the capture the verdict is about.

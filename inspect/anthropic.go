@@ -1,0 +1,443 @@
+package inspect
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// The Anthropic Messages stream grammar of domain.md §2.2, checked as
+// W1–W12 of §2.4 (W1 is the HTTP layer, in transport.go).
+
+// anthropicBlockTypes are the content block types of the non-beta SDK
+// union plus the beta ones the docs name; others are reported as W12.
+var anthropicBlockTypes = map[string]bool{
+	"text": true, "thinking": true, "redacted_thinking": true, "tool_use": true,
+	"server_tool_use": true, "web_search_tool_result": true, "web_fetch_tool_result": true,
+	"code_execution_tool_result": true, "bash_code_execution_tool_result": true,
+	"text_editor_code_execution_tool_result": true, "tool_search_tool_result": true,
+	"container_upload": true, "mcp_tool_use": true, "mcp_tool_result": true, "compaction": true,
+}
+
+// anthropicDeltaFits says which block types each delta type applies to
+// (§2.2 delta table).
+var anthropicDeltaFits = map[string]map[string]bool{
+	"text_delta":       {"text": true},
+	"citations_delta":  {"text": true},
+	"input_json_delta": {"tool_use": true, "server_tool_use": true, "mcp_tool_use": true},
+	"thinking_delta":   {"thinking": true},
+	"signature_delta":  {"thinking": true},
+	"compaction_delta": {"compaction": true},
+}
+
+// maxToolJSON bounds the tool input kept for the W7 check.
+const maxToolJSON = 64 << 20
+
+type anthropicChecker struct {
+	d *diag
+
+	starts       int // message_start events seen
+	sawFirst     bool
+	open         int // index of the open block, -1 when none
+	openType     string
+	openAt       int // event index of the open block's start
+	nextIndex    int
+	toolJSON     []byte
+	toolTooLarge bool
+	badTool      []int // content_block_stop events whose tool JSON did not parse
+	badToolWhy   string
+	fineGrained  bool
+
+	sawMsgDelta bool
+	stopReason  string
+	outTokens   int64
+	haveOut     bool
+	stopAt      int // message_stop index, -1
+	errAt       int // error event index, -1
+}
+
+func newAnthropicChecker(d *diag) *anthropicChecker {
+	c := &anthropicChecker{d: d, open: -1, stopAt: -1, errAt: -1}
+	if x := d.x; x.Request != nil {
+		c.fineGrained = strings.Contains(x.Request.Header.Get("Anthropic-Beta"), "fine-grained-tool-streaming")
+	}
+	return c
+}
+
+func (c *anthropicChecker) event(i int, e *stream.Event, info *EventInfo) {
+	d, data, dt := c.d, e.Data, info.DataType
+	if !json.Valid(data) {
+		d.f.add("A-data-not-json", SeverityError, "Event data is not valid JSON",
+			"Every Anthropic event carries one JSON object; SDKs fail to parse these events and abort the stream.", i)
+		info.Summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
+		return
+	}
+	// W4: the event name equals data.type.
+	if dt != "" && e.Type != dt {
+		d.f.add("A-W4-name-mismatch", SeverityWarning, "Event name differs from data.type",
+			fmt.Sprintf("Event %d is named %q but its data.type is %q. Anthropic always sends them equal, and the SDKs dispatch on the event name (an unnamed event is ignored by them).", i+1, e.Type, dt), i)
+	}
+	if c.stopAt >= 0 {
+		d.f.add("A-W9-after-message-stop", SeverityError, "Events after message_stop",
+			fmt.Sprintf("message_stop (event %d) must be last, but more events followed it.", c.stopAt+1), i)
+	}
+	if c.errAt >= 0 {
+		d.f.add("A-W10-after-error", SeverityWarning, "Events after the error event",
+			fmt.Sprintf("An error event is terminal, but events followed event %d; SDKs stop reading at the error and never see them.", c.errAt+1), i)
+	}
+	// W2: the first non-ping event is message_start or error.
+	if !c.sawFirst && dt != "ping" {
+		c.sawFirst = true
+		if dt != "message_start" && dt != "error" {
+			d.f.add("A-W2-first-event", SeverityError, "The stream does not start with message_start",
+				fmt.Sprintf("The first event is %q; a Messages stream opens with message_start (or an error). SDK accumulators fail or drop the message id, model and input usage.", orUnknownType(dt)), i)
+		}
+	}
+	switch dt {
+	case "ping":
+	case "message_start":
+		c.messageStart(i, data, info)
+	case "content_block_start":
+		c.blockStart(i, data, info)
+	case "content_block_delta":
+		c.blockDelta(i, data, info)
+	case "content_block_stop":
+		c.blockStop(i, data, info)
+	case "message_delta":
+		c.messageDelta(i, data, info)
+	case "message_stop":
+		if c.stopAt < 0 {
+			c.stopAt = i
+		}
+		if c.open >= 0 {
+			d.f.add("A-W5-block-order", SeverityError, "Content block not closed",
+				fmt.Sprintf("message_stop arrived while block %d was still open.", c.open), i)
+		}
+	case "error":
+		c.errorEvent(i, data, info)
+	default:
+		what := "event type " + quoteOr(dt, e.Type)
+		d.f.add("A-W12-unknown-event", SeverityInfo, "Unknown event type",
+			"The stream carries an "+what+" the docs do not list. The docs say new types may be added and clients should ignore them.", i)
+		info.Summary = oneLine(quoteOr(dt, e.Type), summaryLimit)
+	}
+}
+
+func (c *anthropicChecker) messageStart(i int, data []byte, info *EventInfo) {
+	d := c.d
+	c.starts++
+	msg := jfield(data, "message")
+	if m := jstring(jfield(msg, "model")); m != "" && d.model == "" {
+		d.model = m
+	}
+	info.Summary = oneLine(jstring(jfield(msg, "model")), summaryLimit)
+	if n, ok := jint(jpath(msg, "usage", "output_tokens")); ok {
+		c.outTokens, c.haveOut = n, true
+	}
+	if c.starts > 1 {
+		detail := fmt.Sprintf("Event %d is a second message_start", i+1)
+		if c.open >= 0 {
+			detail += fmt.Sprintf(" while block %d is open: two streams were spliced together (vercel/ai fixed this in #18402)", c.open)
+		}
+		d.f.add("A-W3-second-message-start", SeverityError, "A second message_start", detail+". SDK accumulators start over or fail.", i)
+		// Start over so the spliced stream is checked as its own message.
+		c.open, c.nextIndex, c.sawMsgDelta, c.stopReason, c.toolJSON = -1, 0, false, "", c.toolJSON[:0]
+	}
+}
+
+func (c *anthropicChecker) blockStart(i int, data []byte, info *EventInfo) {
+	d := c.d
+	idx, okIdx := jint(jfield(data, "index"))
+	cb := jfield(data, "content_block")
+	bt := jstring(jfield(cb, "type"))
+	switch {
+	case c.open >= 0:
+		d.f.add("A-W5-block-order", SeverityError, "Content blocks overlap",
+			fmt.Sprintf("Block %d started while block %d was still open; each block must close before the next opens.", idx, c.open), i)
+	case !okIdx || idx != int64(c.nextIndex):
+		d.f.add("A-W5-block-order", SeverityError, "Block index out of order",
+			fmt.Sprintf("content_block_start has index %s where %d was expected; indices start at 0 and go up by one.", string(jfield(data, "index")), c.nextIndex), i)
+	}
+	if !anthropicBlockTypes[bt] {
+		d.f.add("A-W12-unknown-block", SeverityInfo, "Unknown content block type",
+			fmt.Sprintf("Block type %q is not in the SDK's content block union; SDKs keep it as an unknown variant.", bt), i)
+	}
+	c.open, c.openType, c.openAt, c.nextIndex = int(idx), bt, i, int(idx)+1
+	c.toolJSON, c.toolTooLarge = c.toolJSON[:0], false
+	switch bt {
+	case "text":
+		t := jfield(cb, "text")
+		if len(t) > 2 {
+			d.markContent(i)
+		}
+		info.Summary = "text"
+	case "thinking":
+		info.Summary = "thinking"
+	case "tool_use", "server_tool_use", "mcp_tool_use":
+		d.markContent(i)
+		info.Summary = oneLine(bt+" "+jstring(jfield(cb, "name")), summaryLimit)
+	default:
+		// Result blocks and redacted thinking arrive whole.
+		d.markContent(i)
+		info.Summary = oneLine(bt, summaryLimit)
+	}
+}
+
+func (c *anthropicChecker) blockDelta(i int, data []byte, info *EventInfo) {
+	d := c.d
+	idx, _ := jint(jfield(data, "index"))
+	delta := jfield(data, "delta")
+	dt := jstring(jfield(delta, "type"))
+	fits, known := anthropicDeltaFits[dt]
+	switch {
+	case c.open < 0 || int(idx) != c.open:
+		d.f.add("A-W6-delta-block", SeverityError, "Delta for a block that is not open",
+			fmt.Sprintf("Event %d is a %s for block %d, but the open block is %s.", i+1, orUnknownType(dt), idx, openName(c.open)), i)
+	case !known:
+		d.f.add("A-W12-unknown-delta", SeverityInfo, "Unknown delta type",
+			fmt.Sprintf("Delta type %q is not in the docs' delta table; the docs say clients should ignore types they do not know.", dt), i)
+	case !fits[c.openType]:
+		d.f.add("A-W6-delta-block", SeverityError, "Delta type does not fit its block",
+			fmt.Sprintf("A %s arrived for block %d of type %q; SDK accumulators only apply it to %s blocks.", dt, idx, c.openType, fitList(fits)), i)
+	}
+	var payload []byte
+	switch dt {
+	case "text_delta":
+		payload = jfield(delta, "text")
+	case "thinking_delta":
+		payload = jfield(delta, "thinking")
+	case "input_json_delta":
+		payload = jfield(delta, "partial_json")
+		if c.open >= 0 && int(idx) == c.open && !c.toolTooLarge {
+			if s, ok := jstr(payload); ok {
+				if len(c.toolJSON)+len(s) > maxToolJSON {
+					c.toolTooLarge = true
+				} else {
+					c.toolJSON = append(c.toolJSON, s...)
+				}
+			}
+		}
+	case "citations_delta":
+		d.markContent(i)
+		info.Summary = "citation"
+		return
+	case "signature_delta":
+		info.Summary = "signature"
+		return
+	default:
+		info.Summary = oneLine(dt, summaryLimit)
+		return
+	}
+	if len(payload) > 2 { // more than ""
+		d.markContent(i)
+	}
+	info.Summary = snippet(payload)
+}
+
+func (c *anthropicChecker) blockStop(i int, data []byte, info *EventInfo) {
+	d := c.d
+	idx, _ := jint(jfield(data, "index"))
+	info.Summary = fmt.Sprintf("block %d", idx)
+	if c.open < 0 || int(idx) != c.open {
+		d.f.add("A-W5-block-order", SeverityError, "Stop for a block that is not open",
+			fmt.Sprintf("content_block_stop for block %d, but the open block is %s.", idx, openName(c.open)), i)
+		return
+	}
+	if isToolBlock(c.openType) && !c.toolTooLarge {
+		if why := toolJSONProblem(c.toolJSON); why != "" {
+			c.badTool = append(c.badTool, i)
+			if c.badToolWhy == "" {
+				c.badToolWhy = fmt.Sprintf("block %d: %s", idx, why)
+			}
+		}
+	}
+	c.open = -1
+}
+
+func (c *anthropicChecker) messageDelta(i int, data []byte, info *EventInfo) {
+	d := c.d
+	c.sawMsgDelta = true
+	if c.open >= 0 {
+		d.f.add("A-W8-delta-open-block", SeverityWarning, "message_delta while a block is open",
+			fmt.Sprintf("message_delta arrived before block %d was closed.", c.open), i)
+	}
+	sr := jpath(data, "delta", "stop_reason")
+	if s, ok := jstr(sr); ok {
+		c.stopReason = s
+		info.Summary = oneLine(s, summaryLimit)
+	}
+	if n, ok := jint(jpath(data, "usage", "output_tokens")); ok {
+		if c.haveOut && n < c.outTokens {
+			d.f.add("A-W8-usage-decreased", SeverityWarning, "output_tokens decreased",
+				fmt.Sprintf("usage.output_tokens went from %d to %d; the docs say message_delta usage is cumulative.", c.outTokens, n), i)
+		}
+		c.outTokens, c.haveOut = n, true
+		if info.Summary != "" {
+			info.Summary += fmt.Sprintf(" · %d out", n)
+		}
+	}
+}
+
+func (c *anthropicChecker) errorEvent(i int, data []byte, info *EventInfo) {
+	d := c.d
+	if c.errAt < 0 {
+		c.errAt = i
+	}
+	e := jfield(data, "error")
+	typ := jstring(jfield(e, "type"))
+	msg := jstring(jfield(e, "message"))
+	info.Summary = oneLine(strings.TrimSpace(typ+": "+msg), summaryLimit)
+	if d.setError(i, typ, msg, AnthropicStatus(typ)) {
+		d.errSpendCap = jstring(jpath(e, "details", "error_code")) == "enforced_spend_limit_reached"
+		d.errRequestID = jstring(jfield(data, "request_id"))
+	}
+}
+
+func (c *anthropicChecker) finish() {
+	d := c.d
+	if len(c.badTool) > 0 {
+		sev := SeverityError
+		why := ""
+		switch {
+		case c.stopReason == "max_tokens":
+			sev, why = SeverityWarning, " The stop_reason is max_tokens, so the input was cut by the token limit."
+		case c.fineGrained:
+			sev, why = SeverityWarning, " The request enabled fine-grained tool streaming, which may send invalid JSON."
+		}
+		d.f.add("A-W7-tool-json", sev, "Tool input is not a JSON object",
+			"At content_block_stop the concatenated partial_json did not parse as a JSON object ("+c.badToolWhy+")."+why, c.badTool...)
+	}
+	switch {
+	case c.errAt >= 0:
+		d.errorFinding("A-W10-error-event")
+		return
+	case c.stopAt >= 0:
+		d.complete = true
+		switch {
+		case !c.sawMsgDelta:
+			d.f.add("A-W8-no-stop-reason", SeverityWarning, "No message_delta before message_stop",
+				"The stream never sent a message_delta, so stop_reason stays null and the final usage is missing.", c.stopAt)
+		case c.stopReason == "":
+			d.f.add("A-W8-no-stop-reason", SeverityWarning, "stop_reason is null",
+				"The final message_delta carries no stop_reason; clients cannot tell a natural end from a cut.", c.stopAt)
+		case !knownStopReasons[c.stopReason]:
+			d.f.add("A-W8-unknown-stop-reason", SeverityWarning, "Unknown stop_reason "+quote(c.stopReason),
+				"The docs' StopReason enum does not list it; it may be new (the enum grows), so clients must tolerate it.", c.stopAt)
+		}
+		return
+	}
+	last := len(d.v.Events) - 1
+	for last >= 0 && d.v.Events[last].Unterminated {
+		last--
+	}
+	if last < 0 {
+		return // no events: empty
+	}
+	switch {
+	case c.open >= 0:
+		detail := fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop, message_delta, message_stop or error.", c.open, c.openType, c.openAt+1)
+		if isToolBlock(c.openType) {
+			if why := toolJSONProblem(c.toolJSON); why != "" {
+				detail += " The tool input so far does not parse: " + why + "."
+			}
+		}
+		d.f.add("A-W11-truncated-mid-block", SeverityError, "Truncated inside a content block", detail, last)
+	case c.sawMsgDelta && c.stopReason != "":
+		d.f.add("A-W11-truncated-after-delta", SeverityWarning, "Truncated after message_delta: message_stop missing",
+			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason), last)
+	default:
+		detail := "The stream ended between content blocks, with no message_delta, message_stop or error: the response is incomplete and stop_reason was never seen."
+		if c.starts == 0 {
+			detail = "The stream ended before any message_start, with no message_stop or error."
+		}
+		d.f.add("A-W11-truncated-between-blocks", SeverityError, "Truncated: no message_stop", detail, last)
+	}
+}
+
+// errorFinding adds the finding for the error event the checker found.
+func (d *diag) errorFinding(code string) {
+	e := d.err
+	st := "an unknown status"
+	if d.errStatus != 0 {
+		st = fmt.Sprint(d.errStatus)
+	}
+	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", orUnknownType(e.Type), d.v.HTTPStatus, st)
+	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, orUnknownType(e.Type))
+	if e.Message != "" {
+		detail += fmt.Sprintf(" (%q)", oneLine(e.Message, 160))
+	}
+	detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
+	if d.errStatus == 0 && e.Type != "" {
+		detail += " The type is not in the docs (unknown; infer from its name)."
+	}
+	if e.OutputBeforeError {
+		detail += " Content had already been delivered, so a retry must discard it."
+	} else {
+		detail += " No content was delivered before it."
+	}
+	d.f.add(code, SeverityError, title, detail, e.EventIndex)
+}
+
+func isToolBlock(t string) bool {
+	return t == "tool_use" || t == "server_tool_use" || t == "mcp_tool_use"
+}
+
+// toolJSONProblem says why concatenated partial_json is not a JSON object
+// ("" means {} and is fine); "" when it is one.
+func toolJSONProblem(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return fmt.Sprintf("%v in %q", err, ellipsis(s, 60))
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return fmt.Sprintf("%q is not an object", ellipsis(s, 60))
+	}
+	return ""
+}
+
+func ellipsis(s string, n int) string { return oneLine(s, n) }
+
+func openName(i int) string {
+	if i < 0 {
+		return "none"
+	}
+	return fmt.Sprint(i)
+}
+
+func fitList(m map[string]bool) string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	if len(out) > 1 {
+		// Deterministic text for golden files.
+		for i := 1; i < len(out); i++ {
+			for j := i; j > 0 && out[j] < out[j-1]; j-- {
+				out[j], out[j-1] = out[j-1], out[j]
+			}
+		}
+	}
+	return strings.Join(out, "/")
+}
+
+func orUnknownType(t string) string {
+	if t == "" {
+		return "an untyped event"
+	}
+	return t
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+func quoteOr(dt, name string) string {
+	if dt != "" {
+		return quote(dt)
+	}
+	return quote(name)
+}

@@ -1,0 +1,300 @@
+package inspect
+
+import (
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// Message is a stream's response as an SDK would have assembled it from
+// the events seen so far (the UI's "assembled view"). For Anthropic it is
+// what the SDKs' accumulators build (Go's Message.Accumulate, Python's
+// MessageStream): content blocks with concatenated text, thinking and tool
+// input, stop_reason and usage. For OpenAI-style streams it is the
+// accumulated choice 0 (content, reasoning, tool calls, finish_reason) or
+// the Responses output items.
+type Message struct {
+	Provider     Provider
+	ID           string // message id (Anthropic), chunk id (Chat), response id (Responses)
+	Model        string
+	Role         string
+	Blocks       []Block
+	StopReason   string // Anthropic stop_reason, OpenAI finish_reason, Responses status; "" until known
+	StopSequence string
+	Usage        Usage
+	// ErrorType and ErrorMessage hold the error the stream carried, if it
+	// arrived within the assembled events.
+	ErrorType    string
+	ErrorMessage string
+	// Events is how many events were applied (ignoring those cut before
+	// their blank line, which no client sees).
+	Events int
+}
+
+// Block is one content block (Anthropic) or output part (OpenAI-style).
+type Block struct {
+	Index int    // the stream's index for it (content block index, tool-call index, output index)
+	Type  string // text, thinking, redacted_thinking, tool_use, server_tool_use, …; OpenAI: text, reasoning, tool_call
+	Text  string // text or thinking so far
+	ID    string // tool_use id / tool call id
+	Name  string // tool name
+	// Input is the tool input as sent: the concatenated partial_json (or
+	// the complete input of content_block_start when no deltas came), or
+	// the concatenated function arguments. It may be invalid JSON while
+	// the block is open.
+	Input     string
+	Signature string // thinking signature
+	Citations int    // citations_delta count
+	Complete  bool   // the block was closed (content_block_stop, output_item.done)
+}
+
+// Usage is the token usage the stream reported so far (cumulative).
+type Usage struct {
+	InputTokens              int64
+	OutputTokens             int64
+	CacheCreationInputTokens int64
+	CacheReadInputTokens     int64
+}
+
+// Assemble returns the message an SDK would have assembled from events
+// 0..upTo of v (all of them when upTo is past the end; none when upTo < 0).
+// It decodes the body of v.Exchange again, so the verdict keeps no copy of
+// event data.
+func Assemble(v *Verdict, upTo int) *Message {
+	m := &Message{Provider: v.Provider}
+	if v.Exchange == nil || upTo < 0 {
+		return m
+	}
+	a := assembler{m: m, pos: map[int]int{}}
+	dec := stream.NewDecoder(newChunkReader(v.Exchange.Chunks))
+	for i := 0; i <= upTo; i++ {
+		e, err := dec.Next()
+		if err != nil {
+			break
+		}
+		if e.Unterminated {
+			continue
+		}
+		m.Events++
+		switch v.Provider {
+		case ProviderAnthropic:
+			a.anthropic(e.Data)
+		case ProviderOpenAIChat, ProviderOpenRouter:
+			a.chat(e.Data)
+		case ProviderOpenAIResponses:
+			a.responses(e.Data)
+		}
+	}
+	return m
+}
+
+type assembler struct {
+	m   *Message
+	pos map[int]int // stream index → position in m.Blocks
+}
+
+// block returns the block with stream index idx, creating it with typ.
+func (a *assembler) block(idx int, typ string) *Block {
+	if p, ok := a.pos[idx]; ok {
+		return &a.m.Blocks[p]
+	}
+	a.m.Blocks = append(a.m.Blocks, Block{Index: idx, Type: typ})
+	a.pos[idx] = len(a.m.Blocks) - 1
+	return &a.m.Blocks[len(a.m.Blocks)-1]
+}
+
+func (a *assembler) usage(u []byte) {
+	set := func(dst *int64, k string) {
+		if n, ok := jint(jfield(u, k)); ok {
+			*dst = n
+		}
+	}
+	set(&a.m.Usage.InputTokens, "input_tokens")
+	set(&a.m.Usage.OutputTokens, "output_tokens")
+	set(&a.m.Usage.CacheCreationInputTokens, "cache_creation_input_tokens")
+	set(&a.m.Usage.CacheReadInputTokens, "cache_read_input_tokens")
+	set(&a.m.Usage.InputTokens, "prompt_tokens")
+	set(&a.m.Usage.OutputTokens, "completion_tokens")
+}
+
+func (a *assembler) anthropic(data []byte) {
+	m := a.m
+	switch jstring(jfield(data, "type")) {
+	case "message_start":
+		msg := jfield(data, "message")
+		m.ID, m.Model, m.Role = jstring(jfield(msg, "id")), jstring(jfield(msg, "model")), jstring(jfield(msg, "role"))
+		a.usage(jfield(msg, "usage"))
+		// A spliced second message_start starts the message over, as the
+		// SDK accumulators do.
+		m.Blocks, a.pos = nil, map[int]int{}
+	case "content_block_start":
+		idx, _ := jint(jfield(data, "index"))
+		cb := jfield(data, "content_block")
+		// A repeated index replaces the block, as an accumulator would.
+		delete(a.pos, int(idx))
+		b := a.block(int(idx), jstring(jfield(cb, "type")))
+		b.ID, b.Name = jstring(jfield(cb, "id")), jstring(jfield(cb, "name"))
+		b.Text = jstring(jfield(cb, "text")) + jstring(jfield(cb, "thinking"))
+		if in := jfield(cb, "input"); isObject(in) && !emptyObject(in) {
+			b.Input = string(in)
+		}
+	case "content_block_delta":
+		idx, _ := jint(jfield(data, "index"))
+		p, ok := a.pos[int(idx)]
+		if !ok {
+			return // a delta for a block never started: the SDKs drop or reject it
+		}
+		b := &m.Blocks[p]
+		d := jfield(data, "delta")
+		switch jstring(jfield(d, "type")) {
+		case "text_delta":
+			b.Text += jstring(jfield(d, "text"))
+		case "thinking_delta":
+			b.Text += jstring(jfield(d, "thinking"))
+		case "input_json_delta":
+			b.Input += jstring(jfield(d, "partial_json"))
+		case "signature_delta":
+			b.Signature += jstring(jfield(d, "signature"))
+		case "citations_delta":
+			b.Citations++
+		}
+	case "content_block_stop":
+		idx, _ := jint(jfield(data, "index"))
+		if p, ok := a.pos[int(idx)]; ok {
+			m.Blocks[p].Complete = true
+		}
+	case "message_delta":
+		d := jfield(data, "delta")
+		if s, ok := jstr(jfield(d, "stop_reason")); ok {
+			m.StopReason = s
+		}
+		if s, ok := jstr(jfield(d, "stop_sequence")); ok {
+			m.StopSequence = s
+		}
+		a.usage(jfield(data, "usage"))
+	case "error":
+		a.err(jfield(data, "error"))
+	}
+}
+
+func (a *assembler) err(e []byte) {
+	if a.m.ErrorType != "" || a.m.ErrorMessage != "" {
+		return
+	}
+	a.m.ErrorType = jstring(jfield(e, "type"))
+	if a.m.ErrorType == "" {
+		if c, ok := jstr(jfield(e, "code")); ok {
+			a.m.ErrorType = c
+		} else if c := jfield(e, "code"); c != nil && string(c) != "null" {
+			a.m.ErrorType = string(c)
+		}
+	}
+	a.m.ErrorMessage = jstring(jfield(e, "message"))
+}
+
+func (a *assembler) chat(data []byte) {
+	m := a.m
+	if !isObject(data) {
+		return // [DONE]
+	}
+	if id := jstring(jfield(data, "id")); id != "" && m.ID == "" {
+		m.ID = id
+	}
+	if s := jstring(jfield(data, "model")); s != "" && m.Model == "" {
+		m.Model = s
+	}
+	if e := jfield(data, "error"); isObject(e) {
+		a.err(e)
+	}
+	if u := jfield(data, "usage"); isObject(u) {
+		a.usage(u)
+	}
+	ch := jfirstElem(jfield(data, "choices"))
+	d := jfield(ch, "delta")
+	if r := jstring(jfield(d, "role")); r != "" {
+		m.Role = r
+	}
+	for _, k := range []string{"reasoning", "reasoning_content"} {
+		if t := jstring(jfield(d, k)); t != "" {
+			a.block(-2, "reasoning").Text += t
+		}
+	}
+	if t := jstring(jfield(d, "content")); t != "" {
+		a.block(-1, "text").Text += t
+	}
+	jelems(jfield(d, "tool_calls"), func(tc []byte) {
+		n, _ := jint(jfield(tc, "index"))
+		b := a.block(int(n), "tool_call")
+		if id := jstring(jfield(tc, "id")); id != "" {
+			b.ID = id
+		}
+		f := jfield(tc, "function")
+		if name := jstring(jfield(f, "name")); name != "" {
+			b.Name = name
+		}
+		b.Input += jstring(jfield(f, "arguments"))
+	})
+	if fr, ok := jstr(jfield(ch, "finish_reason")); ok && fr != "" {
+		m.StopReason = fr
+		if fr == "error" || AnthropicStatus(fr) != 0 {
+			if m.ErrorType == "" {
+				m.ErrorType = fr
+			}
+		}
+		for i := range m.Blocks {
+			m.Blocks[i].Complete = true
+		}
+	}
+}
+
+func (a *assembler) responses(data []byte) {
+	m := a.m
+	out, _ := jint(jfield(data, "output_index"))
+	switch t := jstring(jfield(data, "type")); t {
+	case "response.created", "response.in_progress":
+		r := jfield(data, "response")
+		m.ID, m.Model = jstring(jfield(r, "id")), jstring(jfield(r, "model"))
+	case "response.output_item.added":
+		item := jfield(data, "item")
+		typ := jstring(jfield(item, "type"))
+		if typ == "message" {
+			typ = "text"
+			m.Role = jstring(jfield(item, "role"))
+		}
+		b := a.block(int(out), typ)
+		b.ID, b.Name = jstring(jfield(item, "call_id")), jstring(jfield(item, "name"))
+	case "response.output_text.delta", "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
+		typ := "text"
+		if t != "response.output_text.delta" {
+			typ = "reasoning"
+		}
+		a.block(int(out), typ).Text += jstring(jfield(data, "delta"))
+	case "response.function_call_arguments.delta":
+		a.block(int(out), "function_call").Input += jstring(jfield(data, "delta"))
+	case "response.output_item.done":
+		if p, ok := a.pos[int(out)]; ok {
+			m.Blocks[p].Complete = true
+		}
+	case "response.completed", "response.incomplete", "response.failed":
+		r := jfield(data, "response")
+		m.StopReason = jstring(jfield(r, "status"))
+		a.usage(jfield(r, "usage"))
+		if e := jfield(r, "error"); isObject(e) {
+			a.err(e)
+		}
+	case "error":
+		if e := jfield(data, "error"); isObject(e) {
+			a.err(e)
+		} else if m.ErrorType == "" && m.ErrorMessage == "" {
+			// The documented event: code and message at the top level.
+			m.ErrorType, m.ErrorMessage = jstring(jfield(data, "code")), jstring(jfield(data, "message"))
+		}
+	}
+}
+
+func emptyObject(b []byte) bool {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipWS(b, i+1)
+	return i < len(b) && b[i] == '}'
+}

@@ -1,0 +1,128 @@
+package inspect
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// chunkReader reads an exchange's body chunk by chunk, so decoding a large
+// timed capture does not first concatenate it (Exchange.Body would).
+type chunkReader struct {
+	chunks []stream.Chunk
+	off    int
+}
+
+func newChunkReader(c []stream.Chunk) *chunkReader { return &chunkReader{chunks: c} }
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.chunks) > 0 && r.off >= len(r.chunks[0].Data) {
+		r.chunks, r.off = r.chunks[1:], 0
+	}
+	if len(r.chunks) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.chunks[0].Data[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// checker is the provider-specific part of Diagnose. event is called for
+// every dispatched event in order (data is valid only during the call) and
+// may set info.Summary; finish is called once after the last event.
+type checker interface {
+	event(i int, e *stream.Event, info *EventInfo)
+	finish()
+}
+
+// decode runs the single pass over the body: it builds the timeline and
+// feeds each event to the provider's checker.
+func (d *diag) decode() {
+	x := d.x
+	var ci stream.ChunkIndex
+	if x.Timed {
+		ci = stream.NewChunkIndex(x)
+	}
+	comments := 0
+	dec := stream.NewDecoder(newChunkReader(x.Chunks))
+	dec.OnComment(func(stream.Comment) { comments++ })
+	// Size the timeline from the body: Anthropic events average ~170 bytes
+	// on the wire, so this avoids most regrowth without overcommitting.
+	if n := x.BodyLen() / 160; n > 16 {
+		d.v.Events = make([]EventInfo, 0, min(n, 1<<22))
+	}
+	for {
+		e, err := dec.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				d.decodeErr = err
+			}
+			break
+		}
+		info := EventInfo{
+			Index:        len(d.v.Events),
+			Type:         e.Type,
+			DataType:     d.internType(jfield(e.Data, "type")),
+			ID:           e.ID,
+			Offset:       e.Offset,
+			Length:       e.Length,
+			Comments:     comments,
+			Unterminated: e.Unterminated,
+		}
+		comments = 0
+		if x.Timed {
+			// An event is dispatched when its last byte (the blank line)
+			// arrives.
+			info.At = ci.At(e.Offset + max(e.Length-1, 0))
+		}
+		if e.Unterminated {
+			// The spec says a client discards a frame cut before its blank
+			// line, so no SDK sees it: keep it on the timeline only.
+			info.Summary = "(cut before its blank line; clients discard it)"
+			d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
+				"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
+				info.Index)
+		} else {
+			d.chk.event(info.Index, &e, &info)
+		}
+		d.v.Events = append(d.v.Events, info)
+	}
+	d.trailingComments = comments
+	d.v.EventCount = len(d.v.Events)
+}
+
+// internType returns the JSON "type" string for raw, reusing one string
+// per distinct type so a million events do not allocate a million copies.
+func (d *diag) internType(raw []byte) string {
+	if len(raw) < 2 || raw[0] != '"' {
+		return ""
+	}
+	inner := raw[1 : len(raw)-1]
+	if s, ok := d.types[string(inner)]; ok {
+		return s
+	}
+	s, ok := jstr(raw)
+	if !ok {
+		return ""
+	}
+	if bytes.IndexByte(inner, '\\') < 0 && len(d.types) < 512 {
+		d.types[s] = s
+	}
+	return s
+}
+
+// eventData returns the data of event i of v, decoded again from the raw
+// frame its Offset and Length point at (EventInfo keeps no copy).
+func eventData(body []byte, ev EventInfo) []byte {
+	if ev.Offset < 0 || ev.Offset+ev.Length > int64(len(body)) {
+		return nil
+	}
+	dec := stream.NewDecoder(bytes.NewReader(body[ev.Offset : ev.Offset+ev.Length]))
+	e, err := dec.Next()
+	if err != nil {
+		return nil
+	}
+	return e.Data
+}

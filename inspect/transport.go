@@ -1,0 +1,285 @@
+package inspect
+
+import (
+	"fmt"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// defaultStall is the gap between events above which a stall is reported
+// when Options.StallThreshold is 0.
+const defaultStall = 10 * time.Second
+
+// httpErr is what an HTTP error body says.
+type httpErr struct {
+	typ, message string
+	status       int // status the body's type stands for, 0 when unknown
+	spendCap     bool
+	requestID    string
+}
+
+// parseHTTPErrorBody reads the error documents providers send instead of
+// a stream: Anthropic's {"type":"error","error":{type,message}}, Google's
+// envelope (Vertex; an object or a one-element array) with a numeric code
+// and a status name, OpenAI's {"error":{message,type,code}}, and Bedrock's
+// {"message":…} with the exception in the x-amzn-ErrorType header.
+func parseHTTPErrorBody(body []byte, x *stream.Exchange) httpErr {
+	var he httpErr
+	doc := body
+	if el := jfirstElem(body); el != nil {
+		doc = el // Vertex: [{"error":{…}}]
+	}
+	e := jfield(doc, "error")
+	switch {
+	case isObject(e):
+		he.message = jstring(jfield(e, "message"))
+		he.requestID = jstring(jfield(doc, "request_id"))
+		he.spendCap = jstring(jpath(e, "details", "error_code")) == "enforced_spend_limit_reached"
+		t := jstring(jfield(e, "type"))
+		code := jfield(e, "code")
+		status := jstring(jfield(e, "status"))
+		switch {
+		case AnthropicStatus(t) != 0:
+			he.typ, he.status = t, AnthropicStatus(t)
+		case status != "": // Google: {"code":429,"status":"RESOURCE_EXHAUSTED"}
+			he.typ = status
+			if n, ok := jint(code); ok {
+				he.status = int(n)
+			}
+		case t != "" || code != nil:
+			he.typ = t
+			c := jstring(code)
+			if c == "" {
+				c = string(code)
+			}
+			if he.typ == "" {
+				he.typ = c
+			}
+			if c == "null" {
+				c = ""
+			}
+			he.status = OpenAIStatus(c, t)
+		}
+	case jfield(doc, "message") != nil || jfield(doc, "Message") != nil:
+		he.message = jstring(jfield(doc, "message"))
+		if he.message == "" {
+			he.message = jstring(jfield(doc, "Message"))
+		}
+		if x != nil && x.Response != nil {
+			if t := x.Response.Header.Get("X-Amzn-Errortype"); t != "" {
+				he.typ, _, _ = strings.Cut(t, ":")
+				he.status = BedrockStatus(he.typ, 0)
+			}
+		}
+	}
+	return he
+}
+
+// httpError fills the verdict of a non-2xx response: the stream never
+// started, so the status is shown as it is and the body says why.
+func (d *diag) httpError() {
+	v, x := d.v, d.x
+	v.Outcome = OutcomeHTTPError
+	body := x.Body()
+	he := parseHTTPErrorBody(body, x)
+	d.errStatus = v.HTTPStatus
+	if he.status != 0 {
+		d.errStatus = he.status
+	}
+	if he.requestID != "" && v.RequestID == "" {
+		v.RequestID = he.requestID
+	}
+	v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
+	var h = x.Response
+	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap}
+	if h != nil {
+		_, p.retryAfter = retryAfter(h.Header)
+		p.shouldRtry = h.Header.Get("X-Should-Retry")
+	}
+	v.Error.Retryable = retryable(p)
+
+	what := fmt.Sprintf("HTTP %d", v.HTTPStatus)
+	detail := fmt.Sprintf("The server answered %s before any stream started", what)
+	if he.typ != "" {
+		detail += fmt.Sprintf(", with %s", he.typ)
+		if he.message != "" {
+			detail += fmt.Sprintf(" (%q)", he.message)
+		}
+	}
+	detail += ". SDKs raise this as an ordinary HTTP error, and their built-in retry applies to it."
+	if he.status != 0 && he.status != v.HTTPStatus {
+		detail += fmt.Sprintf(" The body's type stands for %d, not %d.", he.status, v.HTTPStatus)
+	}
+	d.f.add("H-http-error", SeverityError, what+" before the stream started", detail)
+
+	if he.spendCap {
+		d.f.add("H-spend-cap", SeverityError, "Spend cap reached: retrying cannot succeed",
+			"error.details.error_code is enforced_spend_limit_reached: the monthly spend cap of the tier was hit. It has no retry-after and keeps failing until the cap resets.")
+	}
+	if h == nil {
+		return
+	}
+	if ra, ok := retryAfter(h.Header); ok {
+		d.f.add("H-retry-after", SeverityInfo, fmt.Sprintf("retry-after: wait %s", ra),
+			"The response says how long to wait before retrying; the official SDKs honour it (Python only when it is at most 60 s).")
+	} else if v.HTTPStatus == 429 && !he.spendCap {
+		d.f.add("H-no-retry-after", SeverityWarning, "429 without retry-after",
+			"A normal rate-limit 429 carries retry-after; without it the SDKs fall back to short exponential backoff (0.5 s × 2^n, capped at 8 s), which may be too short.")
+	}
+	if s := strings.TrimSpace(h.Header.Get("X-Should-Retry")); s != "" {
+		d.f.add("H-should-retry", SeverityInfo, "x-should-retry: "+s,
+			fmt.Sprintf("The server says whether to retry; the Python, TypeScript, Go and Java SDKs check this header first, so it decides their retry (%s) whatever the status.", map[bool]string{true: "they retry", false: "they do not"}[strings.EqualFold(s, "true")]))
+	}
+}
+
+// transport adds the checks on headers, framing and how the body ended.
+func (d *diag) transport() {
+	v, x := d.v, d.x
+	if x.Response != nil && v.Outcome != OutcomeHTTPError {
+		h := x.Response.Header
+		ct := h.Get("Content-Type")
+		mt, _, _ := mime.ParseMediaType(ct)
+		switch {
+		case ct == "":
+			d.f.add("T-content-type-missing", SeverityWarning, "No Content-Type on the stream",
+				"The 2xx response has no Content-Type header. SDKs pick their SSE decoder from `text/event-stream`; without it some treat the body as JSON and fail.")
+		case mt != "text/event-stream":
+			d.f.add("T-content-type-wrong", SeverityWarning, "Content-Type is "+mt+", not text/event-stream",
+				"The body is an event stream but is labelled "+ct+". SDKs and browsers pick their SSE decoder from the Content-Type; a proxy may also buffer or rewrite a body it thinks is "+mt+".")
+		}
+		if enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))); enc != "" && enc != "identity" && v.EventCount > 0 {
+			d.f.add("T-compressed", SeverityWarning, "The event stream is compressed ("+enc+")",
+				"Content-Encoding: "+enc+" on an event stream lets the compressor hold back events until its buffer fills, so tokens arrive in bursts or only at the end.")
+		}
+	}
+	switch r := x.End.Reason; {
+	case transportFailed(r) && v.Outcome == OutcomeTransportError:
+		sev, title := SeverityError, map[stream.EndReason]string{
+			stream.EndReset:      "The connection was reset mid-stream",
+			stream.EndTimeout:    "The stream timed out",
+			stream.EndCanceled:   "The stream was cancelled by the client",
+			stream.EndError:      "A transport error ended the stream",
+			stream.EndIncomplete: "The capture was cut before the stream ended",
+		}[r]
+		if r == stream.EndCanceled || r == stream.EndIncomplete {
+			sev = SeverityWarning
+		}
+		detail := fmt.Sprintf("The body ended with %s after %d event(s)", r, v.EventCount)
+		if x.End.Err != "" {
+			detail += ": " + oneLine(stream.RedactText(x.End.Err), 200)
+		}
+		detail += ". No terminator and no error event arrived, so the response is incomplete; SDKs raise a connection error here."
+		d.f.add("T-transport-"+string(r), sev, title, detail)
+	case transportFailed(r) && v.Outcome == OutcomeComplete && r != stream.EndIncomplete:
+		d.f.add("T-end-after-complete", SeverityInfo, "The connection ended with "+string(r)+" after the stream completed",
+			"The terminator arrived first, so the response is whole; the connection was closed uncleanly afterwards.")
+	}
+}
+
+// timing fills v.Timing for timed captures and adds stall and buffering
+// findings.
+func (d *diag) timing() {
+	v, x := d.v, d.x
+	if !x.Timed || len(x.Chunks) == 0 {
+		return
+	}
+	t := &Timing{MaxGapAfter: -1}
+	t.TTFB = x.Chunks[0].At
+	if x.Response != nil && x.Response.At > 0 {
+		t.TTFB = x.Response.At
+	}
+	if d.firstContent >= 0 {
+		t.FirstContent = v.Events[d.firstContent].At
+	}
+	t.Duration = x.Chunks[len(x.Chunks)-1].At
+	if x.End.At > t.Duration {
+		t.Duration = x.End.At
+	}
+	ev := v.Events
+	for i := 1; i < len(ev); i++ {
+		if g := ev[i].At - ev[i-1].At; g > t.MaxGap {
+			t.MaxGap, t.MaxGapAfter = g, i
+		}
+	}
+	v.Timing = t
+	d.stalls()
+	d.buffered()
+}
+
+// isKeepalive reports events that prove the connection alive but carry no
+// progress (Anthropic's ping).
+func isKeepalive(e *EventInfo) bool { return e.DataType == "ping" || e.Type == "ping" }
+
+// stalls reports gaps without progress above the threshold, telling apart
+// silent gaps from gaps the server filled with keepalives (comments or
+// pings): the first look like a dead connection, the second like a model
+// or upstream that stopped producing while the edge kept the socket open.
+func (d *diag) stalls() {
+	limit := d.opt.StallThreshold
+	if limit <= 0 {
+		limit = defaultStall
+	}
+	ev := d.v.Events
+	var silent, kept []int
+	var silentMax, keptMax time.Duration
+	last := time.Duration(-1)
+	keep := 0
+	check := func(i int, at time.Duration) {
+		if last < 0 {
+			return
+		}
+		g := at - last
+		if g <= limit {
+			return
+		}
+		if keep > 0 {
+			kept, keptMax = append(kept, i), max(keptMax, g)
+		} else {
+			silent, silentMax = append(silent, i), max(silentMax, g)
+		}
+	}
+	for i := range ev {
+		keep += ev[i].Comments
+		if isKeepalive(&ev[i]) {
+			keep++
+			continue
+		}
+		check(i, ev[i].At)
+		last, keep = ev[i].At, 0
+	}
+	if d.v.Outcome == OutcomeTransportError && d.x.End.At > 0 {
+		keep += d.trailingComments
+		check(len(ev)-1, d.x.End.At)
+	}
+	if len(silent) > 0 {
+		d.f.add("T-stall", SeverityWarning, fmt.Sprintf("Stalled for %s with nothing on the wire", silentMax.Round(time.Millisecond)),
+			fmt.Sprintf("%d gap(s) between events exceeded %s with no keepalive in between, which is what a dead connection or an idle-timeout at a proxy looks like.", len(silent), limit), silent...)
+	}
+	if len(kept) > 0 {
+		d.f.add("T-stall-keepalive", SeverityWarning, fmt.Sprintf("No progress for %s, only keepalives", keptMax.Round(time.Millisecond)),
+			fmt.Sprintf("%d gap(s) exceeded %s in which only pings or comment lines arrived: the connection was alive but nothing was generated.", len(kept), limit), kept...)
+	}
+}
+
+// buffered detects a proxy that held the stream back: at least four
+// events, all arriving within 20 ms of each other (in practice in one
+// read) and at least a second after the request started, so the client
+// saw nothing until everything arrived at the end. A real stream spreads
+// its events over the generation time; a short answer can arrive in one
+// burst, hence the event and delay minimums.
+func (d *diag) buffered() {
+	ev := d.v.Events
+	if len(ev) < 4 {
+		return
+	}
+	first, last := ev[0].At, ev[len(ev)-1].At
+	if last-first > 20*time.Millisecond || first < time.Second {
+		return
+	}
+	d.f.add("T-buffered", SeverityWarning, "All events arrived at once, at the end",
+		fmt.Sprintf("All %d events arrived in one burst %s after the request started: something between the API and the client buffered the stream, so the client saw no tokens until the end (and its idle timeouts saw no activity).", len(ev), first.Round(time.Millisecond)),
+		0, len(ev)-1)
+}
