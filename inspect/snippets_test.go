@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestGoSnippetsCompile type-checks the Go snippets against the real SDK
+// TestGoSnippetsCompile (read-only on go.mod) type-checks the Go snippets against the real SDK
 // modules this repository already requires (anthropic-sdk-go/v2 v2.15.0,
 // openai-go/v3 v3.98.0) with go vet. Snippets for v1 anthropic-sdk-go
 // differ from v2 only in the import path, so they are checked with the v2
@@ -49,7 +49,7 @@ func TestGoSnippetsCompile(t *testing.T) {
 		args = append(args, "./"+filepath.ToSlash(sub))
 	}
 	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet on the snippets: %v\n%s", err, out)
 	}
