@@ -54,6 +54,14 @@ func mismatchText(v *Verdict) string {
 	return "MISMATCH: the HTTP status and the stream's error disagree"
 }
 
+// verdictWord is the one-word verdict: MISMATCH or OK.
+func verdictWord(v *Verdict) string {
+	if v.Mismatch {
+		return "MISMATCH"
+	}
+	return "OK"
+}
+
 // outcomeText is one line about how the exchange ended.
 func outcomeText(v *Verdict) string {
 	switch v.Outcome {

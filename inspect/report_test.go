@@ -264,7 +264,7 @@ func TestReportSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| HTTP status | 200 OK |", "| Stream stands for | 529 (overloaded_error) |", "**MISMATCH",
+		"| HTTP status | Stream stands for | Verdict |", "| 200 OK | 529 (overloaded_error) | **MISMATCH",
 		"### Timeline around the error", "| **6** |", "### Findings", "- Fix: Retry only when nothing was delivered",
 		"### What anthropic-python 0.86.0 does (detected from request headers)", "```python", `e.body["error"]["type"]`,
 		"### Environment", "go1.26 testos/testarch", "| Request id | `req_011CANARYSAFErequestid` |",
@@ -277,7 +277,7 @@ func TestReportSections(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"HTTP status    200 OK", "stream status  529 (overloaded_error)", "verdict        MISMATCH",
+		"status         HTTP 200 OK vs stream 529 (overloaded_error) → MISMATCH", "verdict        MISMATCH",
 		"ERROR    A-W10-error-event", "WARNING  T-stall", "(event 6)", "your SDK: anthropic-python 0.86.0 (detected from request headers)",
 		"raises         anthropic.APIStatusError", "largest gap 8.25s (before",
 	} {
