@@ -286,3 +286,17 @@ func TestReportSections(t *testing.T) {
 		}
 	}
 }
+
+// TestReportJSONRequestWithoutModel: a request whose body named no model
+// reports "model": null, as the schema says.
+func TestReportJSONRequestWithoutModel(t *testing.T) {
+	v := scenario(t, "ok")
+	v.Request = &RequestInfo{Method: "POST", URL: "http://127.0.0.1:8787/v1/messages"}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"model": null`) {
+		t.Errorf("no null model in:\n%s", b.String())
+	}
+}
