@@ -95,3 +95,19 @@ func TestSnippetsRetryOnlyBeforeOutput(t *testing.T) {
 		})
 	}
 }
+
+// TestSnippetsTruncatedRequireStop: for a truncated stream the snippet
+// checks for the terminating event; otherwise it does not track it.
+func TestSnippetsTruncatedRequireStop(t *testing.T) {
+	for _, sdk := range []string{SDKAnthropicPython, SDKAnthropicTypeScript, SDKAnthropicGo} {
+		v := mustVersion(CurrentSDKVersions[sdk])
+		_, trunc := snippetFor(sdk, v, situation{kind: sitTruncated})
+		_, errSnip := snippetFor(sdk, v, situation{kind: sitStreamErr})
+		if !strings.Contains(trunc, "message_stop") || !strings.Contains(trunc, "stop") {
+			t.Errorf("%s truncated snippet does not require message_stop:\n%s", sdk, trunc)
+		}
+		if sdk != SDKAnthropicGo && strings.Contains(errSnip, "message_stop") {
+			t.Errorf("%s error snippet tracks an unused stop flag:\n%s", sdk, errSnip)
+		}
+	}
+}
