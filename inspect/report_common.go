@@ -291,3 +291,21 @@ func baseURLEnv(v *Verdict) string {
 	}
 	return "ANTHROPIC_BASE_URL=http://127.0.0.1:8788"
 }
+
+// bodyExcerpt is the start of an HTTP error's body, redacted, at most n
+// bytes (cut on a rune boundary); "" when there is none.
+func bodyExcerpt(v *Verdict, n int) string {
+	if v.Outcome != OutcomeHTTPError || v.Exchange == nil {
+		return ""
+	}
+	b := strings.TrimSpace(string(v.Exchange.Body()))
+	cut := false
+	if len(b) > n {
+		b, cut = strings.ToValidUTF8(b[:n], ""), true
+	}
+	b = red(b)
+	if cut {
+		b += "…"
+	}
+	return b
+}

@@ -73,6 +73,9 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	}
 
 	writeMDTimeline(w, v)
+	if b := bodyExcerpt(v, 2048); b != "" {
+		fmt.Fprintf(w, "\n### Response body (redacted)\n\n```json\n%s\n```\n", strings.ReplaceAll(b, "```", "` ` `"))
+	}
 	writeMDFindings(w, v)
 	writeMDSDK(w, v)
 

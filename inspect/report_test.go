@@ -29,7 +29,7 @@ func updating() bool {
 // Canary secrets planted in the fixtures; none may survive in a report.
 var canaries = []string{
 	"CANARYQUERYKEY", "CANARYHEADERKEY", "CANARYBEARERTOKEN", "CANARYBODYKEY",
-	"CANARYCOOKIE", "CANARYDETAILKEY", "CANARYURLPASS", "CANARYNOTEKEY",
+	"CANARYCOOKIE", "CANARYDETAILKEY", "CANARYURLPASS", "CANARYNOTEKEY", "CANARYHTTPBODY",
 }
 
 // overloadedDiagnosis: a timed HAR-like exchange from anthropic-python
@@ -91,6 +91,7 @@ func truncatedDiagnosis(t testing.TB) *Diagnosis {
 // an OpenAI chat stream error for --sdk openai-go@3.16.0, in one report.
 func multiDiagnosis(t testing.TB) *Diagnosis {
 	h := httpVerdict(ProviderAnthropic, 529, "overloaded_error", http.Header{"X-Should-Retry": {"true"}, "Request-Id": {"req_529"}})
+	h.Exchange.Chunks = []stream.Chunk{{Data: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded (key sk-ant-api03-CANARYHTTPBODY0123456789)"},"request_id":"req_529"}` + "\n")}}
 	h.Source = "dump.http#1"
 	h.Error.Message = "Overloaded"
 	h.RequestID = "req_529"
@@ -160,6 +161,9 @@ func TestReportRedaction(t *testing.T) {
 		t.Run(w.ext, func(t *testing.T) {
 			var b bytes.Buffer
 			if err := w.write(&b, overloadedDiagnosis(t)); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.write(&b, multiDiagnosis(t)); err != nil {
 				t.Fatal(err)
 			}
 			out := b.String()

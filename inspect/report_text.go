@@ -54,6 +54,7 @@ func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	kv(w, "  ", "outcome", outcomeText(v))
 	kv(w, "  ", "error", errorText(v))
 	kv(w, "  ", "events", fmt.Sprintf("%d", v.EventCount))
+	kv(w, "  ", "body", strings.Join(strings.Fields(bodyExcerpt(v, 300)), " "))
 	kv(w, "  ", "request", requestText(v))
 	kv(w, "  ", "request id", red(v.RequestID))
 	kv(w, "  ", "timing", timingText(v))
