@@ -183,6 +183,18 @@ func TestPythonAsyncClient(t *testing.T) {
 	}
 }
 
+// TestSDKJSONErrorUnder2xx: a JSON error body under HTTP 200 is no HTTP
+// error to any SDK; the answer says so instead of naming a status class.
+func TestSDKJSONErrorUnder2xx(t *testing.T) {
+	for _, sdk := range SDKNames[:5] {
+		v := httpVerdict(ProviderAnthropic, 200, "overloaded_error", nil)
+		a := answer(t, v, sdk, CurrentSDKVersions[sdk])
+		if a.Raises != "not measured" || a.BuiltinRetry || a.StatusReported != nil || !strings.Contains(a.Advice, "Content-Type") {
+			t.Errorf("%s: got %+v", sdk, a)
+		}
+	}
+}
+
 // TestSDKForSources covers where the SDK comes from: the flag wins over
 // headers, headers are used otherwise, and nothing known gives nil.
 func TestSDKForSources(t *testing.T) {
