@@ -166,3 +166,33 @@ func TestExportNotesGoToStderr(t *testing.T) {
 		t.Fatalf("exit %d, out %q, stderr %q", code, out, stderr)
 	}
 }
+
+// TestExportSharedSamples converts the project's shared samples, when
+// present beside the repository, to jsonl and back to sse.
+func TestExportSharedSamples(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "shared", "samples", "*.*"))
+	n := 0
+	for _, file := range files {
+		if ext := filepath.Ext(file); ext != ".sse" && ext != ".http" {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			xs, err := stream.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jsonl, stderr, code := runCLI(t, nil, "export", file, "--to", "jsonl")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			sse, stderr, code := runCLI(t, strings.NewReader(jsonl), "export", "-", "--to", "sse")
+			if code != 0 || sse != string(xs[0].Body()) {
+				t.Fatalf("exit %d %s: body changed in the round trip", code, stderr)
+			}
+		})
+	}
+	if n == 0 {
+		t.Skip("../shared/samples not available")
+	}
+}

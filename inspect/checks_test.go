@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -27,11 +28,17 @@ func evStart(i int, typ string) string {
 }
 
 func evText(i int, s string) string {
-	return fmt.Sprintf(`{"type":"content_block_delta","index":%d,"delta":{"type":"text_delta","text":%q}}`, i, s)
+	return fmt.Sprintf(`{"type":"content_block_delta","index":%d,"delta":{"type":"text_delta","text":%s}}`, i, js(s))
 }
 
 func evDelta(i int, typ, field, s string) string {
-	return fmt.Sprintf(`{"type":"content_block_delta","index":%d,"delta":{"type":%q,%q:%q}}`, i, typ, field, s)
+	return fmt.Sprintf(`{"type":"content_block_delta","index":%d,"delta":{"type":%q,%q:%s}}`, i, typ, field, js(s))
+}
+
+// js is s as a JSON string literal.
+func js(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 func evStop(i int) string { return fmt.Sprintf(`{"type":"content_block_stop","index":%d}`, i) }

@@ -152,11 +152,61 @@ func ReadHAR(name string, b []byte) ([]*Exchange, error) {
 	for i, e := range f.Log.Entries {
 		x, err := harExchange(fmt.Sprintf("%s#%d", name, i+1), e)
 		if err != nil {
-			return nil, &FormatError{File: name, Format: FormatHAR, Offset: -1, Err: fmt.Errorf("entry %d: %w", i+1, err)}
+			off := harEntryOffset(b, i)
+			line := 0
+			if off >= 0 {
+				line = 1 + bytes.Count(b[:off], []byte("\n"))
+			}
+			return nil, &FormatError{File: name, Format: FormatHAR, Line: line, Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
 		}
 		xs = append(xs, x)
 	}
 	return xs, nil
+}
+
+// harEntryOffset returns the byte offset of log.entries[i] in b, or -1. It
+// runs only to point an error at the entry, so it re-walks the JSON.
+func harEntryOffset(b []byte, i int) int64 {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if !enterKey(dec, "log") || !enterKey(dec, "entries") {
+		return -1
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return -1
+	}
+	for ; i > 0; i-- {
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return -1
+		}
+	}
+	off := dec.InputOffset()
+	for off < int64(len(b)) && bytes.IndexByte([]byte(" \t\r\n,"), b[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// enterKey reads the '{' of an object and skips its members up to key,
+// leaving dec before key's value.
+func enterKey(dec *json.Decoder, key string) bool {
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if k == key {
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
 }
 
 func harExchange(source string, e *harEntry) (*Exchange, error) {

@@ -136,8 +136,8 @@ func TestHARErrors(t *testing.T) {
 		{"truncated", "{\"log\": {\"entries\": [\n{\"request\": ", 2, 34, "unexpected end"},
 		{"wrong type", "{\"log\": {\"entries\": [{\"response\": {\"status\": \"200\"}}]}}", 1, 50, "status"},
 		{"no entries", `{"log": {"version": "1.2", "entries": []}}`, 0, -1, "no requests"},
-		{"bad base64", `{"log": {"entries": [{"response": {"status": 200, "content": {"text": "@@", "encoding": "base64"}}}]}}`, 0, -1, "entry 1: response content: bad base64"},
-		{"bad time", `{"log": {"entries": [{"startedDateTime": "yesterday"}]}}`, 0, -1, "startedDateTime"},
+		{"bad base64", `{"log": {"entries": [{"response": {"status": 200, "content": {"text": "@@", "encoding": "base64"}}}]}}`, 1, 21, "entry 1: response content: bad base64"},
+		{"bad time in second entry", "{\"log\": {\"version\": \"1.2\", \"entries\": [\n  {},\n  {\"startedDateTime\": \"yesterday\"}]}}", 3, 48, "entry 2: startedDateTime"},
 		{"null log", `{"log": null}`, 0, -1, `no "log"`},
 	}
 	for _, tt := range tests {

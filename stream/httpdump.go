@@ -162,29 +162,41 @@ func readCurlI(name string, b []byte, start int) (*Exchange, error) {
 func readHeaderBlock(name string, b []byte, pos, line int) (*Response, int, int, error) {
 	var resp *Response
 	lastKey := ""
+	// obs-fold continuation lines of lastKey's value, joined once at the end
+	// of the header: appending to a string per line is quadratic.
+	var fold []string
+	endFold := func() {
+		if len(fold) > 0 {
+			vs := resp.Header[lastKey]
+			vs[len(vs)-1] = strings.Join(append([]string{vs[len(vs)-1]}, fold...), " ")
+			fold = fold[:0]
+		}
+	}
 	for {
 		if pos >= len(b) {
 			if resp == nil {
 				return nil, 0, 0, &FormatError{File: name, Format: FormatHTTP, Line: line, Offset: int64(pos), Err: errors.New("no status line")}
 			}
 			// Headers cut short: keep what there is.
+			endFold()
 			return resp, len(b), line, nil
 		}
 		raw, _, _ := bytes.Cut(b[pos:], []byte("\n"))
 		l := bytes.TrimRight(raw, "\r")
-		if resp == nil {
+		switch {
+		case resp == nil:
 			r, ok := parseStatus(l)
 			if !ok {
 				return nil, 0, 0, &FormatError{File: name, Format: FormatHTTP, Line: line, Offset: int64(pos), Err: fmt.Errorf("expected a status line like \"HTTP/1.1 200 OK\", got %q", trimQuote(l))}
 			}
 			resp = r
-		} else if len(l) == 0 {
+		case len(l) == 0:
+			endFold()
 			return resp, min(pos+len(raw)+1, len(b)), line + 1, nil
-		} else if (l[0] == ' ' || l[0] == '\t') && lastKey != "" {
-			// obs-fold: a continuation of the previous header's value.
-			vs := resp.Header[lastKey]
-			vs[len(vs)-1] += " " + strings.TrimSpace(string(l))
-		} else {
+		case (l[0] == ' ' || l[0] == '\t') && lastKey != "":
+			fold = append(fold, strings.TrimSpace(string(l)))
+		default:
+			endFold()
 			k, err := addHeader(resp.Header, l)
 			if err != nil {
 				return nil, 0, 0, &FormatError{File: name, Format: FormatHTTP, Line: line, Offset: int64(pos), Err: err}
@@ -308,9 +320,18 @@ func readCurlV(name string, b []byte) (*Exchange, error) {
 		lineOff := pos
 		pos += len(raw)
 		l := bytes.TrimRight(raw, "\r\n")
+		if headDone && !isCurlMeta(l) {
+			i := midLineMeta(l)
+			if i < 0 {
+				chunk = append(chunk, raw...)
+				continue
+			}
+			// A body without a final newline: curl's next stderr line
+			// was written on the same line.
+			chunk = append(chunk, raw[:i]...)
+			raw, l = raw[i:], l[i:]
+		}
 		switch {
-		case headDone && !isCurlMeta(l):
-			chunk = append(chunk, raw...)
 		case bytes.HasPrefix(l, []byte("< ")) || bytes.Equal(l, []byte("<")):
 			h := bytes.TrimPrefix(bytes.TrimPrefix(l, []byte("<")), []byte(" "))
 			if r, ok := parseStatus(h); ok {
@@ -397,6 +418,20 @@ func readCurlV(name string, b []byte) (*Exchange, error) {
 		x.End.Reason = EndEOF
 	}
 	return x, nil
+}
+
+// curlMetaInLine finds curl's stderr output that starts inside a line.
+var curlMetaInLine = regexp.MustCompile(`\* (?:Connection #\d|Closing connection|transfer closed|Recv failure|Operation timed out|OpenSSL SSL_read|HTTP/2 stream \d+ was not closed|Failed)|\{ \[\d+ bytes data\]$|curl: \(\d+\) `)
+
+// midLineMeta returns the index in l where curl output begins after body
+// bytes, or -1.
+func midLineMeta(l []byte) int {
+	for _, m := range curlMetaInLine.FindAllIndex(l, -1) {
+		if m[0] > 0 && isCurlMeta(l[m[0]:]) {
+			return m[0]
+		}
+	}
+	return -1
 }
 
 // isCurlMeta reports whether a line is curl's own output rather than body.

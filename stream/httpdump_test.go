@@ -43,6 +43,8 @@ func TestHTTPDumpFixtures(t *testing.T) {
 		{file: "curl-i-reset-noisy.http", status: 200, proto: "HTTP/1.1", body: firstTwo, end: EndReset, endErr: "curl: (18) transfer closed", notes: []string{"progress meter"}},
 		{file: "curl-v.txt", status: 200, proto: "HTTP/1.1", body: full, end: EndEOF, requestID: "req_011CURLFIXTURE", method: "POST"},
 		{file: "curl-v-progress.txt", status: 200, proto: "HTTP/1.1", body: full, end: EndEOF, requestID: "req_011CURLFIXTURE", method: "POST", notes: []string{"progress meter"}},
+		{file: "curl-v-529.txt", status: 529, proto: "HTTP/1.1", body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`), end: EndEOF, requestID: "req_011CURL529", method: "POST"},
+		{file: "curl-v-529-nobuffer.txt", status: 529, proto: "HTTP/1.1", body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`), end: EndEOF, requestID: "req_011CURL529", method: "POST"},
 		{file: "curl-v-reset.txt", status: 200, proto: "HTTP/1.1", body: firstTwo, end: EndReset, endErr: "transfer closed", method: "POST"},
 		{file: "curl-v-reset-noisy.txt", status: 200, proto: "HTTP/1.1", body: firstTwo, end: EndReset, endErr: "curl: (18)", method: "POST"},
 	}
@@ -109,6 +111,8 @@ func TestHTTPDumpSynthetic(t *testing.T) {
 		{"chunked cut short", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nwo", 200, "OK", "hellowo", EndIncomplete, [2]string{}},
 		{"chunked declared but decoded", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nevent: ping\n\n", 200, "OK", "event: ping\n\n", EndEOF, [2]string{}},
 		{"proxy connect then h2", "HTTP/1.1 200 Connection established\r\n\r\nHTTP/2 429 \r\nretry-after: 3\r\n\r\n{}", 429, "", "{}", EndEOF, [2]string{"Retry-After", "3"}},
+		{"curl -v marker inside a body line", "* Trying\n< HTTP/1.1 200 OK\r\n< \r\n{ [10 bytes data]\ndata: {\"a\"{ [5 bytes data]\n:1}\n\n* Connection #0 to host x left intact\n", 200, "OK", "data: {\"a\":1}\n\n", EndEOF, [2]string{}},
+		{"curl -v timeout", "* Trying\n< HTTP/2 200 \r\n< \r\ndata: 1\n\n* Operation timed out after 5000 milliseconds with 9 bytes received\n* Closing connection 0\ncurl: (28) Operation timed out after 5000 milliseconds\n", 200, "", "data: 1\n\n", EndTimeout, [2]string{}},
 		{"headers cut short", "HTTP/1.1 200 OK\r\nContent-Type: text/ev", 200, "OK", "", EndIncomplete, [2]string{"Content-Type", "text/ev"}},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -256,5 +260,61 @@ func TestJSONLHandWritten(t *testing.T) {
 	}
 	if x.End.Reason != EndUnknown || len(x.Notes) != 1 || !strings.Contains(x.Notes[0], "sideways") {
 		t.Errorf("unknown reason: end %q notes %q", x.End.Reason, x.Notes)
+	}
+}
+
+// TestCaptureWriterTargets writes through the writer kinds the recorders
+// use: a file (synced at End) and an http.Flusher.
+func TestCaptureWriterTargets(t *testing.T) {
+	x := canaryExchange()
+	path := filepath.Join(t.TempDir(), "cap.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	for _, w := range []io.Writer{f, rec} {
+		cw := NewCaptureWriter(w)
+		if err := cw.Begin(x); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range x.Chunks {
+			if err := cw.Chunk(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := cw.End(x.End); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	if !rec.Flushed {
+		t.Error("http.Flusher was never flushed")
+	}
+	onDisk, _ := os.ReadFile(path)
+	for what, b := range map[string][]byte{"file": onDisk, "flusher": rec.Body.Bytes()} {
+		assertNoCanary(t, what, b)
+		xs, err := ReadJSONL(what, b)
+		if err != nil || !bytes.Equal(xs[0].Body(), x.Body()) || xs[0].End.Reason != EndReset {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
+
+// errWriter fails every write, as a full disk does.
+type errWriter struct{}
+
+func (errWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+func TestCaptureWriterReportsWriteErrors(t *testing.T) {
+	cw := NewCaptureWriter(errWriter{})
+	if err := cw.Begin(canaryExchange()); err == nil || !strings.Contains(err.Error(), "no space") {
+		t.Errorf("Begin err = %v", err)
+	}
+	if err := cw.Chunk(Chunk{Data: []byte("x")}); err == nil {
+		t.Error("Chunk hid the write error")
+	}
+	if err := WriteJSONL(errWriter{}, canaryExchange()); err == nil {
+		t.Error("WriteJSONL hid the write error")
 	}
 }

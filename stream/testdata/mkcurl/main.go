@@ -95,6 +95,9 @@ func main() {
 		{"curl-i-raw-chunked.http", append([]string{"-s", "-i", "-N", "--raw", base + "/v1/messages"}, post...)},
 		{"curl-i-http2.http", append([]string{"-s", "-i", "-N", "--http2-prior-knowledge", base + "/v1/messages"}, post...)},
 		{"curl-i-529.http", append([]string{"-s", "-i", base + "/overloaded"}, post...)},
+		// The JSON body has no final newline: curl's next stderr line lands on its line.
+		{"curl-v-529.txt", append([]string{"-s", "-v", base + "/overloaded"}, post...)},
+		{"curl-v-529-nobuffer.txt", append([]string{"-s", "-v", "-N", base + "/overloaded"}, post...)},
 		{"curl-v-reset.txt", append([]string{"-s", "-v", "-N", base + "/reset"}, post...)},
 		// Without -s: progress meter and "curl: (18) …" mixed into the dump.
 		{"curl-v-reset-noisy.txt", append([]string{"-v", "-N", base + "/reset"}, post...)},
