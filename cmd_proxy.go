@@ -85,7 +85,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
-		fmt.Fprintf(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines; anyone who can connect can use your API key's upstream\n", ln.Addr())
+		fmt.Fprintf(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here\n", ln.Addr())
 	}
 	fmt.Fprintf(stderr, "midstream proxy: listening on http://%s → %s; captures in %s\n", ln.Addr(), up.Redacted(), dir)
 

@@ -16,6 +16,7 @@ type diag struct {
 	f   *findings
 	chk checker
 
+	cur              evCtx // the event being checked (reused)
 	types            map[string]string
 	decodeErr        error
 	trailingComments int

@@ -157,15 +157,20 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// A 204, a 304 or the answer to a HEAD has no body for the client;
+	// whatever an upstream sends anyway is still recorded.
+	toClient := bodyAllowed(resp.StatusCode) && r.Method != http.MethodHead
 	buf := make([]byte, 32<<10)
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			// The client first, the capture second: recording must not
 			// delay a byte the client is waiting for.
-			_, werr := w.Write(buf[:n])
-			if werr == nil {
-				werr = rc.Flush()
+			var werr error
+			if toClient {
+				if _, werr = w.Write(buf[:n]); werr == nil {
+					werr = rc.Flush()
+				}
 			}
 			rec.chunk(buf[:n])
 			if werr != nil {
@@ -191,6 +196,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 	}
+}
+
+// bodyAllowed reports whether a response with this status may carry a
+// body (RFC 9110: not 1xx, 204 or 304).
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // cause says why an upstream call on ctx failed with err: the proxy's own
