@@ -382,6 +382,13 @@ func (t *timeline) renderRow(k rowKey, c cols, selected bool) string {
 		num = "—"
 		at, typ, sum = t.milestone(k.kind)
 		rowStyle = s.Milestone
+		if k.kind == rowEnd && t.st.x.Timed && len(t.st.events) > 0 {
+			g := t.st.x.End.At - t.st.events[len(t.st.events)-1].At
+			gap = "+" + fmtDur(g)
+			if g >= t.st.stall {
+				gap, gapStyle = "╌"+fmtDur(g), s.Stall
+			}
+		}
 	}
 	line := cursor + fitRight(num, c.num) + " "
 	if c.at > 0 {
