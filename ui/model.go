@@ -446,6 +446,9 @@ func (m *Model) advanceReplay(msg replayTickMsg) tea.Cmd {
 	}
 	if st.done && m.tl.shown >= len(st.events) {
 		m.replay = false
+		if st.verdict != nil {
+			m.adoptVerdict(st) // selects the error event, unless the user moved
+		}
 		m.refreshPanes()
 		return nil
 	}
