@@ -149,7 +149,7 @@ func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, okIdx := jint(jfield(data, "index"))
 	cb := jfield(data, "content_block")
-	bt := jstring(jfield(cb, "type"))
+	bt := d.internType(jfield(cb, "type"))
 	switch {
 	case c.open >= 0:
 		d.f.add("A-W5-block-order", SeverityError, "Content blocks overlap",
@@ -187,7 +187,7 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
 	delta := jfield(data, "delta")
-	dt := jstring(jfield(delta, "type"))
+	dt := d.internType(jfield(delta, "type"))
 	fits, known := anthropicDeltaFits[dt]
 	switch {
 	case c.open < 0 || int(idx) != c.open:
