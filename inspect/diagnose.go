@@ -181,7 +181,11 @@ func (d *diag) outcome() {
 	}
 	if d.err != nil {
 		v.Error = d.err
-		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: d.errSpendCap, inStream: true})
+		if d.errSpendCap {
+			d.spendCapFinding(d.err.EventIndex)
+		}
+		spent := d.errSpendCap || quotaExhausted(d.err.Type)
+		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: spent, inStream: true})
 		if d.errStatus == 0 {
 			v.Error.Retryable = false
 		}
