@@ -65,6 +65,20 @@ func Assemble(v *Verdict, upTo int) *Message {
 	}
 	a := assembler{m: m, pos: map[int]int{}}
 	defer a.flush()
+	if looksLikeEventStream(bodyPrefix(v.Exchange, 16)) {
+		bedrockEvents(v.Exchange.Body(), upTo, func(data []byte, exc string, payload []byte) {
+			m.Events++
+			switch {
+			case exc != "":
+				if m.ErrorType == "" {
+					m.ErrorType, m.ErrorMessage = exc, jstring(jfield(payload, "message"))
+				}
+			case data != nil:
+				a.anthropic(data)
+			}
+		})
+		return m
+	}
 	dec := stream.NewDecoder(newChunkReader(v.Exchange.Chunks))
 	for i := 0; i <= upTo; i++ {
 		e, err := dec.Next()

@@ -16,7 +16,8 @@ type diag struct {
 	f   *findings
 	chk checker
 
-	cur              evCtx // the event being checked (reused)
+	cur              evCtx             // the event being checked (reused)
+	ci               stream.ChunkIndex // arrival times, for timed captures
 	types            map[string]string
 	decodeErr        error
 	trailingComments int
@@ -50,7 +51,14 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
 	}
 	d.chk = d.newChecker()
-	d.decode()
+	if x.Timed {
+		d.ci = stream.NewChunkIndex(x)
+	}
+	if det.gateway == GatewayBedrock && looksLikeEventStream(bodyPrefix(x, 16)) {
+		d.decodeBedrock(x.Body())
+	} else {
+		d.decode()
+	}
 	d.chk.finish()
 	if v.Provider == ProviderOpenAIChat && d.openRouterSeen() {
 		v.Provider = ProviderOpenRouter
@@ -68,6 +76,18 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	v.Findings = d.f.list(v)
 	v.SDK = SDKFor(v, opt)
 	return v
+}
+
+// bodyPrefix returns up to n leading body bytes.
+func bodyPrefix(x *stream.Exchange, n int) []byte {
+	var b []byte
+	for _, c := range x.Chunks {
+		if len(b) >= n {
+			break
+		}
+		b = append(b, c.Data[:min(len(c.Data), n-len(b))]...)
+	}
+	return b
 }
 
 // mismatch is the rule of issue #3: HTTP 2xx but the stream failed, or

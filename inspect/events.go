@@ -51,10 +51,7 @@ type evCtx struct {
 // feeds each event to the provider's checker.
 func (d *diag) decode() {
 	x := d.x
-	var ci stream.ChunkIndex
-	if x.Timed {
-		ci = stream.NewChunkIndex(x)
-	}
+	ci := d.ci
 	comments := 0
 	dec := stream.NewDecoder(newChunkReader(x.Chunks))
 	dec.OnComment(func(stream.Comment) { comments++ })

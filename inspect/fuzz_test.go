@@ -29,6 +29,7 @@ func seedBodies(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add(join(ebChunk(evMS), ebChunk(evStart(0, "text")), ebException("throttlingException", `{"message":"slow down"}`)))
 }
 
 // FuzzDiagnose feeds arbitrary bodies, bare and under an HTTP 200 or 529
