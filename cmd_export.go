@@ -1,16 +1,158 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/midstreamhq/midstream/stream"
+	"github.com/spf13/cobra"
+)
 
 func init() {
-	commands = append(commands, func() *cobra.Command {
-		return &cobra.Command{
-			Use:     "export FILE --to sse|jsonl|har [-o OUT]",
-			Short:   "Convert a capture (SSE body, curl dump, HAR, VCR, midstream JSONL) to another format",
-			Example: "  midstream export session.har --to jsonl -o failing.jsonl",
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return usageErr("export is not available yet")
-			},
+	commands = append(commands, newExportCmd)
+}
+
+func newExportCmd() *cobra.Command {
+	var (
+		to       string
+		out      string
+		exchange int
+	)
+	cmd := &cobra.Command{
+		Use:   "export FILE --to sse|jsonl|har [-o OUT] [--exchange N]",
+		Short: "Convert a capture (SSE body, curl dump, HAR, VCR, midstream JSONL) to another format",
+		Long: `export reads any capture midstream understands (format detected from its content;
+FILE "-" is standard input) and writes it as:
+
+  sse    the exact response body bytes of one exchange
+  jsonl  midstream's own capture format (all exchanges, chunk times kept)
+  har    HAR 1.2 (all exchanges)
+
+Secrets (API keys, Authorization, cookies, key= query parameters) are redacted
+in jsonl and har output. Exchanges are numbered from 1 in file order.`,
+		Example: `  midstream export session.har --to jsonl -o failing.jsonl
+  midstream export session.har --to sse --exchange 3 > body.sse
+  curl -sN -i … | midstream export - --to har -o stream.har`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("export takes one FILE (or - for standard input), got %d", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(cmd, args[0], to, out, exchange)
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", "output format: sse, jsonl or har (required)")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "output file; - is standard output")
+	cmd.Flags().IntVar(&exchange, "exchange", 0, "export only exchange N (from 1, as listed)")
+	return cmd
+}
+
+func runExport(cmd *cobra.Command, in, to, out string, n int) error {
+	switch to {
+	case "sse", "jsonl", "har":
+	case "":
+		return usageErr("--to is required: sse, jsonl or har")
+	default:
+		return usageErr("--to %q: want sse, jsonl or har", to)
+	}
+	if n < 0 {
+		return usageErr("--exchange %d: exchanges are numbered from 1", n)
+	}
+	xs, err := readCapture(cmd, in)
+	if err != nil {
+		return err
+	}
+	if n > len(xs) {
+		return usageErr("--exchange %d: %s holds %d exchange(s):\n%s", n, in, len(xs), listExchanges(xs))
+	}
+	if n > 0 {
+		xs = xs[n-1 : n]
+	}
+	if to == "sse" && len(xs) > 1 {
+		return usageErr("%s holds %d exchanges and --to sse writes one body: choose one with --exchange N:\n%s", in, len(xs), listExchanges(xs))
+	}
+	for _, x := range xs {
+		for _, note := range x.Notes {
+			fmt.Fprintf(cmd.ErrOrStderr(), "midstream: note: %s: %s\n", stream.RedactText(x.Source), stream.RedactText(note))
 		}
-	})
+	}
+	var buf bytes.Buffer
+	switch to {
+	case "sse":
+		if xs[0].BodyMissing {
+			return &exitError{code: 1, err: fmt.Errorf("%s: the capture has no response body for this exchange, so there is nothing to write as sse", xs[0].Source)}
+		}
+		err = stream.WriteSSE(&buf, xs[0])
+	case "jsonl":
+		err = stream.WriteJSONL(&buf, xs...)
+	case "har":
+		err = stream.WriteHAR(&buf, xs...)
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if out == "-" {
+		_, err = cmd.OutOrStdout().Write(buf.Bytes())
+	} else {
+		err = os.WriteFile(out, buf.Bytes(), 0o600)
+	}
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("writing %s: %w", out, err)}
+	}
+	return nil
+}
+
+// readCapture reads every exchange of the capture at path ("-": the
+// command's standard input). Unreadable input is a usage error (status 2)
+// whose message names the file, the format and where reading stopped.
+func readCapture(cmd *cobra.Command, path string) ([]*stream.Exchange, error) {
+	var (
+		xs  []*stream.Exchange
+		err error
+	)
+	if path == "-" {
+		xs, err = stream.Read("stdin", cmd.InOrStdin())
+	} else {
+		xs, err = stream.ReadFile(path)
+	}
+	if err == nil {
+		return xs, nil
+	}
+	var fe *stream.FormatError
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &fe):
+		return nil, &exitError{code: 2, err: err}
+	case errors.As(err, &pe):
+		return nil, &exitError{code: 2, err: fmt.Errorf("cannot read %s: %v", path, pe.Err)}
+	}
+	return nil, &exitError{code: 2, err: fmt.Errorf("cannot read %s: %w", path, err)}
+}
+
+// listExchanges lists exchanges one a line as users pick them: number,
+// source, request line, status and body size.
+func listExchanges(xs []*stream.Exchange) string {
+	var b strings.Builder
+	for i, x := range xs {
+		req := "(no request)"
+		if x.Request != nil {
+			req = x.Request.Method + " " + stream.RedactURL(x.Request.URL)
+		}
+		status := "status unknown"
+		if x.Response != nil {
+			status = fmt.Sprint(x.Response.Status)
+		}
+		body := fmt.Sprintf("%d bytes", x.BodyLen())
+		if x.BodyMissing {
+			body = "no body"
+		}
+		fmt.Fprintf(&b, "  %3d  %s  %s → %s, %s\n", i+1, stream.RedactText(x.Source), req, status, body)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

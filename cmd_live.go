@@ -1,16 +1,283 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
+	"github.com/midstreamhq/midstream/ui"
+	"github.com/spf13/cobra"
+)
+
+// Defaults of `midstream live` without a URL.
+const (
+	defaultAnthropicBase  = "https://api.anthropic.com"
+	defaultAnthropicModel = "claude-sonnet-4-5"
+	defaultOpenAIBase     = "https://api.openai.com/v1"
+	defaultOpenAIModel    = "gpt-5-mini"
+)
+
+type liveFlags struct {
+	method      string
+	headers     []string
+	data        string
+	timeout     time.Duration
+	idleTimeout time.Duration
+	model       string
+	prompt      string
+	maxTokens   int
+	openai      bool
+	save        string
+	noTUI       bool
+}
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
-		return &cobra.Command{
-			Use:     "live [URL]",
-			Short:   "Make a streaming request and watch it arrive",
-			Example: "  midstream live --prompt 'Say hi'",
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return usageErr("live is not available yet")
-			},
+		var f liveFlags
+		cmd := &cobra.Command{
+			Use:   "live [URL]",
+			Short: "Make a streaming request and watch it arrive",
+			Long: `live makes one streaming request and shows it as its bytes arrive, then
+records it (redacted) as a midstream JSONL capture.
+
+With no URL it calls the Anthropic Messages API: POST
+{ANTHROPIC_BASE_URL or https://api.anthropic.com}/v1/messages with
+ANTHROPIC_API_KEY; --openai calls Chat Completions at
+{OPENAI_BASE_URL or https://api.openai.com/v1}/chat/completions with
+OPENAI_API_KEY. With a URL it works like curl (-X, -H, -d).
+
+Transport faults end the timeline with their class: DNS failure, connection
+refused, TLS error, connection reset, idle timeout, total timeout, cancelled.
+When stdout is not a terminal (or with --no-tui) the text diagnosis is
+printed once the stream ends; the exit status is 1 when it did not end
+cleanly.`,
+			Example: `  midstream live --prompt 'Say hi'
+  midstream live --openai --model gpt-5-mini --prompt 'Say hi'
+  midstream live https://example.com/v1/messages -H 'x-api-key: …' -d @body.json`,
+			Args: cobra.MaximumNArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error { return runLive(cmd, args, &f) },
 		}
+		fl := cmd.Flags()
+		fl.StringVarP(&f.method, "request", "X", "", "HTTP method (default POST with a body, else GET)")
+		fl.StringArrayVarP(&f.headers, "header", "H", nil, "extra header 'Name: value' (repeatable)")
+		fl.StringVarP(&f.data, "data", "d", "", "request body; @FILE reads a file, @- reads stdin")
+		fl.DurationVar(&f.timeout, "timeout", 0, "give up after this long in total (0: never)")
+		fl.DurationVar(&f.idleTimeout, "idle-timeout", 0, "give up when the server sends nothing for this long (0: never)")
+		fl.StringVar(&f.model, "model", "", "model (default "+defaultAnthropicModel+", with --openai "+defaultOpenAIModel+")")
+		fl.StringVar(&f.prompt, "prompt", "Say hello in one short sentence.", "user message")
+		fl.IntVar(&f.maxTokens, "max-tokens", 256, "max tokens of the answer")
+		fl.BoolVar(&f.openai, "openai", false, "call OpenAI Chat Completions instead of Anthropic")
+		fl.StringVar(&f.save, "save", "", "capture file to write (default: a new file in the captures folder)")
+		fl.BoolVar(&f.noTUI, "no-tui", false, "print the text diagnosis instead of opening the inspector")
+		return cmd
 	})
+}
+
+// buildLiveRequest turns the flags (and the environment, through getenv)
+// into the request to make. A missing key is a usage error, reported
+// before anything is sent.
+func buildLiveRequest(args []string, f *liveFlags, getenv func(string) string, stdin io.Reader) (*stream.Request, error) {
+	var req *stream.Request
+	switch {
+	case len(args) == 1:
+		u, err := url.Parse(args[0])
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usageErr("live: %q is not an http:// or https:// URL", args[0])
+		}
+		req = &stream.Request{Method: http.MethodGet, URL: args[0], Header: http.Header{}}
+	case f.openai:
+		key := getenv("OPENAI_API_KEY")
+		if key == "" {
+			return nil, usageErr("live --openai: OPENAI_API_KEY is not set (export it, or pass a URL and -H 'Authorization: Bearer …')")
+		}
+		base := orDefault(getenv("OPENAI_BASE_URL"), defaultOpenAIBase)
+		req = stream.OpenAIChatRequest(base, key, orDefault(f.model, defaultOpenAIModel), f.prompt, f.maxTokens)
+	default:
+		key := getenv("ANTHROPIC_API_KEY")
+		if key == "" {
+			return nil, usageErr("live: ANTHROPIC_API_KEY is not set (export it, use --openai, or pass a URL and -H 'x-api-key: …')")
+		}
+		base := orDefault(getenv("ANTHROPIC_BASE_URL"), defaultAnthropicBase)
+		req = stream.AnthropicRequest(base, key, orDefault(f.model, defaultAnthropicModel), f.prompt, f.maxTokens)
+	}
+	for _, h := range f.headers {
+		name, value, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, usageErr("live: -H %q: want 'Name: value'", h)
+		}
+		req.Header.Set(name, strings.TrimSpace(value))
+	}
+	if f.data != "" {
+		body, err := readData(f.data, stdin)
+		if err != nil {
+			return nil, usageErr("live: -d %s: %v", f.data, err)
+		}
+		req.Body = body
+		if len(args) == 1 {
+			req.Method = http.MethodPost
+		}
+	}
+	if f.method != "" {
+		req.Method = strings.ToUpper(f.method)
+	}
+	if req.Header.Get("User-Agent") == "" {
+		// Name the tool, not Go's HTTP client, in the server's logs.
+		req.Header.Set("User-Agent", "midstream/"+version)
+	}
+	if _, err := url.Parse(req.URL); err != nil {
+		return nil, usageErr("live: bad base URL: %v", err)
+	}
+	return req, nil
+}
+
+// readData reads a -d argument: literal text, @FILE or @- (stdin).
+func readData(d string, stdin io.Reader) ([]byte, error) {
+	switch {
+	case d == "@-":
+		return io.ReadAll(stdin)
+	case strings.HasPrefix(d, "@"):
+		return os.ReadFile(d[1:])
+	}
+	return []byte(d), nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
+	req, err := buildLiveRequest(args, f, os.Getenv, cmd.InOrStdin())
+	if err != nil {
+		return err
+	}
+	path := f.save
+	if path == "" {
+		dir, err := captureDir()
+		if err != nil {
+			return &exitError{1, err}
+		}
+		path = filepath.Join(dir, "live-"+time.Now().UTC().Format("20060102T150405.000Z")+".jsonl")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return &exitError{1, err}
+	}
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return &exitError{1, err}
+	}
+	defer file.Close()
+
+	ctx, cancel := context.WithCancelCause(cmd.Context())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+			cancel(stream.ErrUserCanceled)
+		case <-ctx.Done():
+		}
+	}()
+
+	opt := stream.LiveOptions{
+		Timeout: f.timeout, IdleTimeout: f.idleTimeout,
+		Sink: stream.NewCaptureWriter(file), Source: filepath.Base(path),
+	}
+	stderr := cmd.ErrOrStderr()
+	var x *stream.Exchange
+	if !f.noTUI && isTerminal(os.Stdout) {
+		x, err = liveWithInspector(ctx, cancel, req, opt, stderr)
+	} else {
+		x, err = stream.Live(ctx, req, opt)
+	}
+	if err != nil {
+		return &exitError{1, fmt.Errorf("live: %w", err)}
+	}
+	if cerr := file.Close(); cerr != nil {
+		return &exitError{1, fmt.Errorf("live: writing %s: %w", path, cerr)}
+	}
+	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
+	v := inspect.Diagnose(x, inspect.Options{})
+	if f.noTUI || !isTerminal(os.Stdout) {
+		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
+			return &exitError{1, err}
+		}
+	}
+	if x.End.Reason != stream.EndEOF || v.Outcome != inspect.OutcomeComplete {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// liveWithInspector runs the request while the inspector follows it; the
+// data path only publishes into the feed and never waits for the screen.
+// Quitting the inspector cancels a request still running. If the
+// inspector cannot start, the request still completes and the text
+// diagnosis is printed instead.
+func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req *stream.Request, opt stream.LiveOptions, stderr io.Writer) (*stream.Exchange, error) {
+	feed := stream.NewFeed()
+	opt.Feed = feed
+	type result struct {
+		x   *stream.Exchange
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		x, err := stream.Live(ctx, req, opt)
+		feed.Close()
+		done <- result{x, err}
+	}()
+	if err := ui.RunLive(feed, ui.Options{Title: "live " + stream.RedactURL(req.URL), ToolVersion: version}); err != nil {
+		fmt.Fprintf(stderr, "midstream: inspector unavailable (%v); waiting for the stream\n", err)
+		r := <-done
+		if r.err == nil {
+			_ = inspect.WriteText(os.Stdout, &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{inspect.Diagnose(r.x, inspect.Options{})}})
+		}
+		return r.x, r.err
+	}
+	cancel(stream.ErrUserCanceled)
+	r := <-done
+	return r.x, r.err
+}
+
+// captureDir returns the default captures folder: $XDG_DATA_HOME/midstream/
+// captures, else ~/.local/share/midstream/captures on Unix-likes, else the
+// user's config dir (Application Support, %AppData%) /midstream/captures.
+func captureDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "midstream", "captures"), nil
+	}
+	if runtime.GOOS != "darwin" && runtime.GOOS != "windows" {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "share", "midstream", "captures"), nil
+		}
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", errors.New("no folder for captures: set XDG_DATA_HOME or pass --save")
+	}
+	return filepath.Join(d, "midstream", "captures"), nil
+}
+
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

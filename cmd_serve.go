@@ -1,16 +1,178 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/midstreamhq/midstream/stream"
+	"github.com/spf13/cobra"
+)
+
+type serveFlags struct {
+	listen   string
+	speed    float64
+	instant  bool
+	exchange int
+	then     []string
+	loop     bool
+}
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
-		return &cobra.Command{
-			Use:     "serve FILE",
-			Short:   "Serve a capture as a fake API endpoint, at its recorded pace",
-			Example: "  midstream serve failing.jsonl --then ok.jsonl",
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return usageErr("serve is not available yet")
-			},
+		var f serveFlags
+		cmd := &cobra.Command{
+			Use:   "serve FILE",
+			Short: "Serve a capture as a fake API endpoint, at its recorded pace",
+			Long: `serve answers every request, whatever its method and path (SDKs post to
+/v1/messages, the Vercel provider to /messages), with a captured exchange:
+its status, its headers and its body chunks at their recorded pace. A bare
+SSE body is served as 200 text/event-stream. A capture that ended in a reset,
+a timeout or another transport fault is served as an aborted connection after
+its recorded bytes, so the client fails the same way again.
+
+The first request gets FILE (its --exchange N); later requests get the --then
+captures in order (FILE#N picks the Nth exchange of a file), the last one
+repeating, or the whole list cycling with --loop. Each request is logged to
+stderr with the SDK its headers name.`,
+			Example: `  midstream serve failing.jsonl
+  ANTHROPIC_BASE_URL=http://127.0.0.1:8788 python app.py
+  midstream serve overloaded.sse --then ok.jsonl      # test the retry path
+  midstream serve capture.har --exchange 3 --instant`,
+			Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd, args[0], &f) },
 		}
+		fl := cmd.Flags()
+		fl.StringVar(&f.listen, "listen", "127.0.0.1:8788", "address to listen on (port 0: any free port)")
+		fl.Float64Var(&f.speed, "speed", 1, "pace factor: 2 plays twice as fast, 0.5 half as fast")
+		fl.BoolVar(&f.instant, "instant", false, "send each response at once, ignoring recorded times")
+		fl.IntVar(&f.exchange, "exchange", 1, "which exchange of FILE answers first (1-based)")
+		fl.StringArrayVar(&f.then, "then", nil, "capture answering the next request (repeatable; FILE#N for its Nth exchange)")
+		fl.BoolVar(&f.loop, "loop", false, "cycle through FILE and the --then captures instead of repeating the last")
+		return cmd
 	})
+}
+
+// loadExchange reads exchange n (1-based) of the capture at path.
+func loadExchange(path string, n int) (*stream.Exchange, error) {
+	xs, err := stream.ReadFile(path)
+	if err != nil {
+		return nil, &exitError{1, err}
+	}
+	if len(xs) == 0 {
+		return nil, &exitError{1, fmt.Errorf("%s: no exchange in this capture", path)}
+	}
+	if n < 1 || n > len(xs) {
+		return nil, usageErr("%s holds %d exchange(s); there is no exchange %d", path, len(xs), n)
+	}
+	return xs[n-1], nil
+}
+
+// splitExchangeRef splits "FILE#N" into FILE and N (1 when absent). A '#'
+// followed by something other than a number is part of the file name.
+func splitExchangeRef(ref string) (string, int) {
+	if i := strings.LastIndexByte(ref, '#'); i > 0 {
+		if n, err := strconv.Atoi(ref[i+1:]); err == nil {
+			return ref[:i], n
+		}
+	}
+	return ref, 1
+}
+
+// describe says in a few words what an exchange will be served as.
+func describe(x *stream.Exchange) string {
+	status := "200 (bare body)"
+	if x.Response != nil {
+		status = strconv.Itoa(x.Response.Status)
+	}
+	end := "ends cleanly"
+	switch x.End.Reason {
+	case stream.EndEOF, stream.EndUnknown, "":
+	default:
+		end = "then the connection is aborted (" + string(x.End.Reason) + ")"
+	}
+	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), len(x.Chunks), end)
+}
+
+func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
+	if f.instant && cmd.Flags().Changed("speed") {
+		return usageErr("serve: --speed and --instant exclude each other")
+	}
+	if f.speed <= 0 {
+		return usageErr("serve: --speed must be above 0, got %v", f.speed)
+	}
+	stderr := cmd.ErrOrStderr()
+	first, err := loadExchange(file, f.exchange)
+	if err != nil {
+		return err
+	}
+	plan := []*stream.Exchange{first}
+	names := []string{fmt.Sprintf("%s#%d", file, f.exchange)}
+	for _, ref := range f.then {
+		path, n := splitExchangeRef(ref)
+		x, err := loadExchange(path, n)
+		if err != nil {
+			return err
+		}
+		plan = append(plan, x)
+		names = append(names, fmt.Sprintf("%s#%d", path, n))
+	}
+	for i, x := range plan {
+		if x.BodyMissing {
+			fmt.Fprintf(stderr, "midstream serve: warning: %s kept no body; it is served empty\n", names[i])
+		}
+	}
+
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return &exitError{1, fmt.Errorf("serve: %w", err)}
+	}
+	// Signals are caught before the address is printed: whoever reads it
+	// may signal at once.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if !isLoopback(ln.Addr()) {
+		fmt.Fprintf(stderr, "midstream serve: WARNING: listening on %s, reachable from other machines\n", ln.Addr())
+	}
+	fmt.Fprintf(stderr, "midstream serve: listening on http://%s\n", ln.Addr())
+	for i, x := range plan {
+		fmt.Fprintf(stderr, "midstream serve: answer %d: %s: %s\n", i+1, names[i], describe(x))
+	}
+
+	var mu sync.Mutex
+	index := map[*stream.Exchange]string{}
+	for i, x := range plan {
+		index[x] = names[i]
+	}
+	s := &stream.Server{Plan: plan, Loop: f.loop, Speed: f.speed, Instant: f.instant,
+		OnRequest: func(seq int, r *http.Request, x *stream.Exchange) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(stderr, "%s #%d %s %s sdk=%s → %s\n", time.Now().Format("15:04:05.000"),
+				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
+		}}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	serveErr := waitStop(sigs, served)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		_ = srv.Close()
+	}
+	s.Wait()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return &exitError{1, fmt.Errorf("serve: %w", serveErr)}
+	}
+	return nil
 }

@@ -158,6 +158,10 @@ type SDKAnswer struct {
 	ErrorTypeAt    string `json:"error_type_at"`
 	BuiltinRetry   bool   `json:"builtin_retry"`
 	Advice         string `json:"advice"`
-	Snippet        string `json:"-"` // catch-and-retry code in the SDK's language
-	Language       string `json:"-"` // snippet language for Markdown fences
+	// TypeField is true when ErrorTypeAt is a parsed field or accessor
+	// (e.type, err.Type()), false when the type must be dug out of a
+	// message or raw JSON text.
+	TypeField bool   `json:"-"`
+	Snippet   string `json:"-"` // catch-and-retry code in the SDK's language
+	Language  string `json:"-"` // snippet language for Markdown fences
 }

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -69,9 +70,44 @@ func Read(name string, r io.Reader) ([]*Exchange, error) {
 	return Parse(name, b)
 }
 
-// Parse reads every exchange from the bytes of a capture.
+// Parse reads every exchange from the bytes of a capture, detecting its
+// format from content (see Detect).
 func Parse(name string, b []byte) ([]*Exchange, error) {
-	// TODO(#2): detection of the other formats lands with the readers.
-	_ = bytes.TrimSpace
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, &FormatError{File: name, Format: FormatSSE, Offset: int64(len(b)), Err: errors.New("the file is empty: no capture to read")}
+	}
+	switch Detect(b) {
+	case FormatJSONL:
+		return ReadJSONL(name, b)
+	case FormatHTTP:
+		return ReadHTTPDump(name, b)
+	case FormatHAR:
+		return ReadHAR(name, bytes.TrimPrefix(b, bom))
+	case FormatGoVCR:
+		return ReadGoVCR(name, bytes.TrimPrefix(b, bom))
+	case FormatVCRPy:
+		return ReadVCRPy(name, bytes.TrimPrefix(b, bom))
+	}
 	return []*Exchange{FromBody(name, b)}, nil
 }
+
+// Detect returns the format of a capture from its content, never from its
+// name. Anything not recognised as another format is a bare SSE body.
+func Detect(b []byte) Format {
+	b = bytes.TrimLeft(bytes.TrimPrefix(b, bom), " \t\r\n")
+	if looksJSONL(b) {
+		return FormatJSONL
+	}
+	if looksHAR(b) {
+		return FormatHAR
+	}
+	if looksHTTP(b) {
+		return FormatHTTP
+	}
+	if f := vcrFlavor(b); f != "" {
+		return f
+	}
+	return FormatSSE
+}
+
+var bom = []byte("\xef\xbb\xbf")

@@ -1,0 +1,311 @@
+package inspect
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// Helpers shared by the text and Markdown reports. Everything that can
+// carry user data goes through red(), stream.RedactURL or
+// stream.RedactHeader before it is written.
+
+// httpStatusText describes the HTTP status as people should read it.
+func httpStatusText(v *Verdict) string {
+	switch {
+	case v.HTTPStatus == 0:
+		return "unknown"
+	case v.HTTPStatusAssumed:
+		return fmt.Sprintf("%d (assumed: the capture has no status line)", v.HTTPStatus)
+	}
+	s := fmt.Sprintf("%d", v.HTTPStatus)
+	if t := http.StatusText(v.HTTPStatus); t != "" {
+		s += " " + t
+	}
+	return s
+}
+
+// mappedStatusText describes the status the stream's error stands for.
+func mappedStatusText(v *Verdict) string {
+	if v.MappedStatus == 0 {
+		if v.Error != nil {
+			return "no known status (error type not in the provider's tables)"
+		}
+		return "–"
+	}
+	if v.Error != nil && v.Error.Type != "" {
+		return fmt.Sprintf("%d (%s)", v.MappedStatus, red(v.Error.Type))
+	}
+	return fmt.Sprintf("%d", v.MappedStatus)
+}
+
+// mismatchText is the verdict word: MISMATCH or agree.
+func mismatchText(v *Verdict) string {
+	if !v.Mismatch {
+		return "agree"
+	}
+	if v.HTTPStatus >= 200 && v.HTTPStatus < 300 {
+		return "MISMATCH: the HTTP status says success, the stream failed"
+	}
+	return "MISMATCH: the HTTP status and the stream's error disagree"
+}
+
+// verdictWord is the one-word verdict: MISMATCH or OK.
+func verdictWord(v *Verdict) string {
+	if v.Mismatch {
+		return "MISMATCH"
+	}
+	return "OK"
+}
+
+// outcomeText is one line about how the exchange ended.
+func outcomeText(v *Verdict) string {
+	switch v.Outcome {
+	case OutcomeComplete:
+		return "complete"
+	case OutcomeErrorEvent:
+		return "error event inside the stream"
+	case OutcomeTruncated:
+		return "truncated: the body ended without its terminating event"
+	case OutcomeTransportError:
+		s := "transport error: the connection broke mid-body"
+		if v.Exchange != nil && v.Exchange.End.Err != "" {
+			s += " (" + red(v.Exchange.End.Err) + ")"
+		}
+		return s
+	case OutcomeHTTPError:
+		return "HTTP error before the stream"
+	case OutcomeEmpty:
+		return "empty: no events"
+	}
+	return string(v.Outcome)
+}
+
+// errorText describes the error with 1-based event numbers.
+func errorText(v *Verdict) string {
+	e := v.Error
+	if e == nil {
+		return ""
+	}
+	s := red(e.Type)
+	if s == "" {
+		s = "(no type)"
+	}
+	if e.Message != "" {
+		s += fmt.Sprintf(" %q", red(e.Message))
+	}
+	if e.EventIndex >= 0 {
+		s += fmt.Sprintf(" at event %d of %d", e.EventIndex+1, v.EventCount)
+	} else {
+		s += " (HTTP error body)"
+	}
+	return s + fmt.Sprintf("; output before error: %s; retryable: %s", yesNo(e.OutputBeforeError), yesNo(e.Retryable))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// fmtDur prints a duration compactly: 850ms, 1.52s, 2m03s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// timingText is the timing line, "" when the capture is untimed.
+func timingText(v *Verdict) string {
+	t := v.Timing
+	if t == nil {
+		return ""
+	}
+	parts := []string{"first byte " + fmtDur(t.TTFB)}
+	if t.FirstContent > 0 {
+		parts = append(parts, "first content "+fmtDur(t.FirstContent))
+	} else {
+		parts = append(parts, "no content")
+	}
+	parts = append(parts, "total "+fmtDur(t.Duration))
+	gap := "largest gap " + fmtDur(t.MaxGap)
+	if t.MaxGap > 0 && t.MaxGapAfter >= 0 && t.MaxGapAfter < v.EventCount {
+		gap += fmt.Sprintf(" (before event %d)", t.MaxGapAfter+1)
+	}
+	return strings.Join(append(parts, gap), " · ")
+}
+
+// requestText is "POST https://…" with the URL redacted.
+func requestText(v *Verdict) string {
+	if v.Request == nil {
+		return ""
+	}
+	s := strings.TrimSpace(v.Request.Method + " " + stream.RedactURL(v.Request.URL))
+	if v.Request.Model != "" {
+		s += " · model " + red(v.Request.Model)
+	}
+	return s
+}
+
+// focusEvent is the 0-based event a timeline excerpt centres on: the
+// error, else the last event of a broken stream, else the first event a
+// finding points at, else the last event.
+func focusEvent(v *Verdict) int {
+	n := len(v.Events)
+	if n == 0 {
+		return -1
+	}
+	if v.Error != nil && v.Error.EventIndex >= 0 && v.Error.EventIndex < n {
+		return v.Error.EventIndex
+	}
+	if v.Outcome == OutcomeComplete {
+		for _, f := range v.Findings {
+			if f.Severity != SeverityInfo && len(f.Events) > 0 && f.Events[0] >= 0 && f.Events[0] < n {
+				return f.Events[0]
+			}
+		}
+	}
+	return n - 1
+}
+
+// excerpt returns the window of events shown around the focus: a few
+// before and after it.
+func excerpt(v *Verdict) (lo, hi int) {
+	f := focusEvent(v)
+	if f < 0 {
+		return 0, 0
+	}
+	lo, hi = max(0, f-4), min(len(v.Events), f+3)
+	return lo, hi
+}
+
+// eventTime is the arrival time of an event, "–" when untimed.
+func eventTime(v *Verdict, e EventInfo) string {
+	if v.Timing == nil {
+		return "–"
+	}
+	return fmtDur(e.At)
+}
+
+// eventName is the event's type, with the data type when they differ.
+func eventName(e EventInfo) string {
+	if e.DataType != "" && e.DataType != e.Type {
+		return e.Type + " (" + e.DataType + ")"
+	}
+	return e.Type
+}
+
+// sortedHeaderLines renders redacted headers one per line, sorted.
+func sortedHeaderLines(h http.Header) []string {
+	h = stream.RedactHeader(h)
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		for _, val := range h[k] {
+			out = append(out, k+": "+red(val))
+		}
+	}
+	return out
+}
+
+// wrap breaks s into lines of at most width runes.
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+			lines = append(lines, line)
+			line = w
+			continue
+		}
+		if line == "" {
+			line = w
+		} else {
+			line += " " + w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func statusReported(a *SDKAnswer) string {
+	if a.StatusReported == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%d", *a.StatusReported)
+}
+
+func raisesText(a *SDKAnswer) string {
+	if a.Raises == "" {
+		return "nothing"
+	}
+	return a.Raises
+}
+
+func detectedText(a *SDKAnswer) string {
+	switch a.DetectedFrom {
+	case "flag":
+		return "named with --sdk"
+	case "headers":
+		return "detected from request headers"
+	}
+	return "current version"
+}
+
+// captureName is the file to hand to `midstream serve`.
+func captureName(v *Verdict) string {
+	src := v.Source
+	if i := strings.LastIndex(src, "#"); i > 0 {
+		src = src[:i]
+	}
+	if src == "" || src == "stdin" || src == "-" {
+		return "capture.sse"
+	}
+	return red(src)
+}
+
+// baseURLEnv is the variable that points the user's SDK at `midstream serve`.
+func baseURLEnv(v *Verdict) string {
+	switch v.Provider {
+	case ProviderOpenAIChat, ProviderOpenAIResponses:
+		return "OPENAI_BASE_URL=http://127.0.0.1:8788/v1"
+	case ProviderOpenRouter:
+		return "OPENAI_BASE_URL=http://127.0.0.1:8788/api/v1"
+	}
+	return "ANTHROPIC_BASE_URL=http://127.0.0.1:8788"
+}
+
+// bodyExcerpt is the start of an HTTP error's body, redacted, at most n
+// bytes (cut on a rune boundary); "" when there is none.
+func bodyExcerpt(v *Verdict, n int) string {
+	if v.Outcome != OutcomeHTTPError || v.Exchange == nil {
+		return ""
+	}
+	b := strings.TrimSpace(string(v.Exchange.Body()))
+	cut := false
+	if len(b) > n {
+		b, cut = strings.ToValidUTF8(b[:n], ""), true
+	}
+	b = red(b)
+	if cut {
+		b += "…"
+	}
+	return b
+}

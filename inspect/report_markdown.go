@@ -1,0 +1,207 @@
+package inspect
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// WriteMarkdown writes the bug-report-ready Markdown report: per exchange
+// a summary table with both statuses, the timeline excerpt around the
+// error, findings with fixes, what the SDK does (a table of every SDK when
+// none is known) with its snippet, the environment, the request id, the
+// redacted headers and how to reproduce with `midstream serve`.
+func WriteMarkdown(w io.Writer, d *Diagnosis) error {
+	bw := bufio.NewWriter(w)
+	n := len(d.Exchanges)
+	fmt.Fprintf(bw, "# midstream diagnosis\n\n%d exchange%s · midstream %s · %s\n", n, plural(n), d.ToolVersion, d.runtime())
+	for i, v := range d.Exchanges {
+		writeMDExchange(bw, d, i+1, v)
+	}
+	return bw.Flush()
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	s = strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ").Replace(s)
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// code wraps s in a code span that survives backticks inside it.
+func code(s string) string {
+	if s == "" {
+		return "–"
+	}
+	s = strings.NewReplacer("\n", " ", "|", `\|`).Replace(s)
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
+}
+
+func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
+	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(red(v.Source)), v.Provider)
+	verdict := mismatchText(v)
+	if v.Mismatch {
+		verdict = "**" + verdict + "**"
+	}
+	fmt.Fprintf(w, "| HTTP status | Stream stands for | Verdict |\n|---|---|---|\n| %s | %s | %s |\n\n",
+		cell(httpStatusText(v)), cell(mappedStatusText(v)), cell(verdict))
+	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	fmt.Fprintf(w, "| Outcome | %s |\n", cell(outcomeText(v)))
+	if v.Error != nil {
+		fmt.Fprintf(w, "| Error | %s |\n", cell(errorText(v)))
+	}
+	fmt.Fprintf(w, "| Events | %d |\n", v.EventCount)
+	if v.Request != nil {
+		fmt.Fprintf(w, "| Request | %s |\n", code(strings.TrimSpace(v.Request.Method+" "+stream.RedactURL(v.Request.URL))))
+		if v.Request.Model != "" {
+			fmt.Fprintf(w, "| Model | %s |\n", code(red(v.Request.Model)))
+		}
+	}
+	if v.RequestID != "" {
+		fmt.Fprintf(w, "| Request id | %s |\n", code(red(v.RequestID)))
+	}
+	if t := timingText(v); t != "" {
+		fmt.Fprintf(w, "| Timing | %s |\n", cell(t))
+	}
+
+	writeMDTimeline(w, v)
+	if b := bodyExcerpt(v, 2048); b != "" {
+		fmt.Fprintf(w, "\n### Response body (redacted)\n\n```json\n%s\n```\n", strings.ReplaceAll(b, "```", "` ` `"))
+	}
+	writeMDFindings(w, v)
+	writeMDSDK(w, v)
+
+	fmt.Fprintf(w, "\n### Environment\n\n- midstream %s\n- %s\n", d.ToolVersion, d.runtime())
+	if v.Exchange != nil {
+		fmt.Fprintf(w, "- capture format: %s", v.Exchange.Format)
+		if v.Exchange.Timed {
+			fmt.Fprintf(w, " (timed)")
+		}
+		fmt.Fprintln(w)
+		for _, note := range v.Exchange.Notes {
+			fmt.Fprintf(w, "- note: %s\n", red(note))
+		}
+	}
+	writeMDHeaders(w, v)
+
+	fmt.Fprintf(w, "\n### How to reproduce\n\n```sh\nmidstream serve %s\n%s your-app\n```\n", captureName(v), baseURLEnv(v))
+}
+
+func writeMDTimeline(w io.Writer, v *Verdict) {
+	lo, hi := excerpt(v)
+	if hi <= lo {
+		return
+	}
+	title := "Timeline"
+	if v.Error != nil && v.Error.EventIndex >= 0 {
+		title = "Timeline around the error"
+	} else if v.Outcome == OutcomeTruncated || v.Outcome == OutcomeTransportError {
+		title = "Timeline at the end of the stream"
+	}
+	fmt.Fprintf(w, "\n### %s\n\nEvents %d–%d of %d (numbered from 1).\n\n", title, lo+1, hi, v.EventCount)
+	fmt.Fprintf(w, "| # | offset | time | event | summary |\n|---:|---:|---:|---|---|\n")
+	focus := focusEvent(v)
+	for _, e := range v.Events[lo:hi] {
+		num := fmt.Sprintf("%d", e.Index+1)
+		if e.Index == focus {
+			num = "**" + num + "**"
+		}
+		name := eventName(e)
+		if e.Unterminated {
+			name += " (unterminated)"
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", num, e.Offset, eventTime(v, e), code(red(name)), cell(red(e.Summary)))
+	}
+}
+
+func writeMDFindings(w io.Writer, v *Verdict) {
+	fmt.Fprintf(w, "\n### Findings\n\n")
+	if len(v.Findings) == 0 {
+		fmt.Fprintf(w, "None.\n")
+		return
+	}
+	for _, f := range v.Findings {
+		fmt.Fprintf(w, "- **%s** %s — %s", strings.ToUpper(string(f.Severity)), code(f.Code), red(f.Title))
+		if len(f.Events) > 0 {
+			nums := make([]string, len(f.Events))
+			for i, e := range f.Events {
+				nums[i] = fmt.Sprintf("%d", e+1)
+			}
+			fmt.Fprintf(w, " (event %s)", strings.Join(nums, ", "))
+		}
+		fmt.Fprintln(w)
+		if f.Detail != "" {
+			fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(red(f.Detail), "\n", " "))
+		}
+		for _, fx := range f.Fixes {
+			fmt.Fprintf(w, "  - Fix: %s\n", strings.ReplaceAll(red(fx), "\n", " "))
+		}
+	}
+}
+
+func writeMDSDK(w io.Writer, v *Verdict) {
+	if a := v.SDK; a != nil {
+		fmt.Fprintf(w, "\n### What %s %s does (%s)\n\n", a.Name, red(a.Version), detectedText(a))
+		fmt.Fprintf(w, "| | |\n|---|---|\n| Raises | %s |\n| Status it reports | %s |\n| Error type at | %s |\n| Built-in retry fires | %s |\n",
+			code(raisesText(a)), statusReported(a), code(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
+		fmt.Fprintf(w, "\n%s\n", red(a.Advice))
+		if a.Snippet != "" {
+			fmt.Fprintf(w, "\n```%s\n%s```\n", a.Language, red(a.Snippet))
+		}
+		return
+	}
+	rows := SDKTable(v)
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n### What each SDK does (current versions; the user's SDK is unknown)\n\n")
+	fmt.Fprintf(w, "| SDK | raises | status | error type at | built-in retry |\n|---|---|---|---|---|\n")
+	for _, a := range rows {
+		fmt.Fprintf(w, "| %s %s | %s | %s | %s | %s |\n", a.Name, a.Version, code(raisesText(&a)), statusReported(&a), code(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
+	}
+	fmt.Fprintln(w)
+	for _, a := range rows {
+		fmt.Fprintf(w, "<details><summary>%s %s: advice and snippet</summary>\n\n%s\n", a.Name, a.Version, red(a.Advice))
+		if a.Snippet != "" {
+			fmt.Fprintf(w, "\n```%s\n%s```\n", a.Language, a.Snippet)
+		}
+		fmt.Fprintf(w, "\n</details>\n")
+	}
+	fmt.Fprintf(w, "\nName the SDK with `--sdk NAME@VERSION` for an answer that fits its version.\n")
+}
+
+func writeMDHeaders(w io.Writer, v *Verdict) {
+	x := v.Exchange
+	if x == nil || (x.Request == nil && x.Response == nil) {
+		return
+	}
+	fmt.Fprintf(w, "\n### Headers (redacted)\n\n```http\n")
+	if r := x.Request; r != nil {
+		fmt.Fprintf(w, "%s %s\n", r.Method, stream.RedactURL(r.URL))
+		for _, l := range sortedHeaderLines(r.Header) {
+			fmt.Fprintln(w, l)
+		}
+		if x.Response != nil {
+			fmt.Fprintln(w)
+		}
+	}
+	if r := x.Response; r != nil {
+		proto := r.Proto
+		if proto == "" {
+			proto = "HTTP/1.1"
+		}
+		fmt.Fprintf(w, "%s %d %s\n", proto, r.Status, r.StatusText)
+		for _, l := range sortedHeaderLines(r.Header) {
+			fmt.Fprintln(w, l)
+		}
+	}
+	fmt.Fprintf(w, "```\n")
+}

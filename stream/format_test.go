@@ -1,0 +1,111 @@
+package stream
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want Format
+	}{
+		{"sse body", "event: ping\ndata: {}\n\n", FormatSSE},
+		{"sse body with BOM", "\xef\xbb\xbfdata: x\n\n", FormatSSE},
+		{"sse comment first", ": OPENROUTER PROCESSING\n\ndata: {}\n\n", FormatSSE},
+		{"json error body", `{"type":"error","error":{"type":"overloaded_error"}}`, FormatSSE},
+		{"jsonl header", `{"format":"midstream-capture","version":1}` + "\n", FormatJSONL},
+		{"jsonl with keys reordered", `{"version":1,"format":"midstream-capture"}` + "\n", FormatJSONL},
+		{"jsonl cut in first line", `{"format":"midst`, FormatJSONL},
+		{"har", "  {\n  \"log\": {\"entries\": []}}", FormatHAR},
+		{"har with other keys first", `{"comment": "x", "log": {}}`, FormatHAR},
+		{"curl -i", "HTTP/1.1 200 OK\r\n\r\n", FormatHTTP},
+		{"curl -i http2", "HTTP/2 529 \r\n\r\n", FormatHTTP},
+		{"curl -v", "*   Trying 127.0.0.1:8080...\n> GET / HTTP/1.1\n< HTTP/1.1 200 OK\n", FormatHTTP},
+		{"curl progress meter", "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n", FormatHTTP},
+		{"go-vcr", "---\nversion: 2\ninteractions:\n- request: {}\n  response: {code: 200}\n", FormatGoVCR},
+		{"vcrpy", "interactions:\n- request: {}\n  response:\n    status: {code: 200}\nversion: 1\n", FormatVCRPy},
+		{"star line but no response", "* just a note\n", FormatSSE},
+		{"data line mentioning HTTP", "data: HTTP/1.1 200 OK\n\n", FormatSSE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Detect([]byte(tt.in)); got != tt.want {
+				t.Errorf("Detect = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseBareSSE(t *testing.T) {
+	body := []byte("\xef\xbb\xbfevent: ping\r\ndata: x\r\n\r\n")
+	xs, err := Parse("body.sse", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xs) != 1 || xs[0].Response != nil || xs[0].Format != FormatSSE || !bytes.Equal(xs[0].Body(), body) {
+		t.Fatalf("got %+v", xs[0])
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	for _, in := range []string{"", "\n\n  \n"} {
+		_, err := Parse("empty.sse", []byte(in))
+		var fe *FormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "empty.sse") || !strings.Contains(err.Error(), "empty") {
+			t.Errorf("Parse(%q) err = %v, want a FormatError saying the file is empty", in, err)
+		}
+	}
+}
+
+// TestSharedSamples reads the project's shared sample streams, when present
+// beside the repository (../shared/samples from its root).
+func TestSharedSamples(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "samples")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Skipf("shared samples not available: %v", err)
+	}
+	seen := 0
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		if ext != ".sse" && ext != ".http" {
+			continue
+		}
+		seen++
+		t.Run(name, func(t *testing.T) {
+			xs, err := ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xs) != 1 {
+				t.Fatalf("%d exchanges", len(xs))
+			}
+			x := xs[0]
+			switch ext {
+			case ".sse":
+				if x.Format != FormatSSE || x.Response != nil || x.BodyLen() == 0 {
+					t.Errorf("format %q response %v body %d bytes", x.Format, x.Response, x.BodyLen())
+				}
+			case ".http":
+				if x.Format != FormatHTTP || x.Response == nil {
+					t.Fatalf("format %q response %v", x.Format, x.Response)
+				}
+				if strings.Contains(name, "529") {
+					if x.Response.Status != 529 || x.Response.Header.Get("Request-Id") == "" || x.BodyLen() != 75 || x.End.Reason != EndEOF {
+						t.Errorf("status %d request-id %q body %d bytes end %q", x.Response.Status, x.Response.Header.Get("Request-Id"), x.BodyLen(), x.End.Reason)
+					}
+				}
+			}
+		})
+	}
+	if seen == 0 {
+		t.Skip("no .sse or .http samples in " + dir)
+	}
+}

@@ -1,0 +1,390 @@
+package stream
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The HAR 1.2 subset midstream reads and writes. Fields absent from some
+// exporters are pointers so "missing" differs from zero; numbers that some
+// exporters write as null (mitmproxy's timings) are *float64.
+type harFile struct {
+	Log *harLog `json:"log"`
+}
+
+type harLog struct {
+	Version string      `json:"version"`
+	Creator harCreator  `json:"creator"`
+	Pages   []any       `json:"pages,omitempty"`
+	Entries []*harEntry `json:"entries"`
+}
+
+type harCreator struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type harEntry struct {
+	StartedDateTime string       `json:"startedDateTime"`
+	Time            *float64     `json:"time"`
+	Request         *harRequest  `json:"request"`
+	Response        *harResponse `json:"response"`
+	Cache           struct{}     `json:"cache"`
+	Timings         *harTimings  `json:"timings"`
+	Error           *string      `json:"_error,omitempty"`
+	Midstream       *harExtra    `json:"_midstream,omitempty"`
+}
+
+type harNV struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type harRequest struct {
+	Method      string       `json:"method"`
+	URL         string       `json:"url"`
+	HTTPVersion string       `json:"httpVersion"`
+	Cookies     []harNV      `json:"cookies"`
+	Headers     []harNV      `json:"headers"`
+	QueryString []harNV      `json:"queryString"`
+	PostData    *harPostData `json:"postData,omitempty"`
+	HeadersSize int64        `json:"headersSize"`
+	BodySize    int64        `json:"bodySize"`
+}
+
+type harPostData struct {
+	MimeType string  `json:"mimeType"`
+	Text     *string `json:"text,omitempty"`
+	Encoding string  `json:"encoding,omitempty"` // not in HAR 1.2; written for binary bodies
+}
+
+type harResponse struct {
+	Status      int        `json:"status"`
+	StatusText  string     `json:"statusText"`
+	HTTPVersion string     `json:"httpVersion"`
+	Cookies     []harNV    `json:"cookies"`
+	Headers     []harNV    `json:"headers"`
+	Content     harContent `json:"content"`
+	RedirectURL string     `json:"redirectURL"`
+	HeadersSize int64      `json:"headersSize"`
+	BodySize    int64      `json:"bodySize"`
+	Error       *string    `json:"_error,omitempty"` // Chrome, mitmproxy: why there is no response
+}
+
+type harContent struct {
+	Size     int64   `json:"size"`
+	MimeType string  `json:"mimeType"`
+	Text     *string `json:"text,omitempty"`
+	Encoding string  `json:"encoding,omitempty"`
+}
+
+type harTimings struct {
+	Blocked *float64 `json:"blocked,omitempty"`
+	DNS     *float64 `json:"dns,omitempty"`
+	Connect *float64 `json:"connect,omitempty"`
+	Send    *float64 `json:"send"`
+	Wait    *float64 `json:"wait"`
+	Receive *float64 `json:"receive"`
+}
+
+// harExtra is midstream's own entry field: what HAR cannot say.
+type harExtra struct {
+	Chunks      []harChunk `json:"chunks,omitempty"`
+	End         EndReason  `json:"end,omitempty"`
+	EndErr      string     `json:"end_err,omitempty"`
+	EndAtUS     int64      `json:"end_at_us,omitempty"`
+	BodyMissing bool       `json:"body_missing,omitempty"`
+	NoRequest   bool       `json:"no_request,omitempty"` // the request HAR requires was made up
+	Notes       []string   `json:"notes,omitempty"`
+}
+
+type harChunk struct {
+	AtUS int64 `json:"at_us"`
+	Len  int   `json:"len"`
+}
+
+// looksHAR reports whether b, a JSON object, has a top-level "log" key near
+// its start (HAR files open with it; exporters put nothing bigger first).
+func looksHAR(b []byte) bool {
+	if len(b) == 0 || b[0] != '{' {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil {
+		return false
+	}
+	for i := 0; i < 16 && dec.More(); i++ {
+		k, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if k == "log" {
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// ReadHAR reads every entry of a HAR 1.2 file as an exchange whose Source
+// is "name#N" (N from 1, in file order).
+func ReadHAR(name string, b []byte) ([]*Exchange, error) {
+	var f harFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, jsonFormatError(name, FormatHAR, b, err)
+	}
+	if f.Log == nil {
+		return nil, &FormatError{File: name, Format: FormatHAR, Offset: -1, Err: errors.New(`no "log" object`)}
+	}
+	if len(f.Log.Entries) == 0 {
+		return nil, &FormatError{File: name, Format: FormatHAR, Offset: -1, Err: errors.New("log.entries is empty: the HAR holds no requests")}
+	}
+	xs := make([]*Exchange, 0, len(f.Log.Entries))
+	for i, e := range f.Log.Entries {
+		x, err := harExchange(fmt.Sprintf("%s#%d", name, i+1), e)
+		if err != nil {
+			off := harEntryOffset(b, i)
+			line := 0
+			if off >= 0 {
+				line = 1 + bytes.Count(b[:off], []byte("\n"))
+			}
+			return nil, &FormatError{File: name, Format: FormatHAR, Line: line, Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
+		}
+		xs = append(xs, x)
+	}
+	return xs, nil
+}
+
+// harEntryOffset returns the byte offset of log.entries[i] in b, or -1. It
+// runs only to point an error at the entry, so it re-walks the JSON.
+func harEntryOffset(b []byte, i int) int64 {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if !enterKey(dec, "log") || !enterKey(dec, "entries") {
+		return -1
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return -1
+	}
+	for ; i > 0; i-- {
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return -1
+		}
+	}
+	off := dec.InputOffset()
+	for off < int64(len(b)) && bytes.IndexByte([]byte(" \t\r\n,"), b[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// enterKey reads the '{' of an object and skips its members up to key,
+// leaving dec before key's value.
+func enterKey(dec *json.Decoder, key string) bool {
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if k == key {
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
+}
+
+func harExchange(source string, e *harEntry) (*Exchange, error) {
+	if e == nil {
+		return nil, errors.New("entry is null")
+	}
+	x := &Exchange{Source: source, Format: FormatHAR, End: End{Reason: EndEOF}}
+	if e.StartedDateTime != "" {
+		t, err := time.Parse(time.RFC3339Nano, e.StartedDateTime)
+		if err != nil {
+			return nil, fmt.Errorf("startedDateTime %q is not an ISO 8601 time", e.StartedDateTime)
+		}
+		x.Started = t
+	}
+	if q := e.Request; q != nil {
+		r := &Request{Method: q.Method, URL: q.URL, Proto: harProto(q.HTTPVersion), Header: harHeader(q.Headers)}
+		if p := q.PostData; p != nil && p.Text != nil {
+			body, err := harText(*p.Text, p.Encoding)
+			if err != nil {
+				return nil, fmt.Errorf("request postData: %w", err)
+			}
+			r.Body = body
+		}
+		x.Request = r
+	}
+	errText := ""
+	if e.Error != nil {
+		errText = *e.Error
+	}
+	if p := e.Response; p != nil {
+		if p.Error != nil && errText == "" {
+			errText = *p.Error
+		}
+		// Status 0 is how browsers and mitmproxy write "no response".
+		if p.Status != 0 {
+			if p.Status < 100 || p.Status > 999 {
+				return nil, fmt.Errorf("response status %d", p.Status)
+			}
+			x.Response = &Response{Proto: harProto(p.HTTPVersion), Status: p.Status, StatusText: p.StatusText, Header: harHeader(p.Headers)}
+			if t := e.Timings; t != nil {
+				x.Response.At = ms(t.Blocked) + ms(t.DNS) + ms(t.Connect) + ms(t.Send) + ms(t.Wait)
+			}
+		}
+		c := p.Content
+		if c.Text == nil || *c.Text == "" {
+			// An empty body is expected only where HTTP allows no body.
+			x.BodyMissing = x.Response != nil && x.Response.Status != 204 && x.Response.Status != 304 &&
+				(x.Request == nil || x.Request.Method != "HEAD")
+			x.Chunks = []Chunk{{Data: []byte{}}}
+			if x.BodyMissing {
+				x.Notes = append(x.Notes, "the HAR entry has no response body (exporters leave streamed bodies out)")
+			}
+		} else {
+			body, err := harText(*c.Text, c.Encoding)
+			if err != nil {
+				return nil, fmt.Errorf("response content: %w", err)
+			}
+			if c.Encoding != "" {
+				x.Notes = append(x.Notes, "response content was "+c.Encoding)
+			}
+			x.Chunks = []Chunk{{Data: body}}
+		}
+	}
+	if e.Time != nil && *e.Time >= 0 {
+		x.End.At = ms(e.Time)
+	}
+	if errText != "" {
+		x.End.Reason, x.End.Err = EndError, errText
+		lo := strings.ToLower(errText)
+		switch {
+		case strings.Contains(lo, "err_aborted") || strings.Contains(lo, "cancel"):
+			x.End.Reason = EndCanceled // the page or the user aborted it
+		case strings.Contains(lo, "reset") || strings.Contains(lo, "closed") || strings.Contains(lo, "aborted"):
+			x.End.Reason = EndReset
+		case strings.Contains(lo, "timed_out") || strings.Contains(lo, "timeout"):
+			x.End.Reason = EndTimeout
+		}
+	}
+	if m := e.Midstream; m != nil {
+		applyHARExtra(x, m)
+	}
+	return x, nil
+}
+
+// applyHARExtra restores what midstream wrote in its "_midstream" field:
+// chunk boundaries and times, and how the body ended.
+func applyHARExtra(x *Exchange, m *harExtra) {
+	body := x.Body()
+	total := 0
+	for _, c := range m.Chunks {
+		if c.Len < 0 || c.AtUS < 0 {
+			total = -1
+			break
+		}
+		total += c.Len
+	}
+	if len(m.Chunks) > 0 && total == len(body) {
+		x.Chunks = x.Chunks[:0:0]
+		off := 0
+		for _, c := range m.Chunks {
+			x.Chunks = append(x.Chunks, Chunk{At: time.Duration(c.AtUS) * time.Microsecond, Data: body[off : off+c.Len]})
+			off += c.Len
+		}
+		x.Timed = true
+	}
+	if m.End != "" {
+		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: time.Duration(m.EndAtUS) * time.Microsecond}
+	}
+	if m.BodyMissing {
+		x.BodyMissing = true
+	}
+	if m.NoRequest {
+		x.Request = nil
+	}
+	x.Notes = append(x.Notes, m.Notes...)
+}
+
+// ms converts a HAR milliseconds value; null and -1 ("not applicable") are 0.
+func ms(v *float64) time.Duration {
+	if v == nil || *v <= 0 || *v > 1e12 {
+		return 0
+	}
+	return time.Duration(*v * float64(time.Millisecond))
+}
+
+// harProto normalises httpVersion: Chrome writes "http/2.0" or "h3".
+func harProto(v string) string {
+	switch strings.ToLower(v) {
+	case "http/2.0", "http/2", "h2", "h2c":
+		return "HTTP/2"
+	case "http/3", "http/3.0", "h3":
+		return "HTTP/3"
+	case "http/1.1":
+		return "HTTP/1.1"
+	case "http/1.0":
+		return "HTTP/1.0"
+	}
+	return v
+}
+
+func harHeader(nvs []harNV) http.Header {
+	h := make(http.Header, len(nvs))
+	for _, nv := range nvs {
+		h.Add(nv.Name, nv.Value)
+	}
+	return h
+}
+
+func harText(text, encoding string) ([]byte, error) {
+	switch strings.ToLower(encoding) {
+	case "":
+		return []byte(text), nil
+	case "base64":
+		b, err := base64.StdEncoding.DecodeString(text)
+		if err != nil {
+			return nil, fmt.Errorf("bad base64: %v", err)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("unknown content encoding %q", encoding)
+}
+
+// jsonFormatError turns an encoding/json error into a FormatError with the
+// line and byte offset where decoding stopped.
+func jsonFormatError(name string, f Format, b []byte, err error) error {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+		err = fmt.Errorf("%s should be %s, not a JSON %s", te.Field, te.Type, te.Value)
+	}
+	line := 0
+	if off >= 0 && off <= int64(len(b)) {
+		line = 1 + bytes.Count(b[:off], []byte("\n"))
+	}
+	return &FormatError{File: name, Format: f, Line: line, Offset: off, Err: err}
+}

@@ -1,0 +1,155 @@
+package stream
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHARFixtures(t *testing.T) {
+	sse := readFixture(t, "curl-body.sse")
+	type want struct {
+		source      string
+		status      int // 0: no response
+		proto       string
+		requestID   string
+		body        []byte
+		bodyMissing bool
+		end         EndReason
+		endErr      string
+		at          time.Duration
+		started     time.Time
+	}
+	tests := []struct {
+		file string
+		want []want
+	}{
+		{"chrome.har", []want{
+			{source: "chrome.har#1", status: 200, proto: "HTTP/2", requestID: "req_011CHROME", body: sse, end: EndEOF,
+				at: 413815 * time.Microsecond, started: time.Date(2026, 11, 25, 18, 59, 59, 912e6, time.UTC)},
+			{source: "chrome.har#2", status: 0, body: []byte{}, end: EndReset, endErr: "net::ERR_CONNECTION_RESET",
+				started: time.Date(2026, 11, 25, 19, 0, 3, 100e6, time.UTC)},
+		}},
+		{"firefox.har", []want{
+			{source: "firefox.har#1", status: 529, proto: "HTTP/2", requestID: "req_011FIREFOX",
+				body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`), end: EndEOF,
+				at: 231 * time.Millisecond, started: time.Date(2026, 11, 25, 19, 0, 0, 512e6, time.UTC)},
+		}},
+		{"mitmproxy.har", []want{
+			{source: "mitmproxy.har#1", status: 200, proto: "HTTP/1.1", requestID: "req_011MITM", body: []byte{}, bodyMissing: true, end: EndEOF,
+				at: 303400 * time.Microsecond, started: time.Date(2026, 11, 25, 19, 0, 0, 123456e3, time.UTC)},
+		}},
+		{"httptoolkit.har", []want{
+			{source: "httptoolkit.har#1", status: 200, proto: "HTTP/1.1", body: append(append([]byte(nil), sse...), 0xff), end: EndEOF,
+				at: 120 * time.Millisecond, started: time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			in := readFixture(t, tt.file)
+			if f := Detect(in); f != FormatHAR {
+				t.Fatalf("detected as %q", f)
+			}
+			xs, err := Parse(tt.file, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xs) != len(tt.want) {
+				t.Fatalf("%d exchanges, want %d", len(xs), len(tt.want))
+			}
+			for i, w := range tt.want {
+				x := xs[i]
+				if x.Source != w.source || x.Format != FormatHAR || !x.Started.Equal(w.started) {
+					t.Errorf("#%d: source %q format %q started %v", i+1, x.Source, x.Format, x.Started)
+				}
+				if w.status == 0 {
+					if x.Response != nil {
+						t.Errorf("#%d: response %+v, want none", i+1, x.Response)
+					}
+				} else if x.Response == nil || x.Response.Status != w.status || x.Response.Proto != w.proto ||
+					x.Response.Header.Get("Request-Id") != w.requestID || x.Response.At != w.at {
+					t.Errorf("#%d: response %+v, want %d %s at %v", i+1, x.Response, w.status, w.proto, w.at)
+				}
+				if !bytes.Equal(x.Body(), w.body) || x.BodyMissing != w.bodyMissing {
+					t.Errorf("#%d: body %d bytes missing=%v, want %d bytes missing=%v", i+1, len(x.Body()), x.BodyMissing, len(w.body), w.bodyMissing)
+				}
+				if x.End.Reason != w.end || x.End.Err != w.endErr {
+					t.Errorf("#%d: end %+v, want %q %q", i+1, x.End, w.end, w.endErr)
+				}
+				if x.Request == nil || x.Request.Method != "POST" || !strings.Contains(string(x.Request.Body), `"stream":true`) {
+					t.Errorf("#%d: request %+v", i+1, x.Request)
+				}
+			}
+			for _, write := range []struct {
+				name string
+				fn   func(*bytes.Buffer) error
+			}{
+				{"WriteHAR", func(b *bytes.Buffer) error { return WriteHAR(b, xs...) }},
+				{"WriteJSONL", func(b *bytes.Buffer) error { return WriteJSONL(b, xs...) }},
+			} {
+				var out bytes.Buffer
+				if err := write.fn(&out); err != nil {
+					t.Fatal(err)
+				}
+				assertNoCanary(t, write.name+" of "+tt.file, out.Bytes())
+			}
+		})
+	}
+}
+
+// TestHARRoundTrip checks that what WriteHAR writes reads back with its
+// chunk times, end reason and body intact, and without secrets.
+func TestHARRoundTrip(t *testing.T) {
+	x := canaryExchange()
+	bare := FromBody("bare.sse", []byte("data: {}\n\n"))
+	var out bytes.Buffer
+	if err := WriteHAR(&out, x, bare); err != nil {
+		t.Fatal(err)
+	}
+	assertNoCanary(t, "WriteHAR", out.Bytes())
+	xs, err := Parse("out.har", out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := xs[0]
+	if !bytes.Equal(y.Body(), x.Body()) || len(y.Chunks) != len(x.Chunks) || !y.Timed || y.Chunks[1].At != x.Chunks[1].At {
+		t.Errorf("chunks not restored: %+v", y.Chunks)
+	}
+	if y.End != x.End || y.Response.At != x.Response.At || !y.Started.Equal(x.Started) {
+		t.Errorf("end %+v at %v started %v", y.End, y.Response.At, y.Started)
+	}
+	if b := xs[1]; b.Request != nil || b.Response != nil || string(b.Body()) != "data: {}\n\n" {
+		t.Errorf("bare body exchange: %+v", b)
+	}
+}
+
+func TestHARErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		line   int
+		offset int64
+		msg    string
+	}{
+		{"truncated", "{\"log\": {\"entries\": [\n{\"request\": ", 2, 34, "unexpected end"},
+		{"wrong type", "{\"log\": {\"entries\": [{\"response\": {\"status\": \"200\"}}]}}", 1, 50, "status"},
+		{"no entries", `{"log": {"version": "1.2", "entries": []}}`, 0, -1, "no requests"},
+		{"bad base64", `{"log": {"entries": [{"response": {"status": 200, "content": {"text": "@@", "encoding": "base64"}}}]}}`, 1, 21, "entry 1: response content: bad base64"},
+		{"bad time in second entry", "{\"log\": {\"version\": \"1.2\", \"entries\": [\n  {},\n  {\"startedDateTime\": \"yesterday\"}]}}", 3, 48, "entry 2: startedDateTime"},
+		{"null log", `{"log": null}`, 0, -1, `no "log"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("bad.har", []byte(tt.in))
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v, want *FormatError", err)
+			}
+			if fe.Format != FormatHAR || fe.Line != tt.line || fe.Offset != tt.offset || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("got %q (line %d byte %d), want line %d byte %d with %q", err, fe.Line, fe.Offset, tt.line, tt.offset, tt.msg)
+			}
+		})
+	}
+}

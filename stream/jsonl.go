@@ -1,0 +1,466 @@
+package stream
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// jsonlMagic is the value of the header line's "format" field.
+const jsonlMagic = "midstream-capture"
+
+// jsonlVersion is the version of the JSONL capture format written here.
+const jsonlVersion = 1
+
+// jsonlHeader is the first line of every exchange in a JSONL capture.
+type jsonlHeader struct {
+	Format      string         `json:"format"`
+	Version     int            `json:"version"`
+	Source      string         `json:"source,omitempty"`
+	From        Format         `json:"from,omitempty"` // format the exchange was first read from
+	Started     string         `json:"started,omitempty"`
+	Timed       bool           `json:"timed"`
+	BodyMissing bool           `json:"body_missing,omitempty"`
+	Request     *jsonlRequest  `json:"request"`
+	Response    *jsonlResponse `json:"response"`
+	Notes       []string       `json:"notes,omitempty"`
+}
+
+type jsonlRequest struct {
+	Method  string      `json:"method"`
+	URL     string      `json:"url"`
+	Proto   string      `json:"proto,omitempty"`
+	Headers http.Header `json:"headers"`
+	Body    *string     `json:"body,omitempty"`     // UTF-8 body
+	BodyB64 *string     `json:"body_b64,omitempty"` // any other body
+}
+
+type jsonlResponse struct {
+	Proto      string      `json:"proto,omitempty"`
+	Status     int         `json:"status"`
+	StatusText string      `json:"status_text"`
+	Headers    http.Header `json:"headers"`
+	AtUS       int64       `json:"at_us"`
+	AtMS       *int64      `json:"at_ms,omitempty"` // read only: accepted from hand-written files
+}
+
+// jsonlLine is a chunk or end line ("t" tells which).
+type jsonlLine struct {
+	T      string  `json:"t"`
+	AtUS   int64   `json:"at_us"`
+	Text   *string `json:"text,omitempty"`
+	B64    *string `json:"b64,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+	Err    string  `json:"err,omitempty"`
+}
+
+// encodeBytes returns b as a UTF-8 string when it is valid UTF-8 (JSON then
+// round-trips it exactly) and as base64 otherwise.
+func encodeBytes(b []byte) (text, b64 *string) {
+	if utf8.Valid(b) {
+		s := string(b)
+		return &s, nil
+	}
+	s := base64.StdEncoding.EncodeToString(b)
+	return nil, &s
+}
+
+func micros(d time.Duration) int64 { return int64(d / time.Microsecond) }
+
+// marshalLine encodes v as one JSON line ending in '\n', without the HTML
+// escaping encoding/json does by default (it would make bodies unreadable).
+func marshalLine(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func headerLine(x *Exchange, timed bool) ([]byte, error) {
+	r := Redact(x)
+	h := jsonlHeader{
+		Format: jsonlMagic, Version: jsonlVersion,
+		Source: RedactText(r.Source), Timed: timed, BodyMissing: r.BodyMissing,
+	}
+	if r.Format != "" && r.Format != FormatJSONL {
+		h.From = r.Format
+	}
+	if !r.Started.IsZero() {
+		h.Started = r.Started.Format(time.RFC3339Nano)
+	}
+	for _, n := range r.Notes {
+		h.Notes = append(h.Notes, RedactText(n))
+	}
+	if q := r.Request; q != nil {
+		jr := &jsonlRequest{Method: q.Method, URL: q.URL, Proto: q.Proto, Headers: q.Header}
+		if jr.Headers == nil {
+			jr.Headers = http.Header{}
+		}
+		if len(q.Body) > 0 {
+			jr.Body, jr.BodyB64 = encodeBytes(q.Body)
+		}
+		h.Request = jr
+	}
+	if p := r.Response; p != nil {
+		jp := &jsonlResponse{Proto: p.Proto, Status: p.Status, StatusText: p.StatusText, Headers: p.Header, AtUS: micros(p.At)}
+		if jp.Headers == nil {
+			jp.Headers = http.Header{}
+		}
+		h.Response = jp
+	}
+	return marshalLine(h)
+}
+
+func chunkLine(c Chunk) ([]byte, error) {
+	l := jsonlLine{T: "chunk", AtUS: micros(c.At)}
+	l.Text, l.B64 = encodeBytes(c.Data)
+	return marshalLine(l)
+}
+
+func endLine(e End) ([]byte, error) {
+	reason := e.Reason
+	if reason == "" {
+		reason = EndUnknown
+	}
+	// Transport errors quote URLs, which may carry keys.
+	return marshalLine(jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err)})
+}
+
+// CaptureWriter writes one live exchange at a time in midstream's JSONL
+// capture format: Begin, then Chunk for every body read, then End. Each line
+// goes out in a single Write call and is flushed at once, so a recorder
+// killed at any moment leaves a file that reads up to its last whole line.
+// It is safe for concurrent use, but the lines of exchanges written
+// concurrently to one writer would interleave: use one writer per exchange
+// or serialise whole exchanges.
+type CaptureWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// NewCaptureWriter returns a writer of JSONL capture lines to w.
+func NewCaptureWriter(w io.Writer) *CaptureWriter { return &CaptureWriter{w: w} }
+
+// Begin writes the header line of x from x.Source, x.Started, x.Request
+// and x.Response (nil when the upstream failed before answering). Secrets
+// are redacted before anything is written.
+func (cw *CaptureWriter) Begin(x *Exchange) error {
+	b, err := headerLine(x, true)
+	if err != nil {
+		return err
+	}
+	return cw.writeLine(b, false)
+}
+
+// Chunk writes one body read.
+func (cw *CaptureWriter) Chunk(c Chunk) error {
+	b, err := chunkLine(c)
+	if err != nil {
+		return err
+	}
+	return cw.writeLine(b, false)
+}
+
+// End writes the end line and syncs the file, if w is one.
+func (cw *CaptureWriter) End(e End) error {
+	b, err := endLine(e)
+	if err != nil {
+		return err
+	}
+	return cw.writeLine(b, true)
+}
+
+// writeLine writes b in one call, then flushes any user-space buffer of w.
+//
+// Why not fsync every chunk: bytes handed to the kernel by Write survive the
+// death of our process, which is the failure the format is built for; an
+// fsync costs milliseconds and would stall a live stream, so Sync runs only
+// once the exchange is over.
+func (cw *CaptureWriter) writeLine(b []byte, sync bool) error {
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	if _, err := cw.w.Write(b); err != nil {
+		return err
+	}
+	switch f := cw.w.(type) {
+	case interface{ Flush() error }:
+		if err := f.Flush(); err != nil {
+			return err
+		}
+	case interface{ Flush() }: // http.Flusher
+		f.Flush()
+	}
+	if s, ok := cw.w.(interface{ Sync() error }); ok && sync {
+		return s.Sync()
+	}
+	return nil
+}
+
+// WriteJSONL writes every exchange in xs to w in midstream's JSONL capture
+// format (consecutive header…end groups), redacted.
+func WriteJSONL(w io.Writer, xs ...*Exchange) error {
+	var buf bytes.Buffer
+	for _, x := range xs {
+		b, err := headerLine(x, x.Timed)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		for _, c := range x.Chunks {
+			if b, err = chunkLine(c); err != nil {
+				return err
+			}
+			buf.Write(b)
+		}
+		if b, err = endLine(x.End); err != nil {
+			return err
+		}
+		buf.Write(b)
+		if buf.Len() > 1<<20 {
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				return err
+			}
+			buf.Reset()
+		}
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// looksJSONL reports whether b starts like a JSONL capture: its first line
+// names the format, or b is a cut-short start of such a line.
+func looksJSONL(b []byte) bool {
+	line, _, complete := bytes.Cut(b, []byte("\n"))
+	if bytes.Contains(line, []byte(`"`+jsonlMagic+`"`)) {
+		return true
+	}
+	// A file cut inside its first line, after `{"f` at least.
+	prefix := []byte(`{"format":"` + jsonlMagic + `"`)
+	return !complete && len(line) >= 3 && len(line) < len(prefix) && bytes.HasPrefix(prefix, line)
+}
+
+// ReadJSONL reads every exchange of a JSONL capture. A capture cut short
+// (its last line without a newline and unparseable, or an exchange without
+// its end line) reads up to its last complete line; the exchange it cut is
+// marked EndIncomplete with a note. A complete line that is not valid is a
+// *FormatError naming the line and its byte offset.
+func ReadJSONL(name string, b []byte) ([]*Exchange, error) {
+	var (
+		xs   []*Exchange
+		cur  *Exchange
+		line int
+		off  int64 // start of the current line, named in errors
+		pos  int64 // start of the next line
+	)
+	fail := func(format string, a ...any) ([]*Exchange, error) {
+		return nil, &FormatError{File: name, Format: FormatJSONL, Line: line, Offset: off, Err: fmt.Errorf(format, a...)}
+	}
+	cut := func(x *Exchange, why string) {
+		x.End = End{Reason: EndIncomplete}
+		if n := len(x.Chunks); n > 0 {
+			x.End.At = x.Chunks[n-1].At
+		}
+		x.Notes = append(x.Notes, why)
+	}
+	if bytes.HasPrefix(b, bom) {
+		b, pos = b[len(bom):], int64(len(bom))
+	}
+	for len(b) > 0 {
+		line++
+		off = pos
+		raw, rest, complete := bytes.Cut(b, []byte("\n"))
+		b = rest
+		pos += int64(len(raw)) + 1
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		var probe struct {
+			Format *string `json:"format"`
+			T      string  `json:"t"`
+		}
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			if !complete {
+				// The recorder died while writing this line.
+				if cur == nil {
+					if len(xs) == 0 {
+						return fail("capture cut inside its first header line (%d bytes): no exchange to read", len(raw))
+					}
+					// Cut inside the header of a later exchange: those before
+					// it are whole; say that one more was begun.
+					last := xs[len(xs)-1]
+					last.Notes = append(last.Notes, fmt.Sprintf("capture cut inside the header line of the next exchange (line %d): it cannot be shown", line))
+					return xs, nil
+				}
+				cut(cur, fmt.Sprintf("capture cut at byte %d, inside line %d: read up to the last complete line", off+int64(len(raw)), line))
+				return xs, nil
+			}
+			return fail("not a JSON line: %v", jsonErr(err))
+		}
+		switch {
+		case probe.Format != nil:
+			if cur != nil {
+				cut(cur, fmt.Sprintf("no end line before the next exchange at line %d", line))
+			}
+			x, err := decodeHeader(name, raw, len(xs)+1)
+			if err != nil {
+				return fail("%v", err)
+			}
+			xs = append(xs, x)
+			cur = x
+		case probe.T == "chunk" || probe.T == "end":
+			if cur == nil {
+				return fail("%q line before any header line", probe.T)
+			}
+			var l jsonlLine
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return fail("bad %s line: %v", probe.T, jsonErr(err))
+			}
+			at, err := usDuration(l.AtUS)
+			if err != nil {
+				return fail("%v", err)
+			}
+			if probe.T == "end" {
+				cur.End = End{Reason: endReason(l.Reason), Err: l.Err, At: at}
+				if cur.End.Reason == EndUnknown && l.Reason != string(EndUnknown) {
+					cur.Notes = append(cur.Notes, fmt.Sprintf("unknown end reason %q", l.Reason))
+				}
+				cur = nil
+				break
+			}
+			data, err := decodeBytes(l.Text, l.B64)
+			if err != nil {
+				return fail("chunk: %v", err)
+			}
+			cur.Chunks = append(cur.Chunks, Chunk{At: at, Data: data})
+		default:
+			return fail("line is neither a header (\"format\") nor a chunk or end line (\"t\": %q)", probe.T)
+		}
+	}
+	if cur != nil {
+		cut(cur, "capture ends without an end line: the recorder stopped before the body ended")
+	}
+	if len(xs) == 0 {
+		return nil, &FormatError{File: name, Format: FormatJSONL, Line: 1, Offset: 0, Err: errors.New("no header line")}
+	}
+	return xs, nil
+}
+
+func decodeHeader(name string, raw []byte, n int) (*Exchange, error) {
+	var h jsonlHeader
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return nil, fmt.Errorf("bad header line: %v", jsonErr(err))
+	}
+	if h.Format != jsonlMagic {
+		return nil, fmt.Errorf("header format is %q, want %q", h.Format, jsonlMagic)
+	}
+	if h.Version != jsonlVersion {
+		return nil, fmt.Errorf("unsupported capture version %d (this midstream reads version %d)", h.Version, jsonlVersion)
+	}
+	x := &Exchange{
+		Source: h.Source, Format: FormatJSONL, Timed: h.Timed,
+		BodyMissing: h.BodyMissing, Notes: h.Notes, End: End{Reason: EndUnknown},
+	}
+	if x.Source == "" {
+		x.Source = fmt.Sprintf("%s#%d", name, n)
+	}
+	if h.Started != "" {
+		t, err := time.Parse(time.RFC3339Nano, h.Started)
+		if err != nil {
+			return nil, fmt.Errorf("bad started time %q: want RFC 3339", h.Started)
+		}
+		x.Started = t
+	}
+	if q := h.Request; q != nil {
+		body, err := decodeBytes(q.Body, q.BodyB64)
+		if err != nil {
+			return nil, fmt.Errorf("request body: %v", err)
+		}
+		x.Request = &Request{Method: q.Method, URL: q.URL, Proto: q.Proto, Header: canonical(q.Headers), Body: body}
+	}
+	if p := h.Response; p != nil {
+		if p.Status < 100 || p.Status > 999 {
+			return nil, fmt.Errorf("bad response status %d", p.Status)
+		}
+		at, err := usDuration(p.AtUS)
+		if ms := p.AtMS; ms != nil && p.AtUS == 0 && err == nil {
+			if *ms < 0 || *ms > math.MaxInt64/int64(time.Millisecond) {
+				return nil, fmt.Errorf("response: at_ms %d is out of range", *ms)
+			}
+			at = time.Duration(*ms) * time.Millisecond
+		}
+		if err != nil {
+			return nil, fmt.Errorf("response: %v", err)
+		}
+		x.Response = &Response{Proto: p.Proto, Status: p.Status, StatusText: p.StatusText, Header: canonical(p.Headers), At: at}
+	}
+	return x, nil
+}
+
+// canonical returns h with canonical keys (so Header.Get works on headers
+// written in any case) and never nil.
+func canonical(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			out.Add(k, v)
+		}
+	}
+	return out
+}
+
+func decodeBytes(text, b64 *string) ([]byte, error) {
+	switch {
+	case text != nil && b64 != nil:
+		return nil, errors.New("has both text and base64 data")
+	case text != nil:
+		return []byte(*text), nil
+	case b64 != nil:
+		b, err := base64.StdEncoding.DecodeString(*b64)
+		if err != nil {
+			return nil, fmt.Errorf("bad base64: %v", err)
+		}
+		return b, nil
+	}
+	return nil, nil
+}
+
+// usDuration converts a time in microseconds, refusing values that are
+// negative or would overflow a time.Duration (about 292 years).
+func usDuration(us int64) (time.Duration, error) {
+	if us < 0 {
+		return 0, fmt.Errorf("negative at_us %d", us)
+	}
+	if us > math.MaxInt64/int64(time.Microsecond) {
+		return 0, fmt.Errorf("at_us %d is out of range", us)
+	}
+	return time.Duration(us) * time.Microsecond, nil
+}
+
+func endReason(s string) EndReason {
+	switch r := EndReason(s); r {
+	case EndEOF, EndReset, EndTimeout, EndCanceled, EndError, EndIncomplete, EndUnknown:
+		return r
+	}
+	return EndUnknown
+}
+
+// jsonErr adds the column to encoding/json's syntax errors, which only
+// hold an offset.
+func jsonErr(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%v (at column %d)", se, se.Offset)
+	}
+	return err
+}

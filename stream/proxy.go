@@ -1,0 +1,272 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Proxy is a recording reverse proxy for streaming APIs. Requests go to
+// Upstream unchanged (method, path, query, headers including the key, and
+// body); response bytes go back to the client unmodified, each read flushed
+// as soon as it arrives, and every exchange is recorded as it happens.
+//
+// An upstream that fails mid-stream is passed on as an aborted connection,
+// never as a clean end, so the client sees what it would have seen without
+// the proxy. A client that disconnects cancels the upstream request.
+type Proxy struct {
+	// Upstream is the base URL requests are forwarded to; its path, if
+	// any, prefixes the request path.
+	Upstream *url.URL
+	// Transport makes the upstream requests; nil means NewTransport().
+	Transport http.RoundTripper
+	// Open, when set, returns the sink that records exchange seq, the
+	// name to report for it (a file path) and a function that closes it.
+	// See DirCaptures.
+	Open func(seq int, x *Exchange) (sink CaptureSink, name string, done func() error, err error)
+	// Feed, when set, receives every step of every exchange.
+	Feed *Feed
+	// OnDone, when set, is called once per exchange after its capture was
+	// closed, with the capture's name and any recording error. It runs on
+	// the exchange's goroutine: keep it short.
+	OnDone func(x *Exchange, capture string, err error)
+
+	seq      atomic.Int64
+	wg       sync.WaitGroup
+	initOnce sync.Once
+	stopCtx  context.Context
+	stop     context.CancelFunc
+	rtOnce   sync.Once
+	rt       http.RoundTripper
+}
+
+func (p *Proxy) init() {
+	p.initOnce.Do(func() { p.stopCtx, p.stop = context.WithCancel(context.Background()) })
+}
+
+func (p *Proxy) transport() http.RoundTripper {
+	p.rtOnce.Do(func() {
+		p.rt = p.Transport
+		if p.rt == nil {
+			p.rt = NewTransport()
+		}
+	})
+	return p.rt
+}
+
+// Stop cancels every exchange in flight (each is recorded as cancelled by
+// the shutdown and its client sees an aborted connection); exchanges that
+// start later are refused with 503. Wait then returns once all captures
+// are closed.
+func (p *Proxy) Stop() {
+	p.init()
+	p.stop()
+}
+
+// Wait blocks until no exchange is in flight.
+func (p *Proxy) Wait() { p.wg.Wait() }
+
+// ServeHTTP forwards one request and streams its response back.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.init()
+	p.wg.Add(1)
+	defer p.wg.Done()
+	if p.stopCtx.Err() != nil {
+		http.Error(w, "midstream proxy: shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	seq := int(p.seq.Add(1))
+	started := time.Now()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		// The client broke off while sending; there is nothing to forward.
+		http.Error(w, "midstream proxy: reading the request body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	unhook := context.AfterFunc(p.stopCtx, func() { cancel(ErrShutdown) })
+	defer unhook()
+
+	out, err := p.outgoing(ctx, r, body)
+	if err != nil {
+		http.Error(w, "midstream proxy: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	x := &Exchange{
+		Source:  fmt.Sprintf("proxy#%d", seq),
+		Format:  FormatJSONL,
+		Started: started,
+		Request: &Request{Method: out.Method, URL: out.URL.String(), Proto: r.Proto, Header: out.Header.Clone(), Body: body},
+	}
+	var (
+		sink    CaptureSink
+		name    string
+		done    func() error
+		openErr error
+	)
+	if p.Open != nil {
+		sink, name, done, openErr = p.Open(seq, x)
+	}
+	rec := newRecorder(seq, x, sink, p.Feed)
+	defer func() {
+		err := errors.Join(openErr, rec.err)
+		if done != nil {
+			err = errors.Join(err, done())
+		}
+		if p.OnDone != nil {
+			p.OnDone(x, name, err)
+		}
+	}()
+	why := func(err error) error { return p.cause(ctx, r, err) }
+
+	resp, err := p.transport().RoundTrip(out)
+	if err != nil {
+		e := rec.end(why(err))
+		if r.Context().Err() == nil {
+			// The upstream never answered: say so as a gateway error, the
+			// way any reverse proxy does, with the classified reason.
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("X-Midstream-Error", e.Err)
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "midstream proxy: upstream %s: %s\n", p.Upstream.Redacted(), e.Err)
+		}
+		return
+	}
+	defer resp.Body.Close()
+
+	copyEndToEnd(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(w)
+	flushErr := rc.Flush()
+	rec.response(resp)
+	if flushErr != nil {
+		cancel(ErrClientGone)
+		rec.end(ErrClientGone)
+		return
+	}
+
+	// A 204, a 304 or the answer to a HEAD has no body for the client;
+	// whatever an upstream sends anyway is still recorded.
+	toClient := bodyAllowed(resp.StatusCode) && r.Method != http.MethodHead
+	buf := make([]byte, 32<<10)
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			// The client first, the capture second: recording must not
+			// delay a byte the client is waiting for.
+			var werr error
+			if toClient {
+				if _, werr = w.Write(buf[:n]); werr == nil {
+					werr = rc.Flush()
+				}
+			}
+			rec.chunk(buf[:n])
+			if werr != nil {
+				cancel(ErrClientGone)
+				rec.end(ErrClientGone)
+				return
+			}
+		}
+		if rerr == io.EOF {
+			rec.end(nil)
+			return
+		}
+		if rerr != nil {
+			cause := why(rerr)
+			rec.end(cause)
+			if errors.Is(cause, ErrClientGone) {
+				return
+			}
+			// Hand the failure on: abort the client's connection after
+			// the bytes that arrived, so it cannot mistake a broken
+			// stream for a complete one. The deferred capture close runs
+			// first.
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// bodyAllowed reports whether a response with this status may carry a
+// body (RFC 9110: not 1xx, 204 or 304).
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// cause says why an upstream call on ctx failed with err: the proxy's own
+// shutdown, the client going away, or err itself.
+func (p *Proxy) cause(ctx context.Context, r *http.Request, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	c := context.Cause(ctx)
+	if errors.Is(c, ErrShutdown) || errors.Is(c, ErrClientGone) {
+		return c
+	}
+	if r.Context().Err() != nil {
+		return ErrClientGone
+	}
+	return causeOf(ctx, err)
+}
+
+// outgoing builds the upstream request for r.
+func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) (*http.Request, error) {
+	if p.Upstream == nil {
+		return nil, errors.New("no upstream configured")
+	}
+	u := *p.Upstream
+	u.RawQuery, u.Fragment = r.URL.RawQuery, ""
+	u.Path = strings.TrimRight(p.Upstream.Path, "/") + r.URL.Path
+	u.RawPath = ""
+	if p.Upstream.RawPath != "" || r.URL.RawPath != "" {
+		u.RawPath = strings.TrimRight(p.Upstream.EscapedPath(), "/") + r.URL.EscapedPath()
+	}
+	var rb io.Reader = http.NoBody
+	if len(body) > 0 {
+		rb = bytes.NewReader(body)
+	}
+	out, err := http.NewRequestWithContext(ctx, r.Method, u.String(), rb)
+	if err != nil {
+		return nil, err
+	}
+	copyEndToEnd(out.Header, r.Header)
+	if _, ok := r.Header["User-Agent"]; !ok {
+		// Present but empty: Go then sends no User-Agent instead of its
+		// own, so the upstream sees the client's headers and no others.
+		out.Header["User-Agent"] = []string{""}
+	}
+	return out, nil
+}
+
+// DirCaptures returns a Proxy.Open that records each exchange to its own
+// JSONL file in dir (created if needed), named after its start time and
+// sequence number, e.g. 20261125T191634.123Z-0001.jsonl.
+func DirCaptures(dir string) func(seq int, x *Exchange) (CaptureSink, string, func() error, error) {
+	return func(seq int, x *Exchange) (CaptureSink, string, func() error, error) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, "", nil, err
+		}
+		name := filepath.Join(dir, CaptureFileName(x.Started, seq))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return NewCaptureWriter(f), name, f.Close, nil
+	}
+}
+
+// CaptureFileName is the file name of exchange seq started at t.
+func CaptureFileName(t time.Time, seq int) string {
+	return fmt.Sprintf("%s-%04d.jsonl", t.UTC().Format("20060102T150405.000Z"), seq)
+}

@@ -1,0 +1,129 @@
+package stream
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// CaptureSink receives one exchange while it happens: its header once the
+// response headers arrived (or the request failed), every body chunk as it
+// is read, then how it ended. *CaptureWriter is the sink that writes
+// midstream's JSONL capture format.
+type CaptureSink interface {
+	Begin(x *Exchange) error
+	Chunk(c Chunk) error
+	End(e End) error
+}
+
+// recorder follows one exchange on the data path: it keeps the exchange
+// (for a verdict at the end), writes it to an optional sink and publishes
+// each step to an optional feed. Nothing in it waits for a reader.
+type recorder struct {
+	seq   int
+	t0    time.Time
+	x     *Exchange
+	sink  CaptureSink
+	feed  *Feed
+	began bool
+	ended bool
+	err   error // first sink error; recording stops, the stream goes on
+	mu    sync.Mutex
+}
+
+// newRecorder starts recording x (its Request and Started set) and
+// publishes its Start update.
+func newRecorder(seq int, x *Exchange, sink CaptureSink, feed *Feed) *recorder {
+	if x.Started.IsZero() {
+		x.Started = time.Now()
+	}
+	x.Timed = true
+	r := &recorder{seq: seq, t0: x.Started, x: x, sink: sink, feed: feed}
+	if feed != nil {
+		// The UI gets its own shell of the exchange: x keeps growing on
+		// this goroutine and must not be shared.
+		feed.Publish(Update{Seq: seq, Start: &Exchange{
+			Source: x.Source, Format: x.Format, Started: x.Started, Request: x.Request, Timed: true,
+		}})
+	}
+	return r
+}
+
+func (r *recorder) since() time.Duration { return time.Since(r.t0) }
+
+// response records the arrival of the response headers.
+func (r *recorder) response(resp *http.Response) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.x.Response = &Response{
+		Proto:      resp.Proto,
+		Status:     resp.StatusCode,
+		StatusText: statusText(resp.Status),
+		Header:     resp.Header.Clone(),
+		At:         r.since(),
+	}
+	if r.x.Response.Header == nil {
+		r.x.Response.Header = http.Header{}
+	}
+	r.begin()
+	if r.feed != nil {
+		r.feed.Publish(Update{Seq: r.seq, Response: r.x.Response})
+	}
+}
+
+// begin writes the capture header once.
+func (r *recorder) begin() {
+	if r.began {
+		return
+	}
+	r.began = true
+	if r.sink != nil && r.err == nil {
+		r.err = r.sink.Begin(r.x)
+	}
+}
+
+// chunk records one body read. b is copied: callers reuse their buffers.
+func (r *recorder) chunk(b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := Chunk{At: r.since(), Data: bytes.Clone(b)}
+	r.x.Chunks = append(r.x.Chunks, c)
+	if r.sink != nil && r.err == nil {
+		r.err = r.sink.Chunk(c)
+	}
+	if r.feed != nil {
+		r.feed.Publish(Update{Seq: r.seq, Chunk: &c})
+	}
+}
+
+// end records how the exchange ended; err is what the round trip or the
+// body read returned (already resolved to its context cause). Only the
+// first call counts.
+func (r *recorder) end(err error) End {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return r.x.End
+	}
+	r.ended = true
+	reason, text := ClassifyTransportError(err)
+	e := End{Reason: reason, Err: text, At: r.since()}
+	r.x.End = e
+	r.begin()
+	if r.sink != nil && r.err == nil {
+		r.err = r.sink.End(e)
+	}
+	if r.feed != nil {
+		r.feed.Publish(Update{Seq: r.seq, End: &e})
+	}
+	return e
+}
+
+// statusText returns the reason phrase of a status line such as "200 OK".
+func statusText(status string) string {
+	if i := bytes.IndexByte([]byte(status), ' '); i >= 0 {
+		return status[i+1:]
+	}
+	return ""
+}

@@ -1,0 +1,148 @@
+package stream
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server answers every request, whatever its method and path, with a
+// captured exchange: its status, its headers and its body chunks at their
+// recorded pace. It turns a captured failure into a fake endpoint that
+// fails the same way again, for the user's code or a maintainer's.
+type Server struct {
+	// Plan lists the exchanges to answer with, in order: the first
+	// request gets Plan[0], the second Plan[1], and so on; past the end
+	// every request gets the last one, or the plan starts over with Loop.
+	Plan []*Exchange
+	// Loop cycles through Plan instead of repeating its last exchange.
+	Loop bool
+	// Speed scales the recorded pacing: 2 plays twice as fast; 0 means 1.
+	Speed float64
+	// Instant sends everything at once, ignoring the recorded times.
+	Instant bool
+	// OnRequest, when set, is called for every request before it is
+	// answered, with its 1-based number and the exchange chosen for it.
+	OnRequest func(seq int, r *http.Request, x *Exchange)
+
+	n  atomic.Int64
+	wg sync.WaitGroup
+}
+
+// Next returns the exchange that answers request seq (1-based).
+func (s *Server) Next(seq int) *Exchange {
+	if len(s.Plan) == 0 {
+		return nil
+	}
+	i := seq - 1
+	if i >= len(s.Plan) {
+		if s.Loop {
+			i %= len(s.Plan)
+		} else {
+			i = len(s.Plan) - 1
+		}
+	}
+	return s.Plan[i]
+}
+
+// Wait blocks until no request is being answered.
+func (s *Server) Wait() { s.wg.Wait() }
+
+// maxDrain bounds how much of a request body is read (and thrown away)
+// before answering; SDKs send small JSON bodies.
+const maxDrain = 64 << 20
+
+// ServeHTTP answers r with the next exchange of the plan.
+//
+// A capture without a response (a bare SSE body) is served as 200
+// text/event-stream. Content-Length and hop-by-hop headers are dropped
+// because the body is re-streamed. A capture whose body did not end
+// cleanly (reset, timeout, error, cancelled, cut recording) is served as
+// an aborted connection after its recorded bytes, at the time it ended,
+// so that a client's read or idle timeout fires as it did then.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	seq := int(s.n.Add(1))
+	x := s.Next(seq)
+	if s.OnRequest != nil {
+		s.OnRequest(seq, r, x)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxDrain))
+	if x == nil {
+		http.Error(w, "midstream serve: nothing to serve", http.StatusInternalServerError)
+		return
+	}
+	ctx := r.Context()
+	start := time.Now()
+	clean := x.End.Reason == EndEOF || x.End.Reason == EndUnknown || x.End.Reason == ""
+
+	if x.Response == nil && !clean && len(x.Chunks) == 0 {
+		// The upstream never answered (refused, DNS, TLS, …): neither
+		// do we.
+		s.sleepUntil(ctx, start, x.End.At)
+		panic(http.ErrAbortHandler)
+	}
+	status := http.StatusOK
+	if x.Response != nil {
+		if x.Response.Status > 0 {
+			status = x.Response.Status
+		}
+		copyEndToEnd(w.Header(), x.Response.Header)
+		w.Header().Del("Content-Length")
+		if !s.sleepUntil(ctx, start, x.Response.At) {
+			return
+		}
+	} else {
+		w.Header().Set("Content-Type", "text/event-stream")
+	}
+	w.WriteHeader(status)
+	rc := http.NewResponseController(w)
+	if rc.Flush() != nil {
+		return
+	}
+	for _, c := range x.Chunks {
+		if !s.sleepUntil(ctx, start, c.At) {
+			return
+		}
+		if _, err := w.Write(c.Data); err != nil {
+			return
+		}
+		if rc.Flush() != nil {
+			return
+		}
+	}
+	if !s.sleepUntil(ctx, start, x.End.At) {
+		return
+	}
+	if !clean {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// sleepUntil waits until at (scaled by Speed) after start, unless Instant.
+// It reports false when the client went away meanwhile.
+func (s *Server) sleepUntil(ctx context.Context, start time.Time, at time.Duration) bool {
+	if s.Instant || at <= 0 {
+		return ctx.Err() == nil
+	}
+	speed := s.Speed
+	if speed <= 0 {
+		speed = 1
+	}
+	d := time.Until(start.Add(time.Duration(float64(at) / speed)))
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
