@@ -60,6 +60,9 @@ type Usage struct {
 // event data.
 func Assemble(v *Verdict, upTo int) *Message {
 	m := &Message{Provider: v.Provider}
+	// Only the events of the timeline count: an HTTP error body is not
+	// decoded as a stream.
+	upTo = min(upTo, len(v.Events)-1)
 	if v.Exchange == nil || upTo < 0 {
 		return m
 	}
