@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +263,30 @@ func TestRequestBuilders(t *testing.T) {
 	if v := AnthropicRequest("x", "k", "m", "p", 1).Header.Get("anthropic-version"); v != AnthropicVersion {
 		t.Errorf("anthropic-version = %q", v)
 	}
+}
+
+// No goroutine outlives a live request that timed out, was cancelled or
+// was reset.
+func TestLiveLeavesNoGoroutine(t *testing.T) {
+	base := runtime.NumGoroutine()
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	tr := NewTransport()
+	for _, opt := range []LiveOptions{{IdleTimeout: 50 * time.Millisecond}, {Timeout: 50 * time.Millisecond}} {
+		opt.Transport = tr
+		x, err := Live(context.Background(), &Request{Method: "GET", URL: stall.URL}, opt)
+		if err != nil || x.End.Reason != EndTimeout {
+			t.Fatalf("end %+v, %v", x.End, err)
+		}
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(50*time.Millisecond, func() { cancel(ErrUserCanceled) })
+	if x, _ := Live(ctx, &Request{Method: "GET", URL: stall.URL}, LiveOptions{Transport: tr}); x.End.Reason != EndCanceled {
+		t.Fatalf("end %+v", x.End)
+	}
+	tr.CloseIdleConnections()
+	stall.Close()
+	settled(t, base)
 }

@@ -396,3 +396,26 @@ func TestProxyStopCancelsInFlight(t *testing.T) {
 // quietLog silences the server logs of connections the tests break on
 // purpose.
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func TestProxyJoinsUpstreamPath(t *testing.T) {
+	tests := []struct{ upstream, path, want string }{
+		{"https://api.anthropic.com", "/v1/messages?beta=true", "https://api.anthropic.com/v1/messages?beta=true"},
+		{"https://api.anthropic.com/", "/v1/messages", "https://api.anthropic.com/v1/messages"},
+		{"https://api.openai.com/v1", "/chat/completions", "https://api.openai.com/v1/chat/completions"},
+		{"http://127.0.0.1:9/prefix/", "/files/a%2Fb", "http://127.0.0.1:9/prefix/files/a%2Fb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.upstream+tt.path, func(t *testing.T) {
+			u, _ := url.Parse(tt.upstream)
+			p := &Proxy{Upstream: u}
+			in := httptest.NewRequest("POST", tt.path, nil)
+			out, err := p.outgoing(context.Background(), in, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.URL.String() != tt.want || out.Host != u.Host {
+				t.Errorf("forwarded to %s (Host %q), want %s", out.URL, out.Host, tt.want)
+			}
+		})
+	}
+}
