@@ -144,11 +144,13 @@ func TestDiagnoseFormats(t *testing.T) {
 		stdin string
 		want  []string
 	}{
-		{"text over two files", []string{"diagnose", a, b}, "", []string{"midstream " + version + " — 2 exchanges", "[1] " + a, "[2] " + b, "HTTP status    200 (assumed"}},
-		{"markdown", []string{"diagnose", "--format", "markdown", a}, "", []string{"# midstream diagnosis", "| HTTP status |", "### How to reproduce", "midstream serve " + a}},
+		{"text over two files", []string{"diagnose", a, b}, "", []string{"midstream " + version + " — 2 exchanges", "[1] " + a, "[2] " + b, "status         HTTP 200 (assumed"}},
+		{"markdown", []string{"diagnose", "--format", "markdown", a}, "", []string{"# midstream diagnosis", "| HTTP status | Stream stands for | Verdict |", "### How to reproduce", "midstream serve " + a}},
 		{"md alias", []string{"diagnose", "-f", "md", a}, "", []string{"# midstream diagnosis"}},
 		{"json from stdin", []string{"diagnose", "--format", "json", "-"}, diagOverloaded, []string{`"schema": "midstream.diagnosis/v1"`, `"source": "stdin"`, `"http_status_assumed": true`}},
 		{"sdk flag", []string{"diagnose", "--sdk", "anthropic-go@1.37.0", a}, "", []string{"your SDK: anthropic-go 1.37.0 (named with --sdk)"}},
+		{"multi-exchange files are numbered", []string{"diagnose", "-f", "json", "stream/testdata/chrome.har", "stream/testdata/vcrpy.yaml"}, "", []string{`"source": "stream/testdata/chrome.har#1"`, `"source": "stream/testdata/chrome.har#2"`, `"source": "stream/testdata/vcrpy.yaml#2"`}},
+		{"sdk detected from a cassette's headers", []string{"diagnose", "stream/testdata/vcrpy.yaml"}, "", []string{"your SDK: anthropic-python", "(detected from request headers)"}},
 		{"status flag", []string{"diagnose", "--format", "json", "--status", "200", a}, "", []string{`"http_status": 200`}},
 	}
 	for _, tt := range tests {

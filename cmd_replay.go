@@ -1,16 +1,94 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
+	"github.com/midstreamhq/midstream/ui"
+)
+
+// inspectorFlags are the flags replay and demo share.
+type inspectorFlags struct {
+	instant bool
+	sdk     string
+}
+
+func (f *inspectorFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.instant, "instant", false, "show the whole capture at once instead of at its recorded pace")
+	cmd.Flags().StringVar(&f.sdk, "sdk", "", "the SDK you use, e.g. anthropic-python@0.40.0 (default: detected from request headers)")
+}
+
+func (f *inspectorFlags) options(title string) (ui.Options, error) {
+	opt := ui.Options{Title: title, Instant: f.instant, ToolVersion: version}
+	if f.sdk != "" {
+		name, ver, _ := strings.Cut(f.sdk, "@")
+		if name == "" {
+			return opt, usageErr("--sdk %q: want NAME or NAME@VERSION, e.g. anthropic-python@0.40.0", f.sdk)
+		}
+		opt.Inspect.SDK = &inspect.SDKRef{Name: name, Version: ver}
+	}
+	return opt, nil
+}
+
+// stdoutIsTerminal decides between the inspector and the text report.
+var stdoutIsTerminal = func() bool { return term.IsTerminal(os.Stdout.Fd()) }
+
+// printDiagnosis writes the text report of xs, for pipes and files.
+func printDiagnosis(w io.Writer, xs []*stream.Exchange, opt ui.Options) error {
+	d := &inspect.Diagnosis{ToolVersion: version}
+	for _, x := range xs {
+		d.Exchanges = append(d.Exchanges, inspect.Diagnose(x, opt.Inspect))
+	}
+	return inspect.WriteText(w, d)
+}
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
-		return &cobra.Command{
+		var flags inspectorFlags
+		cmd := &cobra.Command{
 			Use:     "replay FILE",
+			Aliases: []string{"open"},
 			Short:   "Open a capture in the interactive inspector, at its recorded pace",
-			Example: "  midstream replay failing.jsonl",
+			Long: `Open a capture (SSE body, curl -i/-v output, HAR, go-vcr or vcrpy cassette,
+midstream JSONL) in the inspector. A timed capture plays at its recorded
+pace (space pauses, + and - change speed, → steps, r restarts); --instant
+shows it all at once. A capture with several exchanges opens on their list.
+When stdout is not a terminal, the text diagnosis is printed instead.`,
+			Example: "  midstream replay failing.jsonl\n  midstream open --instant session.har\n  midstream replay stream.sse | less",
+			Args:    cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return usageErr("replay is not available yet")
+				path := args[0]
+				opt, err := flags.options(path)
+				if err != nil {
+					return err
+				}
+				if !stdoutIsTerminal() {
+					xs, err := stream.ReadFile(path)
+					if err != nil {
+						return &exitError{code: 1, err: err}
+					}
+					return printDiagnosis(cmd.OutOrStdout(), xs, opt)
+				}
+				if path != "-" {
+					// Fail before taking over the screen.
+					if _, err := os.Stat(path); err != nil {
+						return &exitError{code: 1, err: err}
+					}
+				}
+				if err := ui.RunReplayFile(path, opt); err != nil {
+					return &exitError{code: 1, err: fmt.Errorf("replay %s: %w", path, err)}
+				}
+				return nil
 			},
 		}
+		flags.register(cmd)
+		return cmd
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/midstreamhq/midstream/stream"
 )
 
 // The Anthropic Messages stream grammar of domain.md §2.2, checked as
@@ -66,18 +64,18 @@ func newAnthropicChecker(d *diag) *anthropicChecker {
 	return c
 }
 
-func (c *anthropicChecker) event(i int, e *stream.Event, info *EventInfo) {
-	d, data, dt := c.d, e.Data, info.DataType
-	if !json.Valid(data) {
+func (c *anthropicChecker) event(i int, ev *evCtx) {
+	d, data, dt := c.d, ev.data, ev.dataType
+	if !validJSON(data) {
 		d.f.add("A-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Anthropic event carries one JSON object; SDKs fail to parse these events and abort the stream.", i)
-		info.Summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
+		ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 		return
 	}
 	// W4: the event name equals data.type.
-	if dt != "" && e.Type != dt {
+	if dt != "" && ev.name != dt {
 		d.f.add("A-W4-name-mismatch", SeverityWarning, "Event name differs from data.type",
-			fmt.Sprintf("Event %d is named %q but its data.type is %q. Anthropic always sends them equal, and the SDKs dispatch on the event name (an unnamed event is ignored by them).", i+1, e.Type, dt), i)
+			fmt.Sprintf("Event %d is named %q but its data.type is %q. Anthropic always sends them equal, and the SDKs dispatch on the event name (an unnamed event is ignored by them).", i+1, ev.name, dt), i)
 	}
 	if c.stopAt >= 0 {
 		d.f.add("A-W9-after-message-stop", SeverityError, "Events after message_stop",
@@ -98,15 +96,15 @@ func (c *anthropicChecker) event(i int, e *stream.Event, info *EventInfo) {
 	switch dt {
 	case "ping":
 	case "message_start":
-		c.messageStart(i, data, info)
+		c.messageStart(i, data, ev)
 	case "content_block_start":
-		c.blockStart(i, data, info)
+		c.blockStart(i, data, ev)
 	case "content_block_delta":
-		c.blockDelta(i, data, info)
+		c.blockDelta(i, data, ev)
 	case "content_block_stop":
-		c.blockStop(i, data, info)
+		c.blockStop(i, data, ev)
 	case "message_delta":
-		c.messageDelta(i, data, info)
+		c.messageDelta(i, data, ev)
 	case "message_stop":
 		if c.stopAt < 0 {
 			c.stopAt = i
@@ -116,23 +114,23 @@ func (c *anthropicChecker) event(i int, e *stream.Event, info *EventInfo) {
 				fmt.Sprintf("message_stop arrived while block %d was still open.", c.open), i)
 		}
 	case "error":
-		c.errorEvent(i, data, info)
+		c.errorEvent(i, data, ev)
 	default:
-		what := "event type " + quoteOr(dt, e.Type)
+		what := "event type " + quoteOr(dt, ev.name)
 		d.f.add("A-W12-unknown-event", SeverityInfo, "Unknown event type",
 			"The stream carries an "+what+" the docs do not list. The docs say new types may be added and clients should ignore them.", i)
-		info.Summary = oneLine(quoteOr(dt, e.Type), summaryLimit)
+		ev.summary = oneLine(quoteOr(dt, ev.name), summaryLimit)
 	}
 }
 
-func (c *anthropicChecker) messageStart(i int, data []byte, info *EventInfo) {
+func (c *anthropicChecker) messageStart(i int, data []byte, ev *evCtx) {
 	d := c.d
 	c.starts++
 	msg := jfield(data, "message")
 	if m := jstring(jfield(msg, "model")); m != "" && d.model == "" {
 		d.model = m
 	}
-	info.Summary = oneLine(jstring(jfield(msg, "model")), summaryLimit)
+	ev.summary = oneLine(jstring(jfield(msg, "model")), summaryLimit)
 	if n, ok := jint(jpath(msg, "usage", "output_tokens")); ok {
 		c.outTokens, c.haveOut = n, true
 	}
@@ -147,7 +145,7 @@ func (c *anthropicChecker) messageStart(i int, data []byte, info *EventInfo) {
 	}
 }
 
-func (c *anthropicChecker) blockStart(i int, data []byte, info *EventInfo) {
+func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, okIdx := jint(jfield(data, "index"))
 	cb := jfield(data, "content_block")
@@ -172,20 +170,20 @@ func (c *anthropicChecker) blockStart(i int, data []byte, info *EventInfo) {
 		if len(t) > 2 {
 			d.markContent(i)
 		}
-		info.Summary = "text"
+		ev.summary = "text"
 	case "thinking":
-		info.Summary = "thinking"
+		ev.summary = "thinking"
 	case "tool_use", "server_tool_use", "mcp_tool_use":
 		d.markContent(i)
-		info.Summary = oneLine(bt+" "+jstring(jfield(cb, "name")), summaryLimit)
+		ev.summary = oneLine(bt+" "+jstring(jfield(cb, "name")), summaryLimit)
 	default:
 		// Result blocks and redacted thinking arrive whole.
 		d.markContent(i)
-		info.Summary = oneLine(bt, summaryLimit)
+		ev.summary = oneLine(bt, summaryLimit)
 	}
 }
 
-func (c *anthropicChecker) blockDelta(i int, data []byte, info *EventInfo) {
+func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
 	delta := jfield(data, "delta")
@@ -221,25 +219,25 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, info *EventInfo) {
 		}
 	case "citations_delta":
 		d.markContent(i)
-		info.Summary = "citation"
+		ev.summary = "citation"
 		return
 	case "signature_delta":
-		info.Summary = "signature"
+		ev.summary = "signature"
 		return
 	default:
-		info.Summary = oneLine(dt, summaryLimit)
+		ev.summary = oneLine(dt, summaryLimit)
 		return
 	}
 	if len(payload) > 2 { // more than ""
 		d.markContent(i)
 	}
-	info.Summary = snippet(payload)
+	ev.summary = snippet(payload)
 }
 
-func (c *anthropicChecker) blockStop(i int, data []byte, info *EventInfo) {
+func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
-	info.Summary = fmt.Sprintf("block %d", idx)
+	ev.summary = fmt.Sprintf("block %d", idx)
 	if c.open < 0 || int(idx) != c.open {
 		d.f.add("A-W5-block-order", SeverityError, "Stop for a block that is not open",
 			fmt.Sprintf("content_block_stop for block %d, but the open block is %s.", idx, openName(c.open)), i)
@@ -256,7 +254,7 @@ func (c *anthropicChecker) blockStop(i int, data []byte, info *EventInfo) {
 	c.open = -1
 }
 
-func (c *anthropicChecker) messageDelta(i int, data []byte, info *EventInfo) {
+func (c *anthropicChecker) messageDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
 	c.sawMsgDelta = true
 	if c.open >= 0 {
@@ -266,7 +264,7 @@ func (c *anthropicChecker) messageDelta(i int, data []byte, info *EventInfo) {
 	sr := jpath(data, "delta", "stop_reason")
 	if s, ok := jstr(sr); ok {
 		c.stopReason = s
-		info.Summary = oneLine(s, summaryLimit)
+		ev.summary = oneLine(s, summaryLimit)
 	}
 	if n, ok := jint(jpath(data, "usage", "output_tokens")); ok {
 		if c.haveOut && n < c.outTokens {
@@ -274,13 +272,13 @@ func (c *anthropicChecker) messageDelta(i int, data []byte, info *EventInfo) {
 				fmt.Sprintf("usage.output_tokens went from %d to %d; the docs say message_delta usage is cumulative.", c.outTokens, n), i)
 		}
 		c.outTokens, c.haveOut = n, true
-		if info.Summary != "" {
-			info.Summary += fmt.Sprintf(" · %d out", n)
+		if ev.summary != "" {
+			ev.summary += fmt.Sprintf(" · %d out", n)
 		}
 	}
 }
 
-func (c *anthropicChecker) errorEvent(i int, data []byte, info *EventInfo) {
+func (c *anthropicChecker) errorEvent(i int, data []byte, ev *evCtx) {
 	d := c.d
 	if c.errAt < 0 {
 		c.errAt = i
@@ -288,7 +286,7 @@ func (c *anthropicChecker) errorEvent(i int, data []byte, info *EventInfo) {
 	e := jfield(data, "error")
 	typ := jstring(jfield(e, "type"))
 	msg := jstring(jfield(e, "message"))
-	info.Summary = oneLine(strings.TrimSpace(typ+": "+msg), summaryLimit)
+	ev.summary = oneLine(strings.TrimSpace(typ+": "+msg), summaryLimit)
 	if d.setError(i, typ, msg, AnthropicStatus(typ)) {
 		d.errSpendCap = jstring(jpath(e, "details", "error_code")) == "enforced_spend_limit_reached"
 		d.errRequestID = jstring(jfield(data, "request_id"))

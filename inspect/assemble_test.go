@@ -48,14 +48,14 @@ func TestAssemble(t *testing.T) {
 			Blocks: []Block{{Index: 0, Type: "text", Text: "Hello"}}, Usage: Usage{InputTokens: 5, OutputTokens: 1},
 			ErrorType: "overloaded_error", ErrorMessage: "boom", Events: 5}},
 		{"chat tool call", chat, 10, Message{Provider: ProviderOpenAIChat, ID: "chatcmpl-fixture", Model: "gpt-4o-mini", Role: "assistant",
-			Blocks: []Block{{Index: 0, Type: "tool_call", ID: "call_fixture", Name: "get_weather", Input: `{"city":"Paris"}`, Complete: true}},
+			Blocks:     []Block{{Index: 0, Type: "tool_call", ID: "call_fixture", Name: "get_weather", Input: `{"city":"Paris"}`, Complete: true}},
 			StopReason: "tool_calls", Events: 5}},
 		{"portkey error as finish_reason", portkey, 10, Message{Provider: ProviderOpenAIChat, ID: "portkey-fixture", Model: "claude-3-5-sonnet-20241022",
 			StopReason: "overloaded_error", ErrorType: "overloaded_error", Events: 2}},
 		{"responses failed", failed, 10, Message{Provider: ProviderOpenAIResponses, ID: "resp_fixture", Model: "gpt-4.1-mini", StopReason: "failed",
 			ErrorType: "insufficient_quota", ErrorMessage: "You exceeded your current quota, please check your plan and billing details.", Events: 4}},
 		{"responses text and call", resp, 10, Message{Provider: ProviderOpenAIResponses, ID: "resp_1", Model: "gpt-r", Role: "assistant",
-			Blocks: []Block{{Index: 0, Type: "text", Text: "Hi there"}, {Index: 1, Type: "function_call", ID: "call_1", Name: "f", Input: "{}"}},
+			Blocks:     []Block{{Index: 0, Type: "text", Text: "Hi there"}, {Index: 1, Type: "function_call", ID: "call_1", Name: "f", Input: "{}"}},
 			StopReason: "completed", Usage: Usage{InputTokens: 3, OutputTokens: 4}, Events: 7}},
 	}
 	for _, r := range rows {

@@ -16,6 +16,7 @@ type diag struct {
 	f   *findings
 	chk checker
 
+	cur              evCtx // the event being checked (reused)
 	types            map[string]string
 	decodeErr        error
 	trailingComments int
@@ -163,7 +164,7 @@ func (d *diag) outcome() {
 	case d.decodeErr != nil:
 		v.Outcome = OutcomeTransportError
 		d.f.add("S-decode-error", SeverityError, "The body could not be read to the end", d.decodeErr.Error())
-	case v.EventCount == 0:
+	case v.EventCount == 0 || notSSE(v):
 		if errJSONBody(d) {
 			return
 		}
@@ -185,6 +186,13 @@ func (d *diag) outcome() {
 			v.Error.Retryable = false
 		}
 	}
+}
+
+// notSSE reports whether the only "event" is a frame cut at EOF that
+// carried no data: what the decoder makes of a body that is not SSE at all
+// (a JSON document has no blank line and no data field).
+func notSSE(v *Verdict) bool {
+	return v.EventCount == 1 && v.Events[0].Unterminated && v.Events[0].DataType == ""
 }
 
 // errJSONBody handles a 2xx body that is a JSON error document rather

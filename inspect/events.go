@@ -30,11 +30,21 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 }
 
 // checker is the provider-specific part of Diagnose. event is called for
-// every dispatched event in order (data is valid only during the call) and
-// may set info.Summary; finish is called once after the last event.
+// every dispatched event in order and may set ev.summary; finish is called
+// once after the last event.
 type checker interface {
-	event(i int, e *stream.Event, info *EventInfo)
+	event(i int, ev *evCtx)
 	finish()
+}
+
+// evCtx is the event a checker looks at. One lives in diag and is reused
+// for every event, so handing it to the checker allocates nothing; data
+// aliases the decoder's buffer and is valid only during the call.
+type evCtx struct {
+	name     string // SSE event field ("message" when absent)
+	dataType string // JSON "type" of the data, "" if none
+	data     []byte
+	summary  string // set by the checker
 }
 
 // decode runs the single pass over the body: it builds the timeline and
@@ -85,7 +95,9 @@ func (d *diag) decode() {
 				"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 				info.Index)
 		} else {
-			d.chk.event(info.Index, &e, &info)
+			d.cur = evCtx{name: e.Type, dataType: info.DataType, data: e.Data}
+			d.chk.event(info.Index, &d.cur)
+			info.Summary = d.cur.summary
 		}
 		d.v.Events = append(d.v.Events, info)
 	}

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -27,13 +28,21 @@ func skipWS(b []byte, i int) int {
 // skipString returns the index just past the string starting at b[i]=='"',
 // or -1 when it is not closed.
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			return i + 1
-		case '\\':
-			i++
+	for i++; i < len(b); {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return -1
 		}
+		q := i + j
+		// The quote is escaped when an odd number of backslashes precede it.
+		k := q - 1
+		for k > i-1 && b[k] == '\\' {
+			k--
+		}
+		if (q-1-k)%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
 	}
 	return -1
 }
@@ -316,12 +325,81 @@ const summaryLimit = 48
 
 // snippet returns a single-line summary of the JSON string raw: at most
 // summaryLimit runes, control characters replaced by a space, "…" when cut.
+// It decodes, cleans and cuts in one pass with one allocation, because
+// every text delta of a stream gets one.
 func snippet(raw []byte) string {
-	s, ok := unquote(raw, summaryLimit+1)
-	if !ok {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return ""
 	}
-	return oneLine(s, summaryLimit)
+	s := raw[1 : len(raw)-1]
+	// Fast path: short printable ASCII without escapes.
+	if len(s) <= summaryLimit {
+		plain := true
+		for _, c := range s {
+			if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(s)
+		}
+	}
+	var buf [summaryLimit*4 + 8]byte
+	out := buf[:0]
+	runes := 0
+	for i := 0; i < len(s); {
+		if runes == summaryLimit {
+			out = append(out, "…"...)
+			break
+		}
+		var r rune
+		c := s[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(s) {
+				return ""
+			}
+			switch s[i+1] {
+			case 'u':
+				var n int
+				r, n = hex4(s[i+2:])
+				if n < 0 {
+					return ""
+				}
+				i += 6
+				if utf16.IsSurrogate(r) {
+					r = utf8.RuneError
+					if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						if r2, m := hex4(s[i+2:]); m >= 0 {
+							if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+								r = d
+								i += 6
+							}
+						}
+					}
+				}
+			case '"', '\\', '/':
+				r, i = rune(s[i+1]), i+2
+			case 'b', 'f', 'n', 'r', 't':
+				r, i = ' ', i+2
+			default:
+				return ""
+			}
+		case c < utf8.RuneSelf:
+			r, i = rune(c), i+1
+		default:
+			var n int
+			r, n = utf8.DecodeRune(s[i:])
+			i += n
+		}
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError {
+			r = ' '
+		}
+		out = utf8.AppendRune(out, r)
+		runes++
+	}
+	return string(out)
 }
 
 // oneLine makes s safe for a one-line display: control characters (and
@@ -350,4 +428,176 @@ func oneLine(s string, limit int) string {
 		out = append(out, r)
 	}
 	return string(out)
+}
+
+// maxJSONDepth matches encoding/json's nesting limit.
+const maxJSONDepth = 10000
+
+// validJSON reports whether b is one valid JSON value (with optional
+// surrounding whitespace), exactly as json.Valid does, several times
+// faster: Diagnose validates every event, and json.Valid's byte-at-a-time
+// state machine was the largest cost on long streams. FuzzValidJSON
+// checks it against json.Valid.
+func validJSON(b []byte) bool {
+	i := skipWS(b, 0)
+	i = validValue(b, i, 0)
+	if i < 0 {
+		return false
+	}
+	return skipWS(b, i) == len(b)
+}
+
+// validValue returns the index after the valid value at b[i], or -1.
+func validValue(b []byte, i, depth int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return validString(b, i)
+	case c == '{':
+		if depth >= maxJSONDepth {
+			return -1
+		}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == '}' {
+			return i + 1
+		}
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return -1
+			}
+			if i = validString(b, i); i < 0 {
+				return -1
+			}
+			i = skipWS(b, i)
+			if i >= len(b) || b[i] != ':' {
+				return -1
+			}
+			if i = validValue(b, skipWS(b, i+1), depth+1); i < 0 {
+				return -1
+			}
+			i = skipWS(b, i)
+			if i >= len(b) {
+				return -1
+			}
+			if b[i] == '}' {
+				return i + 1
+			}
+			if b[i] != ',' {
+				return -1
+			}
+			i = skipWS(b, i+1)
+		}
+	case c == '[':
+		if depth >= maxJSONDepth {
+			return -1
+		}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return i + 1
+		}
+		for {
+			if i = validValue(b, i, depth+1); i < 0 {
+				return -1
+			}
+			i = skipWS(b, i)
+			if i >= len(b) {
+				return -1
+			}
+			if b[i] == ']' {
+				return i + 1
+			}
+			if b[i] != ',' {
+				return -1
+			}
+			i = skipWS(b, i+1)
+		}
+	case c == 't':
+		return literal(b, i, "true")
+	case c == 'f':
+		return literal(b, i, "false")
+	case c == 'n':
+		return literal(b, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return validNumber(b, i)
+	}
+	return -1
+}
+
+func literal(b []byte, i int, lit string) int {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit)
+	}
+	return -1
+}
+
+// validString returns the index after the valid string at b[i]=='"', or -1.
+func validString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '"':
+			return i + 1
+		case c < 0x20:
+			return -1
+		case c == '\\':
+			i++
+			if i >= len(b) {
+				return -1
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if _, n := hex4(b[i+1:]); n < 0 {
+					return -1
+				}
+				i += 4
+			default:
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// validNumber returns the index after the valid number at b[i], or -1.
+func validNumber(b []byte, i int) int {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i
 }

@@ -2,11 +2,8 @@ package inspect
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/midstreamhq/midstream/stream"
 )
 
 // OpenAI-style streams (domain.md §4): Chat Completions chunks ending in
@@ -30,10 +27,10 @@ func newChatChecker(d *diag) *chatChecker {
 	return &chatChecker{d: d, doneAt: -1, finishAt: -1, openRouter: d.v.Provider == ProviderOpenRouter}
 }
 
-func (c *chatChecker) event(i int, e *stream.Event, info *EventInfo) {
-	d, data := c.d, e.Data
+func (c *chatChecker) event(i int, ev *evCtx) {
+	d, data := c.d, ev.data
 	if string(bytes.TrimSpace(data)) == "[DONE]" {
-		info.Summary = "[DONE]"
+		ev.summary = "[DONE]"
 		if c.doneAt >= 0 {
 			d.f.add("O-after-done", SeverityError, "Data after [DONE]",
 				fmt.Sprintf("[DONE] (event %d) ends a Chat Completions stream, but more data followed.", c.doneAt+1), i)
@@ -46,10 +43,10 @@ func (c *chatChecker) event(i int, e *stream.Event, info *EventInfo) {
 		d.f.add("O-after-done", SeverityError, "Data after [DONE]",
 			fmt.Sprintf("[DONE] (event %d) ends a Chat Completions stream, but more data followed.", c.doneAt+1), i)
 	}
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		d.f.add("O-data-not-json", SeverityError, "Chunk is not valid JSON",
 			"Every chunk except [DONE] is a JSON object; the SDKs fail on this one.", i)
-		info.Summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
+		ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 		return
 	}
 	if m := jstring(jfield(data, "model")); m != "" && d.model == "" {
@@ -125,7 +122,7 @@ func (c *chatChecker) event(i int, e *stream.Event, info *EventInfo) {
 				"The Chat Completions docs do not list this finish_reason.", i)
 		}
 	})
-	info.Summary = summary
+	ev.summary = summary
 }
 
 // chatErrorStatus maps a chat error: an exact Anthropic error type (a
@@ -175,12 +172,12 @@ func newResponsesChecker(d *diag) *responsesChecker {
 	return &responsesChecker{d: d, terminalAt: -1}
 }
 
-func (c *responsesChecker) event(i int, e *stream.Event, info *EventInfo) {
-	d, data, dt := c.d, e.Data, info.DataType
-	if !json.Valid(data) {
+func (c *responsesChecker) event(i int, ev *evCtx) {
+	d, data, dt := c.d, ev.data, ev.dataType
+	if !validJSON(data) {
 		d.f.add("R-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Responses event carries one JSON object; the SDKs fail on this one.", i)
-		info.Summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
+		ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 		return
 	}
 	if c.terminalAt >= 0 && d.err == nil {
@@ -217,37 +214,37 @@ func (c *responsesChecker) event(i int, e *stream.Event, info *EventInfo) {
 			name = typ
 		}
 		d.setError(i, name, msg, OpenAIStatus(code, typ))
-		info.Summary = oneLine("error: "+orUnknownType(name), summaryLimit)
+		ev.summary = oneLine("error: "+orUnknownType(name), summaryLimit)
 	case dt == "response.failed":
 		c.terminalAt = i
 		re := jfield(resp, "error")
 		code := jstring(jfield(re, "code"))
 		d.setError(i, code, jstring(jfield(re, "message")), OpenAIStatus(code, ""))
-		info.Summary = oneLine("failed: "+code, summaryLimit)
+		ev.summary = oneLine("failed: "+code, summaryLimit)
 	case dt == "response.completed":
 		c.terminalAt = i
 		d.complete = true
-		info.Summary = "completed"
+		ev.summary = "completed"
 	case dt == "response.incomplete":
 		c.terminalAt = i
 		d.complete = true
 		why := jstring(jpath(resp, "incomplete_details", "reason"))
-		info.Summary = oneLine("incomplete: "+why, summaryLimit)
+		ev.summary = oneLine("incomplete: "+why, summaryLimit)
 		d.f.add("R-incomplete", SeverityWarning, "The response is incomplete: "+orUnknownType(why),
 			"response.incomplete ended the stream cleanly, but the output was cut (e.g. max_output_tokens).", i)
 	case dt == "response.output_item.added":
 		item := jfield(data, "item")
 		if t := jstring(jfield(item, "type")); t == "function_call" {
 			d.markContent(i)
-			info.Summary = oneLine("function_call "+jstring(jfield(item, "name")), summaryLimit)
+			ev.summary = oneLine("function_call "+jstring(jfield(item, "name")), summaryLimit)
 		}
 	case strings.HasSuffix(dt, ".delta"):
 		if p := jfield(data, "delta"); len(p) > 2 {
 			d.markContent(i)
-			info.Summary = snippet(p)
+			ev.summary = snippet(p)
 		}
 	case dt == "response.created" || dt == "response.in_progress":
-		info.Summary = oneLine(jstring(jfield(resp, "model")), summaryLimit)
+		ev.summary = oneLine(jstring(jfield(resp, "model")), summaryLimit)
 	}
 }
 
@@ -267,11 +264,11 @@ func (c *responsesChecker) finish() {
 // event named "error" or a top-level "error" member is its error.
 type genericChecker struct{ d *diag }
 
-func (c *genericChecker) event(i int, e *stream.Event, info *EventInfo) {
-	d, data := c.d, e.Data
-	info.Summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
+func (c *genericChecker) event(i int, ev *evCtx) {
+	d, data := c.d, ev.data
+	ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 	eo := jfield(data, "error")
-	if e.Type != "error" && !isObject(eo) {
+	if ev.name != "error" && !isObject(eo) {
 		return
 	}
 	if !isObject(eo) {

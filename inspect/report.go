@@ -54,7 +54,7 @@ type jsonDiagnosis struct {
 type jsonExchange struct {
 	Source            string        `json:"source"`
 	Provider          Provider      `json:"provider"`
-	Request           *RequestInfo  `json:"request"`
+	Request           *jsonRequest  `json:"request"`
 	RequestID         *string       `json:"request_id"`
 	HTTPStatus        *int          `json:"http_status"`
 	HTTPStatusAssumed bool          `json:"http_status_assumed"`
@@ -66,6 +66,12 @@ type jsonExchange struct {
 	Timing            *jsonTiming   `json:"timing"`
 	Findings          []jsonFinding `json:"findings"`
 	SDK               *jsonSDK      `json:"sdk"`
+}
+
+type jsonRequest struct {
+	Method string  `json:"method"`
+	URL    string  `json:"url"`
+	Model  *string `json:"model"` // null when the request body named none
 }
 
 type jsonError struct {
@@ -144,7 +150,11 @@ func toJSON(v *Verdict) jsonExchange {
 		Findings:          []jsonFinding{},
 	}
 	if v.Request != nil {
-		x.Request = &RequestInfo{Method: v.Request.Method, URL: stream.RedactURL(v.Request.URL), Model: red(v.Request.Model)}
+		x.Request = &jsonRequest{Method: v.Request.Method, URL: stream.RedactURL(v.Request.URL)}
+		if v.Request.Model != "" {
+			m := red(v.Request.Model)
+			x.Request.Model = &m
+		}
 	}
 	if v.RequestID != "" {
 		id := red(v.RequestID)

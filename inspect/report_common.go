@@ -54,6 +54,14 @@ func mismatchText(v *Verdict) string {
 	return "MISMATCH: the HTTP status and the stream's error disagree"
 }
 
+// verdictWord is the one-word verdict: MISMATCH or OK.
+func verdictWord(v *Verdict) string {
+	if v.Mismatch {
+		return "MISMATCH"
+	}
+	return "OK"
+}
+
 // outcomeText is one line about how the exchange ended.
 func outcomeText(v *Verdict) string {
 	switch v.Outcome {
@@ -282,4 +290,22 @@ func baseURLEnv(v *Verdict) string {
 		return "OPENAI_BASE_URL=http://127.0.0.1:8788/api/v1"
 	}
 	return "ANTHROPIC_BASE_URL=http://127.0.0.1:8788"
+}
+
+// bodyExcerpt is the start of an HTTP error's body, redacted, at most n
+// bytes (cut on a rune boundary); "" when there is none.
+func bodyExcerpt(v *Verdict, n int) string {
+	if v.Outcome != OutcomeHTTPError || v.Exchange == nil {
+		return ""
+	}
+	b := strings.TrimSpace(string(v.Exchange.Body()))
+	cut := false
+	if len(b) > n {
+		b, cut = strings.ToValidUTF8(b[:n], ""), true
+	}
+	b = red(b)
+	if cut {
+		b += "…"
+	}
+	return b
 }

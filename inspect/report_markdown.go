@@ -47,14 +47,13 @@ func code(s string) string {
 
 func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(red(v.Source)), v.Provider)
-	fmt.Fprintf(w, "| | |\n|---|---|\n")
-	fmt.Fprintf(w, "| HTTP status | %s |\n", cell(httpStatusText(v)))
-	fmt.Fprintf(w, "| Stream stands for | %s |\n", cell(mappedStatusText(v)))
 	verdict := mismatchText(v)
 	if v.Mismatch {
 		verdict = "**" + verdict + "**"
 	}
-	fmt.Fprintf(w, "| Verdict | %s |\n", cell(verdict))
+	fmt.Fprintf(w, "| HTTP status | Stream stands for | Verdict |\n|---|---|---|\n| %s | %s | %s |\n\n",
+		cell(httpStatusText(v)), cell(mappedStatusText(v)), cell(verdict))
+	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| Outcome | %s |\n", cell(outcomeText(v)))
 	if v.Error != nil {
 		fmt.Fprintf(w, "| Error | %s |\n", cell(errorText(v)))
@@ -74,6 +73,9 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	}
 
 	writeMDTimeline(w, v)
+	if b := bodyExcerpt(v, 2048); b != "" {
+		fmt.Fprintf(w, "\n### Response body (redacted)\n\n```json\n%s\n```\n", strings.ReplaceAll(b, "```", "` ` `"))
+	}
 	writeMDFindings(w, v)
 	writeMDSDK(w, v)
 

@@ -29,7 +29,7 @@ func updating() bool {
 // Canary secrets planted in the fixtures; none may survive in a report.
 var canaries = []string{
 	"CANARYQUERYKEY", "CANARYHEADERKEY", "CANARYBEARERTOKEN", "CANARYBODYKEY",
-	"CANARYCOOKIE", "CANARYDETAILKEY", "CANARYURLPASS", "CANARYNOTEKEY",
+	"CANARYCOOKIE", "CANARYDETAILKEY", "CANARYURLPASS", "CANARYNOTEKEY", "CANARYHTTPBODY",
 }
 
 // overloadedDiagnosis: a timed HAR-like exchange from anthropic-python
@@ -91,6 +91,7 @@ func truncatedDiagnosis(t testing.TB) *Diagnosis {
 // an OpenAI chat stream error for --sdk openai-go@3.16.0, in one report.
 func multiDiagnosis(t testing.TB) *Diagnosis {
 	h := httpVerdict(ProviderAnthropic, 529, "overloaded_error", http.Header{"X-Should-Retry": {"true"}, "Request-Id": {"req_529"}})
+	h.Exchange.Chunks = []stream.Chunk{{Data: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded (key sk-ant-api03-CANARYHTTPBODY0123456789)"},"request_id":"req_529"}` + "\n")}}
 	h.Source = "dump.http#1"
 	h.Error.Message = "Overloaded"
 	h.RequestID = "req_529"
@@ -160,6 +161,9 @@ func TestReportRedaction(t *testing.T) {
 		t.Run(w.ext, func(t *testing.T) {
 			var b bytes.Buffer
 			if err := w.write(&b, overloadedDiagnosis(t)); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.write(&b, multiDiagnosis(t)); err != nil {
 				t.Fatal(err)
 			}
 			out := b.String()
@@ -264,7 +268,7 @@ func TestReportSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| HTTP status | 200 OK |", "| Stream stands for | 529 (overloaded_error) |", "**MISMATCH",
+		"| HTTP status | Stream stands for | Verdict |", "| 200 OK | 529 (overloaded_error) | **MISMATCH",
 		"### Timeline around the error", "| **6** |", "### Findings", "- Fix: Retry only when nothing was delivered",
 		"### What anthropic-python 0.86.0 does (detected from request headers)", "```python", `e.body["error"]["type"]`,
 		"### Environment", "go1.26 testos/testarch", "| Request id | `req_011CANARYSAFErequestid` |",
@@ -277,12 +281,26 @@ func TestReportSections(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"HTTP status    200 OK", "stream status  529 (overloaded_error)", "verdict        MISMATCH",
+		"status         HTTP 200 OK vs stream 529 (overloaded_error) → MISMATCH", "verdict        MISMATCH",
 		"ERROR    A-W10-error-event", "WARNING  T-stall", "(event 6)", "your SDK: anthropic-python 0.86.0 (detected from request headers)",
 		"raises         anthropic.APIStatusError", "largest gap 8.25s (before",
 	} {
 		if !strings.Contains(txt.String(), want) {
 			t.Errorf("text lacks %q", want)
 		}
+	}
+}
+
+// TestReportJSONRequestWithoutModel: a request whose body named no model
+// reports "model": null, as the schema says.
+func TestReportJSONRequestWithoutModel(t *testing.T) {
+	v := scenario(t, "ok")
+	v.Request = &RequestInfo{Method: "POST", URL: "http://127.0.0.1:8787/v1/messages"}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"model": null`) {
+		t.Errorf("no null model in:\n%s", b.String())
 	}
 }

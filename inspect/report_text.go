@@ -49,12 +49,12 @@ func kv(w io.Writer, indent, label, value string) {
 
 func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, red(v.Source), v.Provider)
-	kv(w, "  ", "HTTP status", httpStatusText(v))
-	kv(w, "  ", "stream status", mappedStatusText(v))
+	kv(w, "  ", "status", "HTTP "+httpStatusText(v)+" vs stream "+mappedStatusText(v)+" → "+verdictWord(v))
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))
 	kv(w, "  ", "error", errorText(v))
 	kv(w, "  ", "events", fmt.Sprintf("%d", v.EventCount))
+	kv(w, "  ", "body", strings.Join(strings.Fields(bodyExcerpt(v, 300)), " "))
 	kv(w, "  ", "request", requestText(v))
 	kv(w, "  ", "request id", red(v.RequestID))
 	kv(w, "  ", "timing", timingText(v))

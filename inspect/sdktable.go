@@ -124,6 +124,14 @@ func answerFor(v *Verdict, d detected, from string) *SDKAnswer {
 		a.Advice = fmt.Sprintf("%s does not speak this %s stream; run diagnose with the SDK your code uses for it.", d.name, v.Provider)
 		return a
 	}
+	if s.kind == sitHTTPErr && s.status >= 200 && s.status < 300 {
+		// A JSON error document under a 2xx status: no SDK maps a 2xx to
+		// an error class, and none was run against such a body.
+		a.Raises = "not measured"
+		a.Advice = "The response is 2xx but its body is a JSON error, not an event stream: the SDK's status-based error classes and retry do not apply, and its stream parser finds no events. What it surfaces was not measured. Check the Content-Type (text/event-stream) before iterating and treat any other body as the error it holds."
+		a.Language, a.Snippet = snippetFor(d.name, ver, situation{kind: sitStreamErr, provider: s.provider})
+		return a
+	}
 	switch d.name {
 	case SDKAnthropicPython:
 		anthropicPython(a, ver, s, d.async)

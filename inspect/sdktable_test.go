@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // TestSDKVersionBoundaries has one case on each side of every version
@@ -151,6 +153,45 @@ func TestSDKRetryRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPythonAsyncClient: AsyncAnthropic mapped 529 and 413 to their
+// classes only from 0.85.0 (PR #1554); the async client is recognised from
+// its User-Agent.
+func TestPythonAsyncClient(t *testing.T) {
+	tests := []struct {
+		name, ua string
+		status   int
+		want     string
+	}{
+		{"async 0.84.0 529 is InternalServerError", "AsyncAnthropic/Python 0.84.0", 529, "anthropic.InternalServerError"},
+		{"async 0.85.0 529 is OverloadedError", "AsyncAnthropic/Python 0.85.0", 529, "anthropic.OverloadedError"},
+		{"async 0.84.0 413 is the base class", "AsyncAnthropic/Python 0.84.0", 413, "anthropic.APIStatusError"},
+		{"async 0.85.0 413 is RequestTooLargeError", "AsyncAnthropic/Python 0.85.0", 413, "anthropic.RequestTooLargeError"},
+		{"sync 0.84.0 529 is OverloadedError", "Anthropic/Python 0.84.0", 529, "anthropic.OverloadedError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := httpVerdict(ProviderAnthropic, tt.status, "x", nil)
+			v.Exchange.Request = &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages", Header: http.Header{"User-Agent": {tt.ua}}}
+			a := SDKFor(v, Options{})
+			if a == nil || a.Raises != tt.want {
+				t.Fatalf("got %+v, want Raises %q", a, tt.want)
+			}
+		})
+	}
+}
+
+// TestSDKJSONErrorUnder2xx: a JSON error body under HTTP 200 is no HTTP
+// error to any SDK; the answer says so instead of naming a status class.
+func TestSDKJSONErrorUnder2xx(t *testing.T) {
+	for _, sdk := range SDKNames[:5] {
+		v := httpVerdict(ProviderAnthropic, 200, "overloaded_error", nil)
+		a := answer(t, v, sdk, CurrentSDKVersions[sdk])
+		if a.Raises != "not measured" || a.BuiltinRetry || a.StatusReported != nil || !strings.Contains(a.Advice, "Content-Type") {
+			t.Errorf("%s: got %+v", sdk, a)
+		}
 	}
 }
 

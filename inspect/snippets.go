@@ -44,11 +44,9 @@ def stream_with_retry(client, attempts=5, **params):
     for attempt in range(attempts):
         delivered = False
         try:
-            stop = False
-            for event in client.messages.create(stream=True, **params):
+            %STOP0%for event in client.messages.create(stream=True, **params):
                 delivered = delivered or event.type == "content_block_delta"
-                stop = stop or event.type == "message_stop"
-                yield event
+                %STOP1%yield event
             %TRUNC%        except anthropic.APIStatusError as e:
             %KIND%
             if delivered or e.status_code != 200 or kind not in RETRY or attempt == attempts - 1:
@@ -71,7 +69,12 @@ func pySnippet(v version, truncated bool) string {
 	} else {
 		trunc = "return\n"
 	}
-	return strings.NewReplacer("%KIND%", kind, "%TRUNC%", trunc).Replace(pyRetryTemplate)
+	stop0, stop1 := "", ""
+	if truncated {
+		stop0 = "stop = False\n            "
+		stop1 = "stop = stop or event.type == \"message_stop\"\n                "
+	}
+	return strings.NewReplacer("%KIND%", kind, "%TRUNC%", trunc, "%STOP0%", stop0, "%STOP1%", stop1).Replace(pyRetryTemplate)
 }
 
 const tsRetryTemplate = `import Anthropic from '@anthropic-ai/sdk';
@@ -80,12 +83,10 @@ const RETRY = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'tim
 
 async function* streamWithRetry(client: Anthropic, params: Omit<Anthropic.MessageCreateParams, 'stream'>, attempts = 5) {
   for (let attempt = 0; ; attempt++) {
-    let delivered = false;
-    let stop = false;
+    let delivered = false;%STOP0%
     try {
       for await (const event of await client.messages.create({ ...params, stream: true })) {
-        if (event.type === 'content_block_delta') delivered = true;
-        if (event.type === 'message_stop') stop = true;
+        if (event.type === 'content_block_delta') delivered = true;%STOP1%
         yield event;
       }
       %TRUNC%
@@ -123,7 +124,12 @@ func tsSnippet(v version, truncated bool) string {
 	} else {
 		trunc = "return;"
 	}
-	return strings.NewReplacer("%KIND%", kind, "%TRUNC%", trunc).Replace(tsRetryTemplate)
+	stop0, stop1 := "", ""
+	if truncated {
+		stop0 = "\n    let stop = false;"
+		stop1 = "\n        if (event.type === 'message_stop') stop = true;"
+	}
+	return strings.NewReplacer("%KIND%", kind, "%TRUNC%", trunc, "%STOP0%", stop0, "%STOP1%", stop1).Replace(tsRetryTemplate)
 }
 
 const goRetryTemplate = `import (

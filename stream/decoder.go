@@ -89,6 +89,7 @@ type Decoder struct {
 	maxLine   int
 	bomDone   bool
 	skipLF    bool // the previous line ended in CR: a following LF belongs to it
+	crlf      bool // a CRLF line ending was seen: see fast
 	onComment func(Comment)
 
 	// Terminator position caches, so that every byte is searched at most
@@ -123,7 +124,12 @@ type Decoder struct {
 
 // NewDecoder returns a decoder reading from r with no line-length limit.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, buf: make([]byte, initialBuffer), lf: -1, cr: -1}
+	size := initialBuffer
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < size {
+		// A small in-memory input needs no 64 KiB buffer.
+		size = max(l.Len()+1, 64)
+	}
+	return &Decoder{r: r, buf: make([]byte, size), lf: -1, cr: -1}
 }
 
 // newDecoderSize is NewDecoder with a chosen first buffer size; tests use
@@ -210,10 +216,20 @@ func (d *Decoder) fast(ev *Event) bool {
 	if limit <= 0 {
 		limit = math.MaxInt
 	}
-	cr := d.cr // next '\r' at or after s, or -1
+	// cr is the next '\r' at or after s; -1 when there is none before the
+	// end of buf; crUnknown when not searched for. LF-only input is
+	// searched once per fill. In CRLF input the next CR is always one line
+	// ahead, so it is not searched for: each line found by an LF search is
+	// checked for a lone CR instead, and lines found without a search
+	// cannot hold one.
+	cr := d.cr
 	if cr < s {
-		cr = -1
-		if d.crScanned < d.end {
+		switch {
+		case d.crScanned >= d.end:
+			cr = -1
+		case d.crlf:
+			cr = crUnknown
+		default:
 			cr = d.nextCR()
 		}
 	}
@@ -239,20 +255,26 @@ func (d *Decoder) fast(ev *Event) bool {
 	if lf < 0 {
 		lf = d.nextLF()
 	}
+	searched := !same // whether the line's end was found by a search
 	for lf >= 0 {
 		e, next := lf, lf+1
-		if cr >= 0 && cr < lf {
-			if cr != lf-1 {
+		if e > s && buf[e-1] == '\r' {
+			e-- // CRLF
+		}
+		if cr == crUnknown {
+			if searched && e > s && bytes.IndexByte(buf[s:e], '\r') >= 0 {
 				break // a lone CR ends the line first
 			}
-			e = cr
-			cr = -1
-			if j := bytes.IndexByte(buf[next:], '\r'); j >= 0 {
-				cr = next + j
-			}
+		} else if cr >= 0 && cr < e {
+			break
 		}
 		if e-s > limit {
 			break
+		}
+		if e < lf {
+			// The CR was the next one; the one after is not searched for.
+			cr = crUnknown
+			d.crlf = true
 		}
 		if !d.inFrame {
 			d.inFrame = true
@@ -281,10 +303,15 @@ func (d *Decoder) fast(ev *Event) bool {
 		default:
 			d.field(buf[s:e:e], d.base+int64(s))
 		}
-		s, same = next, false
-		if next < len(buf) && buf[next] == '\n' {
+		// Find the next line's end; blank lines need no search.
+		s, same, searched = next, false, false
+		switch {
+		case next < len(buf) && buf[next] == '\n':
 			lf = next
-		} else {
+		case next+1 < len(buf) && buf[next] == '\r' && buf[next+1] == '\n':
+			lf = next + 1
+		default:
+			searched = true
 			lf = -1
 			if j := bytes.IndexByte(buf[next:], '\n'); j >= 0 {
 				lf = next + j
@@ -296,15 +323,22 @@ func (d *Decoder) fast(ev *Event) bool {
 	return false
 }
 
+// crUnknown marks the next CR position as not searched for.
+const crUnknown = -2
+
 // sync stores the positions fast found back into the caches.
 func (d *Decoder) sync(lf, cr int) {
 	d.lf, d.lfScanned = lf, lf+1
 	if lf < 0 {
 		d.lfScanned = d.end
 	}
-	d.cr, d.crScanned = cr, cr+1
-	if cr < 0 {
-		d.crScanned = d.end
+	switch {
+	case cr == crUnknown:
+		d.cr, d.crScanned = -1, d.start
+	case cr < 0:
+		d.cr, d.crScanned = -1, d.end
+	default:
+		d.cr, d.crScanned = cr, cr+1
 	}
 }
 
@@ -649,9 +683,19 @@ func (d *Decoder) fill() error {
 		d.start = 0
 	}
 	if d.end == len(d.buf) {
-		// One line fills the buffer. The old buffer is left untouched,
-		// so an aliased data line in it stays valid.
-		nb := make([]byte, 2*len(d.buf))
+		// One line fills the buffer: grow it. The old buffer is left
+		// untouched, so an aliased data line in it stays valid. Growing
+		// 4x rather than 2x halves the bytes zeroed and copied on the
+		// way to a long line's size. An in-memory reader (bytes.Reader,
+		// strings.Reader, bytes.Buffer) says how much input is left,
+		// which caps the last step.
+		n := 4 * len(d.buf)
+		if l, ok := d.r.(interface{ Len() int }); ok {
+			if rest := l.Len(); rest >= 0 && rest < n-d.end {
+				n = d.end + rest + 1
+			}
+		}
+		nb := make([]byte, n)
 		copy(nb, d.buf[:d.end])
 		d.buf = nb
 	}

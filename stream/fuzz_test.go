@@ -54,8 +54,16 @@ func checkRead(t *testing.T, xs []*Exchange, err error) {
 		if !bytes.Equal(ys[0].Body(), x.Body()) {
 			t.Fatalf("JSONL round trip changed the body")
 		}
-		if err := WriteHAR(&bytes.Buffer{}, x); err != nil {
+		buf.Reset()
+		if err := WriteHAR(&buf, x); err != nil {
 			t.Fatalf("WriteHAR: %v", err)
+		}
+		hs, err := ReadHAR("again.har", buf.Bytes())
+		if err != nil {
+			t.Fatalf("re-reading our own HAR: %v\n%s", err, buf.Bytes())
+		}
+		if !x.BodyMissing && !bytes.Equal(hs[0].Body(), x.Body()) {
+			t.Fatalf("HAR round trip changed the body")
 		}
 	}
 }

@@ -100,6 +100,9 @@ func parseStatus(line []byte) (*Response, bool) {
 		return nil, false
 	}
 	code, _ := strconv.Atoi(string(m[2]))
+	if code < 100 {
+		return nil, false
+	}
 	return &Response{Proto: "HTTP/" + string(m[1]), Status: code, StatusText: strings.TrimSpace(string(m[3])), Header: http.Header{}}, true
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -325,10 +326,10 @@ func ReadJSONL(name string, b []byte) ([]*Exchange, error) {
 			if err := json.Unmarshal(raw, &l); err != nil {
 				return fail("bad %s line: %v", probe.T, jsonErr(err))
 			}
-			if l.AtUS < 0 {
-				return fail("negative at_us %d", l.AtUS)
+			at, err := usDuration(l.AtUS)
+			if err != nil {
+				return fail("%v", err)
 			}
-			at := time.Duration(l.AtUS) * time.Microsecond
 			if probe.T == "end" {
 				cur.End = End{Reason: endReason(l.Reason), Err: l.Err, At: at}
 				if cur.End.Reason == EndUnknown && l.Reason != string(EndUnknown) {
@@ -388,12 +389,18 @@ func decodeHeader(name string, raw []byte, n int) (*Exchange, error) {
 		x.Request = &Request{Method: q.Method, URL: q.URL, Proto: q.Proto, Header: canonical(q.Headers), Body: body}
 	}
 	if p := h.Response; p != nil {
-		if p.Status < 0 || p.Status > 999 {
+		if p.Status < 100 || p.Status > 999 {
 			return nil, fmt.Errorf("bad response status %d", p.Status)
 		}
-		at := time.Duration(p.AtUS) * time.Microsecond
-		if p.AtMS != nil && p.AtUS == 0 {
-			at = time.Duration(*p.AtMS) * time.Millisecond
+		at, err := usDuration(p.AtUS)
+		if ms := p.AtMS; ms != nil && p.AtUS == 0 && err == nil {
+			if *ms < 0 || *ms > math.MaxInt64/int64(time.Millisecond) {
+				return nil, fmt.Errorf("response: at_ms %d is out of range", *ms)
+			}
+			at = time.Duration(*ms) * time.Millisecond
+		}
+		if err != nil {
+			return nil, fmt.Errorf("response: %v", err)
 		}
 		x.Response = &Response{Proto: p.Proto, Status: p.Status, StatusText: p.StatusText, Header: canonical(p.Headers), At: at}
 	}
@@ -428,6 +435,18 @@ func decodeBytes(text, b64 *string) ([]byte, error) {
 	return nil, nil
 }
 
+// usDuration converts a time in microseconds, refusing values that are
+// negative or would overflow a time.Duration (about 292 years).
+func usDuration(us int64) (time.Duration, error) {
+	if us < 0 {
+		return 0, fmt.Errorf("negative at_us %d", us)
+	}
+	if us > math.MaxInt64/int64(time.Microsecond) {
+		return 0, fmt.Errorf("at_us %d is out of range", us)
+	}
+	return time.Duration(us) * time.Microsecond, nil
+}
+
 func endReason(s string) EndReason {
 	switch r := EndReason(s); r {
 	case EndEOF, EndReset, EndTimeout, EndCanceled, EndError, EndIncomplete, EndUnknown:
@@ -436,7 +455,8 @@ func endReason(s string) EndReason {
 	return EndUnknown
 }
 
-// jsonErr strips encoding/json's "json: " prefix noise from err.
+// jsonErr adds the column to encoding/json's syntax errors, which only
+// hold an offset.
 func jsonErr(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -224,6 +224,8 @@ func TestJSONLErrors(t *testing.T) {
 		{"future version", `{"format":"midstream-capture","version":9}` + "\n", 1, 0, "unsupported capture version 9"},
 		{"bad started", `{"format":"midstream-capture","version":1,"started":"yesterday"}` + "\n", 1, 0, "RFC 3339"},
 		{"negative time", header + "{\"t\":\"chunk\",\"at_us\":-5,\"text\":\"x\"}\n", 2, int64(len(header)), "negative"},
+		{"time overflow", header + "{\"t\":\"chunk\",\"at_us\":9223372036854775807,\"text\":\"x\"}\n", 2, int64(len(header)), "out of range"},
+		{"response at_ms overflow", `{"format":"midstream-capture","version":1,"response":{"status":200,"at_ms":9223372036854775}}` + "\n", 1, 0, "at_ms"},
 		{"text and b64", header + "{\"t\":\"chunk\",\"at_us\":0,\"text\":\"x\",\"b64\":\"eA==\"}\n", 2, int64(len(header)), "both"},
 	}
 	for _, tt := range tests {

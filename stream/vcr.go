@@ -186,12 +186,15 @@ func ReadGoVCR(name string, b []byte) ([]*Exchange, error) {
 // parseVCRDuration reads "1.5s" (yaml.v2 writes Duration.String()) or a
 // plain count of nanoseconds.
 func parseVCRDuration(s string) (time.Duration, error) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Duration(n), nil
-	}
 	d, err := time.ParseDuration(s)
+	if n, ierr := strconv.ParseInt(s, 10, 64); ierr == nil {
+		d, err = time.Duration(n), nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("negative duration %q", s)
 	}
 	return d, nil
 }

@@ -1,8 +1,13 @@
-// Package ui is midstream's interactive inspector (Bubble Tea).
+// Package ui is midstream's interactive inspector (Bubble Tea): the event
+// timeline of an exchange beside its HTTP status and the status its
+// in-stream error stands for, the selected event's detail, the fixes for
+// the user's SDK, and a one-key copy of the diagnosis.
 package ui
 
 import (
 	"errors"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
@@ -18,21 +23,44 @@ type Options struct {
 	Instant bool
 	// ToolVersion goes into copied diagnoses.
 	ToolVersion string
+	// Start, when > 0, opens exchange number Start (1-based) directly
+	// instead of the exchange list; esc still goes back to the list.
+	Start int
 }
 
 // RunReplay opens the inspector on captured exchanges (one: its timeline;
 // several: the exchange list).
-//
-// PLACEHOLDER(#4).
 func RunReplay(xs []*stream.Exchange, opt Options) error {
-	return errors.New("the inspector is not available yet")
+	if len(xs) == 0 {
+		return errors.New("no exchanges to show")
+	}
+	m, cmd := newReplayModel(xs, opt)
+	return run(m, cmd)
+}
+
+// RunReplayFile opens the inspector at once and loads the capture at path
+// in the background, showing bytes read of total; a large capture's first
+// events are on screen before it is fully decoded.
+func RunReplayFile(path string, opt Options) error {
+	m, cmd := newFileModel(path, opt)
+	if err := run(m, cmd); err != nil {
+		return err
+	}
+	// A file that could not be read is an error for the exit status too.
+	return m.fatal
 }
 
 // RunLive opens the inspector on exchanges arriving through feed (a live
 // request, or a proxy session), in follow mode. It returns when the user
 // quits.
-//
-// PLACEHOLDER(#4).
 func RunLive(feed *stream.Feed, opt Options) error {
-	return errors.New("the inspector is not available yet")
+	m, cmd := newLiveModel(feed, opt)
+	return run(m, cmd)
+}
+
+func run(m *Model, first tea.Cmd) error {
+	m.initCmd = first
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
+	_, err := p.Run()
+	return err
 }

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/atotto/clipboard"
+	osc52 "github.com/aymanbagabas/go-osc52/v2"
+)
+
+// clipEnv is what the copy strategy depends on, injectable for tests.
+type clipEnv struct {
+	getenv   func(string) string
+	goos     string
+	term     io.Writer                    // where OSC 52 goes (the terminal)
+	local    func(string) error           // the local clipboard (atotto)
+	saveFile func(string) (string, error) // fallback file writer
+}
+
+func defaultClipEnv() clipEnv {
+	return clipEnv{
+		getenv: os.Getenv,
+		goos:   runtime.GOOS,
+		term:   os.Stdout,
+		local:  clipboard.WriteAll,
+		saveFile: func(text string) (string, error) {
+			f, err := os.CreateTemp("", "midstream-diagnosis-*.md")
+			if err != nil {
+				return "", err
+			}
+			defer f.Close()
+			if _, err := f.WriteString(text); err != nil {
+				return "", err
+			}
+			return f.Name(), f.Close()
+		},
+	}
+}
+
+// copyResult says what each copy method did; the status line reports it.
+type copyResult struct {
+	osc52    bool   // the OSC 52 sequence was written to the terminal
+	tmux     bool   // …wrapped for tmux
+	local    bool   // the local clipboard accepted the text
+	localErr error  // why it did not, when it was tried
+	file     string // fallback file, when nothing could be confirmed
+	fileErr  error
+}
+
+// localPlausible reports whether a local clipboard can exist: a display on
+// Linux/BSD, or macOS/Windows. Over plain SSH there is none.
+func (e clipEnv) localPlausible() bool {
+	switch e.goos {
+	case "darwin", "windows":
+		return true
+	}
+	return e.getenv("DISPLAY") != "" || e.getenv("WAYLAND_DISPLAY") != ""
+}
+
+// copyText copies text by every plausible method. OSC 52 reaches the
+// user's terminal even over SSH, but the terminal never confirms it, so
+// unless the local clipboard confirmed the copy the text is also saved to
+// a file whose path is reported.
+func copyText(text string, e clipEnv) copyResult {
+	var r copyResult
+	if e.term != nil {
+		seq := osc52.New(text)
+		if e.getenv("TMUX") != "" {
+			seq = seq.Tmux()
+			r.tmux = true
+		}
+		if _, err := seq.WriteTo(e.term); err == nil {
+			r.osc52 = true
+		}
+	}
+	if e.localPlausible() && e.local != nil {
+		if err := e.local(text); err != nil {
+			r.localErr = err
+		} else {
+			r.local = true
+		}
+	}
+	if !r.local && e.saveFile != nil {
+		r.file, r.fileErr = e.saveFile(text)
+	}
+	return r
+}
+
+// message is the status line text for a copy of what.
+func (r copyResult) message(what string) (string, bool) {
+	var parts []string
+	if r.local {
+		parts = append(parts, "✓ "+what+" copied to the system clipboard")
+	}
+	if r.osc52 {
+		via := "OSC 52"
+		if r.tmux {
+			via += " (tmux passthrough)"
+		}
+		if r.local {
+			parts = append(parts, "also sent by "+via)
+		} else {
+			parts = append(parts, "? "+what+" sent by "+via+" — unconfirmed, your terminal must allow it")
+		}
+	}
+	if r.localErr != nil {
+		parts = append(parts, "local clipboard failed: "+oneLine(r.localErr.Error()))
+	}
+	switch {
+	case r.file != "":
+		parts = append(parts, "saved to "+r.file)
+	case r.fileErr != nil:
+		parts = append(parts, "could not save a copy: "+oneLine(r.fileErr.Error()))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
+	}
+	return strings.Join(parts, " · "), !r.local && r.file == ""
+}

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// wholeDecode is the reference: the body decoded in one pass.
+func wholeDecode(body []byte) []inspect.EventInfo {
+	var d eventDecoder
+	return d.feed(body, 0, true, nil)
+}
+
+// splitDecode feeds body in pieces cut at the given points.
+func splitDecode(body []byte, cuts []int) []inspect.EventInfo {
+	var d eventDecoder
+	var out []inspect.EventInfo
+	prev := 0
+	for i, c := range cuts {
+		if c < prev || c > len(body) {
+			continue
+		}
+		out = d.feed(body[prev:c], time.Duration(i), false, out)
+		prev = c
+	}
+	return d.feed(body[prev:], time.Duration(len(cuts)), true, out)
+}
+
+func sameEvents(t *testing.T, got, want []inspect.EventInfo) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Type != w.Type || g.Offset != w.Offset || g.Length != w.Length || g.Unterminated != w.Unterminated || g.DataType != w.DataType || g.Index != i {
+			t.Errorf("event %d: got %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+func TestIncrementalDecodeMatchesWhole(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		cuts []int
+	}{
+		{"split inside data", "event: a\ndata: {\"type\":\"x\"}\n\nevent: b\ndata: 2\n\n", []int{5, 12, 30}},
+		{"split between CR and LF", "data: 1\r\n\r\ndata: 2\r\n\r\n", []int{8, 9, 10, 11}},
+		{"comments before events", ": ping\n\n: ping\ndata: 1\n\n", []int{3, 9}},
+		{"unterminated tail", "data: 1\n\ndata: {\"type\":\"message_st", []int{4, 15}},
+		{"one byte at a time", "event: e\ndata: x\n\ndata: y\n\n", []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sameEvents(t, splitDecode([]byte(tt.body), tt.cuts), wholeDecode([]byte(tt.body)))
+		})
+	}
+}
+
+func TestDecodeMatchesStreamDecoder(t *testing.T) {
+	body := []byte("event: message_start\ndata: {\"type\":\"message_start\"}\n\n: keepalive\nevent: error\ndata: {\"type\":\"error\"}\n\ndata: tail")
+	got := wholeDecode(body)
+	v := inspect.Diagnose(stream.FromBody("b", body), inspect.Options{})
+	if len(got) != len(v.Events) {
+		t.Fatalf("%d events, inspect decodes %d", len(got), len(v.Events))
+	}
+	for i := range got {
+		if got[i].Offset != v.Events[i].Offset || got[i].Length != v.Events[i].Length || got[i].Type != v.Events[i].Type {
+			t.Errorf("event %d: ui %+v, inspect %+v", i, got[i], v.Events[i])
+		}
+	}
+	if got[1].Comments != 1 || !got[2].Unterminated {
+		t.Errorf("comments/unterminated not carried: %+v", got)
+	}
+}
+
+// FuzzIncrementalDecode: however a body is cut into chunks, the timeline
+// holds the same events as a one-pass decode, and summaries never panic.
+func FuzzIncrementalDecode(f *testing.F) {
+	f.Add([]byte("event: a\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n"), uint16(7), uint16(30))
+	f.Add([]byte("data: 1\r\n\r\ndata: {\"error\":{\"type\":\"x\",\"message\":\"m\"}}\r\r"), uint16(9), uint16(10))
+	f.Add([]byte(":c\n\ndata:\xff\x1b[2J\n\n"), uint16(1), uint16(2))
+	f.Fuzz(func(t *testing.T, body []byte, a, b uint16) {
+		if len(body) > 1<<16 {
+			return
+		}
+		c1, c2 := int(a)%(len(body)+1), int(b)%(len(body)+1)
+		if c2 < c1 {
+			c1, c2 = c2, c1
+		}
+		sameEvents(t, splitDecode(body, []int{c1, c2}), wholeDecode(body))
+		for _, e := range wholeDecode(body) {
+			if w := width(cut(oneLine(e.Summary), 30)); w > 30 {
+				t.Fatalf("summary row %d cells wide", w)
+			}
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// detail shows the selected row: the raw frame with control characters
+// visible and its pretty-printed JSON, or the assembled message.
+type detail struct {
+	styles    *Styles
+	w, h      int
+	key       rowKey
+	assembled bool
+	asm       *assembled // for asmFor, when it matches
+	lines     []string   // wrapped, sanitised content
+	top       int
+}
+
+// SetSize sets the pane's size.
+func (d *detail) SetSize(w, h int) { d.w, d.h = w, h }
+
+func (d *detail) scroll(delta int) {
+	d.top = max(0, min(d.top+delta, len(d.lines)-d.h))
+}
+
+// setContent builds the lines for row k of st. Called on selection change
+// and on resize only, never per frame.
+func (d *detail) setContent(st *exchangeState, k rowKey) {
+	if d.key != k {
+		d.top = 0
+	}
+	d.key = k
+	var raw []string
+	if k.kind == rowEvent && k.ev < len(st.events) {
+		if d.assembled {
+			if d.asm != nil && d.asm.upTo == k.ev {
+				raw = d.asm.lines()
+			} else {
+				raw = []string{"Assembling up to event " + fmt.Sprint(k.ev+1) + "… (needs the diagnosis)"}
+			}
+		} else {
+			raw = eventLines(st, k.ev)
+		}
+	} else {
+		raw = milestoneLines(st, k.kind)
+	}
+	d.lines = d.lines[:0]
+	w := max(1, d.w-1)
+	for _, l := range raw {
+		l = oneLineKeepSpaces(l)
+		if width(l) <= w {
+			d.lines = append(d.lines, l)
+			continue
+		}
+		d.lines = append(d.lines, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+	}
+	d.scroll(0)
+}
+
+// oneLineKeepSpaces sanitises a line that may already hold control
+// pictures; tabs are kept as spaces.
+func oneLineKeepSpaces(s string) string { return oneLine(s) }
+
+func eventLines(st *exchangeState, i int) []string {
+	e := st.events[i]
+	head := fmt.Sprintf("Event %d of %d · %s · byte %d · %s", i+1, len(st.events), e.Type, e.Offset, fmtSize(e.Length))
+	if st.x.Timed {
+		head += " · +" + fmtDur(e.At)
+	}
+	out := []string{head}
+	if e.Comments > 0 {
+		out = append(out, fmt.Sprintf("%d comment line(s) (keepalives) before it", e.Comments))
+	}
+	if e.Unterminated {
+		out = append(out, "Unterminated: the body ended inside this frame; clients discard it.")
+	}
+	frame := []byte(stream.RedactText(string(st.frame(i))))
+	out = append(out, "", "Raw frame:")
+	for _, l := range visibleFrame(frame) {
+		out = append(out, "  "+l)
+	}
+	data := []byte(stream.RedactText(string(frameData(st.body, e))))
+	if len(data) > 0 && (data[0] == '{' || data[0] == '[') {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, data, "", "  ") == nil {
+			out = append(out, "", "JSON:")
+			for _, l := range strings.Split(pretty.String(), "\n") {
+				out = append(out, "  "+l)
+			}
+		} else {
+			out = append(out, "", "Data is not valid JSON.")
+		}
+	}
+	return out
+}
+
+func milestoneLines(st *exchangeState, k rowKind) []string {
+	x := st.x
+	if x == nil {
+		return nil
+	}
+	switch k {
+	case rowRequest:
+		if x.Request == nil {
+			return []string{"No request recorded."}
+		}
+		r := x.Request
+		out := []string{"Request: " + r.Method + " " + stream.RedactURL(r.URL), ""}
+		return append(out, headerLines(stream.RedactHeader(r.Header))...)
+	case rowHeaders:
+		r := x.Response
+		out := []string{fmt.Sprintf("Response: %s %d %s", r.Proto, r.Status, r.StatusText)}
+		if x.Timed {
+			out = append(out, "headers after +"+fmtDur(r.At))
+		}
+		out = append(out, "")
+		out = append(out, headerLines(stream.RedactHeader(r.Header))...)
+		if len(st.events) == 0 && len(st.body) > 0 {
+			out = append(out, "", "Body:")
+			out = append(out, visibleFrame([]byte(stream.RedactText(string(st.body))))...)
+		}
+		return out
+	case rowFirstByte:
+		return []string{"First body byte after +" + fmtDur(x.Chunks[0].At), fmt.Sprintf("%d chunks, %s body", len(x.Chunks), fmtSize(int64(len(st.body))))}
+	case rowEnd:
+		out := []string{"End of stream: " + endText(x.End)}
+		if x.Timed {
+			out = append(out, "at +"+fmtDur(x.End.At))
+		}
+		return append(out, x.Notes...)
+	}
+	return nil
+}
+
+func headerLines(h map[string][]string) []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		for _, v := range h[k] {
+			out = append(out, k+": "+v)
+		}
+	}
+	return out
+}
+
+// View renders the visible lines.
+func (d *detail) View() string {
+	var b strings.Builder
+	for i := 0; i < d.h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		l := ""
+		if j := d.top + i; j < len(d.lines) {
+			l = d.lines[j]
+		}
+		b.WriteString(d.styles.Value.Render(fit(l, d.w)))
+	}
+	return b.String()
+}
+
+// frameData extracts the joined data lines of an event from its raw frame.
+func frameData(body []byte, e inspect.EventInfo) []byte {
+	lo, hi := e.Offset, e.Offset+e.Length
+	if lo < 0 || hi > int64(len(body)) || lo > hi {
+		return nil
+	}
+	var out []byte
+	lines := strings.Split(strings.ReplaceAll(string(body[lo:hi]), "\r\n", "\n"), "\n")
+	for _, line := range lines {
+		if v, ok := strings.CutPrefix(line, "data:"); ok {
+			if len(out) > 0 {
+				out = append(out, '\n')
+			}
+			out = append(out, strings.TrimPrefix(v, " ")...)
+		}
+	}
+	return out
+}

@@ -1,0 +1,538 @@
+package ui
+
+import (
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// mode is the screen the inspector shows.
+type mode int
+
+const (
+	modeLoading  mode = iota // reading a file / waiting for the first request
+	modeList                 // the exchange list
+	modeExchange             // one exchange: timeline, detail, fixes
+)
+
+// focus is the pane that receives navigation keys.
+type focus int
+
+const (
+	focusTimeline focus = iota
+	focusDetail
+	focusFixes
+)
+
+func (f focus) String() string {
+	return [...]string{"timeline", "detail", "fixes"}[f]
+}
+
+// Model is the inspector: the only tea.Model. Panes are plain structs it
+// sizes, routes keys to and draws.
+type Model struct {
+	opt    Options
+	keys   keyMap
+	help   help.Model
+	styles Styles
+	w, h   int
+
+	mode   mode
+	xs     []*exchangeState
+	cur    int // open exchange (index into xs)
+	list   exchangeList
+	tl     *timeline
+	det    detail
+	fx     fixes
+	focus  focus
+	finds  []int // event indexes with findings, of the open exchange
+	fatal  error
+	helpOn bool
+	moved  bool // the user navigated the open exchange
+
+	filtering bool
+	input     textinput.Model
+
+	// Replay pacing.
+	paced    bool // recorded timing is honoured
+	replay   bool // a paced replay is running (maybe paused)
+	paused   bool
+	speed    float64
+	clock    time.Duration
+	lastTick time.Time
+	gen      int
+
+	// Sources.
+	feed   *stream.Feed
+	loadCh chan tea.Msg
+	path   string
+	read   int64
+	total  int64
+	loaded bool
+
+	// SDK picked with p: index into sdkNames, -1 for the detected one.
+	sdkPick   int
+	sdkAnswer *inspect.SDKAnswer
+
+	status    string
+	statusBad bool
+	statusGen int
+
+	initCmd tea.Cmd
+
+	clip clipEnv
+	now  func() time.Time
+	dir  string // where s saves
+}
+
+func newModel(opt Options) *Model {
+	m := &Model{
+		opt:     opt,
+		keys:    defaultKeyMap(),
+		help:    help.New(),
+		styles:  DefaultStyles(),
+		speed:   1,
+		sdkPick: -1,
+		paced:   !opt.Instant,
+		clip:    defaultClipEnv(),
+		now:     time.Now,
+		dir:     ".",
+		total:   -1,
+	}
+	m.input = textinput.New()
+	m.input.Prompt = "/ "
+	m.input.Placeholder = "event type or text"
+	m.list.styles = &m.styles
+	m.det.styles = &m.styles
+	m.fx.styles = &m.styles
+	if wd, err := os.Getwd(); err == nil {
+		m.dir = wd
+	}
+	return m
+}
+
+// newReplayModel opens captured exchanges; decoding runs in a goroutine.
+func newReplayModel(xs []*stream.Exchange, opt Options) (*Model, tea.Cmd) {
+	m := newModel(opt)
+	m.loadCh = make(chan tea.Msg, 4)
+	go func(ch chan tea.Msg) {
+		defer close(ch)
+		decodeAll(xs, opt.Inspect, ch)
+	}(m.loadCh)
+	return m, waitForLoad(m.loadCh)
+}
+
+// newFileModel loads path with progress.
+func newFileModel(path string, opt Options) (*Model, tea.Cmd) {
+	m := newModel(opt)
+	m.path = path
+	m.loadCh = make(chan tea.Msg, 4)
+	go loadFile(path, opt.Inspect, m.loadCh)
+	return m, waitForLoad(m.loadCh)
+}
+
+// newLiveModel follows a feed.
+func newLiveModel(feed *stream.Feed, opt Options) (*Model, tea.Cmd) {
+	m := newModel(opt)
+	m.feed = feed
+	m.paced = false
+	m.loaded = true
+	return m, waitForFeed(feed)
+}
+
+// Init implements tea.Model: it starts the data source's command.
+func (m *Model) Init() tea.Cmd { return m.initCmd }
+
+func (m *Model) current() *exchangeState {
+	if m.mode != modeExchange || m.cur >= len(m.xs) {
+		return nil
+	}
+	return m.xs[m.cur]
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
+	case feedMsg:
+		return m, m.applyFeed(msg)
+	case loaderMsg:
+		_, cmd := m.Update(msg.msg)
+		return m, tea.Batch(cmd, waitForLoad(m.loadCh))
+	case loadProgressMsg:
+		m.read, m.total = msg.read, msg.total
+		return m, nil
+	case loadedMsg:
+		return m, m.applyLoaded(msg)
+	case decodedMsg:
+		return m, m.applyDecoded(msg)
+	case verdictMsg:
+		return m, m.applyVerdict(msg)
+	case loaderDoneMsg:
+		m.loadCh = nil
+		return m, nil
+	case diagnoseDueMsg:
+		if msg.seq-1 < len(m.xs) {
+			return m, m.maybeDiagnose(m.xs[msg.seq-1])
+		}
+		return m, nil
+	case replayTickMsg:
+		return m, m.advanceReplay(msg)
+	case assembledMsg:
+		if st := m.current(); st != nil && st.seq == msg.seq {
+			m.det.asm = msg.a
+			m.det.setContent(st, m.tl.sel)
+		}
+		return m, nil
+	case copiedMsg:
+		if msg.err != nil {
+			return m, m.setStatus("✗ copy failed: "+msg.err.Error(), true)
+		}
+		text, bad := msg.result.message(msg.what)
+		return m, m.setStatus(text, bad)
+	case savedMsg:
+		if msg.err != nil {
+			return m, m.setStatus("✗ save failed: "+msg.err.Error(), true)
+		}
+		return m, m.setStatus("✓ capture saved to "+msg.path, false)
+	case clearStatusMsg:
+		if msg.gen == m.statusGen {
+			m.status = ""
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+// setStatus shows a status message; errors stay longer.
+func (m *Model) setStatus(s string, bad bool) tea.Cmd {
+	m.statusGen++
+	m.status, m.statusBad = s, bad
+	ttl := 8 * time.Second
+	if bad {
+		ttl = 15 * time.Second
+	}
+	return clearStatusAfter(m.statusGen, ttl)
+}
+
+func (m *Model) applyLoaded(msg loadedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fatal = msg.err
+		return nil
+	}
+	m.loaded = true
+	for i, x := range msg.xs {
+		st := newExchangeState(i+1, x, m.opt.Inspect.StallThreshold)
+		st.body = msg.bodies[i]
+		m.xs = append(m.xs, st)
+	}
+	switch {
+	case m.opt.Start > 0 && m.opt.Start <= len(m.xs):
+		return m.open(m.opt.Start - 1)
+	case len(m.xs) == 1:
+		return m.open(0)
+	}
+	m.mode = modeList
+	m.layout()
+	return nil
+}
+
+func (m *Model) applyDecoded(msg decodedMsg) tea.Cmd {
+	if msg.seq-1 >= len(m.xs) {
+		return nil
+	}
+	st := m.xs[msg.seq-1]
+	st.addEvents(msg.events)
+	st.decoded = msg.decoded
+	if msg.done {
+		st.done = true
+	}
+	if st == m.current() {
+		m.syncCurrent()
+	}
+	return nil
+}
+
+func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
+	if msg.seq-1 >= len(m.xs) || msg.v == nil {
+		return nil
+	}
+	st := m.xs[msg.seq-1]
+	st.diagnosing = false
+	if msg.full && st.done {
+		st.setVerdict(msg.v)
+	} else {
+		// A verdict of a snapshot: take its conclusions, keep our events.
+		st.verdict = msg.v
+		st.verdictEvents = len(msg.v.Events)
+	}
+	if st == m.current() {
+		m.adoptVerdict(st)
+	}
+	if !st.done || len(st.events) > st.verdictEvents {
+		if m.feed != nil {
+			return diagnoseAfter(st.seq, 300*time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// adoptVerdict refreshes what depends on the verdict of the open exchange.
+func (m *Model) adoptVerdict(st *exchangeState) {
+	m.finds = findingEvents(st.verdict)
+	m.tl.sev = map[int]inspect.Severity{}
+	rank := map[inspect.Severity]int{inspect.SeverityError: 3, inspect.SeverityWarning: 2, inspect.SeverityInfo: 1}
+	for _, f := range st.verdict.Findings {
+		for _, e := range f.Events {
+			if rank[f.Severity] > rank[m.tl.sev[e]] {
+				m.tl.sev[e] = f.Severity
+			}
+		}
+	}
+	m.refreshSDK()
+	m.syncCurrent()
+	// A finished capture opens on the event that carried the error, the
+	// one the user came for, unless they already moved.
+	if v := st.verdict; !m.moved && m.feed == nil && !m.replay && st.done &&
+		v.Error != nil && v.Error.EventIndex >= 0 && v.Error.EventIndex < m.tl.shown {
+		m.tl.selectEvent(v.Error.EventIndex)
+	}
+	m.refreshPanes()
+}
+
+// maybeDiagnose starts a diagnosis of a live exchange when it changed and
+// none is running (diagnosis reads a snapshot in a command).
+func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
+	if st.diagnosing || st.x == nil {
+		return nil
+	}
+	if st.verdict != nil && len(st.events) == st.verdictEvents && !st.done {
+		return nil
+	}
+	if st.verdict != nil && st.done && st.verdictEvents == len(st.events) && st.verdict.Outcome != "" && st.fullVerdict {
+		return nil
+	}
+	st.diagnosing = true
+	st.fullVerdict = st.done
+	return diagnose(st.seq, st.snapshot(), m.opt.Inspect, st.done)
+}
+
+func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
+	touched := map[*exchangeState]bool{}
+	var cmds []tea.Cmd
+	for _, u := range msg.updates {
+		st := m.stateFor(u.Seq, u.Start)
+		st.applyUpdate(u)
+		touched[st] = true
+	}
+	for st := range touched {
+		cmds = append(cmds, m.maybeDiagnose(st))
+	}
+	if m.mode == modeLoading && len(m.xs) > 0 {
+		cmds = append(cmds, m.open(0))
+	} else if st := m.current(); st != nil && touched[st] {
+		m.syncCurrent()
+	}
+	if !msg.closed {
+		cmds = append(cmds, waitForFeed(m.feed))
+	}
+	return tea.Batch(cmds...)
+}
+
+// stateFor returns the exchange of a feed sequence number, creating it.
+func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
+	for _, st := range m.xs {
+		if st.seq == seq {
+			return st
+		}
+	}
+	x := start
+	if x == nil {
+		x = &stream.Exchange{Source: m.opt.Title}
+	}
+	st := newExchangeState(seq, x, m.opt.Inspect.StallThreshold)
+	m.xs = append(m.xs, st)
+	return st
+}
+
+// open shows exchange i.
+func (m *Model) open(i int) tea.Cmd {
+	st := m.xs[i]
+	m.mode, m.cur, m.focus = modeExchange, i, focusTimeline
+	m.list.sel = i
+	m.tl = newTimeline(st, &m.styles)
+	m.det.asm, m.det.assembled = nil, false
+	m.moved = false
+	m.sdkPick, m.sdkAnswer = -1, nil
+	m.layout()
+	var cmd tea.Cmd
+	if m.paced && (st.x.Timed || !st.done && m.feed == nil) {
+		m.replay, m.paused, m.clock, m.lastTick = true, false, 0, time.Time{}
+		m.gen++
+		cmd = tickReplay(m.gen)
+	} else {
+		m.replay = false
+	}
+	if st.verdict != nil {
+		m.adoptVerdict(st)
+	} else {
+		m.finds = nil
+		m.tl.sev = nil
+		m.syncCurrent()
+		m.refreshPanes()
+	}
+	return cmd
+}
+
+// syncCurrent reveals new events of the open exchange (all of them unless
+// a paced replay decides).
+func (m *Model) syncCurrent() {
+	st := m.current()
+	if st == nil {
+		return
+	}
+	if m.replay && st.x.Timed {
+		m.revealUntil(m.clock)
+	} else if m.replay {
+		// Untimed but still decoding: reveal as decoded; timing starts
+		// when it turns out to be timed (it never will).
+		m.tl.reveal(len(st.events))
+	} else {
+		m.tl.reveal(len(st.events))
+	}
+	m.refreshPanes()
+}
+
+func (m *Model) revealUntil(clock time.Duration) {
+	st := m.current()
+	n := m.tl.shown
+	for n < len(st.events) && st.events[n].At <= clock {
+		n++
+	}
+	m.tl.reveal(n)
+}
+
+// advanceReplay moves the replay clock by the real time since the last
+// tick times the speed.
+func (m *Model) advanceReplay(msg replayTickMsg) tea.Cmd {
+	st := m.current()
+	if msg.gen != m.gen || !m.replay || st == nil {
+		return nil
+	}
+	if !m.lastTick.IsZero() && !m.paused {
+		m.clock += time.Duration(float64(msg.at.Sub(m.lastTick)) * m.speed)
+	}
+	m.lastTick = msg.at
+	if !m.paused {
+		before := m.tl.shown
+		m.revealUntil(m.clock)
+		if m.tl.shown != before {
+			m.refreshPanes()
+		}
+	}
+	if st.done && m.tl.shown >= len(st.events) {
+		m.replay = false
+		m.refreshPanes()
+		return nil
+	}
+	return tickReplay(m.gen)
+}
+
+// refreshPanes rebuilds detail and fixes for the selection.
+func (m *Model) refreshPanes() {
+	st := m.current()
+	if st == nil || m.tl == nil {
+		return
+	}
+	m.det.setContent(st, m.tl.sel)
+	sel := m.tl.selectedEvent()
+	name := ""
+	if m.sdkPick >= 0 {
+		name = sdkNames[m.sdkPick]
+	}
+	m.fx.setContent(st.verdict, sel, m.sdk(), name)
+}
+
+// sdk is the SDK answer shown: the picked SDK's, else the detected one.
+func (m *Model) sdk() *inspect.SDKAnswer {
+	if m.sdkPick >= 0 {
+		return m.sdkAnswer
+	}
+	if st := m.current(); st != nil && st.verdict != nil {
+		return st.verdict.SDK
+	}
+	return nil
+}
+
+// refreshSDK re-asks inspect for the picked SDK's answer.
+func (m *Model) refreshSDK() {
+	st := m.current()
+	if m.sdkPick < 0 || st == nil || st.verdict == nil {
+		m.sdkAnswer = nil
+		return
+	}
+	opt := m.opt.Inspect
+	opt.SDK = &inspect.SDKRef{Name: sdkNames[m.sdkPick]}
+	m.sdkAnswer = inspect.SDKFor(st.verdict, opt)
+}
+
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	if msg.Action != tea.MouseActionPress {
+		return nil
+	}
+	delta := 0
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		delta = -3
+	case tea.MouseButtonWheelDown:
+		delta = 3
+	default:
+		return nil
+	}
+	m.scroll(delta)
+	return nil
+}
+
+// scroll moves the focused pane (or the list) by delta rows.
+func (m *Model) scroll(delta int) {
+	switch {
+	case m.mode == modeList:
+		m.list.move(delta, len(m.xs))
+	case m.mode != modeExchange:
+	case m.focus == focusDetail:
+		m.det.scroll(delta)
+	case m.focus == focusFixes:
+		m.fx.scroll(delta)
+	default:
+		m.tl.move(delta)
+		m.selectionChanged()
+	}
+}
+
+// selectionChanged follows the timeline selection in the other panes.
+func (m *Model) selectionChanged() tea.Cmd {
+	m.refreshPanes()
+	return m.requestAssembly()
+}
+
+func (m *Model) requestAssembly() tea.Cmd {
+	st := m.current()
+	ev := m.tl.selectedEvent()
+	if !m.det.assembled || st == nil || st.verdict == nil || ev < 0 || (m.det.asm != nil && m.det.asm.upTo == ev) {
+		return nil
+	}
+	return assembleUpTo(st.seq, st.verdict, ev)
+}

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// defaultStall is the gap between events above which the timeline and the
+// sparkline call it a stall (inspect's default threshold).
+const defaultStall = 10 * time.Second
+
+// exchangeState is one exchange as the inspector knows it so far: the
+// capture (growing while live), its body, the events decoded from it, and
+// the latest verdict from inspect.
+type exchangeState struct {
+	seq     int
+	x       *stream.Exchange
+	body    []byte
+	events  []inspect.EventInfo
+	dec     eventDecoder
+	spark   sparkline
+	verdict *inspect.Verdict
+	// verdictEvents is how many events the verdict saw; a new diagnosis
+	// is due when more arrived.
+	verdictEvents int
+	diagnosing    bool
+	done          bool // the body ended (or the capture is complete)
+	fullVerdict   bool // the verdict (or the one running) covers the whole exchange
+	decoded       int64
+	stall         time.Duration
+}
+
+func newExchangeState(seq int, x *stream.Exchange, stall time.Duration) *exchangeState {
+	if stall <= 0 {
+		stall = defaultStall
+	}
+	st := &exchangeState{seq: seq, x: x, spark: newSparkline(), stall: stall}
+	st.spark.untimed = !x.Timed
+	return st
+}
+
+// addEvents appends decoded events, updating the sparkline.
+func (st *exchangeState) addEvents(evs []inspect.EventInfo) {
+	for _, e := range evs {
+		e.Index = len(st.events)
+		at := e.At
+		if st.spark.untimed {
+			at = time.Duration(e.Index) * time.Millisecond
+		}
+		st.spark.add(at, st.stallFor())
+		if isErrorEvent(e) {
+			st.spark.markError(at)
+		}
+		st.events = append(st.events, e)
+	}
+}
+
+func (st *exchangeState) stallFor() time.Duration {
+	if st.spark.untimed {
+		return 1 << 62
+	}
+	return st.stall
+}
+
+func isErrorEvent(e inspect.EventInfo) bool {
+	return e.Type == "error" || e.DataType == "error" || e.DataType == "response.failed"
+}
+
+// applyUpdate applies one live update to the exchange (Update-goroutine
+// only). Decoding is bounded by the bytes that arrived.
+func (st *exchangeState) applyUpdate(u stream.Update) {
+	switch {
+	case u.Start != nil:
+		cp := *u.Start
+		cp.Chunks = nil
+		st.x = &cp
+		st.spark.untimed = !cp.Timed
+	case u.Response != nil:
+		st.x.Response = u.Response
+	case u.Chunk != nil:
+		st.x.Chunks = append(st.x.Chunks, *u.Chunk)
+		st.body = append(st.body, u.Chunk.Data...)
+		st.addEvents(st.dec.feed(u.Chunk.Data, u.Chunk.At, false, nil))
+		st.decoded = int64(len(st.body))
+	case u.End != nil:
+		st.x.End = *u.End
+		st.addEvents(st.dec.feed(nil, u.End.At, true, nil))
+		st.done = true
+	}
+}
+
+// snapshot returns a copy of the exchange safe to read from another
+// goroutine while this one keeps appending chunks.
+func (st *exchangeState) snapshot() *stream.Exchange {
+	cp := *st.x
+	cp.Chunks = cp.Chunks[:len(cp.Chunks):len(cp.Chunks)]
+	return &cp
+}
+
+// setVerdict adopts a verdict. Its events (decoded from the whole body,
+// with inspect's summaries) replace the interim ones when it saw at least
+// as many.
+func (st *exchangeState) setVerdict(v *inspect.Verdict) {
+	st.verdict = v
+	st.verdictEvents = len(v.Events)
+	if len(v.Events) >= len(st.events) && len(v.Events) > 0 {
+		// Keep interim summaries where inspect has none (placeholder).
+		for i := range v.Events {
+			if v.Events[i].Summary == "" && i < len(st.events) {
+				v.Events[i].Summary = st.events[i].Summary
+			}
+			if v.Events[i].At == 0 && i < len(st.events) {
+				v.Events[i].At = st.events[i].At
+			}
+		}
+		if len(v.Events) > len(st.events) {
+			st.addEvents(v.Events[len(st.events):])
+		}
+		st.events = v.Events
+	}
+}
+
+// requestID is the verdict's request id, or the one in the response
+// headers while no verdict is in.
+func (st *exchangeState) requestID() string {
+	if st.verdict != nil && st.verdict.RequestID != "" {
+		return st.verdict.RequestID
+	}
+	if st.x != nil && st.x.Response != nil {
+		for _, h := range []string{"request-id", "x-request-id", "openai-request-id"} {
+			if v := http.Header(st.x.Response.Header).Get(h); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// frame returns the raw bytes of event i.
+func (st *exchangeState) frame(i int) []byte {
+	if i < 0 || i >= len(st.events) {
+		return nil
+	}
+	e := st.events[i]
+	lo, hi := e.Offset, e.Offset+e.Length
+	if lo < 0 || lo > int64(len(st.body)) {
+		return nil
+	}
+	if hi > int64(len(st.body)) {
+		hi = int64(len(st.body))
+	}
+	return st.body[lo:hi]
+}
+
+// findingEvents returns the sorted event indexes that carry a finding.
+func findingEvents(v *inspect.Verdict) []int {
+	if v == nil {
+		return nil
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, f := range v.Findings {
+		for _, e := range f.Events {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

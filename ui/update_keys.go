@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// handleKey routes a key: global keys first, then the filter input, then
+// the screen's own keys.
+func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type == tea.KeyCtrlC {
+		return m, tea.Quit
+	}
+	if m.filtering {
+		return m, m.filterKey(msg)
+	}
+	if m.fatal != nil {
+		return m, tea.Quit
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.helpOn = !m.helpOn
+		m.help.ShowAll = m.helpOn
+		return m, nil
+	}
+	if m.helpOn && key.Matches(msg, k.Back) {
+		m.helpOn, m.help.ShowAll = false, false
+		return m, nil
+	}
+	switch m.mode {
+	case modeList:
+		return m, m.listKey(msg)
+	case modeExchange:
+		return m, m.exchangeKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.list.move(-1, len(m.xs))
+	case key.Matches(msg, k.Down):
+		m.list.move(1, len(m.xs))
+	case key.Matches(msg, k.PageUp):
+		m.list.move(-m.list.h, len(m.xs))
+	case key.Matches(msg, k.PageDown):
+		m.list.move(m.list.h, len(m.xs))
+	case key.Matches(msg, k.Top):
+		m.list.move(-len(m.xs), len(m.xs))
+	case key.Matches(msg, k.Bottom):
+		m.list.move(len(m.xs), len(m.xs))
+	case key.Matches(msg, k.Enter):
+		if m.list.sel < len(m.xs) {
+			return m.open(m.list.sel)
+		}
+	}
+	return nil
+}
+
+func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	st := m.current()
+	page := max(1, m.tl.h-1)
+	for _, b := range []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Next, k.Prev, k.Filter, k.Step} {
+		if key.Matches(msg, b) {
+			m.moved = true
+		}
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		m.scroll(-1)
+	case key.Matches(msg, k.Down):
+		m.scroll(1)
+	case key.Matches(msg, k.PageUp):
+		m.scroll(-page)
+	case key.Matches(msg, k.PageDown):
+		m.scroll(page)
+	case key.Matches(msg, k.Top):
+		m.tl.toTop()
+		return m.selectionChanged()
+	case key.Matches(msg, k.Bottom):
+		m.tl.toTail()
+		return m.selectionChanged()
+	case key.Matches(msg, k.Focus):
+		if msg.Type == tea.KeyShiftTab {
+			m.focus = (m.focus + 2) % 3
+		} else {
+			m.focus = (m.focus + 1) % 3
+		}
+	case key.Matches(msg, k.Enter):
+		m.focus = focusDetail
+	case key.Matches(msg, k.Back):
+		switch {
+		case m.focus != focusTimeline:
+			m.focus = focusTimeline
+		case m.tl.filter != "":
+			m.tl.setFilter("")
+			return m.selectionChanged()
+		case len(m.xs) > 1 || m.feed != nil:
+			m.mode, m.replay = modeList, false
+			m.layout()
+		}
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.input.SetValue(m.tl.filter)
+		m.input.CursorEnd()
+		return m.input.Focus()
+	case key.Matches(msg, k.Next), key.Matches(msg, k.Prev):
+		return m.jumpFinding(key.Matches(msg, k.Next))
+	case key.Matches(msg, k.Assembled):
+		m.det.assembled = !m.det.assembled
+		m.refreshPanes()
+		return m.requestAssembly()
+	case key.Matches(msg, k.Copy):
+		if st.verdict == nil {
+			return m.setStatus("✗ nothing to copy yet: the diagnosis is still running", true)
+		}
+		v := *st.verdict
+		if m.sdkPick >= 0 {
+			v.SDK = m.sdkAnswer
+		}
+		return tea.Batch(m.setStatus("copying the diagnosis…", false), copyDiagnosis(&v, m.opt.ToolVersion, m.clip))
+	case key.Matches(msg, k.Yank):
+		ev := m.tl.selectedEvent()
+		if ev < 0 {
+			return m.setStatus("✗ select an event to copy its raw frame", true)
+		}
+		return copyFrame(st.frame(ev), m.clip)
+	case key.Matches(msg, k.Save):
+		return saveCapture(st.snapshot(), m.dir, m.now())
+	case key.Matches(msg, k.SDK):
+		m.sdkPick = (m.sdkPick + 1) % len(sdkNames)
+		m.refreshSDK()
+		m.refreshPanes()
+		return m.setStatus("SDK: "+sdkNames[m.sdkPick]+" (p for the next one)", false)
+	case key.Matches(msg, k.Pause):
+		if m.replay {
+			m.paused = !m.paused
+		}
+	case key.Matches(msg, k.Faster):
+		m.speed = min(m.speed*2, 64)
+	case key.Matches(msg, k.Slower):
+		m.speed = max(m.speed/2, 0.125)
+	case key.Matches(msg, k.Step):
+		if m.tl.shown < len(st.events) {
+			m.paused = true
+			m.clock = st.events[m.tl.shown].At
+			m.tl.reveal(m.tl.shown + 1)
+			return m.selectionChanged()
+		}
+	case key.Matches(msg, k.Restart):
+		return m.open(m.cur)
+	}
+	return nil
+}
+
+// jumpFinding selects the next (or previous) event with a finding.
+func (m *Model) jumpFinding(next bool) tea.Cmd {
+	if len(m.finds) == 0 {
+		return m.setStatus("no findings on events", false)
+	}
+	cur := m.tl.selectedEvent()
+	target := -1
+	if next {
+		for _, e := range m.finds {
+			if e > cur && e < m.tl.shown {
+				target = e
+				break
+			}
+		}
+	} else {
+		for i := len(m.finds) - 1; i >= 0; i-- {
+			if e := m.finds[i]; e < cur || cur < 0 && e < m.tl.shown {
+				target = e
+				break
+			}
+		}
+	}
+	if target < 0 {
+		return m.setStatus("no more findings that way", false)
+	}
+	m.tl.selectEvent(target)
+	return m.selectionChanged()
+}
+
+// filterKey edits the filter; enter applies it, esc clears it.
+func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.filtering = false
+		m.input.Blur()
+		m.tl.setFilter(m.input.Value())
+		m.tl.selectFiltered()
+		return m.selectionChanged()
+	case tea.KeyEsc:
+		m.filtering = false
+		m.input.Blur()
+		m.tl.setFilter("")
+		return m.selectionChanged()
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return cmd
+}
