@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -176,4 +177,21 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// SIGTERM stops a proxy whose inspector is open, and the terminal is
+// given back (the alternate screen is left) before the process exits.
+func TestProxyOnATerminalStopsOnSIGTERM(t *testing.T) {
+	tm := startOnTerminal(t, nil, "proxy", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--save", t.TempDir())
+	tm.waitScreen(t, "Waiting for the first request")
+	tm.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-tm.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM did not stop the proxy")
+	}
+	if code := tm.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	tm.waitScreen(t, "\x1b[?1049l")
 }
