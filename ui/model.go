@@ -307,9 +307,15 @@ func (m *Model) adoptVerdict(st *exchangeState) {
 	m.syncCurrent()
 	// A finished capture opens on the event that carried the error, the
 	// one the user came for, unless they already moved.
-	if v := st.verdict; !m.moved && m.feed == nil && !m.replay && st.done &&
-		v.Error != nil && v.Error.EventIndex >= 0 && v.Error.EventIndex < m.tl.shown {
-		m.tl.selectEvent(v.Error.EventIndex)
+	if v := st.verdict; !m.moved && m.feed == nil && !m.replay && st.done && v.Error != nil {
+		switch {
+		case v.Error.EventIndex >= 0 && v.Error.EventIndex < m.tl.shown:
+			m.tl.selectEvent(v.Error.EventIndex)
+		case v.Error.EventIndex < 0 && st.x.Response != nil:
+			// An HTTP error before any stream: its headers and body.
+			m.tl.sel, m.tl.follow = rowKey{kind: rowHeaders}, false
+			m.tl.scrollToSel()
+		}
 	}
 	m.refreshPanes()
 }
