@@ -60,4 +60,3 @@ func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
 	m.xs = append(m.xs, st)
 	return st
 }
-

@@ -62,4 +62,3 @@ func (m *Model) advanceReplay(msg replayTickMsg) tea.Cmd {
 	}
 	return tickReplay(m.gen)
 }
-
