@@ -47,15 +47,16 @@ func (d *eventDecoder) feed(data []byte, at time.Duration, final bool, out []ins
 		if end := ev.Offset + ev.Length; !final && end == int64(len(d.pending)) && d.pending[end-1] == '\r' {
 			break
 		}
+		dt, sum := summarize(ev.Type, ev.Data)
 		out = append(out, inspect.EventInfo{
 			Index:        len(out),
 			Type:         ev.Type,
-			DataType:     dataType(ev.Data),
+			DataType:     dt,
 			ID:           ev.ID,
 			Offset:       d.base + ev.Offset,
 			Length:       ev.Length,
 			At:           at,
-			Summary:      summarize(ev.Type, ev.Data),
+			Summary:      sum,
 			Comments:     comments,
 			Unterminated: ev.Unterminated,
 		})
@@ -69,25 +70,6 @@ func (d *eventDecoder) feed(data []byte, at time.Duration, final bool, out []ins
 	// Copy the tail so the consumed prefix can be collected.
 	d.pending = append([]byte(nil), d.pending[consumed:]...)
 	return out
-}
-
-func dataType(data []byte) string {
-	i := bytes.Index(data, []byte(`"type"`))
-	if i < 0 || len(data) == 0 || data[0] != '{' {
-		return ""
-	}
-	// Cheap path for the common {"type":"x",…} shape; fall back to JSON.
-	var t struct {
-		Type json.RawMessage `json:"type"`
-	}
-	if json.Unmarshal(data, &t) != nil {
-		return ""
-	}
-	s, err := strconv.Unquote(string(t.Type))
-	if err != nil {
-		return ""
-	}
-	return s
 }
 
 // probe is the union of the fields summaries are made from, across the
@@ -131,22 +113,27 @@ type errBody struct {
 	Message string          `json:"message"`
 }
 
-// summarize returns a short human summary of one event's data: a text
-// snippet, a tool name, a stop reason or an error type.
-func summarize(typ string, data []byte) string {
+// summarize returns the JSON "type" of one event's data and a short
+// human summary of it: a text snippet, a tool name, a stop reason or an
+// error type. One JSON decode serves both.
+func summarize(typ string, data []byte) (dataType, summary string) {
 	if len(data) == 0 {
-		return ""
+		return "", ""
 	}
 	if data[0] != '{' {
 		if string(data) == "[DONE]" {
-			return "[DONE]"
+			return "", "[DONE]"
 		}
-		return snippet(string(data))
+		return "", snippet(string(data))
 	}
 	var p probe
 	if json.Unmarshal(data, &p) != nil {
-		return "invalid JSON: " + snippet(string(data))
+		return "", "invalid JSON: " + snippet(string(data))
 	}
+	return p.Type, p.summary(typ)
+}
+
+func (p *probe) summary(typ string) string {
 	if len(p.Error) > 0 && string(p.Error) != "null" {
 		var e errBody
 		if json.Unmarshal(p.Error, &e) == nil {
