@@ -117,6 +117,12 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 				serveErr = waitStop(sigs, served)
 			}
 		case <-sigs:
+			// The inspector got the signal too and is quitting: let it
+			// give the terminal back before the process exits.
+			select {
+			case <-uiDone:
+			case <-time.After(2 * time.Second):
+			}
 		case serveErr = <-served:
 		}
 	} else {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -202,7 +203,7 @@ func TestLiveRecordsTimedChunksInOrder(t *testing.T) {
 		for _, e := range events {
 			fmt.Fprint(w, e)
 			w.(http.Flusher).Flush()
-			time.Sleep(30 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // long enough that reads never merge events
 		}
 	}))
 	defer srv.Close()
@@ -223,8 +224,8 @@ func TestLiveRecordsTimedChunksInOrder(t *testing.T) {
 			t.Fatalf("chunk %d arrived at %v, before chunk %d at %v", i, x.Chunks[i].At, i-1, x.Chunks[i-1].At)
 		}
 	}
-	if last := x.Chunks[len(x.Chunks)-1].At; last < 50*time.Millisecond {
-		t.Errorf("last chunk at %v; the server paced 30ms between events", last)
+	if last := x.Chunks[len(x.Chunks)-1].At; last < 200*time.Millisecond {
+		t.Errorf("last chunk at %v; the server paced 100ms between events", last)
 	}
 	if !x.Timed || x.Response == nil || x.Response.Status != 200 || x.Request.URL != srv.URL+"/v1/messages" {
 		t.Errorf("exchange = timed %v, response %+v, url %q", x.Timed, x.Response, x.Request.URL)
@@ -262,4 +263,30 @@ func TestRequestBuilders(t *testing.T) {
 	if v := AnthropicRequest("x", "k", "m", "p", 1).Header.Get("anthropic-version"); v != AnthropicVersion {
 		t.Errorf("anthropic-version = %q", v)
 	}
+}
+
+// No goroutine outlives a live request that timed out, was cancelled or
+// was reset.
+func TestLiveLeavesNoGoroutine(t *testing.T) {
+	base := runtime.NumGoroutine()
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	tr := NewTransport()
+	for _, opt := range []LiveOptions{{IdleTimeout: 50 * time.Millisecond}, {Timeout: 50 * time.Millisecond}} {
+		opt.Transport = tr
+		x, err := Live(context.Background(), &Request{Method: "GET", URL: stall.URL}, opt)
+		if err != nil || x.End.Reason != EndTimeout {
+			t.Fatalf("end %+v, %v", x.End, err)
+		}
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(50*time.Millisecond, func() { cancel(ErrUserCanceled) })
+	if x, _ := Live(ctx, &Request{Method: "GET", URL: stall.URL}, LiveOptions{Transport: tr}); x.End.Reason != EndCanceled {
+		t.Fatalf("end %+v", x.End)
+	}
+	tr.CloseIdleConnections()
+	stall.Close()
+	settled(t, base)
 }

@@ -120,28 +120,45 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sink, name, done, openErr = p.Open(seq, x)
 	}
 	rec := newRecorder(seq, x, sink, p.Feed)
-	defer func() {
-		err := errors.Join(openErr, rec.err)
-		if done != nil {
-			err = errors.Join(err, done())
+	// finish records the end and closes the capture off the data path:
+	// the client's response completes (or aborts) when the handler
+	// returns, and must not wait for an fsync or a diagnosis.
+	finished := false
+	finish := func(cause error) {
+		if finished {
+			return
 		}
-		if p.OnDone != nil {
-			p.OnDone(x, name, err)
-		}
-	}()
+		finished = true
+		at := rec.since()
+		p.wg.Add(1) // the handler holds a count, so Wait cannot miss this one
+		go func() {
+			defer p.wg.Done()
+			rec.endAt(cause, at)
+			err := errors.Join(openErr, rec.err)
+			if done != nil {
+				err = errors.Join(err, done())
+			}
+			if p.OnDone != nil {
+				p.OnDone(x, name, err)
+			}
+		}()
+	}
+	defer finish(errors.New("the proxy's handler failed")) // only if nothing else ended it
 	why := func(err error) error { return p.cause(ctx, r, err) }
 
 	resp, err := p.transport().RoundTrip(out)
 	if err != nil {
-		e := rec.end(why(err))
+		cause := why(err)
 		if r.Context().Err() == nil {
 			// The upstream never answered: say so as a gateway error, the
 			// way any reverse proxy does, with the classified reason.
+			_, text := ClassifyTransportError(cause)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Header().Set("X-Midstream-Error", e.Err)
+			w.Header().Set("X-Midstream-Error", text)
 			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprintf(w, "midstream proxy: upstream %s: %s\n", p.Upstream.Redacted(), e.Err)
+			fmt.Fprintf(w, "midstream proxy: upstream %s: %s\n", p.Upstream.Redacted(), text)
 		}
+		finish(cause)
 		return
 	}
 	defer resp.Body.Close()
@@ -153,7 +170,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.response(resp)
 	if flushErr != nil {
 		cancel(ErrClientGone)
-		rec.end(ErrClientGone)
+		finish(ErrClientGone)
 		return
 	}
 
@@ -175,24 +192,23 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.chunk(buf[:n])
 			if werr != nil {
 				cancel(ErrClientGone)
-				rec.end(ErrClientGone)
+				finish(ErrClientGone)
 				return
 			}
 		}
 		if rerr == io.EOF {
-			rec.end(nil)
+			finish(nil)
 			return
 		}
 		if rerr != nil {
 			cause := why(rerr)
-			rec.end(cause)
+			finish(cause)
 			if errors.Is(cause, ErrClientGone) {
 				return
 			}
 			// Hand the failure on: abort the client's connection after
 			// the bytes that arrived, so it cannot mistake a broken
-			// stream for a complete one. The deferred capture close runs
-			// first.
+			// stream for a complete one.
 			panic(http.ErrAbortHandler)
 		}
 	}

@@ -85,6 +85,7 @@ func FuzzProxyBody(f *testing.F) {
 			p.ServeHTTP(w, httptest.NewRequest("POST", "/v1/messages", bytes.NewReader([]byte("{}"))))
 			return false
 		}()
+		p.Wait() // the capture is closed off the data path
 		if aborted != fail {
 			t.Fatalf("aborted = %v for an upstream that failed = %v", aborted, fail)
 		}

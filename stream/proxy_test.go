@@ -396,3 +396,61 @@ func TestProxyStopCancelsInFlight(t *testing.T) {
 // quietLog silences the server logs of connections the tests break on
 // purpose.
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func TestProxyJoinsUpstreamPath(t *testing.T) {
+	tests := []struct{ upstream, path, want string }{
+		{"https://api.anthropic.com", "/v1/messages?beta=true", "https://api.anthropic.com/v1/messages?beta=true"},
+		{"https://api.anthropic.com/", "/v1/messages", "https://api.anthropic.com/v1/messages"},
+		{"https://api.openai.com/v1", "/chat/completions", "https://api.openai.com/v1/chat/completions"},
+		{"http://127.0.0.1:9/prefix/", "/files/a%2Fb", "http://127.0.0.1:9/prefix/files/a%2Fb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.upstream+tt.path, func(t *testing.T) {
+			u, _ := url.Parse(tt.upstream)
+			p := &Proxy{Upstream: u}
+			in := httptest.NewRequest("POST", tt.path, nil)
+			out, err := p.outgoing(context.Background(), in, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.URL.String() != tt.want || out.Host != u.Host {
+				t.Errorf("forwarded to %s (Host %q), want %s", out.URL, out.Host, tt.want)
+			}
+		})
+	}
+}
+
+// slowEndSink takes its time to close a capture, like an fsync on a busy
+// disk.
+type slowEndSink struct{ recordingSink }
+
+func (s *slowEndSink) End(e End) error {
+	time.Sleep(time.Second)
+	return s.recordingSink.End(e)
+}
+
+// The client's stream ends when the upstream's does, not when the capture
+// is closed.
+func TestProxyEndDoesNotWaitForTheCapture(t *testing.T) {
+	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, sseEvent("message_stop", `{"type":"message_stop"}`))
+	}))
+	defer env.close(t)
+	sink := &slowEndSink{}
+	env.p.Open = func(int, *Exchange) (CaptureSink, string, func() error, error) { return sink, "slow", nil, nil }
+	start := time.Now()
+	resp, err := env.client.Get(env.srv.URL + "/v1/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("the client's stream ended after %v; it waited for the capture to close", took)
+	}
+	if f := env.next(t); f.x.End.Reason != EndEOF || sink.end == nil {
+		t.Errorf("capture end %+v", sink.end)
+	}
+}

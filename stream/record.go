@@ -100,7 +100,11 @@ func (r *recorder) chunk(b []byte) {
 // end records how the exchange ended; err is what the round trip or the
 // body read returned (already resolved to its context cause). Only the
 // first call counts.
-func (r *recorder) end(err error) End {
+func (r *recorder) end(err error) End { return r.endAt(err, r.since()) }
+
+// endAt is end with the time the exchange ended, for an end recorded
+// later than it happened.
+func (r *recorder) endAt(err error, at time.Duration) End {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
@@ -108,7 +112,7 @@ func (r *recorder) end(err error) End {
 	}
 	r.ended = true
 	reason, text := ClassifyTransportError(err)
-	e := End{Reason: reason, Err: text, At: r.since()}
+	e := End{Reason: reason, Err: text, At: at}
 	r.x.End = e
 	r.begin()
 	if r.sink != nil && r.err == nil {

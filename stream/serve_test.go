@@ -113,17 +113,19 @@ func TestServeNeverAnsweredCaptureAbortsAtOnce(t *testing.T) {
 func TestServePacing(t *testing.T) {
 	x := &Exchange{
 		Timed:  true,
-		Chunks: []Chunk{{At: 0, Data: []byte("data: 1\n\n")}, {At: 200 * time.Millisecond, Data: []byte("data: 2\n\n")}, {At: 400 * time.Millisecond, Data: []byte("data: 3\n\n")}},
-		End:    End{Reason: EndEOF, At: 400 * time.Millisecond},
+		Chunks: []Chunk{{At: 0, Data: []byte("data: 1\n\n")}, {At: 400 * time.Millisecond, Data: []byte("data: 2\n\n")}, {At: 800 * time.Millisecond, Data: []byte("data: 3\n\n")}},
+		End:    End{Reason: EndEOF, At: 800 * time.Millisecond},
 	}
 	tests := []struct {
 		name     string
 		s        *Server
 		min, max time.Duration
 	}{
-		{"recorded pace", &Server{}, 380 * time.Millisecond, 2 * time.Second},
-		{"twice as fast", &Server{Speed: 2}, 180 * time.Millisecond, 380 * time.Millisecond},
-		{"instant", &Server{Instant: true}, 0, 150 * time.Millisecond},
+		// Lower bounds are exact (timers never fire early); upper bounds
+		// leave room for a loaded machine while telling 1× from 2×.
+		{"recorded pace", &Server{}, 790 * time.Millisecond, 5 * time.Second},
+		{"twice as fast", &Server{Speed: 2}, 390 * time.Millisecond, 750 * time.Millisecond},
+		{"instant", &Server{Instant: true}, 0, 350 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
