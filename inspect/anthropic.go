@@ -52,12 +52,13 @@ type anthropicChecker struct {
 	stopReason  string
 	outTokens   int64
 	haveOut     bool
-	stopAt      int // message_stop index, -1
-	errAt       int // error event index, -1
+	stopAt      int    // message_stop index, -1
+	errAt       int    // error event index, -1
+	errCode     string // finding code for the error (Bedrock exception frames differ)
 }
 
 func newAnthropicChecker(d *diag) *anthropicChecker {
-	c := &anthropicChecker{d: d, open: -1, stopAt: -1, errAt: -1}
+	c := &anthropicChecker{d: d, open: -1, stopAt: -1, errAt: -1, errCode: "A-W10-error-event"}
 	if x := d.x; x.Request != nil {
 		c.fineGrained = strings.Contains(x.Request.Header.Get("Anthropic-Beta"), "fine-grained-tool-streaming")
 	}
@@ -149,7 +150,7 @@ func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, okIdx := jint(jfield(data, "index"))
 	cb := jfield(data, "content_block")
-	bt := jstring(jfield(cb, "type"))
+	bt := d.internType(jfield(cb, "type"))
 	switch {
 	case c.open >= 0:
 		d.f.add("A-W5-block-order", SeverityError, "Content blocks overlap",
@@ -187,7 +188,7 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
 	delta := jfield(data, "delta")
-	dt := jstring(jfield(delta, "type"))
+	dt := d.internType(jfield(delta, "type"))
 	fits, known := anthropicDeltaFits[dt]
 	switch {
 	case c.open < 0 || int(idx) != c.open:
@@ -309,7 +310,7 @@ func (c *anthropicChecker) finish() {
 	}
 	switch {
 	case c.errAt >= 0:
-		d.errorFinding("A-W10-error-event")
+		d.errorFinding(c.errCode)
 		return
 	case c.stopAt >= 0:
 		d.complete = true

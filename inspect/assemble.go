@@ -60,10 +60,28 @@ type Usage struct {
 // event data.
 func Assemble(v *Verdict, upTo int) *Message {
 	m := &Message{Provider: v.Provider}
+	// Only the events of the timeline count: an HTTP error body is not
+	// decoded as a stream.
+	upTo = min(upTo, len(v.Events)-1)
 	if v.Exchange == nil || upTo < 0 {
 		return m
 	}
 	a := assembler{m: m, pos: map[int]int{}}
+	defer a.flush()
+	if looksLikeEventStream(bodyPrefix(v.Exchange, 16)) {
+		bedrockEvents(v.Exchange.Body(), upTo, func(data []byte, exc string, payload []byte) {
+			m.Events++
+			switch {
+			case exc != "":
+				if m.ErrorType == "" {
+					m.ErrorType, m.ErrorMessage = exc, jstring(jfield(payload, "message"))
+				}
+			case data != nil:
+				a.anthropic(data)
+			}
+		})
+		return m
+	}
 	dec := stream.NewDecoder(newChunkReader(v.Exchange.Chunks))
 	for i := 0; i <= upTo; i++ {
 		e, err := dec.Next()
@@ -87,18 +105,35 @@ func Assemble(v *Verdict, upTo int) *Message {
 }
 
 type assembler struct {
-	m   *Message
-	pos map[int]int // stream index → position in m.Blocks
+	m    *Message
+	pos  map[int]int // stream index → position in m.Blocks
+	bufs []blockBuf  // parallel to m.Blocks
 }
 
-// block returns the block with stream index idx, creating it with typ.
-func (a *assembler) block(idx int, typ string) *Block {
+// blockBuf accumulates a block's growing fields; appending to strings
+// would copy the whole block again for every delta (quadratic on a long
+// tool input), so they become strings once, in flush.
+type blockBuf struct{ text, input, sig []byte }
+
+// block returns the block with stream index idx, creating it with typ,
+// and its buffers.
+func (a *assembler) block(idx int, typ string) (*Block, *blockBuf) {
 	if p, ok := a.pos[idx]; ok {
-		return &a.m.Blocks[p]
+		return &a.m.Blocks[p], &a.bufs[p]
 	}
 	a.m.Blocks = append(a.m.Blocks, Block{Index: idx, Type: typ})
-	a.pos[idx] = len(a.m.Blocks) - 1
-	return &a.m.Blocks[len(a.m.Blocks)-1]
+	a.bufs = append(a.bufs, blockBuf{})
+	p := len(a.m.Blocks) - 1
+	a.pos[idx] = p
+	return &a.m.Blocks[p], &a.bufs[p]
+}
+
+// flush moves the buffers into the blocks.
+func (a *assembler) flush() {
+	for i := range a.m.Blocks {
+		b, f := &a.m.Blocks[i], &a.bufs[i]
+		b.Text, b.Input, b.Signature = string(f.text), string(f.input), string(f.sig)
+	}
 }
 
 func (a *assembler) usage(u []byte) {
@@ -124,17 +159,18 @@ func (a *assembler) anthropic(data []byte) {
 		a.usage(jfield(msg, "usage"))
 		// A spliced second message_start starts the message over, as the
 		// SDK accumulators do.
-		m.Blocks, a.pos = nil, map[int]int{}
+		m.Blocks, a.bufs, a.pos = nil, nil, map[int]int{}
 	case "content_block_start":
 		idx, _ := jint(jfield(data, "index"))
 		cb := jfield(data, "content_block")
 		// A repeated index replaces the block, as an accumulator would.
 		delete(a.pos, int(idx))
-		b := a.block(int(idx), jstring(jfield(cb, "type")))
+		b, f := a.block(int(idx), jstring(jfield(cb, "type")))
 		b.ID, b.Name = jstring(jfield(cb, "id")), jstring(jfield(cb, "name"))
-		b.Text = jstring(jfield(cb, "text")) + jstring(jfield(cb, "thinking"))
+		f.text = append(append(f.text[:0], jstring(jfield(cb, "text"))...), jstring(jfield(cb, "thinking"))...)
+		f.input, f.sig = f.input[:0], f.sig[:0]
 		if in := jfield(cb, "input"); isObject(in) && !emptyObject(in) {
-			b.Input = string(in)
+			f.input = append(f.input, in...)
 		}
 	case "content_block_delta":
 		idx, _ := jint(jfield(data, "index"))
@@ -142,17 +178,17 @@ func (a *assembler) anthropic(data []byte) {
 		if !ok {
 			return // a delta for a block never started: the SDKs drop or reject it
 		}
-		b := &m.Blocks[p]
+		b, f := &m.Blocks[p], &a.bufs[p]
 		d := jfield(data, "delta")
 		switch jstring(jfield(d, "type")) {
 		case "text_delta":
-			b.Text += jstring(jfield(d, "text"))
+			f.text = append(f.text, jstring(jfield(d, "text"))...)
 		case "thinking_delta":
-			b.Text += jstring(jfield(d, "thinking"))
+			f.text = append(f.text, jstring(jfield(d, "thinking"))...)
 		case "input_json_delta":
-			b.Input += jstring(jfield(d, "partial_json"))
+			f.input = append(f.input, jstring(jfield(d, "partial_json"))...)
 		case "signature_delta":
-			b.Signature += jstring(jfield(d, "signature"))
+			f.sig = append(f.sig, jstring(jfield(d, "signature"))...)
 		case "citations_delta":
 			b.Citations++
 		}
@@ -214,15 +250,17 @@ func (a *assembler) chat(data []byte) {
 	}
 	for _, k := range []string{"reasoning", "reasoning_content"} {
 		if t := jstring(jfield(d, k)); t != "" {
-			a.block(-2, "reasoning").Text += t
+			_, f := a.block(-2, "reasoning")
+			f.text = append(f.text, t...)
 		}
 	}
 	if t := jstring(jfield(d, "content")); t != "" {
-		a.block(-1, "text").Text += t
+		_, f := a.block(-1, "text")
+		f.text = append(f.text, t...)
 	}
 	jelems(jfield(d, "tool_calls"), func(tc []byte) {
 		n, _ := jint(jfield(tc, "index"))
-		b := a.block(int(n), "tool_call")
+		b, buf := a.block(int(n), "tool_call")
 		if id := jstring(jfield(tc, "id")); id != "" {
 			b.ID = id
 		}
@@ -230,7 +268,7 @@ func (a *assembler) chat(data []byte) {
 		if name := jstring(jfield(f, "name")); name != "" {
 			b.Name = name
 		}
-		b.Input += jstring(jfield(f, "arguments"))
+		buf.input = append(buf.input, jstring(jfield(f, "arguments"))...)
 	})
 	if fr, ok := jstr(jfield(ch, "finish_reason")); ok && fr != "" {
 		m.StopReason = fr
@@ -259,16 +297,18 @@ func (a *assembler) responses(data []byte) {
 			typ = "text"
 			m.Role = jstring(jfield(item, "role"))
 		}
-		b := a.block(int(out), typ)
+		b, _ := a.block(int(out), typ)
 		b.ID, b.Name = jstring(jfield(item, "call_id")), jstring(jfield(item, "name"))
 	case "response.output_text.delta", "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
 		typ := "text"
 		if t != "response.output_text.delta" {
 			typ = "reasoning"
 		}
-		a.block(int(out), typ).Text += jstring(jfield(data, "delta"))
+		_, f := a.block(int(out), typ)
+		f.text = append(f.text, jstring(jfield(data, "delta"))...)
 	case "response.function_call_arguments.delta":
-		a.block(int(out), "function_call").Input += jstring(jfield(data, "delta"))
+		_, f := a.block(int(out), "function_call")
+		f.input = append(f.input, jstring(jfield(data, "delta"))...)
 	case "response.output_item.done":
 		if p, ok := a.pos[int(out)]; ok {
 			m.Blocks[p].Complete = true

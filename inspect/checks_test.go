@@ -225,6 +225,8 @@ func TestChecks(t *testing.T) {
 		{"429 with retry-after", withHdr(`{"type":"error","error":{"type":"rate_limit_error","message":"x"}}`, 429, "Retry-After", "3"), "H-no-retry-after", ""},
 		{"spend cap", withHdr(`{"type":"error","error":{"type":"rate_limit_error","message":"x","details":{"error_code":"enforced_spend_limit_reached"}}}`, 429), "H-spend-cap", SeverityError},
 		{"plain rate limit is not the spend cap", withHdr(`{"type":"error","error":{"type":"rate_limit_error","message":"x"}}`, 429, "Retry-After", "3"), "H-spend-cap", ""},
+		{"in-stream spend cap", body(ant(evMS, `{"type":"error","error":{"type":"rate_limit_error","message":"x","details":{"error_code":"enforced_spend_limit_reached"}}}`)), "H-spend-cap", SeverityError},
+		{"in-stream rate limit is not the spend cap", body(ant(evMS, evErr("rate_limit_error"))), "H-spend-cap", ""},
 		{"JSON error under 200", body(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`), "H-json-error-body", SeverityError},
 	}
 	for _, c := range cases {

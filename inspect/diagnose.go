@@ -3,6 +3,7 @@ package inspect
 import (
 	"encoding/json"
 	"fmt"
+	"mime"
 	"strings"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -16,7 +17,8 @@ type diag struct {
 	f   *findings
 	chk checker
 
-	cur              evCtx // the event being checked (reused)
+	cur              evCtx             // the event being checked (reused)
+	ci               stream.ChunkIndex // arrival times, for timed captures
 	types            map[string]string
 	decodeErr        error
 	trailingComments int
@@ -50,7 +52,18 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
 	}
 	d.chk = d.newChecker()
-	d.decode()
+	if x.Timed {
+		d.ci = stream.NewChunkIndex(x)
+	}
+	switch {
+	case errorBodyNotStream(x, v.HTTPStatus):
+		// A non-2xx body is an error document: decoding it as SSE would
+		// only invent a cut "event" from the JSON.
+	case det.gateway == GatewayBedrock && looksLikeEventStream(bodyPrefix(x, 16)):
+		d.decodeBedrock(x.Body())
+	default:
+		d.decode()
+	}
 	d.chk.finish()
 	if v.Provider == ProviderOpenAIChat && d.openRouterSeen() {
 		v.Provider = ProviderOpenRouter
@@ -68,6 +81,31 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	v.Findings = d.f.list(v)
 	v.SDK = SDKFor(v, opt)
 	return v
+}
+
+// errorBodyNotStream reports a non-2xx response whose body is not labelled
+// as an event stream.
+func errorBodyNotStream(x *stream.Exchange, status int) bool {
+	if status >= 200 && status <= 299 {
+		return false
+	}
+	if x.Response == nil {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(x.Response.Header.Get("Content-Type"))
+	return mt != "text/event-stream"
+}
+
+// bodyPrefix returns up to n leading body bytes.
+func bodyPrefix(x *stream.Exchange, n int) []byte {
+	var b []byte
+	for _, c := range x.Chunks {
+		if len(b) >= n {
+			break
+		}
+		b = append(b, c.Data[:min(len(c.Data), n-len(b))]...)
+	}
+	return b
 }
 
 // mismatch is the rule of issue #3: HTTP 2xx but the stream failed, or
@@ -181,7 +219,11 @@ func (d *diag) outcome() {
 	}
 	if d.err != nil {
 		v.Error = d.err
-		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: d.errSpendCap, inStream: true})
+		if d.errSpendCap {
+			d.spendCapFinding(d.err.EventIndex)
+		}
+		spent := d.errSpendCap || quotaExhausted(d.err.Type)
+		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: spent, inStream: true})
 		if d.errStatus == 0 {
 			v.Error.Retryable = false
 		}
@@ -208,6 +250,7 @@ func errJSONBody(d *diag) bool {
 	}
 	d.v.Outcome = OutcomeHTTPError
 	d.v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
+	d.f.remove("S-unterminated-event") // the "event" was the JSON document
 	d.errStatus = he.status
 	d.f.add("H-json-error-body", SeverityError, "The body is a JSON error, not an event stream",
 		fmt.Sprintf("The %d response carries %s instead of SSE events; clients that only read events see an empty stream.", d.v.HTTPStatus, orUnknown(he.typ)))
@@ -273,6 +316,21 @@ func (fs *findings) add(code string, sev Severity, title, detail string, events 
 }
 
 func (fs *findings) has(code string) bool { _, ok := fs.byKey[code]; return ok }
+
+// remove drops a finding that turned out not to apply.
+func (fs *findings) remove(code string) {
+	if _, ok := fs.byKey[code]; !ok {
+		return
+	}
+	delete(fs.byKey, code)
+	delete(fs.count, code)
+	for i, c := range fs.order {
+		if c == code {
+			fs.order = append(fs.order[:i], fs.order[i+1:]...)
+			break
+		}
+	}
+}
 
 // list returns the findings, most severe first (stable within a severity),
 // each with its fixes.

@@ -51,18 +51,17 @@ type evCtx struct {
 // feeds each event to the provider's checker.
 func (d *diag) decode() {
 	x := d.x
-	var ci stream.ChunkIndex
-	if x.Timed {
-		ci = stream.NewChunkIndex(x)
-	}
+	ci := d.ci
 	comments := 0
 	dec := stream.NewDecoder(newChunkReader(x.Chunks))
 	dec.OnComment(func(stream.Comment) { comments++ })
-	// Size the timeline from the body: Anthropic events average ~170 bytes
-	// on the wire, so this avoids most regrowth without overcommitting.
-	if n := x.BodyLen() / 160; n > 16 {
-		d.v.Events = make([]EventInfo, 0, min(n, 1<<22))
-	}
+	// The timeline is built in fixed-size pages and joined once at the end:
+	// growing one slice by append would allocate about five times its final
+	// size on a million-event stream, and no cheap count of events up front
+	// is reliable (keepalive-only bodies have blank lines but no events).
+	var pages [][]EventInfo
+	page := make([]EventInfo, 0, 256)
+	count := 0
 	for {
 		e, err := dec.Next()
 		if err != nil {
@@ -72,7 +71,7 @@ func (d *diag) decode() {
 			break
 		}
 		info := EventInfo{
-			Index:        len(d.v.Events),
+			Index:        count,
 			Type:         e.Type,
 			DataType:     d.internType(jfield(e.Data, "type")),
 			ID:           e.ID,
@@ -99,11 +98,28 @@ func (d *diag) decode() {
 			d.chk.event(info.Index, &d.cur)
 			info.Summary = d.cur.summary
 		}
-		d.v.Events = append(d.v.Events, info)
+		if len(page) == cap(page) {
+			pages = append(pages, page)
+			page = make([]EventInfo, 0, min(2*cap(page), timelinePage))
+		}
+		page = append(page, info)
+		count++
+	}
+	if len(pages) == 0 {
+		d.v.Events = page
+	} else {
+		d.v.Events = make([]EventInfo, 0, count)
+		for _, p := range pages {
+			d.v.Events = append(d.v.Events, p...)
+		}
+		d.v.Events = append(d.v.Events, page...)
 	}
 	d.trailingComments = comments
 	d.v.EventCount = len(d.v.Events)
 }
+
+// timelinePage is the largest page of the timeline under construction.
+const timelinePage = 32 << 10
 
 // internType returns the JSON "type" string for raw, reusing one string
 // per distinct type so a million events do not allocate a million copies.

@@ -62,6 +62,8 @@ import "fmt"
 //	R-incomplete                     warning  response.incomplete
 //	R-truncated                      error    EOF without a terminal event
 //	G-error-event                    error    generic SSE error event
+//	B-exception-frame                error    Bedrock exception frame (status by appendix A3)
+//	B-frame                          error    Bedrock frame corrupt (warning when cut at the end)
 
 // Advice shared by several codes.
 const (
@@ -77,7 +79,9 @@ const (
 // fixesFor returns the advice for a finding code in the context of v.
 func fixesFor(code string, v *Verdict) []string {
 	switch code {
-	case "A-W10-error-event", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event":
+	case "B-frame":
+		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
+	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event":
 		return errorFixes(code, v)
 	case "H-http-error":
 		out := []string{}
@@ -182,6 +186,9 @@ func errorFixes(code string, v *Verdict) []string {
 	}
 	if code == "A-W10-error-event" || code == "O-finish-reason-error-type" {
 		out = append(out, fixTypeNotCode)
+	}
+	if code == "B-exception-frame" {
+		out = append(out, "Catch what your SDK raises for exception frames: anthropic-sdk-python (≤0.121.0, issue #1477 open) raises ValueError(\"Bad response code, expected 200: …\") — read the exception type from it; anthropic-sdk-go returns a plain error \"received exception <type>: …\"; the TypeScript bedrock-sdk 0.30.2+ turns it into an api_error event, losing 429 vs 500. Don't trust botocore's status_code 400 label: it is hard-coded for every exception frame.")
 	}
 	if code == "O-finish-reason-error-type" {
 		out = append(out, "Portkey rewrote the Anthropic error into finish_reason with HTTP 200 and no error object, so OpenAI SDKs raise nothing: check finish_reason for *_error values, or use Portkey's output guardrail + fallback on status 446 (Portkey docs, \"Handling Anthropic's silent Overloaded errors\").")

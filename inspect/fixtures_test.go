@@ -47,7 +47,7 @@ func TestFixtures(t *testing.T) {
 		{file: "openrouter-numeric-502.sse", provider: ProviderOpenRouter, outcome: OutcomeErrorEvent, http: 200, mapped: 502, mismatch: true,
 			errType: "502", retryable: true, model: "anthropic/claude-sonnet-4", want: []string{"O-error-object"}},
 		{file: "openai-responses-failed-quota.sse", provider: ProviderOpenAIResponses, outcome: OutcomeErrorEvent, http: 200, mapped: 429, mismatch: true,
-			errType: "insufficient_quota", retryable: true, model: "gpt-4.1-mini", want: []string{"R-error-event"}, not: []string{"R-after-terminal", "R-sequence-gap"}},
+			errType: "insufficient_quota", retryable: false, model: "gpt-4.1-mini", want: []string{"R-error-event"}, not: []string{"R-after-terminal", "R-sequence-gap"}},
 		{file: "openai-chat-tool-call.sse", provider: ProviderOpenAIChat, outcome: OutcomeComplete, http: 200, model: "gpt-4o-mini",
 			not: []string{"O-no-finish-reason", "O-truncated"}},
 		{file: "keepalives-only.sse", provider: ProviderGeneric, outcome: OutcomeEmpty, http: 200, want: []string{"S-no-events"}},

@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"bytes"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -163,11 +162,24 @@ func jstring(raw []byte) string {
 
 // jint reads an integer (a JSON number without fraction).
 func jint(raw []byte) (int64, bool) {
-	if len(raw) == 0 || len(raw) > 19 {
+	neg := len(raw) > 0 && raw[0] == '-'
+	if neg {
+		raw = raw[1:]
+	}
+	if len(raw) == 0 || len(raw) > 18 {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	return n, err == nil
+	var n int64
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // jfirstElem returns the first element of the JSON array arr, or nil.

@@ -92,6 +92,18 @@ func OpenAIStatus(code, errType string) int {
 	return 500
 }
 
+// quotaExhausted reports OpenAI-style error codes that, like Anthropic's
+// spend cap, keep failing until billing changes: they map to 429 by A4 but
+// retrying cannot help (the OpenAI docs advise reading error.code to tell
+// them from rate limits).
+func quotaExhausted(code string) bool {
+	switch code {
+	case "insufficient_quota", "credit_balance_exhausted", "billing_hard_limit_reached":
+		return true
+	}
+	return false
+}
+
 // retryPolicy is what A2 needs to know beyond the status.
 type retryPolicy struct {
 	status     int

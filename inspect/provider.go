@@ -32,6 +32,10 @@ func DetectProvider(x *stream.Exchange) Provider { return detectProvider(x).prov
 
 func detectProvider(x *stream.Exchange) detection {
 	var d detection
+	if looksLikeEventStream(bodyPrefix(x, 16)) {
+		// Binary AWS event-stream frames: Claude on Bedrock, whatever the URL.
+		return detection{provider: ProviderAnthropic, gateway: GatewayBedrock, from: "events"}
+	}
 	if x.Request != nil {
 		d = fromURL(x.Request.URL)
 	}

@@ -94,7 +94,7 @@ func (d *diag) httpError() {
 	}
 	v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
 	var h = x.Response
-	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap}
+	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap || quotaExhausted(he.typ)}
 	if h != nil {
 		_, p.retryAfter = retryAfter(h.Header)
 		p.shouldRtry = h.Header.Get("X-Should-Retry")
@@ -116,8 +116,7 @@ func (d *diag) httpError() {
 	d.f.add("H-http-error", SeverityError, what+" before the stream started", detail)
 
 	if he.spendCap {
-		d.f.add("H-spend-cap", SeverityError, "Spend cap reached: retrying cannot succeed",
-			"error.details.error_code is enforced_spend_limit_reached: the monthly spend cap of the tier was hit. It has no retry-after and keeps failing until the cap resets.")
+		d.spendCapFinding(-1)
 	}
 	if h == nil {
 		return
@@ -146,6 +145,8 @@ func (d *diag) transport() {
 		case ct == "":
 			d.f.add("T-content-type-missing", SeverityWarning, "No Content-Type on the stream",
 				"The 2xx response has no Content-Type header. SDKs pick their SSE decoder from `text/event-stream`; without it some treat the body as JSON and fail.")
+		case mt == "application/vnd.amazon.eventstream" && v.Gateway == GatewayBedrock:
+			// Bedrock's binary event stream is labelled correctly.
 		case mt != "text/event-stream":
 			d.f.add("T-content-type-wrong", SeverityWarning, "Content-Type is "+mt+", not text/event-stream",
 				"The body is an event stream but is labelled "+ct+". SDKs and browsers pick their SSE decoder from the Content-Type; a proxy may also buffer or rewrite a body it thinks is "+mt+".")
@@ -282,4 +283,15 @@ func (d *diag) buffered() {
 	d.f.add("T-buffered", SeverityWarning, "All events arrived at once, at the end",
 		fmt.Sprintf("All %d events arrived in one burst %s after the request started: something between the API and the client buffered the stream, so the client saw no tokens until the end (and its idle timeouts saw no activity).", len(ev), first.Round(time.Millisecond)),
 		0, len(ev)-1)
+}
+
+// spendCapFinding reports the spend-cap 429 (domain.md §1.1): it has no
+// retry-after and keeps failing until the cap resets.
+func (d *diag) spendCapFinding(event int) {
+	var ev []int
+	if event >= 0 {
+		ev = []int{event}
+	}
+	d.f.add("H-spend-cap", SeverityError, "Spend cap reached: retrying cannot succeed",
+		"error.details.error_code is enforced_spend_limit_reached: the monthly spend cap of the tier was hit. It has no retry-after and keeps failing until the cap resets.", ev...)
 }

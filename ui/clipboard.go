@@ -92,6 +92,14 @@ func copyText(text string, e clipEnv) copyResult {
 // message is the status line text for a copy of what.
 func (r copyResult) message(what string) (string, bool) {
 	var parts []string
+	// The file path goes first: it is what the user needs when nothing
+	// else could be confirmed, and a narrow status line cuts the end.
+	switch {
+	case r.file != "":
+		parts = append(parts, what+" saved to "+r.file)
+	case r.fileErr != nil:
+		parts = append(parts, "could not save a copy: "+oneLine(r.fileErr.Error()))
+	}
 	if r.local {
 		parts = append(parts, "✓ "+what+" copied to the system clipboard")
 	}
@@ -103,17 +111,11 @@ func (r copyResult) message(what string) (string, bool) {
 		if r.local {
 			parts = append(parts, "also sent by "+via)
 		} else {
-			parts = append(parts, "? "+what+" sent by "+via+" — unconfirmed, your terminal must allow it")
+			parts = append(parts, "sent by "+via+" (unconfirmed: the terminal must allow it)")
 		}
 	}
 	if r.localErr != nil {
 		parts = append(parts, "local clipboard failed: "+oneLine(r.localErr.Error()))
-	}
-	switch {
-	case r.file != "":
-		parts = append(parts, "saved to "+r.file)
-	case r.fileErr != nil:
-		parts = append(parts, "could not save a copy: "+oneLine(r.fileErr.Error()))
 	}
 	if len(parts) == 0 {
 		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true

@@ -21,7 +21,7 @@ type detail struct {
 	key       rowKey
 	assembled bool
 	asm       *assembled // for asmFor, when it matches
-	lines     []string   // wrapped, sanitised content
+	lines     []string   // wrapped, sanitised, styled and fitted content
 	top       int
 }
 
@@ -62,6 +62,9 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 			continue
 		}
 		d.lines = append(d.lines, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+	}
+	for i, l := range d.lines {
+		d.lines[i] = d.styles.Value.Render(fit(l, d.w))
 	}
 	d.scroll(0)
 }
@@ -163,11 +166,11 @@ func (d *detail) View() string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		l := ""
 		if j := d.top + i; j < len(d.lines) {
-			l = d.lines[j]
+			b.WriteString(d.lines[j])
+		} else {
+			b.WriteString(strings.Repeat(" ", d.w))
 		}
-		b.WriteString(d.styles.Value.Render(fit(l, d.w)))
 	}
 	return b.String()
 }

@@ -15,13 +15,9 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
 		parts = append(parts, s.Value.Render(string(v.Provider)))
-		if v.Request != nil && v.Request.Model != "" {
-			parts = append(parts, s.Label.Render("model ")+s.Value.Render(oneLine(v.Request.Model)))
-		}
 	}
-	if id := st.requestID(); id != "" {
-		parts = append(parts, s.Label.Render("req ")+s.Value.Render(oneLine(id)))
-	}
+	// The SDK comes before the model: it decides what the user must fix,
+	// and a narrow screen cuts the end of the line.
 	if sdk != nil {
 		name := sdk.Name
 		if sdk.Version != "" {
@@ -30,6 +26,12 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 		parts = append(parts, s.Label.Render("SDK ")+s.Value.Render(oneLine(name)))
 	} else {
 		parts = append(parts, s.Label.Render("SDK ")+s.Dim.Render("not detected (p)"))
+	}
+	if v != nil && v.Request != nil && v.Request.Model != "" {
+		parts = append(parts, s.Value.Render(oneLine(v.Request.Model)))
+	}
+	if id := st.requestID(); id != "" {
+		parts = append(parts, s.Label.Render("req ")+s.Value.Render(oneLine(id)))
 	}
 	line1 := cutStyled(strings.Join(parts, sep), w)
 	return line1 + "\n" + cutStyled(statusLine(s, st, shown), w)

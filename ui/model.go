@@ -258,7 +258,7 @@ func (m *Model) applyDecoded(msg decodedMsg) tea.Cmd {
 	st.addEvents(msg.events)
 	st.decoded = msg.decoded
 	if msg.done {
-		st.done = true
+		st.finish()
 	}
 	if st == m.current() {
 		m.syncCurrent()
@@ -294,6 +294,7 @@ func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
 func (m *Model) adoptVerdict(st *exchangeState) {
 	m.finds = findingEvents(st.verdict)
 	m.tl.sev = map[int]inspect.Severity{}
+	m.tl.cache = nil // rows show findings and inspect's summaries
 	rank := map[inspect.Severity]int{inspect.SeverityError: 3, inspect.SeverityWarning: 2, inspect.SeverityInfo: 1}
 	for _, f := range st.verdict.Findings {
 		for _, e := range f.Events {
@@ -379,7 +380,7 @@ func (m *Model) open(i int) tea.Cmd {
 	m.sdkPick, m.sdkAnswer = -1, nil
 	m.layout()
 	var cmd tea.Cmd
-	if m.paced && (st.x.Timed || !st.done && m.feed == nil) {
+	if m.paced && st.x.Timed && m.feed == nil {
 		m.replay, m.paused, m.clock, m.lastTick = true, false, 0, time.Time{}
 		m.gen++
 		cmd = tickReplay(m.gen)

@@ -280,7 +280,7 @@ func TestCopyStatusNeverSilent(t *testing.T) {
 		tmux     bool
 	}{
 		{name: "local display", env: map[string]string{"DISPLAY": ":0"}, want: []string{"✓ diagnosis copied to the system clipboard", "also sent by OSC 52"}},
-		{name: "ssh, no display", env: map[string]string{}, want: []string{"sent by OSC 52 — unconfirmed", "saved to /tmp/midstream-diagnosis-test.md"}, wantFile: true},
+		{name: "ssh, no display", env: map[string]string{}, want: []string{"diagnosis saved to /tmp/midstream-diagnosis-test.md", "sent by OSC 52 (unconfirmed"}, wantFile: true},
 		{name: "tmux", env: map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}, want: []string{"OSC 52 (tmux passthrough)", "saved to"}, wantFile: true, tmux: true},
 		{name: "display but no tool", env: map[string]string{"DISPLAY": ":0"}, localErr: fmt.Errorf("No clipboard utilities available"), want: []string{"local clipboard failed: No clipboard utilities available", "saved to"}, wantFile: true},
 	}

@@ -262,7 +262,9 @@ func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 			os.Remove(name)
 			return savedMsg{err: errors.Join(werr, cerr)}
 		}
-		return savedMsg{path: name}
+		// In the working directory the bare name is what the user needs
+		// (and it fits the status line).
+		return savedMsg{path: filepath.Base(name) + " (in " + dir + ")"}
 	}
 }
 

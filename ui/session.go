@@ -89,7 +89,15 @@ func (st *exchangeState) applyUpdate(u stream.Update) {
 	case u.End != nil:
 		st.x.End = *u.End
 		st.addEvents(st.dec.feed(nil, u.End.At, true, nil))
-		st.done = true
+		st.finish()
+	}
+}
+
+// finish marks the body complete.
+func (st *exchangeState) finish() {
+	st.done = true
+	if st.x != nil && st.x.Timed {
+		st.spark.finish(st.x.End.At, st.stall)
 	}
 }
 

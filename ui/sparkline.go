@@ -63,6 +63,25 @@ func (s *sparkline) grow() {
 	s.used = (s.used + 1) / 2
 }
 
+// finish records the end of the body at at: a long silence before it is
+// a stall too (the stream hung, then the connection died), and the time
+// axis extends to it.
+func (s *sparkline) finish(at time.Duration, stall time.Duration) {
+	if s.untimed || at <= s.last {
+		return
+	}
+	if s.n > 0 && at-s.last >= stall && len(s.stalls) < maxStalls {
+		s.stalls = append(s.stalls, stallSpan{s.last, at})
+	}
+	s.last = at
+	for at >= s.span*sparkBuckets {
+		s.grow()
+	}
+	if b := int(at/s.span) + 1; b > s.used {
+		s.used = b
+	}
+}
+
 func (s *sparkline) markError(at time.Duration) { s.errAt, s.hasErr = at, true }
 
 var sparkLevels = []rune("▁▂▃▄▅▆▇█")

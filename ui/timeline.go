@@ -47,6 +47,18 @@ type timeline struct {
 	follow   bool
 	newCount int
 	sev      map[int]inspect.Severity // worst finding per event
+
+	// rows caches rendered event rows by (event, selected): styling is
+	// most of a frame's cost, and a frame mostly redraws the rows of the
+	// previous one. Reset when anything a row shows changes (size,
+	// findings); bounded to a few screens.
+	cache map[rowCacheKey]string
+	rowsW int
+}
+
+type rowCacheKey struct {
+	ev       int
+	selected bool
 }
 
 func newTimeline(st *exchangeState, styles *Styles) *timeline {
@@ -56,6 +68,7 @@ func newTimeline(st *exchangeState, styles *Styles) *timeline {
 // SetSize sets the rows and columns the timeline draws into.
 func (t *timeline) SetSize(w, h int) {
 	t.w, t.h = w, h
+	t.cache = nil
 	t.scrollToSel()
 }
 
@@ -290,6 +303,9 @@ func (t *timeline) View() string {
 		top = max(0, rows-t.h)
 	}
 	c := t.layout()
+	if t.cache == nil || t.rowsW != t.w {
+		t.cache, t.rowsW = map[rowCacheKey]string{}, t.w
+	}
 	selRow := t.rowOf(t.sel)
 	for i := 0; i < t.h; i++ {
 		r := top + i
@@ -300,7 +316,21 @@ func (t *timeline) View() string {
 			b.WriteString(strings.Repeat(" ", t.w))
 			continue
 		}
-		b.WriteString(t.renderRow(t.keyAt(r), c, r == selRow))
+		k := t.keyAt(r)
+		if k.kind != rowEvent {
+			b.WriteString(t.renderRow(k, c, r == selRow))
+			continue
+		}
+		ck := rowCacheKey{ev: k.ev, selected: r == selRow}
+		row, ok := t.cache[ck]
+		if !ok {
+			row = t.renderRow(k, c, ck.selected)
+			if len(t.cache) > 8*t.h+64 {
+				clear(t.cache)
+			}
+			t.cache[ck] = row
+		}
+		b.WriteString(row)
 	}
 	return b.String()
 }
@@ -352,6 +382,13 @@ func (t *timeline) renderRow(k rowKey, c cols, selected bool) string {
 		num = "—"
 		at, typ, sum = t.milestone(k.kind)
 		rowStyle = s.Milestone
+		if k.kind == rowEnd && t.st.x.Timed && len(t.st.events) > 0 {
+			g := t.st.x.End.At - t.st.events[len(t.st.events)-1].At
+			gap = "+" + fmtDur(g)
+			if g >= t.st.stall {
+				gap, gapStyle = "╌"+fmtDur(g), s.Stall
+			}
+		}
 	}
 	line := cursor + fitRight(num, c.num) + " "
 	if c.at > 0 {

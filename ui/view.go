@@ -27,7 +27,7 @@ func (m *Model) layout() {
 		m.det.SetSize(rw, dh)
 		m.fx.SetSize(rw, max(1, body-dh-2))
 	} else {
-		body := h - 8
+		body := h - 7 // header 2, sparkline 1, two titles, column header, status
 		th := max(1, body/2)
 		m.tl.SetSize(w, th)
 		lw := w / 2

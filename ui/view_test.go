@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,21 @@ func BenchmarkScrollAndView(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// TestREADMEShowsTheCurrentScreen keeps the README's picture of the
+// screen equal to the golden 80×24 view.
+func TestREADMEShowsTheCurrentScreen(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/golden/overloaded-80x24.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```text\n"+string(want)+"\n```") {
+		t.Error("README.md's screen picture differs from testdata/golden/overloaded-80x24.golden: paste the golden into the ```text block of \"## The inspector\"")
 	}
 }
