@@ -454,3 +454,29 @@ func TestProxyEndDoesNotWaitForTheCapture(t *testing.T) {
 		t.Errorf("capture end %+v", sink.end)
 	}
 }
+
+// A capture that cannot be written (disk full, no permission) never
+// breaks the traffic: the client gets its stream, OnDone gets the error.
+func TestProxyRecordingFailureDoesNotBreakTraffic(t *testing.T) {
+	event := sseEvent("message_stop", `{"type":"message_stop"}`)
+	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, event) }))
+	defer env.close(t)
+	env.p.Open = DirCaptures("/dev/null/not-a-dir")
+	resp, err := env.client.Get(env.srv.URL + "/v1/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(got) != event {
+		t.Fatalf("client got %q, %v", got, err)
+	}
+	select {
+	case f := <-env.done:
+		if f.err == nil || f.x.End.Reason != EndEOF {
+			t.Errorf("OnDone err = %v, end %+v; want the recording error and a clean end", f.err, f.x.End)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no OnDone")
+	}
+}
