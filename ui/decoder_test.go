@@ -100,3 +100,25 @@ func FuzzIncrementalDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOneLine: sanitised payload text never carries a control character,
+// an escape sequence or a bidi override, and cut never exceeds its width.
+func FuzzOneLine(f *testing.F) {
+	f.Add("plain", uint8(10))
+	f.Add("\x1b]0;t\x07\x1b[2J\u202e漢字e\u0301\r\n\t\x7f\u0085", uint8(5))
+	f.Add("\xff\xfe\x1bP+q\x1b\\", uint8(3))
+	f.Fuzz(func(t *testing.T, s string, w uint8) {
+		out := oneLine(s)
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiOrSeparator(r) {
+				t.Fatalf("oneLine(%q) = %q keeps %U", s, out, r)
+			}
+		}
+		if c := cut(out, int(w)); width(c) > int(w) {
+			t.Fatalf("cut(%q, %d) is %d cells", out, w, width(c))
+		}
+		if f := fit(out, int(w)); width(f) != int(w) {
+			t.Fatalf("fit(%q, %d) is %d cells", out, w, width(f))
+		}
+	})
+}

@@ -111,7 +111,6 @@ type probe struct {
 	} `json:"delta"`
 	Error   json.RawMessage `json:"error"`
 	Code    json.RawMessage `json:"code"`
-	Msg     string          `json:"message_text"`
 	Choices []struct {
 		Delta struct {
 			Content   string `json:"content"`

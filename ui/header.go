@@ -104,7 +104,7 @@ func outcomeText(v *inspect.Verdict, done bool) string {
 	case inspect.OutcomeTransportError:
 		return "transport error"
 	case inspect.OutcomeHTTPError:
-		return "HTTP error before the stream"
+		return "HTTP error, no stream"
 	case inspect.OutcomeEmpty:
 		return "empty body"
 	}

@@ -307,66 +307,17 @@ func (m *Model) adoptVerdict(st *exchangeState) {
 	m.syncCurrent()
 	// A finished capture opens on the event that carried the error, the
 	// one the user came for, unless they already moved.
-	if v := st.verdict; !m.moved && m.feed == nil && !m.replay && st.done &&
-		v.Error != nil && v.Error.EventIndex >= 0 && v.Error.EventIndex < m.tl.shown {
-		m.tl.selectEvent(v.Error.EventIndex)
-	}
-	m.refreshPanes()
-}
-
-// maybeDiagnose starts a diagnosis of a live exchange when it changed and
-// none is running (diagnosis reads a snapshot in a command).
-func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
-	if st.diagnosing || st.x == nil {
-		return nil
-	}
-	if st.verdict != nil && len(st.events) == st.verdictEvents && !st.done {
-		return nil
-	}
-	if st.verdict != nil && st.done && st.verdictEvents == len(st.events) && st.verdict.Outcome != "" && st.fullVerdict {
-		return nil
-	}
-	st.diagnosing = true
-	st.fullVerdict = st.done
-	return diagnose(st.seq, st.snapshot(), m.opt.Inspect, st.done)
-}
-
-func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
-	touched := map[*exchangeState]bool{}
-	var cmds []tea.Cmd
-	for _, u := range msg.updates {
-		st := m.stateFor(u.Seq, u.Start)
-		st.applyUpdate(u)
-		touched[st] = true
-	}
-	for st := range touched {
-		cmds = append(cmds, m.maybeDiagnose(st))
-	}
-	if m.mode == modeLoading && len(m.xs) > 0 {
-		cmds = append(cmds, m.open(0))
-	} else if st := m.current(); st != nil && touched[st] {
-		m.syncCurrent()
-	}
-	if !msg.closed {
-		cmds = append(cmds, waitForFeed(m.feed))
-	}
-	return tea.Batch(cmds...)
-}
-
-// stateFor returns the exchange of a feed sequence number, creating it.
-func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
-	for _, st := range m.xs {
-		if st.seq == seq {
-			return st
+	if v := st.verdict; !m.moved && m.feed == nil && !m.replay && st.done && v.Error != nil {
+		switch {
+		case v.Error.EventIndex >= 0 && v.Error.EventIndex < m.tl.shown:
+			m.tl.selectEvent(v.Error.EventIndex)
+		case v.Error.EventIndex < 0 && st.x.Response != nil:
+			// An HTTP error before any stream: its headers and body.
+			m.tl.sel, m.tl.follow = rowKey{kind: rowHeaders}, false
+			m.tl.scrollToSel()
 		}
 	}
-	x := start
-	if x == nil {
-		x = &stream.Exchange{Source: m.opt.Title}
-	}
-	st := newExchangeState(seq, x, m.opt.Inspect.StallThreshold)
-	m.xs = append(m.xs, st)
-	return st
+	m.refreshPanes()
 }
 
 // open shows exchange i.
@@ -396,60 +347,6 @@ func (m *Model) open(i int) tea.Cmd {
 		m.refreshPanes()
 	}
 	return cmd
-}
-
-// syncCurrent reveals new events of the open exchange (all of them unless
-// a paced replay decides).
-func (m *Model) syncCurrent() {
-	st := m.current()
-	if st == nil {
-		return
-	}
-	if m.replay && st.x.Timed {
-		m.revealUntil(m.clock)
-	} else if m.replay {
-		// Untimed but still decoding: reveal as decoded; timing starts
-		// when it turns out to be timed (it never will).
-		m.tl.reveal(len(st.events))
-	} else {
-		m.tl.reveal(len(st.events))
-	}
-	m.refreshPanes()
-}
-
-func (m *Model) revealUntil(clock time.Duration) {
-	st := m.current()
-	n := m.tl.shown
-	for n < len(st.events) && st.events[n].At <= clock {
-		n++
-	}
-	m.tl.reveal(n)
-}
-
-// advanceReplay moves the replay clock by the real time since the last
-// tick times the speed.
-func (m *Model) advanceReplay(msg replayTickMsg) tea.Cmd {
-	st := m.current()
-	if msg.gen != m.gen || !m.replay || st == nil {
-		return nil
-	}
-	if !m.lastTick.IsZero() && !m.paused {
-		m.clock += time.Duration(float64(msg.at.Sub(m.lastTick)) * m.speed)
-	}
-	m.lastTick = msg.at
-	if !m.paused {
-		before := m.tl.shown
-		m.revealUntil(m.clock)
-		if m.tl.shown != before {
-			m.refreshPanes()
-		}
-	}
-	if st.done && m.tl.shown >= len(st.events) {
-		m.replay = false
-		m.refreshPanes()
-		return nil
-	}
-	return tickReplay(m.gen)
 }
 
 // refreshPanes rebuilds detail and fixes for the selection.

@@ -260,6 +260,15 @@ func TestReplayPacing(t *testing.T) {
 		t.Error("the mismatch must not be announced before the error event is replayed")
 	}
 	press(m, "r")
+	tick(7 * time.Second)
+	tick(14 * time.Second) // 2x: clock 14s, past the end at 5.3s
+	if m.replay || m.tl.selectedEvent() != 22 {
+		t.Errorf("a finished replay selects the error event: replay=%v sel=%d", m.replay, m.tl.selectedEvent())
+	}
+	if !strings.Contains(screen(m), "MISMATCH") {
+		t.Errorf("after the error event the mismatch is shown:\n%s", screen(m))
+	}
+	press(m, "r")
 	if m.tl.shown != 0 || !m.replay {
 		t.Errorf("r: shown=%d replay=%v, want a fresh replay", m.tl.shown, m.replay)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -35,34 +36,34 @@ func oneLine(s string) string {
 	return b.String()
 }
 
-// isPlain reports whether s is valid UTF-8 with no control characters, the
-// common case, which then costs no allocation.
+// isPlain reports whether s is valid UTF-8 with no control, bidi or
+// separator characters, the common case, which then costs no allocation.
 func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c < 0x20 || c == 0x7f || c >= 0x80 {
-			if c >= 0x80 {
-				return utf8.ValidString(s[i:]) && !hasUnsafe(s[i:])
+		if c < 0x80 {
+			if c < 0x20 || c == 0x7f {
+				return false
 			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r < 0xa0 || isBidiOrSeparator(r) {
 			return false
 		}
+		i += n
 	}
 	return true
 }
 
-// hasUnsafe reports C1 controls, line separators and bidi controls, which
-// terminals act on instead of drawing.
-func hasUnsafe(s string) bool {
-	for _, r := range s {
-		if r >= 0x80 && r < 0xa0 || isBidiOrSeparator(r) {
-			return true
-		}
-	}
-	return false
-}
-
+// isBidiOrSeparator reports characters that reorder, break or join a row
+// in ways that cell counting cannot follow: line and paragraph separators,
+// bidi controls, and the other format characters (Cf) — e.g. U+0600
+// joins the following space into its grapheme — except the zero-width
+// joiner that emoji sequences need.
 func isBidiOrSeparator(r rune) bool {
-	return r == 0x2028 || r == 0x2029 || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	return r == 0x2028 || r == 0x2029 || r != 0x200d && unicode.Is(unicode.Cf, r)
 }
 
 // visibleFrame renders raw frame bytes with every control character made

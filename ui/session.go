@@ -109,26 +109,30 @@ func (st *exchangeState) snapshot() *stream.Exchange {
 	return &cp
 }
 
-// setVerdict adopts a verdict. Its events (decoded from the whole body,
-// with inspect's summaries) replace the interim ones when it saw at least
-// as many.
+// setVerdict adopts the verdict of the complete exchange. Its events
+// (decoded from the whole body, with inspect's summaries) are the
+// authority and replace the interim ones — there may be fewer, e.g. none
+// for a JSON error body that is not a stream.
 func (st *exchangeState) setVerdict(v *inspect.Verdict) {
 	st.verdict = v
 	st.verdictEvents = len(v.Events)
-	if len(v.Events) >= len(st.events) && len(v.Events) > 0 {
-		// Keep interim summaries where inspect has none (placeholder).
+	if len(v.Events) == len(st.events) {
 		for i := range v.Events {
-			if v.Events[i].Summary == "" && i < len(st.events) {
-				v.Events[i].Summary = st.events[i].Summary
-			}
-			if v.Events[i].At == 0 && i < len(st.events) {
+			// Interim arrival times are measured the same way; keep
+			// them where inspect has none.
+			if v.Events[i].At == 0 {
 				v.Events[i].At = st.events[i].At
 			}
 		}
-		if len(v.Events) > len(st.events) {
-			st.addEvents(v.Events[len(st.events):])
-		}
 		st.events = v.Events
+		return
+	}
+	st.events = nil
+	st.spark = newSparkline()
+	st.spark.untimed = !st.x.Timed
+	st.addEvents(v.Events)
+	if st.done {
+		st.finish()
 	}
 }
 

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// maybeDiagnose starts a diagnosis of a live exchange when it changed and
+// none is running (diagnosis reads a snapshot in a command).
+func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
+	if st.diagnosing || st.x == nil {
+		return nil
+	}
+	if st.verdict != nil && len(st.events) == st.verdictEvents && !st.done {
+		return nil
+	}
+	if st.verdict != nil && st.done && st.verdictEvents == len(st.events) && st.verdict.Outcome != "" && st.fullVerdict {
+		return nil
+	}
+	st.diagnosing = true
+	st.fullVerdict = st.done
+	return diagnose(st.seq, st.snapshot(), m.opt.Inspect, st.done)
+}
+
+func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
+	touched := map[*exchangeState]bool{}
+	var cmds []tea.Cmd
+	for _, u := range msg.updates {
+		st := m.stateFor(u.Seq, u.Start)
+		st.applyUpdate(u)
+		touched[st] = true
+	}
+	for st := range touched {
+		cmds = append(cmds, m.maybeDiagnose(st))
+	}
+	if m.mode == modeLoading && len(m.xs) > 0 {
+		cmds = append(cmds, m.open(0))
+	} else if st := m.current(); st != nil && touched[st] {
+		m.syncCurrent()
+	}
+	if !msg.closed {
+		cmds = append(cmds, waitForFeed(m.feed))
+	}
+	return tea.Batch(cmds...)
+}
+
+// stateFor returns the exchange of a feed sequence number, creating it.
+func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
+	for _, st := range m.xs {
+		if st.seq == seq {
+			return st
+		}
+	}
+	x := start
+	if x == nil {
+		x = &stream.Exchange{Source: m.opt.Title}
+	}
+	st := newExchangeState(seq, x, m.opt.Inspect.StallThreshold)
+	m.xs = append(m.xs, st)
+	return st
+}
