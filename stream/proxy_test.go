@@ -208,7 +208,11 @@ func TestProxyAddsNoUserAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	env.next(t)
+	if f := env.next(t); f.x.Request.Header != nil {
+		if _, ok := f.x.Request.Header["User-Agent"]; ok {
+			t.Errorf("the capture records a User-Agent the client never sent")
+		}
+	}
 }
 
 // Each event must reach the client while the upstream still holds the
