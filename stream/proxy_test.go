@@ -194,10 +194,15 @@ func TestProxyPassesRequestAndResponseUnchanged(t *testing.T) {
 	}
 }
 
-func TestProxyAddsNoUserAgent(t *testing.T) {
+// The proxy adds no header of its own: no User-Agent, no Accept-Encoding
+// (Go's transport would add gzip and decompress behind our back).
+func TestProxyAddsNoHeaders(t *testing.T) {
 	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := r.Header["User-Agent"]; ok {
 			t.Errorf("upstream got User-Agent %q; the client sent none", r.UserAgent())
+		}
+		if ae := r.Header.Get("Accept-Encoding"); ae != "" {
+			t.Errorf("upstream got Accept-Encoding %q; the client sent none", ae)
 		}
 	}))
 	defer env.close(t)
@@ -208,7 +213,11 @@ func TestProxyAddsNoUserAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	env.next(t)
+	if f := env.next(t); f.x.Request.Header != nil {
+		if _, ok := f.x.Request.Header["User-Agent"]; ok {
+			t.Errorf("the capture records a User-Agent the client never sent")
+		}
+	}
 }
 
 // Each event must reach the client while the upstream still holds the
