@@ -47,7 +47,8 @@ breaks mid-stream is passed on as an aborted connection. SIGINT/SIGTERM stop
 the proxy after closing every capture.`,
 			Example: `  midstream proxy
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 python app.py
-  midstream proxy --no-tui --upstream https://api.openai.com --save ./captures`,
+  midstream proxy --no-tui --upstream https://api.openai.com --save ./captures
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 node app.js`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error { return runProxy(cmd, &f) },
 		}

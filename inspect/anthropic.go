@@ -362,8 +362,12 @@ func (d *diag) errorFinding(code string) {
 	if d.errStatus != 0 {
 		st = fmt.Sprint(d.errStatus)
 	}
-	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", orUnknownType(e.Type), d.v.HTTPStatus, st)
-	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, orUnknownType(e.Type))
+	name := e.Type
+	if name == "" {
+		name = "error without a type"
+	}
+	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", name, d.v.HTTPStatus, st)
+	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, name)
 	if e.Message != "" {
 		detail += fmt.Sprintf(" (%q)", oneLine(e.Message, 160))
 	}

@@ -227,6 +227,8 @@ func TestChecks(t *testing.T) {
 		{"plain rate limit is not the spend cap", withHdr(`{"type":"error","error":{"type":"rate_limit_error","message":"x"}}`, 429, "Retry-After", "3"), "H-spend-cap", ""},
 		{"in-stream spend cap", body(ant(evMS, `{"type":"error","error":{"type":"rate_limit_error","message":"x","details":{"error_code":"enforced_spend_limit_reached"}}}`)), "H-spend-cap", SeverityError},
 		{"in-stream rate limit is not the spend cap", body(ant(evMS, evErr("rate_limit_error"))), "H-spend-cap", ""},
+		{"api_error saying Overloaded", withHdr(`{"type":"error","error":{"type":"api_error","message":"Overloaded"}}`, 500), "E-overloaded-message", SeverityInfo},
+		{"overloaded_error is not disguised", withHdr(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, 529), "E-overloaded-message", ""},
 		{"JSON error under 200", body(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`), "H-json-error-body", SeverityError},
 	}
 	for _, c := range cases {

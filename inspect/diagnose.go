@@ -77,6 +77,14 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	if v.Outcome == OutcomeErrorEvent || v.Outcome == OutcomeHTTPError {
 		v.MappedStatus = d.errStatus
 	}
+	if e := v.Error; e != nil && e.Type != "overloaded_error" && strings.Contains(strings.ToLower(e.Message), "overloaded") {
+		var ev []int
+		if e.EventIndex >= 0 {
+			ev = []int{e.EventIndex}
+		}
+		d.f.add("E-overloaded-message", SeverityInfo, "The message says overloaded, the type says "+orUnknownType(e.Type),
+			fmt.Sprintf("%s with message %q is an overload in disguise (seen as HTTP 500 api_error \"Overloaded\", claude-code #4248); retry logic keyed on the type or status alone misses it.", orUnknownType(e.Type), oneLine(e.Message, 80)), ev...)
+	}
 	v.Mismatch = mismatch(v)
 	v.Findings = d.f.list(v)
 	v.SDK = SDKFor(v, opt)

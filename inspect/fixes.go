@@ -62,6 +62,7 @@ import "fmt"
 //	R-incomplete                     warning  response.incomplete
 //	R-truncated                      error    EOF without a terminal event
 //	G-error-event                    error    generic SSE error event
+//	E-overloaded-message             info     error message says "overloaded" under another type
 //	B-exception-frame                error    Bedrock exception frame (status by appendix A3)
 //	B-frame                          error    Bedrock frame corrupt (warning when cut at the end)
 
@@ -70,7 +71,7 @@ const (
 	fixRequireStop = "Treat a stream as successful only when it ends with message_stop (or an error event); the SDKs' raw iteration accepts a cut stream silently (term-llm #955, openclaw #120030, LiteLLM #32159 added exactly this check)."
 	fixRecovery    = "To continue a cut answer: for Claude ≤4.5 resend the partial text as an assistant prefill; for Claude 4.6+ (prefill is rejected with 400) add a user message saying the previous response was interrupted. tool_use and thinking blocks cannot be resumed; restart from the last text block (docs, streaming \"Error recovery\")."
 	fixBuffering   = "Disable response buffering on every proxy in the path: nginx `proxy_buffering off;` (or have the upstream send `X-Accel-Buffering: no`), no response compression for text/event-stream, and a read timeout longer than the longest expected gap."
-	fixRequestID   = "Log the request-id header of the 200 response: the in-stream error belongs to that request, and support needs it (Go's Error() prints it as Request-ID; Python exposes e.request_id)."
+	fixRequestID   = "Log the request id header of the 200 response (request-id on Anthropic, x-request-id on OpenAI, x-generation-id on OpenRouter): the in-stream error belongs to that request, and support needs it (Anthropic's Go SDK prints it as Request-ID; Python exposes e.request_id)."
 	fixTypeNotCode = "Branch on the error type, not the status: Python ≥0.87.0 `e.type`, TypeScript ≥0.81.0 `e.type`, Go ≥1.38.0 `err.Type()`, Java ≥2.19.0 `errorType()`; on older versions parse body.error.type (upgrade to get the field)."
 	fixRetryAfter  = "Honour retry-after (seconds or an HTTP date; retry-after-ms first where present) before retrying."
 	fixSpendCap    = "Do not retry: the spend cap (enforced_spend_limit_reached) fails until it resets. Raise the cap or wait; alert a human instead of looping (docs, rate limits)."
@@ -79,6 +80,8 @@ const (
 // fixesFor returns the advice for a finding code in the context of v.
 func fixesFor(code string, v *Verdict) []string {
 	switch code {
+	case "E-overloaded-message":
+		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}
 	case "B-frame":
 		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
 	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event":
@@ -117,6 +120,9 @@ func fixesFor(code string, v *Verdict) []string {
 	case "T-stall-keepalive":
 		return []string{"Keepalives kept the connection open while nothing was generated: use a progress timeout (time since the last content event), not an idle-socket timeout, to detect it."}
 	case "T-transport-reset", "T-transport-timeout", "T-transport-error":
+		if v.Provider != ProviderAnthropic {
+			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", "Require the stream's terminator (data: [DONE] or response.completed) before accepting the output."}
+		}
 		return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", fixRecovery, fixRequireStop}
 	case "T-end-after-complete":
 		return []string{"Nothing to retry: the response is whole. If this repeats, check the proxy or server closing keep-alive connections abruptly."}
@@ -174,7 +180,10 @@ func errorFixes(code string, v *Verdict) []string {
 	case e.Retryable && !e.OutputBeforeError:
 		out = append(out, "Retry the whole request yourself: no content was delivered, so it is safe. The SDK's built-in retry wraps only the initial HTTP response and never fires for an error after HTTP 200 (no SDK retries mid-stream).")
 	case e.Retryable && e.OutputBeforeError:
-		out = append(out, "Content was already delivered: discard it before retrying the whole request, or continue from it. Never re-send silently after partial output (tau #556 retries only before any text, thinking or tool payload).", fixRecovery)
+		out = append(out, "Content was already delivered: discard it before retrying the whole request, or continue from it. Never re-send silently after partial output (tau #556 retries only before any text, thinking or tool payload).")
+		if v.Provider == ProviderAnthropic {
+			out = append(out, fixRecovery)
+		}
 	default:
 		out = append(out, "Not retryable: this type means the request, key, permissions or billing need fixing.")
 	}

@@ -104,11 +104,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "midstream proxy: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	sentHeader := out.Header.Clone()
+	if ua := sentHeader["User-Agent"]; len(ua) == 1 && ua[0] == "" {
+		delete(sentHeader, "User-Agent") // our "send none" marker, not a header
+	}
 	x := &Exchange{
 		Source:  fmt.Sprintf("proxy#%d", seq),
 		Format:  FormatJSONL,
 		Started: started,
-		Request: &Request{Method: out.Method, URL: out.URL.String(), Proto: r.Proto, Header: out.Header.Clone(), Body: body},
+		Request: &Request{Method: out.Method, URL: out.URL.String(), Proto: r.Proto, Header: sentHeader, Body: body},
 	}
 	var (
 		sink    CaptureSink

@@ -194,10 +194,15 @@ func TestProxyPassesRequestAndResponseUnchanged(t *testing.T) {
 	}
 }
 
-func TestProxyAddsNoUserAgent(t *testing.T) {
+// The proxy adds no header of its own: no User-Agent, no Accept-Encoding
+// (Go's transport would add gzip and decompress behind our back).
+func TestProxyAddsNoHeaders(t *testing.T) {
 	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := r.Header["User-Agent"]; ok {
 			t.Errorf("upstream got User-Agent %q; the client sent none", r.UserAgent())
+		}
+		if ae := r.Header.Get("Accept-Encoding"); ae != "" {
+			t.Errorf("upstream got Accept-Encoding %q; the client sent none", ae)
 		}
 	}))
 	defer env.close(t)
@@ -208,7 +213,11 @@ func TestProxyAddsNoUserAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	env.next(t)
+	if f := env.next(t); f.x.Request.Header != nil {
+		if _, ok := f.x.Request.Header["User-Agent"]; ok {
+			t.Errorf("the capture records a User-Agent the client never sent")
+		}
+	}
 }
 
 // Each event must reach the client while the upstream still holds the
@@ -452,5 +461,31 @@ func TestProxyEndDoesNotWaitForTheCapture(t *testing.T) {
 	}
 	if f := env.next(t); f.x.End.Reason != EndEOF || sink.end == nil {
 		t.Errorf("capture end %+v", sink.end)
+	}
+}
+
+// A capture that cannot be written (disk full, no permission) never
+// breaks the traffic: the client gets its stream, OnDone gets the error.
+func TestProxyRecordingFailureDoesNotBreakTraffic(t *testing.T) {
+	event := sseEvent("message_stop", `{"type":"message_stop"}`)
+	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, event) }))
+	defer env.close(t)
+	env.p.Open = DirCaptures("/dev/null/not-a-dir")
+	resp, err := env.client.Get(env.srv.URL + "/v1/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(got) != event {
+		t.Fatalf("client got %q, %v", got, err)
+	}
+	select {
+	case f := <-env.done:
+		if f.err == nil || f.x.End.Reason != EndEOF {
+			t.Errorf("OnDone err = %v, end %+v; want the recording error and a clean end", f.err, f.x.End)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no OnDone")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	anthropic "github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
@@ -141,4 +142,37 @@ func findingCodes(v *inspect.Verdict) []string {
 		out = append(out, f.Code)
 	}
 	return out
+}
+
+// BenchmarkRatio64M interleaves the two paths within each iteration and
+// reports sdk/diagnose, the speed-up, so that load on a shared machine
+// drifting between two separate benchmarks cannot skew the ratio:
+//
+//	go test ./inspect/sdkbench/ -run '^$' -bench Ratio64M -benchtime 3x
+func BenchmarkRatio64M(b *testing.B) {
+	body := bench64()
+	var diag, sdk time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		v := inspect.Diagnose(stream.FromBody("bench.sse", body), inspect.Options{})
+		if _, err := json.Marshal(v); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		st := ssestream.NewStream[anthropic.MessageStreamEventUnion](ssestream.NewDecoder(sdkResponse(body)), nil)
+		var msg anthropic.Message
+		for st.Next() {
+			if err := msg.Accumulate(st.Current()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := st.Err(); err != nil {
+			b.Fatal(err)
+		}
+		sdk += time.Since(t1)
+		diag += t1.Sub(t0)
+	}
+	b.ReportMetric(float64(sdk)/float64(diag), "x-faster")
+	b.ReportMetric(float64(diag.Milliseconds())/float64(b.N), "diagnose-ms/op")
+	b.ReportMetric(float64(sdk.Milliseconds())/float64(b.N), "sdk-ms/op")
 }
