@@ -38,23 +38,8 @@ type diag struct {
 // timeline, timing and every finding with its fixes. It never fails: a
 // capture that cannot be understood is itself a finding.
 func Diagnose(x *stream.Exchange, opt Options) *Verdict {
-	v := &Verdict{Source: x.Source, Exchange: x}
-	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1}
-	det := detectProvider(x)
-	v.Provider, v.Gateway = det.provider, det.gateway
-
-	switch {
-	case x.Response != nil:
-		v.HTTPStatus = x.Response.Status
-	case opt.Status != 0:
-		v.HTTPStatus = opt.Status
-	default:
-		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
-	}
-	d.chk = d.newChecker()
-	if x.Timed {
-		d.ci = stream.NewChunkIndex(x)
-	}
+	d, det := newDiag(x, opt)
+	v := d.v
 	switch {
 	case errorBodyNotStream(x, v.HTTPStatus):
 		// A non-2xx body is an error document: decoding it as SSE would
@@ -89,6 +74,28 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	v.Findings = d.f.list(v)
 	v.SDK = SDKFor(v, opt)
 	return v
+}
+
+// newDiag starts the diagnosis of x: provider, HTTP status and checker.
+func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
+	v := &Verdict{Source: x.Source, Exchange: x}
+	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1}
+	det := detectProvider(x)
+	v.Provider, v.Gateway = det.provider, det.gateway
+
+	switch {
+	case x.Response != nil:
+		v.HTTPStatus = x.Response.Status
+	case opt.Status != 0:
+		v.HTTPStatus = opt.Status
+	default:
+		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
+	}
+	d.chk = d.newChecker()
+	if x.Timed {
+		d.ci = stream.NewChunkIndex(x)
+	}
+	return d, det
 }
 
 // errorBodyNotStream reports a non-2xx response whose body is not labelled

@@ -55,6 +55,7 @@ func (d *diag) decode() {
 	comments := 0
 	dec := stream.NewDecoder(newChunkReader(x.Chunks))
 	dec.OnComment(func(stream.Comment) { comments++ })
+	cur := bodyCursor{chunks: x.Chunks}
 	// The timeline is built in fixed-size pages and joined once at the end:
 	// growing one slice by append would allocate about five times its final
 	// size on a million-event stream, and no cheap count of events up front
@@ -70,33 +71,15 @@ func (d *diag) decode() {
 			}
 			break
 		}
-		info := EventInfo{
-			Index:        count,
-			Type:         e.Type,
-			DataType:     d.internType(jfield(e.Data, "type")),
-			ID:           e.ID,
-			Offset:       e.Offset,
-			Length:       e.Length,
-			Comments:     comments,
-			Unterminated: e.Unterminated,
+		if !e.Unterminated && cur.splitCRLF(e.Offset+e.Length) {
+			e.Length++
 		}
+		info := d.event(count, &e, comments)
 		comments = 0
 		if x.Timed {
 			// An event is dispatched when its last byte (the blank line)
 			// arrives.
 			info.At = ci.At(e.Offset + max(e.Length-1, 0))
-		}
-		if e.Unterminated {
-			// The spec says a client discards a frame cut before its blank
-			// line, so no SDK sees it: keep it on the timeline only.
-			info.Summary = "(cut before its blank line; clients discard it)"
-			d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
-				"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
-				info.Index)
-		} else {
-			d.cur = evCtx{name: e.Type, dataType: info.DataType, data: e.Data}
-			d.chk.event(info.Index, &d.cur)
-			info.Summary = d.cur.summary
 		}
 		if len(page) == cap(page) {
 			pages = append(pages, page)
@@ -116,6 +99,66 @@ func (d *diag) decode() {
 	}
 	d.trailingComments = comments
 	d.v.EventCount = len(d.v.Events)
+}
+
+// event builds the timeline entry of e, the i-th event, which followed
+// comments comment lines, and runs the provider's checks on it (they set
+// the summary). Diagnose and Timeline both build entries here, so the
+// events shown while a stream arrives read like the verdict's. At is left
+// to the caller.
+func (d *diag) event(i int, e *stream.Event, comments int) EventInfo {
+	info := EventInfo{
+		Index:        i,
+		Type:         e.Type,
+		DataType:     d.internType(jfield(e.Data, "type")),
+		ID:           e.ID,
+		Offset:       e.Offset,
+		Length:       e.Length,
+		Comments:     comments,
+		Unterminated: e.Unterminated,
+	}
+	if e.Unterminated {
+		// The spec says a client discards a frame cut before its blank
+		// line, so no SDK sees it: keep it on the timeline only.
+		info.Summary = "(cut before its blank line; clients discard it)"
+		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
+			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
+			info.Index)
+	} else {
+		d.cur = evCtx{name: e.Type, dataType: info.DataType, data: e.Data}
+		d.chk.event(info.Index, &d.cur)
+		info.Summary = d.cur.summary
+	}
+	return info
+}
+
+// bodyCursor reads single body bytes across chunks, for offsets that never
+// decrease (events are served in order; at returns -1 for one that did).
+type bodyCursor struct {
+	chunks []stream.Chunk
+	start  int64 // body offset of chunks[0]
+}
+
+// at returns the body byte at off, or -1 past the end.
+func (c *bodyCursor) at(off int64) int {
+	for len(c.chunks) > 0 && off >= c.start+int64(len(c.chunks[0].Data)) {
+		c.start += int64(len(c.chunks[0].Data))
+		c.chunks = c.chunks[1:]
+	}
+	if len(c.chunks) == 0 || off < c.start {
+		return -1
+	}
+	return int(c.chunks[0].Data[off-c.start])
+}
+
+// splitCRLF reports a frame ending at end whose blank line is a CR with
+// an LF next in the body. The decoder leaves that LF out of the frame's
+// Length when the CR was the last byte of a read (a live stream must not
+// wait for the LF); the body is complete here, so the LF is counted, and
+// a frame's Length does not depend on where reads or chunks happened to
+// split the body.
+func (c *bodyCursor) splitCRLF(end int64) bool {
+	return c.at(end-1) == '\r' && c.at(end) == '\n'
 }
 
 // timelinePage is the largest page of the timeline under construction.

@@ -10,23 +10,25 @@ import (
 
 // wholeDecode is the reference: the body decoded in one pass.
 func wholeDecode(body []byte) []inspect.EventInfo {
-	var d eventDecoder
-	return d.feed(body, 0, true, nil)
+	tl := inspect.NewTimeline(stream.FromBody("b", body))
+	return append(tl.Feed(stream.Chunk{Data: body}), tl.Finish()...)
 }
 
-// splitDecode feeds body in pieces cut at the given points.
+// splitDecode feeds body in pieces cut at the given points, as a live
+// stream delivers it (the decoder sees the headers, not the body).
 func splitDecode(body []byte, cuts []int) []inspect.EventInfo {
-	var d eventDecoder
+	tl := inspect.NewTimeline(stream.FromBody("b", nil))
 	var out []inspect.EventInfo
 	prev := 0
 	for i, c := range cuts {
 		if c < prev || c > len(body) {
 			continue
 		}
-		out = d.feed(body[prev:c], time.Duration(i), false, out)
+		out = append(out, tl.Feed(stream.Chunk{At: time.Duration(i), Data: body[prev:c]})...)
 		prev = c
 	}
-	return d.feed(body[prev:], time.Duration(len(cuts)), true, out)
+	out = append(out, tl.Feed(stream.Chunk{At: time.Duration(len(cuts)), Data: body[prev:]})...)
+	return append(out, tl.Finish()...)
 }
 
 func sameEvents(t *testing.T, got, want []inspect.EventInfo) {
@@ -36,7 +38,8 @@ func sameEvents(t *testing.T, got, want []inspect.EventInfo) {
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.Type != w.Type || g.Offset != w.Offset || g.Length != w.Length || g.Unterminated != w.Unterminated || g.DataType != w.DataType || g.Index != i {
+		if g.Type != w.Type || g.Offset != w.Offset || g.Length != w.Length || g.Unterminated != w.Unterminated ||
+			g.DataType != w.DataType || g.ID != w.ID || g.Comments != w.Comments || g.Index != i {
 			t.Errorf("event %d: got %+v, want %+v", i, g, w)
 		}
 	}
@@ -52,6 +55,7 @@ func TestIncrementalDecodeMatchesWhole(t *testing.T) {
 		{"split between CR and LF", "data: 1\r\n\r\ndata: 2\r\n\r\n", []int{8, 9, 10, 11}},
 		{"comments before events", ": ping\n\n: ping\ndata: 1\n\n", []int{3, 9}},
 		{"unterminated tail", "data: 1\n\ndata: {\"type\":\"message_st", []int{4, 15}},
+		{"id persists across feeds", "id: 7\ndata: 1\n\ndata: 2\n\n", []int{15}},
 		{"one byte at a time", "event: e\ndata: x\n\ndata: y\n\n", []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}},
 	}
 	for _, tt := range tests {
@@ -61,20 +65,41 @@ func TestIncrementalDecodeMatchesWhole(t *testing.T) {
 	}
 }
 
-func TestDecodeMatchesStreamDecoder(t *testing.T) {
-	body := []byte("event: message_start\ndata: {\"type\":\"message_start\"}\n\n: keepalive\nevent: error\ndata: {\"type\":\"error\"}\n\ndata: tail")
-	got := wholeDecode(body)
-	v := inspect.Diagnose(stream.FromBody("b", body), inspect.Options{})
-	if len(got) != len(v.Events) {
-		t.Fatalf("%d events, inspect decodes %d", len(got), len(v.Events))
+// TestLiveTimelineMatchesVerdict: the events the inspector shows while a
+// stream arrives read like the verdict's (the same summaries), and the
+// SSE last event ID carries over from one network read to the next.
+func TestLiveTimelineMatchesVerdict(t *testing.T) {
+	body := "id: msg-1\nevent: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"claude-x\"}}\n\n" +
+		": keepalive\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n" +
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}\n\n" +
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n" +
+		"data: tail"
+	start := &stream.Exchange{Source: "live", Timed: true,
+		Request: &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages"}}
+	st := newExchangeState(1, start, 0)
+	st.applyUpdate(stream.Update{Seq: 1, Start: start})
+	st.applyUpdate(stream.Update{Seq: 1, Response: &stream.Response{Status: 200}})
+	for i, piece := range []string{body[:40], body[40:200], body[200:]} {
+		st.applyUpdate(stream.Update{Seq: 1, Chunk: &stream.Chunk{At: time.Duration(i+1) * time.Second, Data: []byte(piece)}})
 	}
-	for i := range got {
-		if got[i].Offset != v.Events[i].Offset || got[i].Length != v.Events[i].Length || got[i].Type != v.Events[i].Type {
-			t.Errorf("event %d: ui %+v, inspect %+v", i, got[i], v.Events[i])
+	st.applyUpdate(stream.Update{Seq: 1, End: &stream.End{Reason: stream.EndEOF, At: 4 * time.Second}})
+	v := inspect.Diagnose(st.snapshot(), inspect.Options{})
+	if len(st.events) != len(v.Events) || len(v.Events) != 5 {
+		t.Fatalf("%d live events, verdict %d, want 5", len(st.events), len(v.Events))
+	}
+	for i, w := range v.Events {
+		g := st.events[i]
+		if g.Summary != w.Summary || g.DataType != w.DataType || g.ID != w.ID || g.At != w.At || g.Comments != w.Comments || g.Unterminated != w.Unterminated {
+			t.Errorf("event %d:\n live    %+v\n verdict %+v", i, g, w)
 		}
 	}
-	if got[1].Comments != 1 || !got[2].Unterminated {
-		t.Errorf("comments/unterminated not carried: %+v", got)
+	for i, e := range st.events {
+		if e.ID != "msg-1" {
+			t.Errorf("event %d has id %q; the last event ID persists across events and reads", i, e.ID)
+		}
+	}
+	if got := st.events[3].Summary; got != "overloaded_error: Overloaded" {
+		t.Errorf("error event summary %q", got)
 	}
 }
 

@@ -165,7 +165,7 @@ func decodeAll(xs []*stream.Exchange, opt inspect.Options, ch chan<- tea.Msg) {
 	}
 	ch <- loadedMsg{xs: xs, bodies: bodies}
 	for i, x := range xs {
-		var dec eventDecoder
+		tl := inspect.NewTimeline(x)
 		var batch []inspect.EventInfo
 		var done int64
 		last := time.Now()
@@ -176,14 +176,14 @@ func decodeAll(xs []*stream.Exchange, opt inspect.Options, ch chan<- tea.Msg) {
 		for _, c := range x.Chunks {
 			for off := 0; off < len(c.Data); off += loadSlice {
 				end := min(off+loadSlice, len(c.Data))
-				batch = dec.feed(c.Data[off:end], c.At, false, batch)
+				batch = append(batch, tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:end]})...)
 				done += int64(end - off)
 				if time.Since(last) > batchWindow || len(batch) > 50000 {
 					flush(false)
 				}
 			}
 		}
-		batch = dec.feed(nil, x.End.At, true, batch)
+		batch = append(batch, tl.Finish()...)
 		flush(true)
 	}
 	for i, x := range xs {

@@ -21,7 +21,7 @@ type exchangeState struct {
 	x       *stream.Exchange
 	body    []byte
 	events  []inspect.EventInfo
-	dec     eventDecoder
+	tl      *inspect.Timeline // decodes the body as it arrives; nil before the first chunk
 	spark   sparkline
 	verdict *inspect.Verdict
 	// verdictEvents is how many events the verdict saw; a new diagnosis
@@ -84,11 +84,18 @@ func (st *exchangeState) applyUpdate(u stream.Update) {
 	case u.Chunk != nil:
 		st.x.Chunks = append(st.x.Chunks, *u.Chunk)
 		st.body = append(st.body, u.Chunk.Data...)
-		st.addEvents(st.dec.feed(u.Chunk.Data, u.Chunk.At, false, nil))
+		if st.tl == nil {
+			// Created at the first chunk, when the response headers
+			// are in: they (and the URL) tell the provider.
+			st.tl = inspect.NewTimeline(st.x)
+		}
+		st.addEvents(st.tl.Feed(*u.Chunk))
 		st.decoded = int64(len(st.body))
 	case u.End != nil:
 		st.x.End = *u.End
-		st.addEvents(st.dec.feed(nil, u.End.At, true, nil))
+		if st.tl != nil {
+			st.addEvents(st.tl.Finish())
+		}
 		st.finish()
 	}
 }

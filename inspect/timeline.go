@@ -1,0 +1,223 @@
+package inspect
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// Timeline decodes an exchange's body into its events while the body is
+// still arriving, so a live stream or a large capture shows its first
+// events long before its last byte. Each event carries the summary and
+// data type Diagnose gives it: both run the same per-event code, with the
+// provider's checker (whose findings a Timeline discards).
+//
+// Only the bytes after the last complete frame are kept between feeds; a
+// feed decodes those plus the new bytes, so normal frames cost O(new
+// bytes). The SSE last event ID is carried from feed to feed. A Timeline
+// is not safe for concurrent use.
+//
+// Where the verdict will differ: a body that is not a stream (a non-2xx
+// error document) or binary Bedrock event-stream frames yield no events
+// here; and when neither URL nor headers name the provider, events before
+// the first one whose shape names it are summarised generically.
+type Timeline struct {
+	d     *diag
+	mode  timelineMode
+	timed bool
+	sniff bool // the provider is still unknown: detect it from events
+
+	base    int64  // body offset of pending[0]
+	pending []byte // bytes after the last dispatched frame
+	end     int64  // body bytes fed so far
+	spans   []span // arrival times of the chunks holding pending bytes
+	lastID  string // last event ID in force at base
+	count   int    // events returned so far
+	done    bool
+}
+
+type timelineMode uint8
+
+const (
+	modeSSE   timelineMode = iota
+	modeProbe              // the first bytes may be a Bedrock frame prelude
+	modeNone               // not an SSE body: no events until the verdict
+)
+
+// span is one fed chunk: the body offset where it ends and when it came.
+type span struct {
+	end int64
+	at  time.Duration
+}
+
+// NewTimeline returns a Timeline for x, whose request and response
+// headers (when known) decide the provider as Diagnose decides it. Create
+// it once the response headers are in; x's chunks are not read again.
+func NewTimeline(x *stream.Exchange) *Timeline {
+	d, det := newDiag(x, Options{})
+	t := &Timeline{d: d, timed: x.Timed, sniff: det.provider == ProviderGeneric}
+	switch {
+	case errorBodyNotStream(x, d.v.HTTPStatus):
+		t.mode = modeNone
+	default:
+		t.mode = modeProbe
+	}
+	return t
+}
+
+// Feed adds the next body chunk and returns the events it completed. A
+// frame whose blank line ends in CR is held until the next byte shows
+// whether an LF follows (it belongs to the frame).
+func (t *Timeline) Feed(c stream.Chunk) []EventInfo {
+	if t.done || len(c.Data) == 0 || t.mode == modeNone {
+		return nil
+	}
+	t.end += int64(len(c.Data))
+	if t.timed {
+		t.spans = append(t.spans, span{end: t.end, at: c.At})
+	}
+	if t.mode == modeProbe {
+		t.pending = append(t.pending, c.Data...)
+		if !t.probe(false) {
+			return nil
+		}
+		return t.decode(t.pending, false)
+	}
+	if len(t.pending) == 0 {
+		return t.decode(c.Data, false)
+	}
+	t.pending = append(t.pending, c.Data...)
+	if !hasTerminator(c.Data) && t.pending[len(t.pending)-len(c.Data)-1] != '\r' {
+		// No frame can end without a new line terminator: skip the
+		// decode, which keeps a frame that spans many chunks linear.
+		return nil
+	}
+	return t.decode(t.pending, false)
+}
+
+// Finish ends the body and returns the events left: those held back and a
+// frame cut before its blank line (Unterminated). Later calls return nil.
+func (t *Timeline) Finish() []EventInfo {
+	if t.done {
+		return nil
+	}
+	defer func() { t.done = true }()
+	if t.mode == modeProbe && !t.probe(true) {
+		return nil
+	}
+	if t.mode != modeSSE {
+		return nil
+	}
+	return t.decode(t.pending, true)
+}
+
+// probe decides, from the first bytes, between SSE and Bedrock's binary
+// frames (which Diagnose decodes and the Timeline leaves to it). Only a
+// body starting with a zero byte — a frame's big-endian length — waits
+// for the 16 bytes the check needs. It reports whether the body is SSE.
+func (t *Timeline) probe(final bool) bool {
+	p := t.pending
+	switch {
+	case len(p) > 0 && p[0] != 0:
+		t.mode = modeSSE
+	case len(p) >= 16 || final:
+		t.mode = modeSSE
+		if looksLikeEventStream(p) {
+			t.mode, t.pending = modeNone, nil
+		}
+	}
+	return t.mode == modeSSE
+}
+
+// decode decodes src (the bytes from base on) and returns its complete
+// events, keeping the rest as pending. With final set, everything is
+// consumed.
+func (t *Timeline) decode(src []byte, final bool) []EventInfo {
+	dec := stream.NewDecoder(bytes.NewReader(src))
+	dec.Resume(t.base, t.lastID)
+	comments := 0
+	dec.OnComment(func(stream.Comment) { comments++ })
+	var out []EventInfo
+	var consumed int64
+	for {
+		e, err := dec.Next()
+		if err != nil || (e.Unterminated && !final) {
+			break
+		}
+		end := e.Offset + e.Length - t.base
+		if !final && end == int64(len(src)) && src[end-1] == '\r' {
+			break
+		}
+		if !e.Unterminated && end < int64(len(src)) && src[end-1] == '\r' && src[end] == '\n' {
+			// The decoder's read ended at the CR; the LF is part of the
+			// frame (Diagnose counts it too).
+			e.Length++
+			end++
+		}
+		if t.sniff {
+			t.detect(&e)
+		}
+		info := t.d.event(t.count, &e, comments)
+		if t.timed {
+			info.At = t.at(e.Offset + max(e.Length-1, 0))
+		}
+		out = append(out, info)
+		t.count++
+		t.lastID = e.ID
+		comments = 0
+		consumed = end
+	}
+	if final {
+		consumed = int64(len(src))
+	}
+	t.base += consumed
+	if rest := src[consumed:]; len(rest) > 0 {
+		// A copy, so neither the caller's chunk nor a consumed prefix is
+		// kept alive.
+		t.pending = append([]byte(nil), rest...)
+	} else {
+		t.pending = t.pending[:0]
+	}
+	for len(t.spans) > 1 && t.spans[0].end <= t.base {
+		t.spans = t.spans[1:]
+	}
+	return out
+}
+
+// at is the arrival time of body byte off (one still pending).
+func (t *Timeline) at(off int64) time.Duration {
+	for _, s := range t.spans {
+		if off < s.end {
+			return s.at
+		}
+	}
+	if len(t.spans) > 0 {
+		return t.spans[len(t.spans)-1].at
+	}
+	return 0
+}
+
+// detect switches to the provider's checker once an event's shape names
+// the provider (Diagnose looks at the first sniffEvents events).
+func (t *Timeline) detect(e *stream.Event) {
+	if t.count >= sniffEvents {
+		t.sniff = false
+		return
+	}
+	ev := []sniffed{{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: e.Data}}
+	det := fromEvents(sniffResult{events: ev})
+	if det.provider == "" {
+		return
+	}
+	t.sniff = false
+	t.d.v.Provider = det.provider
+	if t.d.v.Gateway == "" {
+		t.d.v.Gateway = det.gateway
+	}
+	t.d.chk = t.d.newChecker()
+}
+
+func hasTerminator(b []byte) bool {
+	return bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
+}

@@ -1,0 +1,190 @@
+package inspect
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// runTimeline feeds x's body to a Timeline in pieces of at most piece
+// bytes (0: chunk by chunk). With live set, the Timeline is created from
+// x's headers only, as the inspector does for a stream still arriving.
+func runTimeline(x *stream.Exchange, piece int, live bool) []EventInfo {
+	hdr := x
+	if live {
+		cp := *x
+		cp.Chunks = nil
+		hdr = &cp
+	}
+	tl := NewTimeline(hdr)
+	var out []EventInfo
+	for _, c := range x.Chunks {
+		n := piece
+		if n <= 0 {
+			n = len(c.Data)
+		}
+		for off := 0; off < len(c.Data); off += n {
+			out = append(out, tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:min(off+n, len(c.Data))]})...)
+		}
+	}
+	return append(out, tl.Finish()...)
+}
+
+func sameTimeline(t *testing.T, got, want []EventInfo) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("timeline has %d events, verdict %d:\n got %+v\nwant %+v", len(got), len(want), got, want)
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("event %d:\ntimeline %+v\n verdict %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestTimelineMatchesDiagnose: for every fixture and every way of cutting
+// its body, the events the inspector shows while the body arrives are the
+// verdict's events, summaries and data types included.
+func TestTimelineMatchesDiagnose(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.*")
+	if len(files) < 10 {
+		t.Fatalf("only %d fixtures", len(files))
+	}
+	idBody := "id: 1\nevent: message_start\ndata: " + evMS + "\n\nevent: ping\ndata: " + evPing + "\n\n"
+	xs := map[string]*stream.Exchange{
+		"timed anthropic": timed(good, 0, time.Second, 2*time.Second, 3*time.Second),
+		"last event id":   stream.FromBody("id.sse", []byte(idBody)),
+		"cut at the end":  stream.FromBody("cut.sse", []byte(good+"event: ping\ndata: {")),
+		"crlf":            stream.FromBody("crlf.sse", []byte("data: {\"x\":1}\r\n\r\ndata: [DONE]\r\n\r\n")),
+	}
+	for _, f := range files {
+		xs[filepath.Base(f)] = loadExchange(t, f)
+	}
+	for name, x := range xs {
+		want := Diagnose(x, Options{}).Events
+		for _, piece := range []int{0, 1, 7, 64} {
+			for _, live := range []bool{false, true} {
+				got := runTimeline(x, piece, live)
+				t.Run(name, func(t *testing.T) { sameTimeline(t, got, want) })
+			}
+		}
+	}
+}
+
+// TestTimelineLastEventID: the last event ID persists across events (as
+// in EventSource) however the body is cut, including across feeds.
+func TestTimelineLastEventID(t *testing.T) {
+	body := "id: 41\ndata: a\n\ndata: b\n\nid: 42\ndata: c\n\nid\ndata: d\n\n"
+	want := []string{"41", "41", "42", ""}
+	for _, piece := range []int{0, 1, 3, 16, 17} {
+		got := runTimeline(stream.FromBody("ids.sse", []byte(body)), piece, true)
+		if len(got) != len(want) {
+			t.Fatalf("piece %d: %d events, want %d", piece, len(got), len(want))
+		}
+		for i, w := range want {
+			if got[i].ID != w {
+				t.Errorf("piece %d: event %d has id %q, want %q", piece, i, got[i].ID, w)
+			}
+		}
+	}
+}
+
+// TestTimelineIncremental: events appear as soon as their blank line
+// arrives (a CR waits one byte for a possible LF), not at Finish.
+func TestTimelineIncremental(t *testing.T) {
+	tests := []struct {
+		name   string
+		chunks []string
+		counts []int // events returned by each Feed
+		final  int   // events returned by Finish
+	}{
+		{"whole events", []string{"data: 1\n\n", "data: 2\n\n"}, []int{1, 1}, 0},
+		{"split inside a frame", []string{"data: ", "1\n", "\n"}, []int{0, 0, 1}, 0},
+		{"CR waits for the next byte", []string{"data: 1\r\r", "data: 2\r\n\r", "\n"}, []int{0, 1, 1}, 0},
+		{"unterminated at the end", []string{"data: 1\n\ndata: 2"}, []int{1}, 1},
+		{"comment only", []string{": ping\n\n"}, []int{0}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := NewTimeline(stream.FromBody("x", nil))
+			for i, c := range tt.chunks {
+				if n := len(tl.Feed(stream.Chunk{Data: []byte(c)})); n != tt.counts[i] {
+					t.Errorf("feed %d (%q) returned %d events, want %d", i, c, n, tt.counts[i])
+				}
+			}
+			if n := len(tl.Finish()); n != tt.final {
+				t.Errorf("Finish returned %d events, want %d", n, tt.final)
+			}
+			if n := len(tl.Finish()); n != 0 {
+				t.Errorf("second Finish returned %d events", n)
+			}
+		})
+	}
+}
+
+// TestTimelineProviderFromEvents: with no URL or header naming the
+// provider, the first event that does switches to that provider's
+// summaries, as the verdict has them.
+func TestTimelineProviderFromEvents(t *testing.T) {
+	x := stream.FromBody("anon.sse", []byte(good))
+	got := runTimeline(x, 5, true)
+	want := Diagnose(x, Options{}).Events
+	sameTimeline(t, got, want)
+	if got[0].Summary != "claude-test" || got[3].Summary != "Hi" {
+		t.Errorf("summaries %q, %q; want the model and the text", got[0].Summary, got[3].Summary)
+	}
+}
+
+// TestTimelineNotAStream: bodies Diagnose does not decode as SSE (an
+// error document under a 4xx, Bedrock's binary frames) show no invented
+// events while they arrive.
+func TestTimelineNotAStream(t *testing.T) {
+	errDoc, err := os.ReadFile("testdata/anthropic-429-retry-after.http")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bedrock := stream.FromBody("bedrock.bin", join(ebChunk(evMS), ebChunk(evStart(0, "text"))))
+	for name, x := range map[string]*stream.Exchange{
+		"4xx error document": httpExchange(t, "429.http", errDoc),
+		"bedrock frames":     bedrock,
+	} {
+		for _, piece := range []int{0, 1, 15} {
+			if got := runTimeline(x, piece, true); len(got) != 0 {
+				t.Errorf("%s, piece %d: %d events, want none: %+v", name, piece, len(got), got)
+			}
+		}
+	}
+}
+
+// FuzzTimeline: however a body is cut, the Timeline returns exactly the
+// events (IDs and summaries included) a one-pass Diagnose finds.
+func FuzzTimeline(f *testing.F) {
+	f.Add([]byte(good), uint16(7), uint16(30))
+	f.Add([]byte("id: 1\ndata: 1\r\n\r\ndata: {\"error\":{\"type\":\"x\",\"message\":\"m\"}}\r\r"), uint16(9), uint16(10))
+	f.Add([]byte("data: a\n\n\xEF\xBB\xBFdata: {\"type\":\"b\"}\n\n:c\n\ndata:\xff\n\n"), uint16(9), uint16(12))
+	urls := []string{"", "https://api.anthropic.com/v1/messages", "https://api.openai.com/v1/chat/completions", "https://api.openai.com/v1/responses"}
+	f.Fuzz(func(t *testing.T, body []byte, a, b uint16) {
+		if len(body) > 1<<16 || looksLikeEventStream(body) {
+			return
+		}
+		c1, c2 := int(a)%(len(body)+1), int(b)%(len(body)+1)
+		if c2 < c1 {
+			c1, c2 = c2, c1
+		}
+		x := &stream.Exchange{Source: "fuzz", Timed: true, End: stream.End{Reason: stream.EndEOF}, Chunks: []stream.Chunk{
+			{At: 1, Data: body[:c1]}, {At: 2, Data: body[c1:c2]}, {At: 3, Data: body[c2:]},
+		}}
+		u := urls[int(a+b)%len(urls)]
+		if u != "" {
+			withRequest(x, "POST", u, "")
+		}
+		// Without a URL the provider comes from all the leading events at
+		// once, which a Timeline created before they arrive cannot match
+		// event for event: give it the whole exchange, as the loader does.
+		sameTimeline(t, runTimeline(x, 0, u != ""), Diagnose(x, Options{}).Events)
+	})
+}
