@@ -139,6 +139,11 @@ func (t *Timeline) decode(src []byte, final bool) []EventInfo {
 	comments := 0
 	dec.OnComment(func(stream.Comment) { comments++ })
 	var out []EventInfo
+	if t.count > 0 && t.base > 0 {
+		// Room for as many events as src holds at the mean frame size
+		// so far, so a large feed does not grow its result step by step.
+		out = make([]EventInfo, 0, int(int64(len(src))*int64(t.count)/t.base)+1)
+	}
 	var consumed int64
 	for {
 		e, err := dec.Next()
@@ -172,13 +177,13 @@ func (t *Timeline) decode(src []byte, final bool) []EventInfo {
 		consumed = int64(len(src))
 	}
 	t.base += consumed
-	if rest := src[consumed:]; len(rest) > 0 {
-		// A copy, so neither the caller's chunk nor a consumed prefix is
-		// kept alive.
-		t.pending = append([]byte(nil), rest...)
-	} else {
-		t.pending = t.pending[:0]
+	// Keep the rest in pending (moved to its front when src is pending):
+	// the caller's chunk is not retained. A buffer grown by one huge frame
+	// is let go once the frame is done.
+	if cap(t.pending) > 1<<20 && len(src)-int(consumed) < 64<<10 {
+		t.pending = nil
 	}
+	t.pending = append(t.pending[:0], src[consumed:]...)
 	for len(t.spans) > 1 && t.spans[0].end <= t.base {
 		t.spans = t.spans[1:]
 	}
