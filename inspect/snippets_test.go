@@ -1,59 +1,9 @@
 package inspect
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// TestGoSnippetsCompile (read-only on go.mod) type-checks the Go snippets against the real SDK
-// modules this repository already requires (anthropic-sdk-go/v2 v2.15.0,
-// openai-go/v3 v3.98.0) with go vet. Snippets for v1 anthropic-sdk-go
-// differ from v2 only in the import path, so they are checked with the v2
-// path substituted. The package lives in a "_"-prefixed directory inside
-// the module so that it resolves the module's requirements while ./...
-// patterns never see it.
-func TestGoSnippetsCompile(t *testing.T) {
-	cases := []struct {
-		name, sdk, version string
-		kind               sitKind
-	}{
-		{"anthropic-go v2 stream error", SDKAnthropicGo, "2.15.0", sitStreamErr},
-		{"anthropic-go v2 truncated", SDKAnthropicGo, "2.15.0", sitTruncated},
-		{"anthropic-go v1.37 stream error (v1 API)", SDKAnthropicGo, "1.37.0", sitStreamErr},
-		{"anthropic-go v1.37 truncated (v1 API)", SDKAnthropicGo, "1.37.0", sitTruncated},
-		{"openai-go v3.98 stream error", SDKOpenAIGo, "3.98.0", sitStreamErr},
-		{"openai-go v3.16 stream error", SDKOpenAIGo, "3.16.0", sitStreamErr},
-	}
-	dir, err := os.MkdirTemp(".", "_snippetvet")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	args := []string{"vet"}
-	for i, c := range cases {
-		lang, code := snippetFor(c.sdk, mustVersion(c.version), situation{kind: c.kind})
-		if lang != "go" {
-			t.Fatalf("%s: language %q", c.name, lang)
-		}
-		code = strings.Replace(code, `"github.com/anthropics/anthropic-sdk-go"`, `anthropic "github.com/anthropics/anthropic-sdk-go/v2"`, 1)
-		sub := filepath.Join(dir, "s"+string(rune('a'+i)))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(sub, "snippet.go"), []byte("package snippet\n\n"+code), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, "./"+filepath.ToSlash(sub))
-	}
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet on the snippets: %v\n%s", err, out)
-	}
-}
 
 // TestSnippetsRetryOnlyBeforeOutput: every snippet, in every era, gates
 // its retry on nothing having been delivered, and names the version-
