@@ -39,6 +39,7 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 	} else if st := m.current(); st != nil && touched[st] {
 		m.syncCurrent()
 	}
+	cmds = append(cmds, m.startWaiting())
 	if !msg.closed {
 		cmds = append(cmds, waitForFeed(m.feed))
 	}

@@ -86,6 +86,11 @@ type Model struct {
 
 	initCmd tea.Cmd
 
+	// Waiting spinner of live exchanges (see waiting.go).
+	waitTicking bool
+	waitFrame   int
+	waitNow     time.Time
+
 	clip clipEnv
 	now  func() time.Time
 	dir  string // where s saves
@@ -191,6 +196,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case replayTickMsg:
 		return m, m.advanceReplay(msg)
+	case waitTickMsg:
+		return m, m.applyWaitTick(msg)
 	case assembledMsg:
 		if st := m.current(); st != nil && st.seq == msg.seq {
 			m.det.asm = msg.a

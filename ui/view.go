@@ -132,6 +132,9 @@ func (m *Model) timelineTitle(st *exchangeState) string {
 	} else if m.tl.follow && !st.done {
 		t += " · following"
 	}
+	if m.feed != nil && waitingFor(st) {
+		t += " · " + m.waitingText(st)
+	}
 	return t
 }
 
