@@ -76,19 +76,28 @@ func RedactURL(u string) string {
 		}
 	}
 	if p.RawQuery != "" {
-		q := p.Query()
-		changed := false
-		for k, vs := range q {
-			if secretParam(k) {
-				for i := range vs {
-					vs[i] = Redacted(vs[i])
-				}
-				changed = true
+		// Rewrite only the secret parameters, in place: re-encoding the whole
+		// query would reorder it and percent-encode the hint into something
+		// unreadable in a bug report ("sk-ant-%E2%80%A6%5BREDACTED…").
+		parts := strings.Split(p.RawQuery, "&")
+		for i, part := range parts {
+			k, v, ok := strings.Cut(part, "=")
+			name, err := url.QueryUnescape(k)
+			if !ok || err != nil || !secretParam(name) {
+				continue
 			}
+			val, err := url.QueryUnescape(v)
+			if err != nil {
+				val = v
+			}
+			// Already a hint (a capture we redacted before): redacting it
+			// again would report the hint's length, not the key's.
+			if !strings.Contains(val, "[REDACTED len=") {
+				val = Redacted(val)
+			}
+			parts[i] = k + "=" + val
 		}
-		if changed {
-			p.RawQuery = q.Encode()
-		}
+		p.RawQuery = strings.Join(parts, "&")
 	}
 	return RedactText(p.String())
 }
