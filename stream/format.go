@@ -41,7 +41,10 @@ func (e *FormatError) Error() string {
 	case e.Offset >= 0:
 		where = fmt.Sprintf(" byte %d", e.Offset)
 	}
-	return fmt.Sprintf("%s: read as %s:%s: %v", e.File, e.Format, where, e.Err)
+	if where != "" {
+		where = ":" + where
+	}
+	return fmt.Sprintf("%s: read as %s%s: %v", e.File, e.Format, where, e.Err)
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
