@@ -134,9 +134,13 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options) (*inspe
 			name = "stdin"
 		}
 		for i, x := range xs {
-			if len(xs) > 1 && !strings.Contains(x.Source, "#") {
+			// Label every exchange by the file the user named: a midstream
+			// capture carries the name of the file it was converted from,
+			// which the user may not have (and `midstream serve` needs this one).
+			switch {
+			case len(xs) > 1 && !strings.HasPrefix(x.Source, name+"#"):
 				x.Source = fmt.Sprintf("%s#%d", name, i+1)
-			} else if x.Source == "" {
+			case len(xs) == 1 && x.Source != name:
 				x.Source = name
 			}
 			d.Exchanges = append(d.Exchanges, diagnoseExchange(x, opt))

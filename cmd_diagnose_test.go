@@ -138,6 +138,10 @@ func TestDiagnoseExitMatchesFindings(t *testing.T) {
 func TestDiagnoseFormats(t *testing.T) {
 	a := writeCapture(t, "a.sse", diagOverloaded)
 	b := writeCapture(t, "b.sse", diagComplete)
+	conv := filepath.Join(t.TempDir(), "conv.jsonl") // its header names a.sse as source
+	if _, msg, code := diagRun(t, "", "export", a, "--to", "jsonl", "-o", conv); code != 0 {
+		t.Fatalf("export: %s", msg)
+	}
 	tests := []struct {
 		name  string
 		args  []string
@@ -151,6 +155,7 @@ func TestDiagnoseFormats(t *testing.T) {
 		{"sdk flag", []string{"diagnose", "--sdk", "anthropic-go@1.37.0", a}, "", []string{"your SDK: anthropic-go 1.37.0 (named with --sdk)"}},
 		{"multi-exchange files are numbered", []string{"diagnose", "-f", "json", "stream/testdata/chrome.har", "stream/testdata/vcrpy.yaml"}, "", []string{`"source": "stream/testdata/chrome.har#1"`, `"source": "stream/testdata/chrome.har#2"`, `"source": "stream/testdata/vcrpy.yaml#2"`}},
 		{"sdk detected from a cassette's headers", []string{"diagnose", "stream/testdata/vcrpy.yaml"}, "", []string{"your SDK: anthropic-python", "(detected from request headers)"}},
+		{"a converted capture is labelled by its own file", []string{"diagnose", "-f", "md", conv}, "", []string{"## 1. `" + conv + "`", "midstream serve " + conv + "\n"}},
 		{"status flag", []string{"diagnose", "--format", "json", "--status", "200", a}, "", []string{`"http_status": 200`}},
 	}
 	for _, tt := range tests {

@@ -304,3 +304,33 @@ func TestReportJSONRequestWithoutModel(t *testing.T) {
 		t.Errorf("no null model in:\n%s", b.String())
 	}
 }
+
+// TestReproduceCommand: the Markdown report's `midstream serve` line must
+// replay the very exchange it describes, from a path the shell keeps whole.
+func TestReproduceCommand(t *testing.T) {
+	tests := []struct {
+		name   string
+		source string
+		want   string
+	}{
+		{"single file", "captures/overloaded.sse", "midstream serve captures/overloaded.sse\n"},
+		{"first exchange of a HAR", "session.har#1", "midstream serve session.har\n"},
+		{"third exchange of a HAR names it", "session.har#3", "midstream serve session.har --exchange 3\n"},
+		{"path with spaces is quoted", "my captures/it's.sse", `midstream serve 'my captures/it'\''s.sse'` + "\n"},
+		{"stdin has no file: suggest one", "stdin", "midstream serve capture.sse\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := scenario(t, "ok")
+			v.Source = tc.source
+			var b bytes.Buffer
+			if err := WriteMarkdown(&b, &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				_, repro, _ := strings.Cut(b.String(), "### How to reproduce")
+				t.Errorf("reproduce section = %q, want it to contain %q", repro, tc.want)
+			}
+		})
+	}
+}
