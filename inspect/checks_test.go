@@ -253,3 +253,34 @@ func TestChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportFindingWording: the transport findings read as sentences
+// ("ended with a connection reset after 1 event"), not with the raw
+// EndReason, and a cut capture does not claim what an SDK raised.
+func TestTransportFindingWording(t *testing.T) {
+	tests := []struct {
+		name    string
+		reason  stream.EndReason
+		code    string
+		want    string
+		notWant string
+	}{
+		{"reset", stream.EndReset, "T-transport-reset", "The body ended with a connection reset after 1 event.", "event(s)"},
+		{"timeout", stream.EndTimeout, "T-transport-timeout", "ended with a timeout after 1 event", ""},
+		{"cancelled", stream.EndCanceled, "T-transport-canceled", "ended with a cancellation by the client", ""},
+		{"capture cut", stream.EndIncomplete, "T-transport-incomplete", "ended with the capture cut off after 1 event. What the stream sent after that point is not in the capture.", "SDKs raise"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := stream.FromBody("t", []byte(ant(evMS)))
+			x.End = stream.End{Reason: tc.reason}
+			f := finding(Diagnose(x, Options{}), tc.code)
+			if f == nil {
+				t.Fatalf("%s missing", tc.code)
+			}
+			if !strings.Contains(f.Detail, tc.want) || (tc.notWant != "" && strings.Contains(f.Detail, tc.notWant)) {
+				t.Errorf("detail = %q, want %q and not %q", f.Detail, tc.want, tc.notWant)
+			}
+		})
+	}
+}

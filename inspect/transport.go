@@ -168,14 +168,20 @@ func (d *diag) transport() {
 		if r == stream.EndCanceled || r == stream.EndIncomplete {
 			sev = SeverityWarning
 		}
-		detail := fmt.Sprintf("The body ended with %s after %d event(s)", r, v.EventCount)
+		detail := fmt.Sprintf("The body ended with %s after %d event%s", endPhrase[r], v.EventCount, plural(v.EventCount))
 		if x.End.Err != "" {
 			detail += ": " + oneLine(stream.RedactText(x.End.Err), 200)
 		}
-		detail += ". No terminator and no error event arrived, so the response is incomplete; SDKs raise a connection error here."
+		if r == stream.EndIncomplete {
+			// The recorder stopped, not necessarily the stream: say so
+			// rather than predicting what an SDK raised.
+			detail += ". What the stream sent after that point is not in the capture."
+		} else {
+			detail += ". No terminator and no error event arrived, so the response is incomplete; SDKs raise a connection error here."
+		}
 		d.f.add("T-transport-"+string(r), sev, title, detail)
 	case transportFailed(r) && v.Outcome == OutcomeComplete && r != stream.EndIncomplete:
-		d.f.add("T-end-after-complete", SeverityInfo, "The connection ended with "+string(r)+" after the stream completed",
+		d.f.add("T-end-after-complete", SeverityInfo, "The connection ended with "+endPhrase[r]+" after the stream completed",
 			"The terminator arrived first, so the response is whole; the connection was closed uncleanly afterwards.")
 	}
 }
@@ -294,4 +300,13 @@ func (d *diag) spendCapFinding(event int) {
 	}
 	d.f.add("H-spend-cap", SeverityError, "Spend cap reached: retrying cannot succeed",
 		"error.details.error_code is enforced_spend_limit_reached: the monthly spend cap of the tier was hit. It has no retry-after and keeps failing until the cap resets.", ev...)
+}
+
+// endPhrase words an EndReason for a sentence ("ended with a connection reset").
+var endPhrase = map[stream.EndReason]string{
+	stream.EndReset:      "a connection reset",
+	stream.EndTimeout:    "a timeout",
+	stream.EndCanceled:   "a cancellation by the client",
+	stream.EndError:      "a transport error",
+	stream.EndIncomplete: "the capture cut off",
 }
