@@ -121,6 +121,31 @@ func RedactText(s string) string {
 	})
 }
 
+// jsonSecretField matches a JSON string member whose name says it holds a
+// credential ("api_key": "…", "apiKey", "x-api-key", "token", "secret",
+// "password"): gateways such as LiteLLM accept keys in the request body,
+// where RedactText's key shapes do not catch them.
+var jsonSecretField = regexp.MustCompile(`"((?i)[a-z0-9_\-]*(?:api[_\-]?key|secret|token|password)|key)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+
+// redactJSONFields replaces the values of credential-named string members
+// of a JSON text with their hints, leaving every other byte as it was.
+func redactJSONFields(s string) string {
+	if !strings.Contains(s, "\"") {
+		return s
+	}
+	return jsonSecretField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := jsonSecretField.FindStringSubmatch(m)
+		if strings.Contains(sub[3], "[REDACTED len=") {
+			return m
+		}
+		hint := Redacted(sub[3])
+		if strings.Contains(sub[3], `\`) { // a hint cut inside an escape would break the JSON
+			hint = fmt.Sprintf("[REDACTED len=%d]", len(sub[3]))
+		}
+		return `"` + sub[1] + `"` + sub[2] + `"` + hint + `"`
+	})
+}
+
 // Redact returns a copy of x safe to write anywhere: secret headers,
 // secret query parameters and key-looking tokens in the request body are
 // redacted. Response chunks are shared with x, not copied (bodies from the
@@ -132,7 +157,7 @@ func Redact(x *Exchange) *Exchange {
 		r.URL = RedactURL(r.URL)
 		r.Header = RedactHeader(r.Header)
 		if len(r.Body) > 0 {
-			if s := RedactText(string(r.Body)); s != string(r.Body) {
+			if s := redactJSONFields(RedactText(string(r.Body))); s != string(r.Body) {
 				r.Body = []byte(s)
 			}
 		}

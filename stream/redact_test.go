@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,34 @@ func TestRedactURL(t *testing.T) {
 			}
 			if strings.Contains(got, "CANARY") {
 				t.Errorf("canary survived: %q", got)
+			}
+		})
+	}
+}
+
+func TestRedactRequestBody(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want string
+	}{
+		{"api_key member", `{"model":"m","api_key":"BODYFIELDCANARY0123456789"}`, `{"model":"m","api_key":"BODYFIE…[REDACTED len=25]"}`},
+		{"camelCase and spacing kept", `{"apiKey" : "BODYFIELDCANARY0123456789"}`, `{"apiKey" : "BODYFIE…[REDACTED len=25]"}`},
+		{"token and secret members", `{"access_token":"TOKCANARY0123456","client_secret":"abc"}`, `{"access_token":"TOKCANA…[REDACTED len=16]","client_secret":"[REDACTED len=3]"}`},
+		{"sk- key in a message", `{"content":"my key is sk-ant-api03-USERMSGCANARY0123456789"}`, `{"content":"my key is sk-ant-…[REDACTED len=36]"}`},
+		{"numeric token counts untouched", `{"max_tokens":1024,"stream":true}`, `{"max_tokens":1024,"stream":true}`},
+		{"escaped quotes stay inside the value", `{"api_key":"CANARY\"QUOTED0123456"}`, `{"api_key":"[REDACTED len=21]"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := FromBody("t", nil)
+			x.Request = &Request{Method: "POST", URL: "http://h/v1/messages", Body: []byte(tc.body)}
+			got := string(Redact(x).Request.Body)
+			if got != tc.want {
+				t.Errorf("body = %s, want %s", got, tc.want)
+			}
+			if strings.Contains(got, "CANARY0") || strings.Contains(got, "QUOTED") || !json.Valid([]byte(got)) {
+				t.Errorf("canary survived: %s", got)
 			}
 		})
 	}
