@@ -212,3 +212,56 @@ func TestDiagnoseBinary(t *testing.T) {
 		t.Errorf("stdin: exit %d, stdout %q", code, out)
 	}
 }
+
+// TestDiagnoseSkipsNonStreamsInHAR: a browser HAR holds the page and its
+// assets beside the API stream; the report covers the stream and a note
+// names what was left out, numbered as in the file.
+func TestDiagnoseSkipsNonStreamsInHAR(t *testing.T) {
+	entry := func(url, ct string, status int, text string) string {
+		b, _ := json.Marshal(map[string]any{
+			"request":  map[string]any{"method": "GET", "url": url, "headers": []any{}},
+			"response": map[string]any{"status": status, "headers": []any{map[string]string{"name": "Content-Type", "value": ct}}, "content": map[string]any{"mimeType": ct, "text": text}},
+		})
+		return string(b)
+	}
+	tests := []struct {
+		name    string
+		entries []string
+		sources []string
+		note    string
+	}{
+		{"page, JSON and a stream", []string{
+			entry("https://app.example.com/", "text/html", 200, "<html>hi</html>"),
+			entry("https://app.example.com/api/me", "application/json", 200, `{"user":"x"}`),
+			entry("https://api.anthropic.com/v1/messages", "text/event-stream", 200, diagOverloaded),
+		}, []string{"#3"}, "skipped 2 exchanges that are not event streams: #1 text/html, #2 application/json"},
+		{"an HTTP error is kept whatever its type", []string{
+			entry("https://app.example.com/", "text/html", 502, "<html>Bad gateway</html>"),
+			entry("https://api.anthropic.com/v1/messages", "text/event-stream", 200, diagComplete),
+		}, []string{"#1", "#2"}, ""},
+		{"nothing but non-streams is reported whole", []string{
+			entry("https://app.example.com/", "text/html", 200, "<html>hi</html>"),
+			entry("https://app.example.com/a.css", "text/css", 200, "body{}"),
+		}, []string{"#1", "#2"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeCapture(t, "page.har", `{"log":{"version":"1.2","entries":[`+strings.Join(tc.entries, ",")+`]}}`)
+			var notes bytes.Buffer
+			d, err := diagnoseFiles([]string{p}, nil, inspect.Options{}, &notes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, v := range d.Exchanges {
+				got = append(got, v.Source[len(p):])
+			}
+			if strings.Join(got, " ") != strings.Join(tc.sources, " ") {
+				t.Errorf("reported %v, want %v", got, tc.sources)
+			}
+			if tc.note == "" && notes.Len() > 0 || !strings.Contains(notes.String(), tc.note) {
+				t.Errorf("notes = %q, want %q", notes.String(), tc.note)
+			}
+		})
+	}
+}
