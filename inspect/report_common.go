@@ -281,10 +281,9 @@ func captureName(v *Verdict) string {
 		}
 	}
 	if src == "" || src == "stdin" || src == "-" {
-		src = "capture.sse"
-	} else {
-		src = shellQuote(red(src))
+		return "capture.sse  # the stream you piped in, saved to a file"
 	}
+	src = shellQuote(red(src))
 	if n > 1 {
 		src += fmt.Sprintf(" --exchange %d", n)
 	}

@@ -317,7 +317,7 @@ func TestReproduceCommand(t *testing.T) {
 		{"first exchange of a HAR", "session.har#1", "midstream serve session.har\n"},
 		{"third exchange of a HAR names it", "session.har#3", "midstream serve session.har --exchange 3\n"},
 		{"path with spaces is quoted", "my captures/it's.sse", `midstream serve 'my captures/it'\''s.sse'` + "\n"},
-		{"stdin has no file: suggest one", "stdin", "midstream serve capture.sse\n"},
+		{"stdin has no file: say to save one", "stdin", "midstream serve capture.sse  # the stream you piped in, saved to a file\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
