@@ -334,3 +334,38 @@ func TestReproduceCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkdownNeutralisesHTML: text from the stream (an error message, an
+// event summary) must not become HTML in a GitHub issue: "<!--" would hide
+// everything after it, "<img>" would load a remote image.
+func TestMarkdownNeutralisesHTML(t *testing.T) {
+	tests := []struct {
+		name, message string
+	}{
+		{"comment opener", "Overloaded <!-- the rest is hidden"},
+		{"image tag", `Overloaded <img src="https://example.com/x.png">`},
+		{"details tag", "Overloaded <details><summary>x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg, _ := json.Marshal(tc.message)
+			x := stream.FromBody("t.sse", []byte("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"content\":[]}}\n\n"+
+				"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":"+string(msg)+"}}\n\n"))
+			var b bytes.Buffer
+			if err := WriteMarkdown(&b, &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{Diagnose(x, Options{})}}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			raw := tc.message[len("Overloaded "):]
+			if strings.Contains(out, raw) {
+				t.Errorf("raw HTML %q reached the Markdown report", raw)
+			}
+			if esc := "&lt;" + raw[1:4]; !strings.Contains(out, esc) {
+				t.Errorf("message not shown escaped (%q)", esc)
+			}
+			if !strings.Contains(out, "### How to reproduce") {
+				t.Errorf("report truncated")
+			}
+		})
+	}
+}
