@@ -59,8 +59,9 @@ func RedactHeader(h http.Header) http.Header {
 // secretParam matches query parameters that carry keys.
 func secretParam(name string) bool {
 	n := strings.ToLower(name)
-	return n == "key" || n == "api_key" || n == "apikey" || n == "api-key" ||
-		n == "access_token" || n == "token" || strings.Contains(n, "secret")
+	// Same rule as headers (x-goog-api-key, x-api-key, auth_token, …) plus
+	// the bare "key" Google and OpenRouter-style links use.
+	return n == "key" || n == "apikey" || strings.HasSuffix(n, "apikey") || IsSecretHeader(n) || strings.Contains(n, "password")
 }
 
 // RedactURL returns u with key=, api_key= and similar query parameters (and

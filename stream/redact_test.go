@@ -19,6 +19,9 @@ func TestRedactURL(t *testing.T) {
 			"http://h/p?z=1&api_key=sk-ant-…[REDACTED len=25]&a=x%20y"},
 		{"redacting twice reports the key's length, not the hint's", "http://h/p?api_key=" + canary, ""},
 		{"no secret params left untouched", "http://h/p?beta=true&b=2", "http://h/p?beta=true&b=2"},
+		{"x-goog-api-key and auth_token params", "http://h/p?x-goog-api-key=AIzaSyCANARY0123456789&auth_token=TOKCANARY0123456789&alt=sse",
+			"http://h/p?x-goog-api-key=AIzaSyC…[REDACTED len=22]&auth_token=TOKCANA…[REDACTED len=19]&alt=sse"},
+		{"camelCase apiKey", "http://h/p?openaiApiKey=OPENAICANARY0123456", "http://h/p?openaiApiKey=OPENAIC…[REDACTED len=19]"},
 		{"short key keeps only its length", "http://h/p?key=abc", "http://h/p?key=[REDACTED len=3]"},
 	}
 	for _, tc := range tests {
