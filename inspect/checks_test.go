@@ -1,8 +1,11 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -280,6 +283,49 @@ func TestTransportFindingWording(t *testing.T) {
 			}
 			if !strings.Contains(f.Detail, tc.want) || (tc.notWant != "" && strings.Contains(f.Detail, tc.notWant)) {
 				t.Errorf("detail = %q, want %q and not %q", f.Detail, tc.want, tc.notWant)
+			}
+		})
+	}
+}
+
+// TestGzipBodyIsRead: a recording proxy or `curl -i` without --compressed
+// keeps a gzip'd event stream as wire bytes; the events are read from the
+// decompressed body and T-compressed says why they came in bursts.
+func TestGzipBodyIsRead(t *testing.T) {
+	good := ant(evMS, evStart(0, "text"), evText(0, "a"), evStop(0), evMD("end_turn", 2), evMStop)
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	tests := []struct {
+		name     string
+		encoding string
+		body     []byte
+		outcome  Outcome
+		events   int
+		note     string
+	}{
+		{"gzip stream decoded", "gzip", gz(good), OutcomeComplete, 6, "events were read from the decompressed bytes"},
+		{"cut gzip stream read up to the cut", "gzip", gz(good)[:len(gz(good))-12], OutcomeComplete, 6, "decompression stopped"},
+		{"labelled gzip but plain text", "gzip", []byte(good), OutcomeComplete, 6, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := stream.FromBody("gz.http", tc.body)
+			x.Response = &stream.Response{Status: 200, Header: http.Header{"Content-Type": {"text/event-stream"}, "Content-Encoding": {tc.encoding}}}
+			v := Diagnose(x, Options{})
+			if v.Outcome != tc.outcome || v.EventCount != tc.events {
+				t.Errorf("outcome %s with %d events, want %s with %d", v.Outcome, v.EventCount, tc.outcome, tc.events)
+			}
+			if f := finding(v, "T-compressed"); f == nil || f.Severity != SeverityWarning {
+				t.Errorf("T-compressed missing; got %v", codes(v))
+			}
+			notes := strings.Join(v.Exchange.Notes, "; ")
+			if tc.note != "" && !strings.Contains(notes, tc.note) || tc.note == "" && notes != "" {
+				t.Errorf("notes = %q, want %q", notes, tc.note)
 			}
 		})
 	}

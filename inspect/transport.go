@@ -1,7 +1,10 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"mime"
 	"strings"
 	"time"
@@ -309,4 +312,41 @@ var endPhrase = map[stream.EndReason]string{
 	stream.EndCanceled:   "a cancellation by the client",
 	stream.EndError:      "a transport error",
 	stream.EndIncomplete: "the capture cut off",
+}
+
+// maxGunzip bounds how much a compressed body may expand to.
+const maxGunzip = 512 << 20
+
+// gunzipped returns a copy of x whose body is decompressed when the
+// response says Content-Encoding: gzip and the body really is gzip (a
+// recording proxy or `curl -i` without --compressed keeps the wire bytes),
+// so the events can be read and T-compressed can say why they came in
+// bursts. It returns nil when there is nothing to decompress. Offsets then
+// refer to the decompressed body, and chunk times no longer map onto it.
+func gunzipped(x *stream.Exchange) *stream.Exchange {
+	if x.Response == nil || !strings.EqualFold(strings.TrimSpace(x.Response.Header.Get("Content-Encoding")), "gzip") {
+		return nil
+	}
+	if p := bodyPrefix(x, 2); len(p) < 2 || p[0] != 0x1f || p[1] != 0x8b {
+		return nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(x.Body()))
+	if err != nil {
+		return nil
+	}
+	// Bounded: a capture is untrusted input, and a gzip bomb must not
+	// take the machine down.
+	body, err := io.ReadAll(io.LimitReader(zr, maxGunzip+1))
+	if err == nil && len(body) > maxGunzip {
+		body, err = body[:maxGunzip], fmt.Errorf("larger than %d MiB", maxGunzip>>20)
+	}
+	note := "the body is gzip-compressed (Content-Encoding: gzip); events were read from the decompressed bytes"
+	if err != nil {
+		note += fmt.Sprintf(" (decompression stopped after %d bytes: %v)", len(body), err)
+	}
+	y := *x
+	y.Chunks = []stream.Chunk{{Data: body, At: x.Chunks[len(x.Chunks)-1].At}}
+	y.Timed = false
+	y.Notes = append(append([]string(nil), x.Notes...), note)
+	return &y
 }
