@@ -69,7 +69,7 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 				}
 				opt.SDK = ref
 			}
-			d, err := diagnoseFiles(args, cmd.InOrStdin(), opt)
+			d, err := diagnoseFiles(args, cmd.InOrStdin(), opt, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -105,7 +105,11 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 // diagnoseFiles reads every file ("-" is stdin, read once) and returns the
 // verdicts of all their exchanges. A file holding several exchanges
 // yields one verdict per exchange, sourced "file#N".
-func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options) (*inspect.Diagnosis, error) {
+//
+// In a file of several exchanges, successful ones that are plainly not event
+// streams (a browser HAR's pages and images) are left out of the report and
+// named on notes (nil: no notes).
+func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes io.Writer) (*inspect.Diagnosis, error) {
 	d := &inspect.Diagnosis{ToolVersion: version}
 	stdinUsed := false
 	for _, p := range paths {
@@ -134,13 +138,64 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options) (*inspe
 			name = "stdin"
 		}
 		for i, x := range xs {
-			if len(xs) > 1 && !strings.Contains(x.Source, "#") {
+			// Label every exchange by the file the user named: a midstream
+			// capture carries the name of the file it was converted from,
+			// which the user may not have (and `midstream serve` needs this one).
+			switch {
+			case len(xs) > 1 && !strings.HasPrefix(x.Source, name+"#"):
 				x.Source = fmt.Sprintf("%s#%d", name, i+1)
-			} else if x.Source == "" {
+			case len(xs) == 1 && x.Source != name:
 				x.Source = name
 			}
-			d.Exchanges = append(d.Exchanges, diagnoseExchange(x, opt))
 		}
+		vs := make([]*inspect.Verdict, len(xs))
+		var kept []*inspect.Verdict
+		var skipped []string
+		for i, x := range xs {
+			vs[i] = diagnoseExchange(x, opt)
+			if len(xs) > 1 && notAStream(x, vs[i]) {
+				skipped = append(skipped, fmt.Sprintf("#%d %s", i+1, mediaType(x)))
+				continue
+			}
+			kept = append(kept, vs[i])
+		}
+		// A browser HAR holds the page, its images and scripts beside the
+		// one API stream: report the streams, name what was left out. A file
+		// of nothing but such entries is reported whole, never as nothing.
+		if len(kept) == 0 {
+			kept, skipped = vs, nil
+		}
+		if len(skipped) > 0 && notes != nil {
+			fmt.Fprintf(notes, "midstream: note: %s: skipped %d exchange%s that %s not event streams: %s\n",
+				stream.RedactText(name), len(skipped), plural(len(skipped)), map[bool]string{true: "is", false: "are"}[len(skipped) == 1], strings.Join(skipped, ", "))
+		}
+		d.Exchanges = append(d.Exchanges, kept...)
 	}
 	return d, nil
+}
+
+// notAStream reports whether a successful exchange is plainly not an event
+// stream: labelled with another Content-Type, no known provider, no events.
+func notAStream(x *stream.Exchange, v *inspect.Verdict) bool {
+	if x.Response == nil || x.Response.Status < 200 || x.Response.Status > 299 {
+		return false
+	}
+	mt := mediaType(x)
+	return mt != "" && mt != "text/event-stream" && v.Provider == inspect.ProviderGeneric && v.Outcome == inspect.OutcomeEmpty
+}
+
+// mediaType is the response's Content-Type without parameters, lower-cased.
+func mediaType(x *stream.Exchange) string {
+	if x.Response == nil {
+		return ""
+	}
+	mt, _, _ := strings.Cut(x.Response.Header.Get("Content-Type"), ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

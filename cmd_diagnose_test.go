@@ -138,6 +138,10 @@ func TestDiagnoseExitMatchesFindings(t *testing.T) {
 func TestDiagnoseFormats(t *testing.T) {
 	a := writeCapture(t, "a.sse", diagOverloaded)
 	b := writeCapture(t, "b.sse", diagComplete)
+	conv := filepath.Join(t.TempDir(), "conv.jsonl") // its header names a.sse as source
+	if _, msg, code := diagRun(t, "", "export", a, "--to", "jsonl", "-o", conv); code != 0 {
+		t.Fatalf("export: %s", msg)
+	}
 	tests := []struct {
 		name  string
 		args  []string
@@ -151,6 +155,7 @@ func TestDiagnoseFormats(t *testing.T) {
 		{"sdk flag", []string{"diagnose", "--sdk", "anthropic-go@1.37.0", a}, "", []string{"your SDK: anthropic-go 1.37.0 (named with --sdk)"}},
 		{"multi-exchange files are numbered", []string{"diagnose", "-f", "json", "stream/testdata/chrome.har", "stream/testdata/vcrpy.yaml"}, "", []string{`"source": "stream/testdata/chrome.har#1"`, `"source": "stream/testdata/chrome.har#2"`, `"source": "stream/testdata/vcrpy.yaml#2"`}},
 		{"sdk detected from a cassette's headers", []string{"diagnose", "stream/testdata/vcrpy.yaml"}, "", []string{"your SDK: anthropic-python", "(detected from request headers)"}},
+		{"a converted capture is labelled by its own file", []string{"diagnose", "-f", "md", conv}, "", []string{"## 1. `" + conv + "`", "midstream serve " + conv + "\n"}},
 		{"status flag", []string{"diagnose", "--format", "json", "--status", "200", a}, "", []string{`"http_status": 200`}},
 	}
 	for _, tt := range tests {
@@ -205,5 +210,58 @@ func TestDiagnoseBinary(t *testing.T) {
 	}
 	if out, _, code := run(diagOverloaded, "diagnose", "-"); code == 2 || !strings.Contains(out, "[1] stdin") {
 		t.Errorf("stdin: exit %d, stdout %q", code, out)
+	}
+}
+
+// TestDiagnoseSkipsNonStreamsInHAR: a browser HAR holds the page and its
+// assets beside the API stream; the report covers the stream and a note
+// names what was left out, numbered as in the file.
+func TestDiagnoseSkipsNonStreamsInHAR(t *testing.T) {
+	entry := func(url, ct string, status int, text string) string {
+		b, _ := json.Marshal(map[string]any{
+			"request":  map[string]any{"method": "GET", "url": url, "headers": []any{}},
+			"response": map[string]any{"status": status, "headers": []any{map[string]string{"name": "Content-Type", "value": ct}}, "content": map[string]any{"mimeType": ct, "text": text}},
+		})
+		return string(b)
+	}
+	tests := []struct {
+		name    string
+		entries []string
+		sources []string
+		note    string
+	}{
+		{"page, JSON and a stream", []string{
+			entry("https://app.example.com/", "text/html", 200, "<html>hi</html>"),
+			entry("https://app.example.com/api/me", "application/json", 200, `{"user":"x"}`),
+			entry("https://api.anthropic.com/v1/messages", "text/event-stream", 200, diagOverloaded),
+		}, []string{"#3"}, "skipped 2 exchanges that are not event streams: #1 text/html, #2 application/json"},
+		{"an HTTP error is kept whatever its type", []string{
+			entry("https://app.example.com/", "text/html", 502, "<html>Bad gateway</html>"),
+			entry("https://api.anthropic.com/v1/messages", "text/event-stream", 200, diagComplete),
+		}, []string{"#1", "#2"}, ""},
+		{"nothing but non-streams is reported whole", []string{
+			entry("https://app.example.com/", "text/html", 200, "<html>hi</html>"),
+			entry("https://app.example.com/a.css", "text/css", 200, "body{}"),
+		}, []string{"#1", "#2"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeCapture(t, "page.har", `{"log":{"version":"1.2","entries":[`+strings.Join(tc.entries, ",")+`]}}`)
+			var notes bytes.Buffer
+			d, err := diagnoseFiles([]string{p}, nil, inspect.Options{}, &notes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, v := range d.Exchanges {
+				got = append(got, v.Source[len(p):])
+			}
+			if strings.Join(got, " ") != strings.Join(tc.sources, " ") {
+				t.Errorf("reported %v, want %v", got, tc.sources)
+			}
+			if tc.note == "" && notes.Len() > 0 || !strings.Contains(notes.String(), tc.note) {
+				t.Errorf("notes = %q, want %q", notes.String(), tc.note)
+			}
+		})
 	}
 }

@@ -61,7 +61,9 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	default:
 		return usageErr("--to %q: want sse, jsonl or har", to)
 	}
-	if n < 0 {
+	// 0 means "all", but only as the default: "--exchange 0" typed by a
+	// user counting from zero must not quietly export every exchange.
+	if n < 0 || n == 0 && cmd.Flags().Changed("exchange") {
 		return usageErr("--exchange %d: exchanges are numbered from 1", n)
 	}
 	xs, err := readCapture(cmd, in)

@@ -120,6 +120,7 @@ func TestExportUsageErrors(t *testing.T) {
 		{"multi-exchange to sse", []string{"export", har, "--to", "sse"}, 2, []string{"holds 2 exchanges", "--exchange N", "1  " + har + "#1  POST https://api.anthropic.com/v1/messages → 200", "status unknown"}},
 		{"exchange out of range", []string{"export", har, "--to", "jsonl", "--exchange", "3"}, 2, []string{"--exchange 3", "holds 2 exchange(s)"}},
 		{"negative exchange", []string{"export", har, "--to", "jsonl", "--exchange", "-1"}, 2, []string{"numbered from 1"}},
+		{"exchange 0 counted from zero", []string{"export", har, "--to", "sse", "--exchange", "0"}, 2, []string{"--exchange 0: exchanges are numbered from 1"}},
 		{"body missing to sse", []string{"export", filepath.Join(fixtures, "mitmproxy.har"), "--to", "sse"}, 1, []string{"no response body"}},
 		{"unreadable capture", []string{"export", "-", "--to", "jsonl"}, 2, []string{"stdin: read as midstream-jsonl: line 2", "not a JSON line"}},
 	}

@@ -1,8 +1,11 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -249,6 +252,80 @@ func TestChecks(t *testing.T) {
 				if strings.ContainsAny(e.Summary, "\n\r\t") {
 					t.Errorf("event %d summary %q is not one line", e.Index, e.Summary)
 				}
+			}
+		})
+	}
+}
+
+// TestTransportFindingWording: the transport findings read as sentences
+// ("ended with a connection reset after 1 event"), not with the raw
+// EndReason, and a cut capture does not claim what an SDK raised.
+func TestTransportFindingWording(t *testing.T) {
+	tests := []struct {
+		name    string
+		reason  stream.EndReason
+		code    string
+		want    string
+		notWant string
+	}{
+		{"reset", stream.EndReset, "T-transport-reset", "The body ended with a connection reset after 1 event.", "event(s)"},
+		{"timeout", stream.EndTimeout, "T-transport-timeout", "ended with a timeout after 1 event", ""},
+		{"cancelled", stream.EndCanceled, "T-transport-canceled", "ended with a cancellation by the client", ""},
+		{"capture cut", stream.EndIncomplete, "T-transport-incomplete", "ended with the capture cut off after 1 event. What the stream sent after that point is not in the capture.", "SDKs raise"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := stream.FromBody("t", []byte(ant(evMS)))
+			x.End = stream.End{Reason: tc.reason}
+			f := finding(Diagnose(x, Options{}), tc.code)
+			if f == nil {
+				t.Fatalf("%s missing", tc.code)
+			}
+			if !strings.Contains(f.Detail, tc.want) || (tc.notWant != "" && strings.Contains(f.Detail, tc.notWant)) {
+				t.Errorf("detail = %q, want %q and not %q", f.Detail, tc.want, tc.notWant)
+			}
+		})
+	}
+}
+
+// TestGzipBodyIsRead: a recording proxy or `curl -i` without --compressed
+// keeps a gzip'd event stream as wire bytes; the events are read from the
+// decompressed body and T-compressed says why they came in bursts.
+func TestGzipBodyIsRead(t *testing.T) {
+	good := ant(evMS, evStart(0, "text"), evText(0, "a"), evStop(0), evMD("end_turn", 2), evMStop)
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	tests := []struct {
+		name     string
+		encoding string
+		body     []byte
+		outcome  Outcome
+		events   int
+		note     string
+	}{
+		{"gzip stream decoded", "gzip", gz(good), OutcomeComplete, 6, "events were read from the decompressed bytes"},
+		{"cut gzip stream read up to the cut", "gzip", gz(good)[:len(gz(good))-12], OutcomeComplete, 6, "decompression stopped"},
+		{"labelled gzip but plain text", "gzip", []byte(good), OutcomeComplete, 6, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := stream.FromBody("gz.http", tc.body)
+			x.Response = &stream.Response{Status: 200, Header: http.Header{"Content-Type": {"text/event-stream"}, "Content-Encoding": {tc.encoding}}}
+			v := Diagnose(x, Options{})
+			if v.Outcome != tc.outcome || v.EventCount != tc.events {
+				t.Errorf("outcome %s with %d events, want %s with %d", v.Outcome, v.EventCount, tc.outcome, tc.events)
+			}
+			if f := finding(v, "T-compressed"); f == nil || f.Severity != SeverityWarning {
+				t.Errorf("T-compressed missing; got %v", codes(v))
+			}
+			notes := strings.Join(v.Exchange.Notes, "; ")
+			if tc.note != "" && !strings.Contains(notes, tc.note) || tc.note == "" && notes != "" {
+				t.Errorf("notes = %q, want %q", notes, tc.note)
 			}
 		})
 	}

@@ -38,6 +38,9 @@ type diag struct {
 // timeline, timing and every finding with its fixes. It never fails: a
 // capture that cannot be understood is itself a finding.
 func Diagnose(x *stream.Exchange, opt Options) *Verdict {
+	if y := gunzipped(x); y != nil {
+		x = y
+	}
 	d, det := newDiag(x, opt)
 	v := d.v
 	switch {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -269,16 +270,32 @@ func detectedText(a *SDKAnswer) string {
 	return "current version"
 }
 
-// captureName is the file to hand to `midstream serve`.
+// captureName is what to hand to `midstream serve`: the file, shell-quoted
+// when it needs it, and `--exchange N` when the verdict is not the file's
+// first exchange (serve answers with exchange 1 otherwise).
 func captureName(v *Verdict) string {
-	src := v.Source
+	src, n := v.Source, 0
 	if i := strings.LastIndex(src, "#"); i > 0 {
-		src = src[:i]
+		if k, err := strconv.Atoi(src[i+1:]); err == nil {
+			src, n = src[:i], k
+		}
 	}
 	if src == "" || src == "stdin" || src == "-" {
-		return "capture.sse"
+		return "capture.sse  # the stream you piped in, saved to a file"
 	}
-	return red(src)
+	src = shellQuote(red(src))
+	if n > 1 {
+		src += fmt.Sprintf(" --exchange %d", n)
+	}
+	return src
+}
+
+// shellQuote single-quotes s when a POSIX shell would split or expand it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:@,=%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // baseURLEnv is the variable that points the user's SDK at `midstream serve`.

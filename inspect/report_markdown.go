@@ -24,9 +24,13 @@ func WriteMarkdown(w io.Writer, d *Diagnosis) error {
 	return bw.Flush()
 }
 
+// mdText keeps stream-supplied text from turning into HTML on GitHub: an
+// error message holding "<!--" would otherwise hide the rest of the report.
+var mdText = strings.NewReplacer("<", "&lt;", "\r", " ", "\n", " ")
+
 // cell makes text safe inside a Markdown table cell.
 func cell(s string) string {
-	s = strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ").Replace(s)
+	s = strings.NewReplacer("|", `\|`, "<", "&lt;", "\r", " ", "\n", " ").Replace(s)
 	if s == "" {
 		return "–"
 	}
@@ -87,7 +91,7 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 		}
 		fmt.Fprintln(w)
 		for _, note := range v.Exchange.Notes {
-			fmt.Fprintf(w, "- note: %s\n", red(note))
+			fmt.Fprintf(w, "- note: %s\n", mdText.Replace(red(note)))
 		}
 	}
 	writeMDHeaders(w, v)
@@ -129,7 +133,7 @@ func writeMDFindings(w io.Writer, v *Verdict) {
 		return
 	}
 	for _, f := range v.Findings {
-		fmt.Fprintf(w, "- **%s** %s — %s", strings.ToUpper(string(f.Severity)), code(f.Code), red(f.Title))
+		fmt.Fprintf(w, "- **%s** %s — %s", strings.ToUpper(string(f.Severity)), code(f.Code), mdText.Replace(red(f.Title)))
 		if len(f.Events) > 0 {
 			nums := make([]string, len(f.Events))
 			for i, e := range f.Events {
@@ -139,10 +143,10 @@ func writeMDFindings(w io.Writer, v *Verdict) {
 		}
 		fmt.Fprintln(w)
 		if f.Detail != "" {
-			fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(red(f.Detail), "\n", " "))
+			fmt.Fprintf(w, "  %s\n", mdText.Replace(red(f.Detail)))
 		}
 		for _, fx := range f.Fixes {
-			fmt.Fprintf(w, "  - Fix: %s\n", strings.ReplaceAll(red(fx), "\n", " "))
+			fmt.Fprintf(w, "  - Fix: %s\n", mdText.Replace(red(fx)))
 		}
 	}
 }

@@ -304,3 +304,68 @@ func TestReportJSONRequestWithoutModel(t *testing.T) {
 		t.Errorf("no null model in:\n%s", b.String())
 	}
 }
+
+// TestReproduceCommand: the Markdown report's `midstream serve` line must
+// replay the very exchange it describes, from a path the shell keeps whole.
+func TestReproduceCommand(t *testing.T) {
+	tests := []struct {
+		name   string
+		source string
+		want   string
+	}{
+		{"single file", "captures/overloaded.sse", "midstream serve captures/overloaded.sse\n"},
+		{"first exchange of a HAR", "session.har#1", "midstream serve session.har\n"},
+		{"third exchange of a HAR names it", "session.har#3", "midstream serve session.har --exchange 3\n"},
+		{"path with spaces is quoted", "my captures/it's.sse", `midstream serve 'my captures/it'\''s.sse'` + "\n"},
+		{"stdin has no file: say to save one", "stdin", "midstream serve capture.sse  # the stream you piped in, saved to a file\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := scenario(t, "ok")
+			v.Source = tc.source
+			var b bytes.Buffer
+			if err := WriteMarkdown(&b, &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				_, repro, _ := strings.Cut(b.String(), "### How to reproduce")
+				t.Errorf("reproduce section = %q, want it to contain %q", repro, tc.want)
+			}
+		})
+	}
+}
+
+// TestMarkdownNeutralisesHTML: text from the stream (an error message, an
+// event summary) must not become HTML in a GitHub issue: "<!--" would hide
+// everything after it, "<img>" would load a remote image.
+func TestMarkdownNeutralisesHTML(t *testing.T) {
+	tests := []struct {
+		name, message string
+	}{
+		{"comment opener", "Overloaded <!-- the rest is hidden"},
+		{"image tag", `Overloaded <img src="https://example.com/x.png">`},
+		{"details tag", "Overloaded <details><summary>x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg, _ := json.Marshal(tc.message)
+			x := stream.FromBody("t.sse", []byte("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"content\":[]}}\n\n"+
+				"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":"+string(msg)+"}}\n\n"))
+			var b bytes.Buffer
+			if err := WriteMarkdown(&b, &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{Diagnose(x, Options{})}}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			raw := tc.message[len("Overloaded "):]
+			if strings.Contains(out, raw) {
+				t.Errorf("raw HTML %q reached the Markdown report", raw)
+			}
+			if esc := "&lt;" + raw[1:4]; !strings.Contains(out, esc) {
+				t.Errorf("message not shown escaped (%q)", esc)
+			}
+			if !strings.Contains(out, "### How to reproduce") {
+				t.Errorf("report truncated")
+			}
+		})
+	}
+}

@@ -1,7 +1,10 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"mime"
 	"strings"
 	"time"
@@ -168,14 +171,20 @@ func (d *diag) transport() {
 		if r == stream.EndCanceled || r == stream.EndIncomplete {
 			sev = SeverityWarning
 		}
-		detail := fmt.Sprintf("The body ended with %s after %d event(s)", r, v.EventCount)
+		detail := fmt.Sprintf("The body ended with %s after %d event%s", endPhrase[r], v.EventCount, plural(v.EventCount))
 		if x.End.Err != "" {
 			detail += ": " + oneLine(stream.RedactText(x.End.Err), 200)
 		}
-		detail += ". No terminator and no error event arrived, so the response is incomplete; SDKs raise a connection error here."
+		if r == stream.EndIncomplete {
+			// The recorder stopped, not necessarily the stream: say so
+			// rather than predicting what an SDK raised.
+			detail += ". What the stream sent after that point is not in the capture."
+		} else {
+			detail += ". No terminator and no error event arrived, so the response is incomplete; SDKs raise a connection error here."
+		}
 		d.f.add("T-transport-"+string(r), sev, title, detail)
 	case transportFailed(r) && v.Outcome == OutcomeComplete && r != stream.EndIncomplete:
-		d.f.add("T-end-after-complete", SeverityInfo, "The connection ended with "+string(r)+" after the stream completed",
+		d.f.add("T-end-after-complete", SeverityInfo, "The connection ended with "+endPhrase[r]+" after the stream completed",
 			"The terminator arrived first, so the response is whole; the connection was closed uncleanly afterwards.")
 	}
 }
@@ -294,4 +303,50 @@ func (d *diag) spendCapFinding(event int) {
 	}
 	d.f.add("H-spend-cap", SeverityError, "Spend cap reached: retrying cannot succeed",
 		"error.details.error_code is enforced_spend_limit_reached: the monthly spend cap of the tier was hit. It has no retry-after and keeps failing until the cap resets.", ev...)
+}
+
+// endPhrase words an EndReason for a sentence ("ended with a connection reset").
+var endPhrase = map[stream.EndReason]string{
+	stream.EndReset:      "a connection reset",
+	stream.EndTimeout:    "a timeout",
+	stream.EndCanceled:   "a cancellation by the client",
+	stream.EndError:      "a transport error",
+	stream.EndIncomplete: "the capture cut off",
+}
+
+// maxGunzip bounds how much a compressed body may expand to.
+const maxGunzip = 512 << 20
+
+// gunzipped returns a copy of x whose body is decompressed when the
+// response says Content-Encoding: gzip and the body really is gzip (a
+// recording proxy or `curl -i` without --compressed keeps the wire bytes),
+// so the events can be read and T-compressed can say why they came in
+// bursts. It returns nil when there is nothing to decompress. Offsets then
+// refer to the decompressed body, and chunk times no longer map onto it.
+func gunzipped(x *stream.Exchange) *stream.Exchange {
+	if x.Response == nil || !strings.EqualFold(strings.TrimSpace(x.Response.Header.Get("Content-Encoding")), "gzip") {
+		return nil
+	}
+	if p := bodyPrefix(x, 2); len(p) < 2 || p[0] != 0x1f || p[1] != 0x8b {
+		return nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(x.Body()))
+	if err != nil {
+		return nil
+	}
+	// Bounded: a capture is untrusted input, and a gzip bomb must not
+	// take the machine down.
+	body, err := io.ReadAll(io.LimitReader(zr, maxGunzip+1))
+	if err == nil && len(body) > maxGunzip {
+		body, err = body[:maxGunzip], fmt.Errorf("larger than %d MiB", maxGunzip>>20)
+	}
+	note := "the body is gzip-compressed (Content-Encoding: gzip); events were read from the decompressed bytes"
+	if err != nil {
+		note += fmt.Sprintf(" (decompression stopped after %d bytes: %v)", len(body), err)
+	}
+	y := *x
+	y.Chunks = []stream.Chunk{{Data: body, At: x.Chunks[len(x.Chunks)-1].At}}
+	y.Timed = false
+	y.Notes = append(append([]string(nil), x.Notes...), note)
+	return &y
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 )
 
 // Format names a capture format midstream reads.
@@ -41,7 +42,10 @@ func (e *FormatError) Error() string {
 	case e.Offset >= 0:
 		where = fmt.Sprintf(" byte %d", e.Offset)
 	}
-	return fmt.Sprintf("%s: read as %s:%s: %v", e.File, e.Format, where, e.Err)
+	if where != "" {
+		where = ":" + where
+	}
+	return fmt.Sprintf("%s: read as %s%s: %v", e.File, e.Format, where, e.Err)
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
@@ -88,7 +92,59 @@ func Parse(name string, b []byte) ([]*Exchange, error) {
 	case FormatVCRPy:
 		return ReadVCRPy(name, bytes.TrimPrefix(b, bom))
 	}
+	return bareBody(name, b)
+}
+
+// bareBody reads b as a bare SSE body. Any bytes are a valid event stream,
+// so a binary file (an image, a gzip'd body) would otherwise get a quiet
+// "no events" verdict; refuse binary data that holds no SSE field line.
+func bareBody(name string, b []byte) ([]*Exchange, error) {
+	head := b[:min(len(b), 64<<10)]
+	bad := invalidUTF8(head)
+	if bad >= 0 && len(head) < len(b) && bad >= len(head)-utf8.UTFMax {
+		bad = -1 // a rune cut by the 64 KiB window, not bad data
+	}
+	if bad >= 0 && !hasSSEField(head) {
+		msg := "binary data with no SSE field line (data:, event:, id:, retry:): not an event stream, nor a capture format midstream reads (curl -i/-v, HAR, VCR, midstream JSONL)"
+		if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+			msg = "gzip-compressed data: decompress it first (gunzip), then read the event stream"
+		}
+		return nil, &FormatError{File: name, Format: FormatSSE, Offset: int64(bad), Err: errors.New(msg)}
+	}
 	return []*Exchange{FromBody(name, b)}, nil
+}
+
+// invalidUTF8 returns the offset of the first byte of b that is not valid
+// UTF-8, or -1.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// hasSSEField reports whether any line of b is an SSE data, event, id or
+// retry field.
+func hasSSEField(b []byte) bool {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		line = bytes.TrimPrefix(line, bom)
+		for _, f := range []string{"data:", "event:", "id:", "retry:"} {
+			if bytes.HasPrefix(line, []byte(f)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Detect returns the format of a capture from its content, never from its

@@ -63,6 +63,38 @@ func TestParseEmpty(t *testing.T) {
 	}
 }
 
+// TestParseBinary: binary data that is no event stream is refused with an
+// error naming the file, the format and the first non-text byte, while a
+// stream whose data carries stray non-UTF-8 bytes still reads.
+func TestParseBinary(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		offset int64
+		msg    string // "" = reads as a bare body
+	}{
+		{"random bytes", "ab\x00\xff\xfe\x01garbage\n\x9c", 3, "binary data with no SSE field line"},
+		{"gzip'd body", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 1, "gzip-compressed data: decompress it first"},
+		{"Latin-1 inside data", "event: x\ndata: caf\xe9\n\n", 0, ""},
+		{"text without fields", "# notes\nnot a stream\n", 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			xs, err := Parse("in.bin", []byte(tc.in))
+			if tc.msg == "" {
+				if err != nil || len(xs) != 1 {
+					t.Fatalf("Parse = %d exchanges, %v; want the bare body", len(xs), err)
+				}
+				return
+			}
+			var fe *FormatError
+			if !errors.As(err, &fe) || fe.Format != FormatSSE || fe.Offset != tc.offset || !strings.Contains(err.Error(), "in.bin") || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("err = %v, want a FormatError at byte %d with %q", err, tc.offset, tc.msg)
+			}
+		})
+	}
+}
+
 // TestSharedSamples reads the project's shared sample streams, when present
 // beside the repository (../shared/samples from its root).
 func TestSharedSamples(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -369,6 +370,32 @@ func harText(text, encoding string) ([]byte, error) {
 	return nil, fmt.Errorf("unknown content encoding %q", encoding)
 }
 
+// jsonKind names what a Go type expects in JSON terms, so errors never
+// show our type names ("stream.harRequest") to users.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another JSON value"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another JSON value"
+}
+
 // jsonFormatError turns an encoding/json error into a FormatError with the
 // line and byte offset where decoding stopped.
 func jsonFormatError(name string, f Format, b []byte, err error) error {
@@ -380,7 +407,7 @@ func jsonFormatError(name string, f Format, b []byte, err error) error {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
-		err = fmt.Errorf("%s should be %s, not a JSON %s", te.Field, te.Type, te.Value)
+		err = fmt.Errorf("%s should be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
 	}
 	line := 0
 	if off >= 0 && off <= int64(len(b)) {

@@ -147,6 +147,8 @@ func TestHARErrors(t *testing.T) {
 		{"bad base64", `{"log": {"entries": [{"response": {"status": 200, "content": {"text": "@@", "encoding": "base64"}}}]}}`, 1, 21, "entry 1: response content: bad base64"},
 		{"bad time in second entry", "{\"log\": {\"version\": \"1.2\", \"entries\": [\n  {},\n  {\"startedDateTime\": \"yesterday\"}]}}", 3, 48, "entry 2: startedDateTime"},
 		{"null log", `{"log": null}`, 0, -1, `no "log"`},
+		{"request is a string, not an object", `{"log": {"entries": [{"request": "oops"}]}}`, 1, 39, "log.entries.request should be an object, not a JSON string"},
+		{"status is a string, named as an integer", `{"log": {"entries": [{"response": {"status": "x"}}]}}`, 1, 48, "status should be an integer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +159,9 @@ func TestHARErrors(t *testing.T) {
 			}
 			if fe.Format != FormatHAR || fe.Line != tt.line || fe.Offset != tt.offset || !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("got %q (line %d byte %d), want line %d byte %d with %q", err, fe.Line, fe.Offset, tt.line, tt.offset, tt.msg)
+			}
+			if strings.Contains(err.Error(), "stream.") || strings.Contains(err.Error(), "harRequest") {
+				t.Errorf("error leaks a Go type name: %q", err)
 			}
 		})
 	}

@@ -462,5 +462,9 @@ func jsonErr(err error) error {
 	if errors.As(err, &se) {
 		return fmt.Errorf("%v (at column %d)", se, se.Offset)
 	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) { // worded without our Go type names
+		return fmt.Errorf("%s should be %s, not a JSON %s (at column %d)", te.Field, jsonKind(te.Type), te.Value, te.Offset)
+	}
 	return err
 }

@@ -227,6 +227,8 @@ func TestJSONLErrors(t *testing.T) {
 		{"time overflow", header + "{\"t\":\"chunk\",\"at_us\":9223372036854775807,\"text\":\"x\"}\n", 2, int64(len(header)), "out of range"},
 		{"response at_ms overflow", `{"format":"midstream-capture","version":1,"response":{"status":200,"at_ms":9223372036854775}}` + "\n", 1, 0, "at_ms"},
 		{"text and b64", header + "{\"t\":\"chunk\",\"at_us\":0,\"text\":\"x\",\"b64\":\"eA==\"}\n", 2, int64(len(header)), "both"},
+		{"time as a string", header + "{\"t\":\"chunk\",\"at_us\":\"5\",\"text\":\"x\"}\n", 2, int64(len(header)), "bad chunk line: at_us should be an integer, not a JSON string"},
+		{"status as a string", `{"format":"midstream-capture","version":1,"response":{"status":"200"}}` + "\n", 1, 0, "response.status should be an integer, not a JSON string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,6 +242,9 @@ func TestJSONLErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.msgContain) || !strings.Contains(err.Error(), "bad.jsonl") {
 				t.Errorf("message %q lacks %q", err, tt.msgContain)
+			}
+			if strings.Contains(err.Error(), "Go struct") || strings.Contains(err.Error(), "jsonlLine") {
+				t.Errorf("message %q names our Go types", err)
 			}
 		})
 	}

@@ -59,8 +59,9 @@ func RedactHeader(h http.Header) http.Header {
 // secretParam matches query parameters that carry keys.
 func secretParam(name string) bool {
 	n := strings.ToLower(name)
-	return n == "key" || n == "api_key" || n == "apikey" || n == "api-key" ||
-		n == "access_token" || n == "token" || strings.Contains(n, "secret")
+	// Same rule as headers (x-goog-api-key, x-api-key, auth_token, …) plus
+	// the bare "key" Google and OpenRouter-style links use.
+	return n == "key" || n == "apikey" || strings.HasSuffix(n, "apikey") || IsSecretHeader(n) || strings.Contains(n, "password")
 }
 
 // RedactURL returns u with key=, api_key= and similar query parameters (and
@@ -76,19 +77,28 @@ func RedactURL(u string) string {
 		}
 	}
 	if p.RawQuery != "" {
-		q := p.Query()
-		changed := false
-		for k, vs := range q {
-			if secretParam(k) {
-				for i := range vs {
-					vs[i] = Redacted(vs[i])
-				}
-				changed = true
+		// Rewrite only the secret parameters, in place: re-encoding the whole
+		// query would reorder it and percent-encode the hint into something
+		// unreadable in a bug report ("sk-ant-%E2%80%A6%5BREDACTED…").
+		parts := strings.Split(p.RawQuery, "&")
+		for i, part := range parts {
+			k, v, ok := strings.Cut(part, "=")
+			name, err := url.QueryUnescape(k)
+			if !ok || err != nil || !secretParam(name) {
+				continue
 			}
+			val, err := url.QueryUnescape(v)
+			if err != nil {
+				val = v
+			}
+			// Already a hint (a capture we redacted before): redacting it
+			// again would report the hint's length, not the key's.
+			if !strings.Contains(val, "[REDACTED len=") {
+				val = Redacted(val)
+			}
+			parts[i] = k + "=" + val
 		}
-		if changed {
-			p.RawQuery = q.Encode()
-		}
+		p.RawQuery = strings.Join(parts, "&")
 	}
 	return RedactText(p.String())
 }
@@ -112,6 +122,31 @@ func RedactText(s string) string {
 	})
 }
 
+// jsonSecretField matches a JSON string member whose name says it holds a
+// credential ("api_key": "…", "apiKey", "x-api-key", "token", "secret",
+// "password"): gateways such as LiteLLM accept keys in the request body,
+// where RedactText's key shapes do not catch them.
+var jsonSecretField = regexp.MustCompile(`"((?i)[a-z0-9_\-]*(?:api[_\-]?key|secret|token|password)|key)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+
+// redactJSONFields replaces the values of credential-named string members
+// of a JSON text with their hints, leaving every other byte as it was.
+func redactJSONFields(s string) string {
+	if !strings.Contains(s, "\"") {
+		return s
+	}
+	return jsonSecretField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := jsonSecretField.FindStringSubmatch(m)
+		if strings.Contains(sub[3], "[REDACTED len=") {
+			return m
+		}
+		hint := Redacted(sub[3])
+		if strings.Contains(sub[3], `\`) { // a hint cut inside an escape would break the JSON
+			hint = fmt.Sprintf("[REDACTED len=%d]", len(sub[3]))
+		}
+		return `"` + sub[1] + `"` + sub[2] + `"` + hint + `"`
+	})
+}
+
 // Redact returns a copy of x safe to write anywhere: secret headers,
 // secret query parameters and key-looking tokens in the request body are
 // redacted. Response chunks are shared with x, not copied (bodies from the
@@ -123,7 +158,7 @@ func Redact(x *Exchange) *Exchange {
 		r.URL = RedactURL(r.URL)
 		r.Header = RedactHeader(r.Header)
 		if len(r.Body) > 0 {
-			if s := RedactText(string(r.Body)); s != string(r.Body) {
+			if s := redactJSONFields(RedactText(string(r.Body))); s != string(r.Body) {
 				r.Body = []byte(s)
 			}
 		}

@@ -128,8 +128,31 @@ func yamlError(name string, f Format, err error) error {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 	}
-	return &FormatError{File: name, Format: f, Line: line, Offset: -1, Err: err}
+	return &FormatError{File: name, Format: f, Line: line, Offset: -1, Err: yamlMessage{err}}
 }
+
+// yamlMessage words a yaml.v3 error for people: the FormatError already
+// names the line, so yaml's own "yaml: line N:" prefix is dropped and its
+// multi-line "unmarshal errors" list is joined on one line.
+type yamlMessage struct{ err error }
+
+var yamlPrefix = regexp.MustCompile(`^(yaml: )?(unmarshal errors:\s*)?(line \d+: )?`)
+
+func (m yamlMessage) Error() string {
+	lines := strings.Split(strings.TrimSpace(m.err.Error()), "\n")
+	for i, l := range lines {
+		lines[i] = yamlPrefix.ReplaceAllString(strings.TrimSpace(l), "")
+	}
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func (m yamlMessage) Unwrap() error { return m.err }
 
 // ReadGoVCR reads a go-vcr cassette: one exchange per interaction, Source
 // "name#N".

@@ -138,6 +138,11 @@ func TestVCRErrors(t *testing.T) {
 			if fe.Format != tt.format || fe.Line != tt.line || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(err.Error(), "bad.yaml") {
 				t.Errorf("got %q (format %s line %d), want %s line %d with %q", err, fe.Format, fe.Line, tt.format, tt.line, tt.msg)
 			}
+			// The line is named once, by FormatError; yaml's own "yaml: line N:"
+			// prefix and multi-line lists must not stutter after it.
+			if msg := err.Error(); strings.Contains(msg, "yaml: line") || strings.Contains(msg, "unmarshal errors") || strings.Count(msg, "line ") > 1 || strings.Contains(msg, "\n") || strings.Contains(msg, "::") {
+				t.Errorf("error not worded for people: %q", msg)
+			}
 		})
 	}
 }
