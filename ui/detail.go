@@ -16,20 +16,11 @@ import (
 // detail shows the selected row: the raw frame with control characters
 // visible and its pretty-printed JSON, or the assembled message.
 type detail struct {
+	textPane  // wrapped, sanitised, styled and fitted content
 	styles    *Styles
-	w, h      int
 	key       rowKey
 	assembled bool
 	asm       *assembled // for asmFor, when it matches
-	lines     []string   // wrapped, sanitised, styled and fitted content
-	top       int
-}
-
-// SetSize sets the pane's size.
-func (d *detail) SetSize(w, h int) { d.w, d.h = w, h }
-
-func (d *detail) scroll(delta int) {
-	d.top = max(0, min(d.top+delta, len(d.lines)-d.h))
 }
 
 // setContent builds the lines for row k of st. Called on selection change
@@ -157,22 +148,6 @@ func headerLines(h map[string][]string) []string {
 		}
 	}
 	return out
-}
-
-// View renders the visible lines.
-func (d *detail) View() string {
-	var b strings.Builder
-	for i := 0; i < d.h; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if j := d.top + i; j < len(d.lines) {
-			b.WriteString(d.lines[j])
-		} else {
-			b.WriteString(strings.Repeat(" ", d.w))
-		}
-	}
-	return b.String()
 }
 
 // frameData extracts the joined data lines of an event from its raw frame.

@@ -18,17 +18,8 @@ var sdkNames = []string{
 // fixes shows the findings for the stream and for the selected event, and
 // what the user's SDK will do.
 type fixes struct {
-	styles *Styles
-	w, h   int
-	lines  []string // styled, each cut to w
-	top    int
-}
-
-// SetSize sets the pane's size.
-func (f *fixes) SetSize(w, h int) { f.w, f.h = w, h }
-
-func (f *fixes) scroll(delta int) {
-	f.top = max(0, min(f.top+delta, len(f.lines)-f.h))
+	textPane // styled lines, each cut to w
+	styles   *Styles
 }
 
 // setContent rebuilds the pane for verdict v, selected event sel (-1 for
@@ -137,20 +128,4 @@ func (f *fixes) sdk(a *inspect.SDKAnswer, picked string, add func(func(...string
 			f.lines = append(f.lines, s.Value.Render(fit("    "+oneLine(l), max(1, f.w))))
 		}
 	}
-}
-
-// View renders the visible lines.
-func (f *fixes) View() string {
-	var b strings.Builder
-	for i := 0; i < f.h; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if j := f.top + i; j < len(f.lines) {
-			b.WriteString(f.lines[j])
-		} else {
-			b.WriteString(strings.Repeat(" ", f.w))
-		}
-	}
-	return b.String()
 }
