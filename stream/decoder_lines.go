@@ -63,6 +63,9 @@ func (d *Decoder) fast(ev *Event) bool {
 		lf = d.nextLF()
 	}
 	searched := !same // whether the line's end was found by a search
+	// idN >= 0 when the current line is "id: " and an ID of idN < 8 bytes
+	// whose end was found in the word idW; see below.
+	idW, idN := uint64(0), -1
 	for lf >= 0 {
 		e, next := lf, lf+1
 		if e > s && buf[e-1] == '\r' {
@@ -109,6 +112,10 @@ func (d *Decoder) fast(ev *Event) bool {
 			d.typ = d.intern(trimSpace(buf[s+6 : e]))
 		case e-s >= 3 && buf[s] == 'i' && buf[s+1] == 'd' && buf[s+2] == ':':
 			d.sawField = true
+			if idN >= 0 {
+				d.setWordID(idW, idN)
+				break
+			}
 			v := s + 3
 			if v < e && buf[v] == ' ' {
 				v++
@@ -125,7 +132,7 @@ func (d *Decoder) fast(ev *Event) bool {
 			d.field(buf[s:e:e], d.base+int64(s))
 		}
 		// Find the next line's end; blank lines need no search.
-		s, same, searched = next, false, false
+		s, same, searched, idN = next, false, false, -1
 		switch {
 		case next < len(buf) && buf[next] == '\n':
 			lf = next
@@ -133,9 +140,20 @@ func (d *Decoder) fast(ev *Event) bool {
 			lf = next + 1
 		default:
 			if next < len(buf) && buf[next] == 'i' {
-				// An id line: short, so a byte loop finds its end
-				// sooner than a call to IndexByte; the loop also sees
+				// An id line: short, so a word-at-a-time scan finds
+				// its end sooner than a call to IndexByte, and sees
 				// that it holds no lone CR, so it needs no CR check.
+				// "id: " and an ID under 8 bytes, the usual shape,
+				// take one word load, which also holds the ID.
+				if next+13 <= len(buf) && string(buf[next:next+4]) == "id: " {
+					w := binary.LittleEndian.Uint64(buf[next+4 : next+12])
+					if k := firstEOL(w); k < 8 {
+						if j := lineEnd(buf, next+4+k); j >= 0 {
+							lf, idW, idN = j, w, k
+							break
+						}
+					}
+				}
 				if lf = shortLine(buf, next); lf >= 0 {
 					break
 				}
@@ -154,11 +172,8 @@ func (d *Decoder) fast(ev *Event) bool {
 
 // shortLine returns the index of the LF that ends the line starting at i
 // when that line is under 32 bytes and ends in LF or CRLF with no other CR
-// in it; otherwise -1. It reads 8 bytes at a time, finding the first CR or
-// LF of a word with the usual zero-byte test (exact for the lowest zero
-// byte, which is the only one it uses).
+// in it; otherwise -1. It reads 8 bytes at a time.
 func shortLine(buf []byte, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for j := i; j < i+32; j += 8 {
 		if j+8 > len(buf) {
 			for ; j < len(buf); j++ {
@@ -168,13 +183,20 @@ func shortLine(buf []byte, i int) int {
 			}
 			return lineEnd(buf, j)
 		}
-		w := binary.LittleEndian.Uint64(buf[j : j+8])
-		lf, cr := w^(ones*'\n'), w^(ones*'\r')
-		if t := ((lf - ones) &^ lf & highs) | ((cr - ones) &^ cr & highs); t != 0 {
-			return lineEnd(buf, j+bits.TrailingZeros64(t)/8)
+		if k := firstEOL(binary.LittleEndian.Uint64(buf[j : j+8])); k < 8 {
+			return lineEnd(buf, j+k)
 		}
 	}
 	return -1
+}
+
+// firstEOL returns the index of the first CR or LF byte of the
+// little-endian word w, or 8 when it has none. The zero-byte test is exact
+// for the lowest zero byte, the only one used.
+func firstEOL(w uint64) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lf, cr := w^(ones*'\n'), w^(ones*'\r')
+	return bits.TrailingZeros64(((lf-ones)&^lf|(cr-ones)&^cr)&highs) / 8
 }
 
 // lineEnd returns j when buf[j] is an LF, j+1 when buf[j:] starts with
