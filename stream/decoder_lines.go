@@ -63,9 +63,6 @@ func (d *Decoder) fast(ev *Event) bool {
 		lf = d.nextLF()
 	}
 	searched := !same // whether the line's end was found by a search
-	// idN >= 0 when the current line is "id: " and an ID of idN < 8 bytes
-	// whose end was found in the word idW; see below.
-	idW, idN := uint64(0), -1
 	for lf >= 0 {
 		e, next := lf, lf+1
 		if e > s && buf[e-1] == '\r' {
@@ -112,10 +109,6 @@ func (d *Decoder) fast(ev *Event) bool {
 			d.typ = d.intern(trimSpace(buf[s+6 : e]))
 		case e-s >= 3 && buf[s] == 'i' && buf[s+1] == 'd' && buf[s+2] == ':':
 			d.sawField = true
-			if idN >= 0 {
-				d.setWordID(idW, idN)
-				break
-			}
 			v := s + 3
 			if v < e && buf[v] == ' ' {
 				v++
@@ -132,7 +125,7 @@ func (d *Decoder) fast(ev *Event) bool {
 			d.field(buf[s:e:e], d.base+int64(s))
 		}
 		// Find the next line's end; blank lines need no search.
-		s, same, searched, idN = next, false, false, -1
+		s, same, searched = next, false, false
 		switch {
 		case next < len(buf) && buf[next] == '\n':
 			lf = next
@@ -144,12 +137,10 @@ func (d *Decoder) fast(ev *Event) bool {
 				// its end sooner than a call to IndexByte, and sees
 				// that it holds no lone CR, so it needs no CR check.
 				// "id: " and an ID under 8 bytes, the usual shape,
-				// take one word load, which also holds the ID.
+				// take one word load.
 				if next+13 <= len(buf) && string(buf[next:next+4]) == "id: " {
-					w := binary.LittleEndian.Uint64(buf[next+4 : next+12])
-					if k := firstEOL(w); k < 8 {
-						if j := lineEnd(buf, next+4+k); j >= 0 {
-							lf, idW, idN = j, w, k
+					if k := firstEOL(binary.LittleEndian.Uint64(buf[next+4 : next+12])); k < 8 {
+						if lf = lineEnd(buf, next+4+k); lf >= 0 {
 							break
 						}
 					}
