@@ -122,7 +122,7 @@ type Decoder struct {
 	pendingErr error
 
 	// slab backs ID strings so that a stream with a new id on every event
-	// does not allocate once per event; see idString.
+	// does not allocate once per event; see idString and setWordID.
 	slab []byte
 }
 
