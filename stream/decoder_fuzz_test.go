@@ -199,6 +199,9 @@ func fuzzSeeds(f *testing.F) {
 		"retry: 10\nretry: x\n\nid\ndata:  a\ndata:b\n\r\n", "data: 1\n\ndata: 2", "data: 1\r",
 		"event: a\ndata: 1\n\nevent: a\ndata: 2\n\nevent: ab\ndata: 3\n\n", "event: a\r\n\r\nevent: a\ndata\r\r",
 		"data: a\r\n\ndata: b\n\r\n\r\r\n", "retry: 99999999999999999999\n", "id: \xff\ndata: \xff\n\n",
+		// The mixed64M shape: an id on every event, comments, multi-line data.
+		": keepalive\n\nevent: a\nid: 41\ndata: {\"x\":1,\ndata: \"y\":2}\n\nevent: a\nid: 42\n:\ndata: z\n\n",
+		"event: a\r\nid: 1234567\r\ndata: x\r\n\r\nevent: a\r\nid: 12\x00\r\ndata: y\r\n\r\n",
 	} {
 		f.Add([]byte(s), uint64(1))
 	}

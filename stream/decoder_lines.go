@@ -5,9 +5,11 @@ package stream
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 )
 
 // fast decodes the complete lines already in the buffer, as long as they
@@ -105,6 +107,20 @@ func (d *Decoder) fast(ev *Event) bool {
 		case e-s >= 6 && string(buf[s:s+6]) == "event:":
 			d.sawField = true
 			d.typ = d.intern(trimSpace(buf[s+6 : e]))
+		case e-s >= 3 && buf[s] == 'i' && buf[s+1] == 'd' && buf[s+2] == ':':
+			d.sawField = true
+			v := s + 3
+			if v < e && buf[v] == ' ' {
+				v++
+			}
+			// A short ID is read as one word; the buffer has bytes past
+			// the line's end (its LF at least), so the load stays inside
+			// d.buf when at least 8 bytes remain.
+			if e-v <= 8 && v+8 <= len(d.buf) {
+				d.setWordID(binary.LittleEndian.Uint64(d.buf[v:v+8]), e-v)
+			} else {
+				d.setID(buf[v:e])
+			}
 		default:
 			d.field(buf[s:e:e], d.base+int64(s))
 		}
@@ -116,6 +132,23 @@ func (d *Decoder) fast(ev *Event) bool {
 		case next+1 < len(buf) && buf[next] == '\r' && buf[next+1] == '\n':
 			lf = next + 1
 		default:
+			if next < len(buf) && buf[next] == 'i' {
+				// An id line: short, so a word-at-a-time scan finds
+				// its end sooner than a call to IndexByte, and sees
+				// that it holds no lone CR, so it needs no CR check.
+				// "id: " and an ID under 8 bytes, the usual shape,
+				// take one word load.
+				if next+13 <= len(buf) && string(buf[next:next+4]) == "id: " {
+					if k := firstEOL(binary.LittleEndian.Uint64(buf[next+4 : next+12])); k < 8 {
+						if lf = lineEnd(buf, next+4+k); lf >= 0 {
+							break
+						}
+					}
+				}
+				if lf = shortLine(buf, next); lf >= 0 {
+					break
+				}
+			}
 			searched = true
 			lf = -1
 			if j := bytes.IndexByte(buf[next:], '\n'); j >= 0 {
@@ -126,6 +159,49 @@ func (d *Decoder) fast(ev *Event) bool {
 	d.start = s
 	d.sync(lf, cr)
 	return false
+}
+
+// shortLine returns the index of the LF that ends the line starting at i
+// when that line is under 32 bytes and ends in LF or CRLF with no other CR
+// in it; otherwise -1. It reads 8 bytes at a time.
+func shortLine(buf []byte, i int) int {
+	for j := i; j < i+32; j += 8 {
+		if j+8 > len(buf) {
+			for ; j < len(buf); j++ {
+				if buf[j] == '\n' || buf[j] == '\r' {
+					break
+				}
+			}
+			return lineEnd(buf, j)
+		}
+		if k := firstEOL(binary.LittleEndian.Uint64(buf[j : j+8])); k < 8 {
+			return lineEnd(buf, j+k)
+		}
+	}
+	return -1
+}
+
+// firstEOL returns the index of the first CR or LF byte of the
+// little-endian word w, or 8 when it has none. The zero-byte test is exact
+// for the lowest zero byte, the only one used.
+func firstEOL(w uint64) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lf, cr := w^(ones*'\n'), w^(ones*'\r')
+	return bits.TrailingZeros64(((lf-ones)&^lf|(cr-ones)&^cr)&highs) / 8
+}
+
+// lineEnd returns j when buf[j] is an LF, j+1 when buf[j:] starts with
+// CRLF, and -1 otherwise (a lone CR, or j at the end of buf).
+func lineEnd(buf []byte, j int) int {
+	switch {
+	case j >= len(buf):
+		return -1
+	case buf[j] == '\n':
+		return j
+	case j+1 < len(buf) && buf[j+1] == '\n':
+		return j + 1 // buf[j] is CR
+	}
+	return -1
 }
 
 // crUnknown marks the next CR position as not searched for.

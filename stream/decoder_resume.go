@@ -14,5 +14,6 @@ package stream
 func (d *Decoder) Resume(offset int64, lastID string) {
 	d.base = offset
 	d.lastID = lastID
+	d.idWordLen = -1
 	d.bomDone = offset > 0
 }
