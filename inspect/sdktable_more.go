@@ -136,20 +136,13 @@ func vercelAI(a *SDKAnswer, v version, s situation) {
 }
 
 // vercelMappedStatus is the statusCode ai@7's StreamProviderError carries
-// (sdk-matrix: overloaded 529, rate_limit 429, api_error 500).
+// (sdk-matrix: overloaded 529, rate_limit 429, api_error 500): the
+// appendix A1 status, with 500 for a type the docs do not list.
 func vercelMappedStatus(t string) int {
-	if st, ok := anthropicTypeStatus[t]; ok {
+	if st := AnthropicStatus(t); st != 0 {
 		return st
 	}
 	return 500
-}
-
-// anthropicTypeStatus is domain.md appendix A1.
-var anthropicTypeStatus = map[string]int{
-	"invalid_request_error": 400, "authentication_error": 401, "billing_error": 402,
-	"permission_error": 403, "not_found_error": 404, "conflict_error": 409,
-	"request_too_large": 413, "rate_limit_error": 429, "api_error": 500,
-	"timeout_error": 504, "overloaded_error": 529,
 }
 
 // openaiPython: domain.md §4.2 (not run in sdk-matrix).
