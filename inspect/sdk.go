@@ -261,7 +261,7 @@ func SDKFor(v *Verdict, opt Options) *SDKAnswer {
 		if ver == "" {
 			ver = CurrentSDKVersions[opt.SDK.Name]
 		}
-		return answerFor(v, detected{name: opt.SDK.Name, version: ver}, "flag")
+		return answerFor(v, situationOf(v), detected{name: opt.SDK.Name, version: ver}, "flag")
 	}
 	if v.Exchange == nil || v.Exchange.Request == nil {
 		return nil
@@ -270,18 +270,21 @@ func SDKFor(v *Verdict, opt Options) *SDKAnswer {
 	if d == nil {
 		return nil
 	}
-	return answerFor(v, *d, "headers")
+	return answerFor(v, situationOf(v), *d, "headers")
 }
 
 // SDKTable answers for the current version of every SDK that speaks the
 // exchange's protocol; reports show it when the user's SDK is unknown.
 func SDKTable(v *Verdict) []SDKAnswer {
 	var out []SDKAnswer
+	// One situation for every row: deriving it re-reads the whole body to
+	// find the error event, which need not happen once per SDK.
+	s := situationOf(v)
 	for _, name := range SDKNames {
 		if isAnthropicSDK(name) != (v.Provider == ProviderAnthropic) && v.Provider != ProviderGeneric {
 			continue
 		}
-		if a := answerFor(v, detected{name: name, version: CurrentSDKVersions[name]}, "table"); a != nil {
+		if a := answerFor(v, s, detected{name: name, version: CurrentSDKVersions[name]}, "table"); a != nil {
 			out = append(out, *a)
 		}
 	}

@@ -105,14 +105,14 @@ func retryAdvice(s situation) string {
 	return "No content was delivered before the error, so re-sending the request is safe; back off (overload windows can last minutes; in-stream errors carry no retry-after)."
 }
 
-// answerFor fills the answer of SDK d for verdict v.
-func answerFor(v *Verdict, d detected, from string) *SDKAnswer {
+// answerFor fills the answer of SDK d for verdict v, whose situation
+// (situationOf(v)) is s.
+func answerFor(v *Verdict, s situation, d detected, from string) *SDKAnswer {
 	ver, err := parseVersion(d.version)
 	if err != nil {
 		return nil
 	}
 	a := &SDKAnswer{Name: d.name, Version: d.version, DetectedFrom: from}
-	s := situationOf(v)
 	native := ProviderAnthropic
 	if !isAnthropicSDK(d.name) {
 		native = ProviderOpenAIChat
