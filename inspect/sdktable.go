@@ -196,30 +196,45 @@ func anthropicPython(a *SDKAnswer, v version, s situation, async bool) {
 	}
 }
 
-func pythonStatusClass(pkg string, status int, v version, async bool) string {
-	var c string
+// stainlessStatusClass is the status error class shared by the
+// Stainless-generated Python and TypeScript SDKs (anthropic and openai
+// alike), without its package prefix; "" for a status with no class of
+// its own.
+func stainlessStatusClass(status int) string {
 	switch {
 	case status == 400:
-		c = "BadRequestError"
+		return "BadRequestError"
 	case status == 401:
-		c = "AuthenticationError"
+		return "AuthenticationError"
 	case status == 403:
-		c = "PermissionDeniedError"
+		return "PermissionDeniedError"
 	case status == 404:
-		c = "NotFoundError"
+		return "NotFoundError"
 	case status == 409:
-		c = "ConflictError"
-	case status == 413 && pkg == "anthropic" && v.atLeast("0.47.0") && (!async || v.atLeast("0.85.0")):
-		c = "RequestTooLargeError"
+		return "ConflictError"
 	case status == 422:
-		c = "UnprocessableEntityError"
+		return "UnprocessableEntityError"
 	case status == 429:
-		c = "RateLimitError"
-	case status == 529 && pkg == "anthropic" && v.atLeast("0.47.0") && (!async || v.atLeast("0.85.0")):
-		c = "OverloadedError"
+		return "RateLimitError"
 	case status >= 500:
-		c = "InternalServerError"
-	default:
+		return "InternalServerError"
+	}
+	return ""
+}
+
+// pythonStatusClass is the class a Python SDK (pkg "anthropic" or
+// "openai") raises for an HTTP error status.
+func pythonStatusClass(pkg string, status int, v version, async bool) string {
+	// anthropic 0.47.0 added RequestTooLargeError and OverloadedError;
+	// AsyncAnthropic mapped them only from 0.85.0.
+	own413And529 := pkg == "anthropic" && v.atLeast("0.47.0") && (!async || v.atLeast("0.85.0"))
+	c := stainlessStatusClass(status)
+	switch {
+	case status == 413 && own413And529:
+		c = "RequestTooLargeError"
+	case status == 529 && own413And529:
+		c = "OverloadedError"
+	case c == "":
 		c = "APIStatusError"
 	}
 	return pkg + "." + c
@@ -281,27 +296,14 @@ func anthropicTS(a *SDKAnswer, v version, s situation) {
 
 func tsStatusClass(status int, v version) string {
 	switch {
-	case status == 400:
-		return "Anthropic.BadRequestError"
-	case status == 401:
-		return "Anthropic.AuthenticationError"
-	case status == 403:
-		return "Anthropic.PermissionDeniedError"
-	case status == 404:
-		return "Anthropic.NotFoundError"
-	case status == 409:
-		return "Anthropic.ConflictError"
-	case status == 422:
-		return "Anthropic.UnprocessableEntityError"
-	case status == 429:
-		return "Anthropic.RateLimitError"
 	case status == 529 && v.atLeast("1.14.0"):
 		return "Anthropic.OverloadedError"
 	case status == 529 && v.atLeast("0.137.1"):
 		// sdk-matrix: InternalServerError in 0.137.0, OverloadedError in 1.14.0.
 		return "Anthropic.InternalServerError or Anthropic.OverloadedError (changed between 0.137.0 and 1.14.0)"
-	case status >= 500:
-		return "Anthropic.InternalServerError"
+	}
+	if c := stainlessStatusClass(status); c != "" {
+		return "Anthropic." + c
 	}
 	return "Anthropic.APIError"
 }

@@ -213,23 +213,8 @@ func openaiNode(a *SDKAnswer, v version, s situation) {
 }
 
 func openaiNodeStatusClass(status int) string {
-	switch {
-	case status == 400:
-		return "OpenAI.BadRequestError"
-	case status == 401:
-		return "OpenAI.AuthenticationError"
-	case status == 403:
-		return "OpenAI.PermissionDeniedError"
-	case status == 404:
-		return "OpenAI.NotFoundError"
-	case status == 409:
-		return "OpenAI.ConflictError"
-	case status == 422:
-		return "OpenAI.UnprocessableEntityError"
-	case status == 429:
-		return "OpenAI.RateLimitError"
-	case status >= 500:
-		return "OpenAI.InternalServerError"
+	if c := stainlessStatusClass(status); c != "" {
+		return "OpenAI." + c
 	}
 	return "OpenAI.APIError"
 }
