@@ -53,6 +53,19 @@ func sdkResponse(body []byte) *http.Response {
 	}
 }
 
+// sdkAccumulate consumes body the way an application using
+// anthropic-sdk-go v2 does: the typed stream plus Message.Accumulate.
+func sdkAccumulate(body []byte) (anthropic.Message, error) {
+	st := ssestream.NewStream[anthropic.MessageStreamEventUnion](ssestream.NewDecoder(sdkResponse(body)), nil)
+	var msg anthropic.Message
+	for st.Next() {
+		if err := msg.Accumulate(st.Current()); err != nil {
+			return msg, err
+		}
+	}
+	return msg, st.Err()
+}
+
 // BenchmarkSDKAccumulate64M consumes the stream the way an application
 // using anthropic-sdk-go v2 does: the typed stream plus Message.Accumulate.
 func BenchmarkSDKAccumulate64M(b *testing.B) {
@@ -60,14 +73,8 @@ func BenchmarkSDKAccumulate64M(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		st := ssestream.NewStream[anthropic.MessageStreamEventUnion](ssestream.NewDecoder(sdkResponse(body)), nil)
-		var msg anthropic.Message
-		for st.Next() {
-			if err := msg.Accumulate(st.Current()); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := st.Err(); err != nil {
+		msg, err := sdkAccumulate(body)
+		if err != nil {
 			b.Fatal(err)
 		}
 		if msg.StopReason != anthropic.StopReasonEndTurn {
@@ -102,14 +109,8 @@ func TestGeneratedStreamIsClean(t *testing.T) {
 	if v.Outcome != inspect.OutcomeComplete || len(v.Findings) != 0 || v.Provider != inspect.ProviderAnthropic {
 		t.Fatalf("outcome %s provider %s findings %v", v.Outcome, v.Provider, findingCodes(v))
 	}
-	st := ssestream.NewStream[anthropic.MessageStreamEventUnion](ssestream.NewDecoder(sdkResponse(body)), nil)
-	var msg anthropic.Message
-	for st.Next() {
-		if err := msg.Accumulate(st.Current()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.Err(); err != nil {
+	msg, err := sdkAccumulate(body)
+	if err != nil {
 		t.Fatal(err)
 	}
 	m := inspect.Assemble(v, len(v.Events))
@@ -159,14 +160,7 @@ func BenchmarkRatio64M(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		st := ssestream.NewStream[anthropic.MessageStreamEventUnion](ssestream.NewDecoder(sdkResponse(body)), nil)
-		var msg anthropic.Message
-		for st.Next() {
-			if err := msg.Accumulate(st.Current()); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := st.Err(); err != nil {
+		if _, err := sdkAccumulate(body); err != nil {
 			b.Fatal(err)
 		}
 		sdk += time.Since(t1)
