@@ -7,7 +7,7 @@ const maxJSONDepth = 10000
 // surrounding whitespace), exactly as json.Valid does, several times
 // faster: Diagnose validates every event, and json.Valid's byte-at-a-time
 // state machine was the largest cost on long streams. FuzzValidJSON
-// checks it against json.Valid.
+// checks it against json.Valid; BenchmarkValidJSON measures the speed-up.
 func validJSON(b []byte) bool {
 	i := skipWS(b, 0)
 	i = validValue(b, i, 0)
