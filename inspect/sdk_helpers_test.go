@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -28,7 +29,7 @@ func sseVerdict(t testing.TB, provider Provider, body string) *Verdict {
 	t.Helper()
 	x := stream.FromBody("test.sse", []byte(body))
 	v := &Verdict{Source: "test.sse", Provider: provider, Exchange: x, HTTPStatus: 200, HTTPStatusAssumed: true, Outcome: OutcomeComplete}
-	d := stream.NewDecoder(bytesReader(x.Body()))
+	d := stream.NewDecoder(bytes.NewReader(x.Body()))
 	for {
 		e, err := d.Next()
 		if err == io.EOF {

@@ -63,19 +63,15 @@ func situationOf(v *Verdict) situation {
 }
 
 // eventHasErrorObject reports whether the event's JSON data has a
-// top-level "error" object: the OpenAI SDKs raise only on that key.
+// top-level "error" object: the OpenAI SDKs raise only on that key. A
+// frame that cannot be read back counts as having one.
 func eventHasErrorObject(x *stream.Exchange, e EventInfo) bool {
-	body := x.Body()
-	if e.Offset < 0 || e.Offset+e.Length > int64(len(body)) {
-		return true
-	}
-	d := stream.NewDecoder(bytesReader(body[e.Offset : e.Offset+e.Length]))
-	ev, err := d.Next()
-	if err != nil {
+	data := eventData(x.Body(), e)
+	if data == nil {
 		return true
 	}
 	var m map[string]json.RawMessage
-	if json.Unmarshal(ev.Data, &m) != nil {
+	if json.Unmarshal(data, &m) != nil {
 		return false
 	}
 	raw, ok := m["error"]
