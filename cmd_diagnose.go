@@ -166,8 +166,12 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes i
 			kept, skipped = vs, nil
 		}
 		if len(skipped) > 0 && notes != nil {
+			verb := "are"
+			if len(skipped) == 1 {
+				verb = "is"
+			}
 			fmt.Fprintf(notes, "midstream: note: %s: skipped %d exchange%s that %s not event streams: %s\n",
-				stream.RedactText(name), len(skipped), plural(len(skipped)), map[bool]string{true: "is", false: "are"}[len(skipped) == 1], strings.Join(skipped, ", "))
+				stream.RedactText(name), len(skipped), plural(len(skipped)), verb, strings.Join(skipped, ", "))
 		}
 		d.Exchanges = append(d.Exchanges, kept...)
 	}
