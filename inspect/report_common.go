@@ -310,19 +310,16 @@ func baseURLEnv(v *Verdict) string {
 }
 
 // bodyExcerpt is the start of an HTTP error's body, redacted, at most n
-// bytes (cut on a rune boundary); "" when there is none.
+// bytes (cut on a rune boundary); "" when there is none. It redacts before
+// cutting: a key cut at the limit is too short for the key pattern, and its
+// first characters would reach the report.
 func bodyExcerpt(v *Verdict, n int) string {
 	if v.Outcome != OutcomeHTTPError || v.Exchange == nil {
 		return ""
 	}
-	b := strings.TrimSpace(string(v.Exchange.Body()))
-	cut := false
+	b := red(strings.TrimSpace(string(v.Exchange.Body())))
 	if len(b) > n {
-		b, cut = strings.ToValidUTF8(b[:n], ""), true
-	}
-	b = red(b)
-	if cut {
-		b += "…"
+		b = strings.ToValidUTF8(b[:n], "") + "…"
 	}
 	return b
 }

@@ -369,3 +369,31 @@ func TestMarkdownNeutralisesHTML(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyExcerptRedactsKeyAtCut: the excerpt limit can fall inside an API
+// key; redacting after the cut left a key too short for the key pattern,
+// so its first characters reached the report.
+func TestBodyExcerptRedactsKeyAtCut(t *testing.T) {
+	const key = "sk-CANARYCANARYCANARYCANARY0123"
+	for _, tt := range []struct {
+		name string
+		n    int
+	}{
+		{"text report limit", 300},
+		{"markdown report limit", 2048},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// Cut 10 characters into the key.
+			body := strings.Repeat("x", tt.n-14) + " " + key + `"}`
+			v := httpVerdict(ProviderAnthropic, 401, "authentication_error", nil)
+			v.Exchange.Chunks = []stream.Chunk{{Data: []byte(body)}}
+			got := bodyExcerpt(v, tt.n)
+			if strings.Contains(got, "CANARY") {
+				t.Fatalf("excerpt ends %q: part of the key survived", got[len(got)-40:])
+			}
+			if !strings.HasPrefix(got, "xxx") || !strings.HasSuffix(got, "…") {
+				t.Fatalf("excerpt = %q, want the cut body marked with …", got)
+			}
+		})
+	}
+}
