@@ -287,7 +287,7 @@ func (c *anthropicChecker) errorEvent(i int, data []byte, ev *evCtx) {
 	e := jfield(data, "error")
 	typ := jstring(jfield(e, "type"))
 	msg := jstring(jfield(e, "message"))
-	ev.summary = oneLine(strings.TrimSpace(typ+": "+msg), summaryLimit)
+	ev.summary = oneLine(red(strings.TrimSpace(typ+": "+msg)), summaryLimit)
 	if d.setError(i, typ, msg, AnthropicStatus(typ)) {
 		d.errSpendCap = jstring(jpath(e, "details", "error_code")) == "enforced_spend_limit_reached"
 		d.errRequestID = jstring(jfield(data, "request_id"))
@@ -369,7 +369,7 @@ func (d *diag) errorFinding(code string) {
 	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", name, d.v.HTTPStatus, st)
 	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, name)
 	if e.Message != "" {
-		detail += fmt.Sprintf(" (%q)", oneLine(e.Message, 160))
+		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
 	}
 	detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
 	if d.errStatus == 0 && e.Type != "" {

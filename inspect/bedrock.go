@@ -164,7 +164,7 @@ func (d *diag) decodeBedrock(body []byte) {
 			info.Type, info.DataType = name, name
 			msg := jstring(jfield(fr.payload, "message"))
 			orig, _ := jint(jfield(fr.payload, "originalStatusCode"))
-			info.Summary = oneLine(name+": "+msg, summaryLimit)
+			info.Summary = oneLine(red(name+": "+msg), summaryLimit)
 			if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
 				ac.errAt, ac.errCode = i, "B-exception-frame"
 			}

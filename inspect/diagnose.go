@@ -71,7 +71,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 			ev = []int{e.EventIndex}
 		}
 		d.f.add("E-overloaded-message", SeverityInfo, "The message says overloaded, the type says "+orUnknownType(e.Type),
-			fmt.Sprintf("%s with message %q is an overload in disguise (seen as HTTP 500 api_error \"Overloaded\", claude-code #4248); retry logic keyed on the type or status alone misses it.", orUnknownType(e.Type), oneLine(e.Message, 80)), ev...)
+			fmt.Sprintf("%s with message %q is an overload in disguise (seen as HTTP 500 api_error \"Overloaded\", claude-code #4248); retry logic keyed on the type or status alone misses it.", orUnknownType(e.Type), oneLine(red(e.Message), 80)), ev...)
 	}
 	v.Mismatch = mismatch(v)
 	v.Findings = d.f.list(v)

@@ -397,3 +397,35 @@ func TestBodyExcerptRedactsKeyAtCut(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorMessageRedactedBeforeCut: finding details quote the in-stream
+// error message cut to a limit; a key cut there is too short for the key
+// pattern, so the message must be redacted before it is cut.
+func TestErrorMessageRedactedBeforeCut(t *testing.T) {
+	const key = "sk-CANARYCANARYCANARYCANARY0123"
+	for _, tt := range []struct {
+		name  string
+		limit int // runes of the message a finding quotes
+	}{
+		{"E-overloaded-message detail", 80},
+		{"in-stream error detail", 160},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// "Overloaded " (11) + padding + " " puts the key's 11th
+			// character just past the limit.
+			msg := "Overloaded " + strings.Repeat("x", tt.limit-22) + " " + key
+			ev, _ := json.Marshal(map[string]any{"type": "error", "error": map[string]string{"type": "api_error", "message": msg}})
+			v := Diagnose(stream.FromBody("t.sse", []byte(ant(evMS, string(ev)))), Options{})
+			var b bytes.Buffer
+			if err := WriteText(&b, &Diagnosis{ToolVersion: "test", Exchanges: []*Verdict{v}}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(b.String(), "CANARY") {
+				t.Fatalf("part of the key survived in the report:\n%s", b.String())
+			}
+			if !hasCode(v, "E-overloaded-message") {
+				t.Fatalf("findings %v: the message does not read as an overload", v.Findings)
+			}
+		})
+	}
+}
