@@ -167,6 +167,6 @@ func BenchmarkRatio64M(b *testing.B) {
 		diag += t1.Sub(t0)
 	}
 	b.ReportMetric(float64(sdk)/float64(diag), "x-faster")
-	b.ReportMetric(float64(diag.Milliseconds())/float64(b.N), "diagnose-ms/op")
-	b.ReportMetric(float64(sdk.Milliseconds())/float64(b.N), "sdk-ms/op")
+	b.ReportMetric(float64(diag)/float64(time.Millisecond)/float64(b.N), "diagnose-ms/op")
+	b.ReportMetric(float64(sdk)/float64(time.Millisecond)/float64(b.N), "sdk-ms/op")
 }
