@@ -95,9 +95,7 @@ func describe(x *stream.Exchange) string {
 		status = strconv.Itoa(x.Response.Status)
 	}
 	end := "ends cleanly"
-	switch x.End.Reason {
-	case stream.EndEOF, stream.EndUnknown, "":
-	default:
+	if !x.End.Clean() {
 		end = "then the connection is aborted (" + string(x.End.Reason) + ")"
 	}
 	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), len(x.Chunks), end)
