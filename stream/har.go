@@ -287,34 +287,51 @@ func harExchange(source string, e *harEntry) (*Exchange, error) {
 		}
 	}
 	if m := e.Midstream; m != nil {
-		applyHARExtra(x, m)
+		if err := applyHARExtra(x, m); err != nil {
+			return nil, fmt.Errorf("_midstream: %w", err)
+		}
 	}
 	return x, nil
 }
 
 // applyHARExtra restores what midstream wrote in its "_midstream" field:
-// chunk boundaries and times, and how the body ended.
-func applyHARExtra(x *Exchange, m *harExtra) {
+// chunk boundaries and times, and how the body ended. Times are checked
+// as the JSONL reader checks them (usDuration): a negative or overflowing
+// value is an error, not a time before the request started.
+func applyHARExtra(x *Exchange, m *harExtra) error {
 	body := x.Body()
 	total := 0
-	for _, c := range m.Chunks {
-		if c.Len < 0 || c.AtUS < 0 {
-			total = -1
-			break
+	ats := make([]time.Duration, len(m.Chunks))
+	for i, c := range m.Chunks {
+		at, err := usDuration(c.AtUS)
+		if err != nil {
+			return fmt.Errorf("chunk %d: %w", i+1, err)
 		}
-		total += c.Len
+		if c.Len < 0 {
+			return fmt.Errorf("chunk %d: negative len %d", i+1, c.Len)
+		}
+		ats[i] = at
+		if total >= 0 && c.Len <= len(body)-total {
+			total += c.Len
+		} else {
+			total = -1 // more bytes than the body holds (and never an overflow)
+		}
 	}
 	if len(m.Chunks) > 0 && total == len(body) {
 		x.Chunks = x.Chunks[:0:0]
 		off := 0
-		for _, c := range m.Chunks {
-			x.Chunks = append(x.Chunks, Chunk{At: time.Duration(c.AtUS) * time.Microsecond, Data: body[off : off+c.Len]})
+		for i, c := range m.Chunks {
+			x.Chunks = append(x.Chunks, Chunk{At: ats[i], Data: body[off : off+c.Len]})
 			off += c.Len
 		}
 		x.Timed = true
 	}
 	if m.End != "" {
-		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: time.Duration(m.EndAtUS) * time.Microsecond}
+		at, err := usDuration(m.EndAtUS)
+		if err != nil {
+			return fmt.Errorf("end: %w", err)
+		}
+		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: at}
 	}
 	if m.BodyMissing {
 		x.BodyMissing = true
@@ -323,6 +340,7 @@ func applyHARExtra(x *Exchange, m *harExtra) {
 		x.Request = nil
 	}
 	x.Notes = append(x.Notes, m.Notes...)
+	return nil
 }
 
 // ms converts a HAR milliseconds value; null and -1 ("not applicable") are 0.
