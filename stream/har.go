@@ -154,11 +154,7 @@ func ReadHAR(name string, b []byte) ([]*Exchange, error) {
 		x, err := harExchange(fmt.Sprintf("%s#%d", name, i+1), e)
 		if err != nil {
 			off := harEntryOffset(b, i)
-			line := 0
-			if off >= 0 {
-				line = 1 + bytes.Count(b[:off], []byte("\n"))
-			}
-			return nil, &FormatError{File: name, Format: FormatHAR, Line: line, Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
+			return nil, &FormatError{File: name, Format: FormatHAR, Line: lineAt(b, off), Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
 		}
 		xs = append(xs, x)
 	}
@@ -427,9 +423,5 @@ func jsonFormatError(name string, f Format, b []byte, err error) error {
 		off = te.Offset
 		err = fmt.Errorf("%s should be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
 	}
-	line := 0
-	if off >= 0 && off <= int64(len(b)) {
-		line = 1 + bytes.Count(b[:off], []byte("\n"))
-	}
-	return &FormatError{File: name, Format: f, Line: line, Offset: off, Err: err}
+	return &FormatError{File: name, Format: f, Line: lineAt(b, off), Offset: off, Err: err}
 }
