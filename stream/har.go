@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
 	"strings"
@@ -116,24 +117,7 @@ func looksHAR(b []byte) bool {
 	if len(b) == 0 || b[0] != '{' {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil {
-		return false
-	}
-	for i := 0; i < 16 && dec.More(); i++ {
-		k, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if k == "log" {
-			return true
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
-		}
-	}
-	return false
+	return enterKey(json.NewDecoder(bytes.NewReader(b)), "log", 16)
 }
 
 // ReadHAR reads every entry of a HAR 1.2 file as an exchange whose Source
@@ -165,7 +149,7 @@ func ReadHAR(name string, b []byte) ([]*Exchange, error) {
 // runs only to point an error at the entry, so it re-walks the JSON.
 func harEntryOffset(b []byte, i int) int64 {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	if !enterKey(dec, "log") || !enterKey(dec, "entries") {
+	if !enterKey(dec, "log", math.MaxInt) || !enterKey(dec, "entries", math.MaxInt) {
 		return -1
 	}
 	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
@@ -185,12 +169,13 @@ func harEntryOffset(b []byte, i int) int64 {
 }
 
 // enterKey reads the '{' of an object and skips its members up to key,
-// leaving dec before key's value.
-func enterKey(dec *json.Decoder, key string) bool {
+// leaving dec before key's value. It gives up after looking at limit
+// members.
+func enterKey(dec *json.Decoder, key string, limit int) bool {
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return false
 	}
-	for dec.More() {
+	for i := 0; i < limit && dec.More(); i++ {
 		k, err := dec.Token()
 		if err != nil {
 			return false
