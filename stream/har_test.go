@@ -153,13 +153,7 @@ func TestHARErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("bad.har", []byte(tt.in))
-			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("err = %v, want *FormatError", err)
-			}
-			if fe.Format != FormatHAR || fe.Line != tt.line || fe.Offset != tt.offset || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("got %q (line %d byte %d), want line %d byte %d with %q", err, fe.Line, fe.Offset, tt.line, tt.offset, tt.msg)
-			}
+			checkFormatError(t, err, FormatError{File: "bad.har", Format: FormatHAR, Line: tt.line, Offset: tt.offset}, tt.msg)
 			if strings.Contains(err.Error(), "stream.") || strings.Contains(err.Error(), "harRequest") {
 				t.Errorf("error leaks a Go type name: %q", err)
 			}
