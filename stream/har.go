@@ -2,7 +2,6 @@ package stream
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -355,16 +354,14 @@ func harHeader(nvs []harNV) http.Header {
 	return h
 }
 
+// harText decodes a HAR text field by its encoding, as decodeBytes does
+// JSONL's text and b64 fields.
 func harText(text, encoding string) ([]byte, error) {
 	switch strings.ToLower(encoding) {
 	case "":
-		return []byte(text), nil
+		return decodeBytes(&text, nil)
 	case "base64":
-		b, err := base64.StdEncoding.DecodeString(text)
-		if err != nil {
-			return nil, fmt.Errorf("bad base64: %v", err)
-		}
-		return b, nil
+		return decodeBytes(nil, &text)
 	}
 	return nil, fmt.Errorf("unknown content encoding %q", encoding)
 }
