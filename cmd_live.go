@@ -202,8 +202,9 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	var x *stream.Exchange
-	if !f.noTUI && isTerminal(os.Stdout) {
-		x, err = liveWithInspector(ctx, cancel, req, opt, stderr)
+	text := f.noTUI || !isTerminal(os.Stdout) // the diagnosis is printed as text
+	if !text {
+		x, text, err = liveWithInspector(ctx, cancel, req, opt, stderr)
 	} else {
 		x, err = stream.Live(ctx, req, opt)
 	}
@@ -215,7 +216,7 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	}
 	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
 	v := inspect.Diagnose(x, inspect.Options{})
-	if f.noTUI || !isTerminal(os.Stdout) {
+	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}
 		}
@@ -229,9 +230,9 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 // liveWithInspector runs the request while the inspector follows it; the
 // data path only publishes into the feed and never waits for the screen.
 // Quitting the inspector cancels a request still running. If the
-// inspector cannot start, the request still completes and the text
-// diagnosis is printed instead.
-func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req *stream.Request, opt stream.LiveOptions, stderr io.Writer) (*stream.Exchange, error) {
+// inspector cannot start, the request still completes and fellBack tells
+// the caller to print the text diagnosis instead.
+func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req *stream.Request, opt stream.LiveOptions, stderr io.Writer) (x *stream.Exchange, fellBack bool, err error) {
 	feed := stream.NewFeed()
 	opt.Feed = feed
 	type result struct {
@@ -247,14 +248,11 @@ func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req 
 	if err := ui.RunLive(feed, ui.Options{Title: "live " + stream.RedactURL(req.URL), ToolVersion: version}); err != nil {
 		fmt.Fprintf(stderr, "midstream: inspector unavailable (%v); waiting for the stream\n", err)
 		r := <-done
-		if r.err == nil {
-			_ = inspect.WriteText(os.Stdout, &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{inspect.Diagnose(r.x, inspect.Options{})}})
-		}
-		return r.x, r.err
+		return r.x, true, r.err
 	}
 	cancel(stream.ErrUserCanceled)
 	r := <-done
-	return r.x, r.err
+	return r.x, false, r.err
 }
 
 // captureDir returns the default captures folder: $XDG_DATA_HOME/midstream/

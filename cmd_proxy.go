@@ -175,13 +175,15 @@ func (l *exchangeLog) setQuiet(q bool) {
 }
 
 func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
-	v := inspect.Diagnose(x, inspect.Options{})
-	line := exchangeLine(x, v, capture)
+	l.mu.Lock()
+	quiet := l.quiet
+	l.mu.Unlock()
+	if quiet {
+		return // the inspector diagnoses what it shows; no need to here
+	}
+	line := exchangeLine(x, inspect.Diagnose(x, inspect.Options{}), capture)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.quiet {
-		return
-	}
 	fmt.Fprintln(l.w, line)
 	if err != nil {
 		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %v\n", x.Source, err)

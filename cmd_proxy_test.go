@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -195,5 +196,33 @@ func TestProxyWarnsOffLoopbackAndRejectsBadUpstream(t *testing.T) {
 	bad := start(t, nil, "proxy", "--no-tui", "--upstream", "ftp://example.com")
 	if code := bad.wait(t, 10*time.Second); code != 2 || !strings.Contains(bad.output(), "--upstream") {
 		t.Errorf("exit %d, output %s; want 2 naming --upstream", code, bad.output())
+	}
+}
+
+// exchangeLog prints one line per exchange and the recording error, and
+// nothing while the inspector owns the screen.
+func TestExchangeLogQuiet(t *testing.T) {
+	x := stream.FromBody("proxy#1", []byte("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"))
+	tests := []struct {
+		name  string
+		quiet bool
+		out   string // "" when nothing may be written
+		errw  string
+	}{
+		{"printing", false, "outcome=", "midstream proxy: recording proxy#1: disk full"},
+		{"quiet", true, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errw strings.Builder
+			l := &exchangeLog{w: &out, errw: &errw, quiet: tt.quiet}
+			l.done(x, "/tmp/c.jsonl", errors.New("disk full"))
+			if tt.out == "" && out.Len()+errw.Len() > 0 {
+				t.Fatalf("quiet log wrote %q / %q", out.String(), errw.String())
+			}
+			if !strings.Contains(out.String(), tt.out) || !strings.Contains(errw.String(), tt.errw) {
+				t.Errorf("out %q errw %q, want %q and %q", out.String(), errw.String(), tt.out, tt.errw)
+			}
+		})
 	}
 }

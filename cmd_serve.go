@@ -62,11 +62,17 @@ stderr with the SDK its headers name.`,
 	})
 }
 
-// loadExchange reads exchange n (1-based) of the capture at path.
-func loadExchange(path string, n int) (*stream.Exchange, error) {
-	xs, err := stream.ReadFile(path)
-	if err != nil {
-		return nil, &exitError{1, err}
+// loadExchange returns exchange n (1-based) of the capture at path. read
+// holds the captures already read, by path: "FILE --then FILE#2 --then
+// FILE#3" reads and parses FILE once.
+func loadExchange(read map[string][]*stream.Exchange, path string, n int) (*stream.Exchange, error) {
+	xs, ok := read[path]
+	if !ok {
+		var err error
+		if xs, err = stream.ReadFile(path); err != nil {
+			return nil, &exitError{1, err}
+		}
+		read[path] = xs
 	}
 	if len(xs) == 0 {
 		return nil, &exitError{1, fmt.Errorf("%s: no exchange in this capture", path)}
@@ -95,9 +101,7 @@ func describe(x *stream.Exchange) string {
 		status = strconv.Itoa(x.Response.Status)
 	}
 	end := "ends cleanly"
-	switch x.End.Reason {
-	case stream.EndEOF, stream.EndUnknown, "":
-	default:
+	if !x.End.Clean() {
 		end = "then the connection is aborted (" + string(x.End.Reason) + ")"
 	}
 	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), len(x.Chunks), end)
@@ -111,7 +115,8 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		return usageErr("serve: --speed must be above 0, got %v", f.speed)
 	}
 	stderr := cmd.ErrOrStderr()
-	first, err := loadExchange(file, f.exchange)
+	read := map[string][]*stream.Exchange{}
+	first, err := loadExchange(read, file, f.exchange)
 	if err != nil {
 		return err
 	}
@@ -119,7 +124,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	names := []string{fmt.Sprintf("%s#%d", file, f.exchange)}
 	for _, ref := range f.then {
 		path, n := splitExchangeRef(ref)
-		x, err := loadExchange(path, n)
+		x, err := loadExchange(read, path, n)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 func TestSplitExchangeRef(t *testing.T) {
@@ -86,5 +89,37 @@ func TestServeThenLogsEachRequestWithItsSDK(t *testing.T) {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	if code := p.wait(t, 10*time.Second); code != 0 {
 		t.Errorf("exit status %d after SIGTERM", code)
+	}
+}
+
+// loadExchange reads a capture named several times (FILE, --then FILE#2)
+// once: the second reference is served from what the first read, even
+// when the file has gone meanwhile.
+func TestLoadExchangeReadsEachFileOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "two.jsonl")
+	var buf bytes.Buffer
+	if err := stream.WriteJSONL(&buf, stream.FromBody("a", []byte("data: 1\n\n")), stream.FromBody("b", []byte("data: 2\n\n"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string][]*stream.Exchange{}
+	first, err := loadExchange(read, path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	second, err := loadExchange(read, path, 2)
+	if err != nil {
+		t.Fatalf("second reference read the file again: %v", err)
+	}
+	if string(first.Body()) != "data: 1\n\n" || string(second.Body()) != "data: 2\n\n" {
+		t.Errorf("bodies %q, %q", first.Body(), second.Body())
+	}
+	if _, err := loadExchange(read, path, 3); err == nil || !strings.Contains(err.Error(), "holds 2 exchange(s); there is no exchange 3") {
+		t.Errorf("exchange 3: err = %v", err)
 	}
 }

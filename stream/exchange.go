@@ -83,6 +83,13 @@ type End struct {
 	At     time.Duration // since request start; 0 if unknown
 }
 
+// Clean reports whether the body ended cleanly or the capture does not say
+// otherwise (EndEOF, EndUnknown or no reason): the cases Server replays
+// as a complete response rather than an aborted connection.
+func (e End) Clean() bool {
+	return e.Reason == EndEOF || e.Reason == EndUnknown || e.Reason == ""
+}
+
 // Body returns the whole response body, concatenated from its chunks.
 func (x *Exchange) Body() []byte {
 	if len(x.Chunks) == 1 {

@@ -49,7 +49,7 @@ func harEntryOf(x *Exchange) *harEntry {
 		r := &harRequest{Method: q.Method, URL: q.URL, HTTPVersion: orDefault(q.Proto, "HTTP/1.1"),
 			Cookies: []harNV{}, Headers: harNVs(q.Header), QueryString: []harNV{}, HeadersSize: -1, BodySize: int64(len(q.Body))}
 		if u, err := url.Parse(q.URL); err == nil {
-			r.QueryString = harQuery(u.Query())
+			r.QueryString = harNVs(u.Query())
 		}
 		if len(q.Body) > 0 {
 			pd := &harPostData{MimeType: q.Header.Get("Content-Type")}
@@ -134,5 +134,3 @@ func harNVs(h map[string][]string) []harNV {
 	}
 	return out
 }
-
-func harQuery(q url.Values) []harNV { return harNVs(q) }

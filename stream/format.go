@@ -50,6 +50,15 @@ func (e *FormatError) Error() string {
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
+// lineAt returns the 1-based line of b that holds byte offset off, or 0
+// (unknown, as FormatError.Line has it) when off is not within b.
+func lineAt(b []byte, off int64) int {
+	if off < 0 || off > int64(len(b)) {
+		return 0
+	}
+	return 1 + bytes.Count(b[:off], []byte("\n"))
+}
+
 // ReadFile reads every exchange in the capture at path ("-" is stdin),
 // detecting its format from content.
 func ReadFile(path string) ([]*Exchange, error) {

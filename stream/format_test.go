@@ -141,3 +141,21 @@ func TestSharedSamples(t *testing.T) {
 		t.Skip("no .sse or .http samples in " + dir)
 	}
 }
+
+// checkFormatError asserts that err is a *FormatError naming want's file,
+// format, line and byte offset, and that its message names the file and
+// contains msg.
+func checkFormatError(t *testing.T, err error, want FormatError, msg string) {
+	t.Helper()
+	var fe *FormatError
+	if !errors.As(err, &fe) {
+		t.Fatalf("err = %v, want *FormatError", err)
+	}
+	if fe.File != want.File || fe.Format != want.Format || fe.Line != want.Line || fe.Offset != want.Offset {
+		t.Errorf("error at %s as %s line %d byte %d, want %s as %s line %d byte %d",
+			fe.File, fe.Format, fe.Line, fe.Offset, want.File, want.Format, want.Line, want.Offset)
+	}
+	if text := err.Error(); !strings.Contains(text, msg) || !strings.Contains(text, want.File) {
+		t.Errorf("message %q lacks %q or the file name", text, msg)
+	}
+}

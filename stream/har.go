@@ -2,10 +2,10 @@ package stream
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
 	"strings"
@@ -116,24 +116,7 @@ func looksHAR(b []byte) bool {
 	if len(b) == 0 || b[0] != '{' {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil {
-		return false
-	}
-	for i := 0; i < 16 && dec.More(); i++ {
-		k, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if k == "log" {
-			return true
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
-		}
-	}
-	return false
+	return enterKey(json.NewDecoder(bytes.NewReader(b)), "log", 16)
 }
 
 // ReadHAR reads every entry of a HAR 1.2 file as an exchange whose Source
@@ -154,11 +137,7 @@ func ReadHAR(name string, b []byte) ([]*Exchange, error) {
 		x, err := harExchange(fmt.Sprintf("%s#%d", name, i+1), e)
 		if err != nil {
 			off := harEntryOffset(b, i)
-			line := 0
-			if off >= 0 {
-				line = 1 + bytes.Count(b[:off], []byte("\n"))
-			}
-			return nil, &FormatError{File: name, Format: FormatHAR, Line: line, Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
+			return nil, &FormatError{File: name, Format: FormatHAR, Line: lineAt(b, off), Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
 		}
 		xs = append(xs, x)
 	}
@@ -169,7 +148,7 @@ func ReadHAR(name string, b []byte) ([]*Exchange, error) {
 // runs only to point an error at the entry, so it re-walks the JSON.
 func harEntryOffset(b []byte, i int) int64 {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	if !enterKey(dec, "log") || !enterKey(dec, "entries") {
+	if !enterKey(dec, "log", math.MaxInt) || !enterKey(dec, "entries", math.MaxInt) {
 		return -1
 	}
 	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
@@ -189,12 +168,13 @@ func harEntryOffset(b []byte, i int) int64 {
 }
 
 // enterKey reads the '{' of an object and skips its members up to key,
-// leaving dec before key's value.
-func enterKey(dec *json.Decoder, key string) bool {
+// leaving dec before key's value. It gives up after looking at limit
+// members.
+func enterKey(dec *json.Decoder, key string, limit int) bool {
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return false
 	}
-	for dec.More() {
+	for i := 0; i < limit && dec.More(); i++ {
 		k, err := dec.Token()
 		if err != nil {
 			return false
@@ -287,34 +267,51 @@ func harExchange(source string, e *harEntry) (*Exchange, error) {
 		}
 	}
 	if m := e.Midstream; m != nil {
-		applyHARExtra(x, m)
+		if err := applyHARExtra(x, m); err != nil {
+			return nil, fmt.Errorf("_midstream: %w", err)
+		}
 	}
 	return x, nil
 }
 
 // applyHARExtra restores what midstream wrote in its "_midstream" field:
-// chunk boundaries and times, and how the body ended.
-func applyHARExtra(x *Exchange, m *harExtra) {
+// chunk boundaries and times, and how the body ended. Times are checked
+// as the JSONL reader checks them (usDuration): a negative or overflowing
+// value is an error, not a time before the request started.
+func applyHARExtra(x *Exchange, m *harExtra) error {
 	body := x.Body()
 	total := 0
-	for _, c := range m.Chunks {
-		if c.Len < 0 || c.AtUS < 0 {
-			total = -1
-			break
+	ats := make([]time.Duration, len(m.Chunks))
+	for i, c := range m.Chunks {
+		at, err := usDuration(c.AtUS)
+		if err != nil {
+			return fmt.Errorf("chunk %d: %w", i+1, err)
 		}
-		total += c.Len
+		if c.Len < 0 {
+			return fmt.Errorf("chunk %d: negative len %d", i+1, c.Len)
+		}
+		ats[i] = at
+		if total >= 0 && c.Len <= len(body)-total {
+			total += c.Len
+		} else {
+			total = -1 // more bytes than the body holds (and never an overflow)
+		}
 	}
 	if len(m.Chunks) > 0 && total == len(body) {
 		x.Chunks = x.Chunks[:0:0]
 		off := 0
-		for _, c := range m.Chunks {
-			x.Chunks = append(x.Chunks, Chunk{At: time.Duration(c.AtUS) * time.Microsecond, Data: body[off : off+c.Len]})
+		for i, c := range m.Chunks {
+			x.Chunks = append(x.Chunks, Chunk{At: ats[i], Data: body[off : off+c.Len]})
 			off += c.Len
 		}
 		x.Timed = true
 	}
 	if m.End != "" {
-		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: time.Duration(m.EndAtUS) * time.Microsecond}
+		at, err := usDuration(m.EndAtUS)
+		if err != nil {
+			return fmt.Errorf("end: %w", err)
+		}
+		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: at}
 	}
 	if m.BodyMissing {
 		x.BodyMissing = true
@@ -323,6 +320,7 @@ func applyHARExtra(x *Exchange, m *harExtra) {
 		x.Request = nil
 	}
 	x.Notes = append(x.Notes, m.Notes...)
+	return nil
 }
 
 // ms converts a HAR milliseconds value; null and -1 ("not applicable") are 0.
@@ -356,16 +354,14 @@ func harHeader(nvs []harNV) http.Header {
 	return h
 }
 
+// harText decodes a HAR text field by its encoding, as decodeBytes does
+// JSONL's text and b64 fields.
 func harText(text, encoding string) ([]byte, error) {
 	switch strings.ToLower(encoding) {
 	case "":
-		return []byte(text), nil
+		return decodeBytes(&text, nil)
 	case "base64":
-		b, err := base64.StdEncoding.DecodeString(text)
-		if err != nil {
-			return nil, fmt.Errorf("bad base64: %v", err)
-		}
-		return b, nil
+		return decodeBytes(nil, &text)
 	}
 	return nil, fmt.Errorf("unknown content encoding %q", encoding)
 }
@@ -409,9 +405,5 @@ func jsonFormatError(name string, f Format, b []byte, err error) error {
 		off = te.Offset
 		err = fmt.Errorf("%s should be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
 	}
-	line := 0
-	if off >= 0 && off <= int64(len(b)) {
-		line = 1 + bytes.Count(b[:off], []byte("\n"))
-	}
-	return &FormatError{File: name, Format: f, Line: line, Offset: off, Err: err}
+	return &FormatError{File: name, Format: f, Line: lineAt(b, off), Offset: off, Err: err}
 }

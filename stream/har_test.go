@@ -153,16 +153,62 @@ func TestHARErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("bad.har", []byte(tt.in))
-			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("err = %v, want *FormatError", err)
-			}
-			if fe.Format != FormatHAR || fe.Line != tt.line || fe.Offset != tt.offset || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("got %q (line %d byte %d), want line %d byte %d with %q", err, fe.Line, fe.Offset, tt.line, tt.offset, tt.msg)
-			}
+			checkFormatError(t, err, FormatError{File: "bad.har", Format: FormatHAR, Line: tt.line, Offset: tt.offset}, tt.msg)
 			if strings.Contains(err.Error(), "stream.") || strings.Contains(err.Error(), "harRequest") {
 				t.Errorf("error leaks a Go type name: %q", err)
 			}
 		})
+	}
+}
+
+// TestHARMidstreamTimesChecked: times in the "_midstream" field are
+// checked like JSONL's, so a hand-edited HAR cannot put the end of a body
+// before the request started, nor wrap a huge value into a negative one.
+func TestHARMidstreamTimesChecked(t *testing.T) {
+	entry := func(extra string) string {
+		return `{"log": {"entries": [{"response": {"status": 200, "content": {"text": "data: {}\n\n"}}, "_midstream": ` + extra + `}]}}`
+	}
+	tests := []struct {
+		name  string
+		extra string
+		msg   string // "" when the entry must read
+	}{
+		{"valid times", `{"end": "reset", "end_at_us": 5000, "chunks": [{"at_us": 1, "len": 4}, {"at_us": 2, "len": 6}]}`, ""},
+		{"negative end", `{"end": "reset", "end_at_us": -5}`, "entry 1: _midstream: end: negative at_us -5"},
+		{"overflowing end", `{"end": "reset", "end_at_us": 9223372036854775807}`, "entry 1: _midstream: end: at_us 9223372036854775807 is out of range"},
+		{"negative chunk time", `{"chunks": [{"at_us": -1, "len": 10}]}`, "entry 1: _midstream: chunk 1: negative at_us -1"},
+		{"negative chunk len", `{"chunks": [{"at_us": 1, "len": -1}]}`, "entry 1: _midstream: chunk 1: negative len -1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			xs, err := Parse("x.har", []byte(entry(tt.extra)))
+			if tt.msg == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := xs[0]
+				if len(x.Chunks) != 2 || x.Chunks[1].At != 2*time.Microsecond || x.End.At != 5*time.Millisecond || x.End.Reason != EndReset {
+					t.Errorf("chunks %+v end %+v", x.Chunks, x.End)
+				}
+				return
+			}
+			var fe *FormatError
+			if !errors.As(err, &fe) || fe.Format != FormatHAR || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("err = %v, want a HAR FormatError with %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// TestHARMidstreamChunkLensOverBody: chunk lengths that add up past the
+// body (or overflow int) leave the body whole instead of slicing past it.
+func TestHARMidstreamChunkLensOverBody(t *testing.T) {
+	in := `{"log": {"entries": [{"response": {"status": 200, "content": {"text": "data: {}\n\n"}}, "_midstream": {"chunks": [{"at_us": 1, "len": 9223372036854775807}, {"at_us": 2, "len": 9223372036854775807}, {"at_us": 3, "len": 12}]}}]}}`
+	xs, err := Parse("x.har", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := xs[0]; len(x.Chunks) != 1 || string(x.Body()) != "data: {}\n\n" || x.Timed {
+		t.Errorf("chunks %+v timed %v, want the body whole and untimed", x.Chunks, x.Timed)
 	}
 }

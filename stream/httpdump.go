@@ -127,7 +127,7 @@ func trimQuote(b []byte) string {
 // readCurlI reads a dump that starts with a status line at byte start.
 func readCurlI(name string, b []byte, start int) (*Exchange, error) {
 	x := &Exchange{Source: name, Format: FormatHTTP, End: End{Reason: EndEOF}}
-	pos, line := start, 1+bytes.Count(b[:start], []byte("\n"))
+	pos, line := start, lineAt(b, int64(start))
 	for {
 		resp, next, nextLine, err := readHeaderBlock(name, b, pos, line)
 		if err != nil {

@@ -2,7 +2,6 @@ package stream
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,13 +149,7 @@ func TestHTTPDumpErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("bad.http", []byte(tt.in))
-			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("err = %v, want *FormatError", err)
-			}
-			if fe.Format != FormatHTTP || fe.Line != tt.line || fe.Offset != tt.offset || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("got %v (line %d byte %d), want line %d byte %d with %q", err, fe.Line, fe.Offset, tt.line, tt.offset, tt.msg)
-			}
+			checkFormatError(t, err, FormatError{File: "bad.http", Format: FormatHTTP, Line: tt.line, Offset: tt.offset}, tt.msg)
 		})
 	}
 }

@@ -233,16 +233,7 @@ func TestJSONLErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ReadJSONL("bad.jsonl", []byte(tt.in))
-			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("err = %v, want *FormatError", err)
-			}
-			if fe.File != "bad.jsonl" || fe.Format != FormatJSONL || fe.Line != tt.line || fe.Offset != tt.offset {
-				t.Errorf("error at %s line %d byte %d, want line %d byte %d", fe.File, fe.Line, fe.Offset, tt.line, tt.offset)
-			}
-			if !strings.Contains(err.Error(), tt.msgContain) || !strings.Contains(err.Error(), "bad.jsonl") {
-				t.Errorf("message %q lacks %q", err, tt.msgContain)
-			}
+			checkFormatError(t, err, FormatError{File: "bad.jsonl", Format: FormatJSONL, Line: tt.line, Offset: tt.offset}, tt.msgContain)
 			if strings.Contains(err.Error(), "Go struct") || strings.Contains(err.Error(), "jsonlLine") {
 				t.Errorf("message %q names our Go types", err)
 			}

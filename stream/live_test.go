@@ -19,9 +19,10 @@ import (
 // sseEvent returns one Anthropic-shaped SSE frame.
 func sseEvent(typ, data string) string { return "event: " + typ + "\ndata: " + data + "\n\n" }
 
-// resetServer accepts connections, answers with the start of a streamed
-// response and then resets the connection (SO_LINGER 0 + Close sends RST).
-func resetServer(t *testing.T, head string) string {
+// rawServer serves every loopback connection with serve, on its own
+// goroutine, for faults net/http's server cannot produce; it returns the
+// server's base URL.
+func rawServer(t *testing.T, serve func(c net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -34,17 +35,24 @@ func resetServer(t *testing.T, head string) string {
 			if err != nil {
 				return
 			}
-			go func() {
-				buf := make([]byte, 4096)
-				_, _ = c.Read(buf) // the request
-				_, _ = c.Write([]byte(head))
-				time.Sleep(50 * time.Millisecond) // let the client read what was sent
-				c.(*net.TCPConn).SetLinger(0)
-				c.Close()
-			}()
+			go serve(c)
 		}
 	}()
 	return "http://" + ln.Addr().String()
+}
+
+// resetServer accepts connections, answers with the start of a streamed
+// response and then resets the connection (SO_LINGER 0 + Close sends RST).
+func resetServer(t *testing.T, head string) string {
+	t.Helper()
+	return rawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = c.Read(buf) // the request
+		_, _ = c.Write([]byte(head))
+		time.Sleep(50 * time.Millisecond) // let the client read what was sent
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})
 }
 
 // stallServer sends headers and one event, then says nothing until the

@@ -277,7 +277,7 @@ func DirCaptures(dir string) func(seq int, x *Exchange) (CaptureSink, string, fu
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", nil, err
 		}
-		name := filepath.Join(dir, CaptureFileName(x.Started, seq))
+		name := filepath.Join(dir, captureFileName(x.Started, seq))
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return nil, "", nil, err
@@ -286,7 +286,7 @@ func DirCaptures(dir string) func(seq int, x *Exchange) (CaptureSink, string, fu
 	}
 }
 
-// CaptureFileName is the file name of exchange seq started at t.
-func CaptureFileName(t time.Time, seq int) string {
+// captureFileName is the file name of exchange seq started at t.
+func captureFileName(t time.Time, seq int) string {
 	return fmt.Sprintf("%s-%04d.jsonl", t.UTC().Format("20060102T150405.000Z"), seq)
 }

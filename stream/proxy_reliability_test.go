@@ -178,25 +178,11 @@ func TestProxyLeavesNoGoroutine(t *testing.T) {
 // garbageServer answers every connection with bytes that are not HTTP.
 func garbageServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				c.Read(make([]byte, 4096))
-				c.Write([]byte("\x00\x01garbage, not HTTP\r\n\r\n"))
-				c.Close()
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	return rawServer(t, func(c net.Conn) {
+		c.Read(make([]byte, 4096))
+		c.Write([]byte("\x00\x01garbage, not HTTP\r\n\r\n"))
+		c.Close()
+	})
 }
 
 // TestProxySurvivesMisbehavingUpstreams sends each kind of bad upstream

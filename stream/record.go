@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -126,8 +127,6 @@ func (r *recorder) endAt(err error, at time.Duration) End {
 
 // statusText returns the reason phrase of a status line such as "200 OK".
 func statusText(status string) string {
-	if i := bytes.IndexByte([]byte(status), ' '); i >= 0 {
-		return status[i+1:]
-	}
-	return ""
+	_, text, _ := strings.Cut(status, " ")
+	return text
 }

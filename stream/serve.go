@@ -78,7 +78,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	start := time.Now()
-	clean := x.End.Reason == EndEOF || x.End.Reason == EndUnknown || x.End.Reason == ""
+	clean := x.End.Clean()
 
 	if x.Response == nil && !clean && len(x.Chunks) == 0 {
 		// The upstream never answered (refused, DNS, TLS, …): neither
