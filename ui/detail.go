@@ -47,7 +47,7 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 	d.lines = d.lines[:0]
 	w := max(1, d.w-1)
 	for _, l := range raw {
-		l = oneLineKeepSpaces(l)
+		l = oneLine(l) // tabs become spaces; control pictures pass through
 		if width(l) <= w {
 			d.lines = append(d.lines, l)
 			continue
@@ -59,10 +59,6 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 	}
 	d.scroll(0)
 }
-
-// oneLineKeepSpaces sanitises a line that may already hold control
-// pictures; tabs are kept as spaces.
-func oneLineKeepSpaces(s string) string { return oneLine(s) }
 
 func eventLines(st *exchangeState, i int) []string {
 	e := st.events[i]
