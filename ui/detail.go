@@ -9,7 +9,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -78,7 +77,7 @@ func eventLines(st *exchangeState, i int) []string {
 	for _, l := range visibleFrame(frame) {
 		out = append(out, "  "+l)
 	}
-	data := []byte(stream.RedactText(string(frameData(st.body, e))))
+	data := []byte(stream.RedactText(string(frameData(st.frame(i)))))
 	if len(data) > 0 && (data[0] == '{' || data[0] == '[') {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, data, "", "  ") == nil {
@@ -146,21 +145,12 @@ func headerLines(h map[string][]string) []string {
 	return out
 }
 
-// frameData extracts the joined data lines of an event from its raw frame.
-func frameData(body []byte, e inspect.EventInfo) []byte {
-	lo, hi := e.Offset, e.Offset+e.Length
-	if lo < 0 || hi > int64(len(body)) || lo > hi {
+// frameData is the data of the event in frame, read by the wire decoder so
+// that every SSE line ending and field form is honoured.
+func frameData(frame []byte) []byte {
+	ev, err := stream.NewDecoder(bytes.NewReader(frame)).Next()
+	if err != nil {
 		return nil
 	}
-	var out []byte
-	lines := strings.Split(strings.ReplaceAll(string(body[lo:hi]), "\r\n", "\n"), "\n")
-	for _, line := range lines {
-		if v, ok := strings.CutPrefix(line, "data:"); ok {
-			if len(out) > 0 {
-				out = append(out, '\n')
-			}
-			out = append(out, strings.TrimPrefix(v, " ")...)
-		}
-	}
-	return out
+	return ev.Data
 }
