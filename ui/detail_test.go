@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -43,5 +45,36 @@ func TestDetailPrettyPrintsCROnlyFrames(t *testing.T) {
 	s := screen(m)
 	if !strings.Contains(s, "JSON:") || strings.Contains(s, "not valid JSON") {
 		t.Errorf("the detail pane should pretty-print the data of a CR-only frame:\n%s", s)
+	}
+}
+
+// TestAssembledFollowsArrowKeys: with the assembled view on, moving the
+// selection with the arrow keys or the mouse wheel re-assembles up to the
+// new event instead of leaving the pane on "Assembling…".
+func TestAssembledFollowsArrowKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		move func(m *Model)
+		want string
+	}{
+		{"up key", func(m *Model) { press(m, "up") }, "Assembled from events 1–22 "},
+		{"k", func(m *Model) { press(m, "k", "k") }, "Assembled from events 1–21 "},
+		{"wheel up", func(m *Model) {
+			_, cmd := m.Update(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
+			runCmd(m, cmd)
+		}, "Assembled from events 1–20 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Title: "demo", Instant: true}, 120, 40)
+			press(m, "a")
+			if s := screen(m); !strings.Contains(s, "Assembled from events 1–23 ") {
+				t.Fatalf("precondition: the error event is assembled:\n%s", s)
+			}
+			tt.move(m)
+			if s := screen(m); !strings.Contains(s, tt.want) {
+				t.Errorf("want %q after moving:\n%s", tt.want, s)
+			}
+		})
 	}
 }
