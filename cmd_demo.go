@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,17 +32,14 @@ diagnosis of the example is printed instead.`,
 					}
 					return nil
 				}
-				start := 1
+				start := 1 // the default demo comes first
 				if len(args) == 1 {
-					start = 0
-					for i, d := range demodata.All {
-						if d.Name == args[0] {
-							start = i + 1
-						}
+					names := demodata.Names()
+					i := slices.Index(names, args[0])
+					if i < 0 {
+						return usageErr("no demo %q; the demos are: %s", args[0], strings.Join(names, ", "))
 					}
-					if start == 0 {
-						return usageErr("no demo %q; the demos are: %s", args[0], strings.Join(demodata.Names(), ", "))
-					}
+					start = i + 1
 				}
 				xs := make([]*stream.Exchange, len(demodata.All))
 				for i, d := range demodata.All {

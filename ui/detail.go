@@ -9,7 +9,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -47,7 +46,7 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 	d.lines = d.lines[:0]
 	w := max(1, d.w-1)
 	for _, l := range raw {
-		l = oneLineKeepSpaces(l)
+		l = oneLine(l) // tabs become spaces; control pictures pass through
 		if width(l) <= w {
 			d.lines = append(d.lines, l)
 			continue
@@ -59,10 +58,6 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 	}
 	d.scroll(0)
 }
-
-// oneLineKeepSpaces sanitises a line that may already hold control
-// pictures; tabs are kept as spaces.
-func oneLineKeepSpaces(s string) string { return oneLine(s) }
 
 func eventLines(st *exchangeState, i int) []string {
 	e := st.events[i]
@@ -82,7 +77,7 @@ func eventLines(st *exchangeState, i int) []string {
 	for _, l := range visibleFrame(frame) {
 		out = append(out, "  "+l)
 	}
-	data := []byte(stream.RedactText(string(frameData(st.body, e))))
+	data := []byte(stream.RedactText(string(frameData(st.frame(i)))))
 	if len(data) > 0 && (data[0] == '{' || data[0] == '[') {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, data, "", "  ") == nil {
@@ -150,21 +145,12 @@ func headerLines(h map[string][]string) []string {
 	return out
 }
 
-// frameData extracts the joined data lines of an event from its raw frame.
-func frameData(body []byte, e inspect.EventInfo) []byte {
-	lo, hi := e.Offset, e.Offset+e.Length
-	if lo < 0 || hi > int64(len(body)) || lo > hi {
+// frameData is the data of the event in frame, read by the wire decoder so
+// that every SSE line ending and field form is honoured.
+func frameData(frame []byte) []byte {
+	ev, err := stream.NewDecoder(bytes.NewReader(frame)).Next()
+	if err != nil {
 		return nil
 	}
-	var out []byte
-	lines := strings.Split(strings.ReplaceAll(string(body[lo:hi]), "\r\n", "\n"), "\n")
-	for _, line := range lines {
-		if v, ok := strings.CutPrefix(line, "data:"); ok {
-			if len(out) > 0 {
-				out = append(out, '\n')
-			}
-			out = append(out, strings.TrimPrefix(v, " ")...)
-		}
-	}
-	return out
+	return ev.Data
 }

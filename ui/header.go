@@ -33,8 +33,8 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	if id := st.requestID(); id != "" {
 		parts = append(parts, s.Label.Render("req ")+s.Value.Render(oneLine(id)))
 	}
-	line1 := cutStyled(strings.Join(parts, sep), w)
-	return line1 + "\n" + cutStyled(statusLine(s, st, shown), w)
+	line1 := fit(strings.Join(parts, sep), w)
+	return line1 + "\n" + fit(statusLine(s, st, shown), w)
 }
 
 // statusLine is "HTTP 200 │ stream → 529 overloaded_error │ ✗ MISMATCH │ …".
@@ -109,15 +109,4 @@ func outcomeText(v *inspect.Verdict, done bool) string {
 		return "empty body"
 	}
 	return string(v.Outcome)
-}
-
-// cutStyled cuts an already styled line to w cells and pads it.
-func cutStyled(s string, w int) string {
-	if width(s) > w {
-		s = truncateStyled(s, w)
-	}
-	if n := width(s); n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
 }

@@ -48,6 +48,12 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 
 // stateFor returns the exchange of a feed sequence number, creating it.
 func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
+	// Sources number exchanges 1, 2, … in the order they start, so the
+	// exchange is at seq-1; a chunk of a long proxy session then costs no
+	// scan of every exchange. The scan stays for any other numbering.
+	if i := seq - 1; i >= 0 && i < len(m.xs) && m.xs[i].seq == seq {
+		return m.xs[i]
+	}
 	for _, st := range m.xs {
 		if st.seq == seq {
 			return st

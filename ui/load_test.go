@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -124,5 +125,24 @@ func TestUnreadableFileShowsErrorScreen(t *testing.T) {
 	}
 	if _, cmd := m.Update(keyMsg("x")); cmd == nil {
 		t.Error("any key should quit from the error screen")
+	}
+}
+
+// TestSaveTwiceInOneSecondKeepsBoth: s names the file by the second; a
+// second s in the same second saves a second file instead of failing with
+// "file exists".
+func TestSaveTwiceInOneSecondKeepsBoth(t *testing.T) {
+	m, _ := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 100, 30)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	m.now = func() time.Time { return at }
+	for i := 1; i <= 3; i++ {
+		press(m, "s")
+		if s := screen(m); !strings.Contains(s, "capture saved to ") {
+			t.Fatalf("save %d failed:\n%s", i, s)
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(m.dir, "midstream-20260102-030405*.jsonl"))
+	if err != nil || len(files) != 3 {
+		t.Fatalf("%d capture files (%v), want 3: %v", len(files), err, files)
 	}
 }

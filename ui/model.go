@@ -407,12 +407,12 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	m.scroll(delta)
-	return nil
+	return m.scroll(delta)
 }
 
-// scroll moves the focused pane (or the list) by delta rows.
-func (m *Model) scroll(delta int) {
+// scroll moves the focused pane (or the list) by delta rows; moving the
+// timeline selection may ask for an assembly.
+func (m *Model) scroll(delta int) tea.Cmd {
 	switch {
 	case m.mode == modeList:
 		m.list.move(delta, len(m.xs))
@@ -423,8 +423,9 @@ func (m *Model) scroll(delta int) {
 		m.fx.scroll(delta)
 	default:
 		m.tl.move(delta)
-		m.selectionChanged()
+		return m.selectionChanged()
 	}
+	return nil
 }
 
 // selectionChanged follows the timeline selection in the other panes.

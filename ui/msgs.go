@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -251,8 +252,22 @@ func copyFrame(frame []byte, env clipEnv) tea.Cmd {
 // saveCapture writes x, redacted, to a new file in dir.
 func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
-		name := filepath.Join(dir, fmt.Sprintf("midstream-%s.jsonl", now.Format("20060102-150405")))
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		// Names go by the second; a second save in the same second gets
+		// a suffix rather than failing (or overwriting the first).
+		stamp := now.Format("20060102-150405")
+		var name string
+		var f *os.File
+		var err error
+		for n := 1; n <= 100; n++ {
+			name = filepath.Join(dir, fmt.Sprintf("midstream-%s.jsonl", stamp))
+			if n > 1 {
+				name = filepath.Join(dir, fmt.Sprintf("midstream-%s-%d.jsonl", stamp, n))
+			}
+			f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if !errors.Is(err, fs.ErrExist) {
+				break
+			}
+		}
 		if err != nil {
 			return savedMsg{err: err}
 		}

@@ -15,10 +15,6 @@ func (m *Model) syncCurrent() {
 	}
 	if m.replay && st.x.Timed {
 		m.revealUntil(m.clock)
-	} else if m.replay {
-		// Untimed but still decoding: reveal as decoded; timing starts
-		// when it turns out to be timed (it never will).
-		m.tl.reveal(len(st.events))
 	} else {
 		m.tl.reveal(len(st.events))
 	}

@@ -131,9 +131,9 @@ func writeVisible(b *strings.Builder, r rune, frame bool) {
 	}
 }
 
-// cut shortens plain (unstyled) s to at most w display cells, marking a cut
-// with "…"; wide and combining characters are measured as the terminal
-// draws them.
+// cut shortens s (plain or already styled: escapes take no cells) to at
+// most w display cells, marking a cut with "…"; wide and combining
+// characters are measured as the terminal draws them.
 func cut(s string, w int) string {
 	if w <= 0 {
 		return ""
@@ -176,7 +176,3 @@ func isASCII(s string) bool {
 
 // width is the display width of s (styled or not).
 func width(s string) int { return ansi.StringWidth(s) }
-
-// truncateStyled cuts a styled string to w cells, keeping its escapes
-// well-formed.
-func truncateStyled(s string, w int) string { return ansi.Truncate(s, w, "…") }

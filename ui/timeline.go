@@ -432,16 +432,19 @@ func (t *timeline) milestone(k rowKind) (at, label, sum string) {
 	return "", "", ""
 }
 
+// endTexts words each end reason for the end row and the detail pane.
+var endTexts = map[stream.EndReason]string{
+	stream.EndEOF:        "eof (clean end of body)",
+	stream.EndReset:      "connection reset",
+	stream.EndTimeout:    "timeout",
+	stream.EndCanceled:   "canceled",
+	stream.EndError:      "transport error",
+	stream.EndIncomplete: "capture cut short",
+	stream.EndUnknown:    "end not recorded",
+}
+
 func endText(e stream.End) string {
-	txt := map[stream.EndReason]string{
-		stream.EndEOF:        "eof (clean end of body)",
-		stream.EndReset:      "connection reset",
-		stream.EndTimeout:    "timeout",
-		stream.EndCanceled:   "canceled",
-		stream.EndError:      "transport error",
-		stream.EndIncomplete: "capture cut short",
-		stream.EndUnknown:    "end not recorded",
-	}[e.Reason]
+	txt := endTexts[e.Reason]
 	if txt == "" {
 		txt = string(e.Reason)
 	}

@@ -73,13 +73,13 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		m.scroll(-1)
+		return m.scroll(-1)
 	case key.Matches(msg, k.Down):
-		m.scroll(1)
+		return m.scroll(1)
 	case key.Matches(msg, k.PageUp):
-		m.scroll(-page)
+		return m.scroll(-page)
 	case key.Matches(msg, k.PageDown):
-		m.scroll(page)
+		return m.scroll(page)
 	case key.Matches(msg, k.Top):
 		m.tl.toTop()
 		return m.selectionChanged()

@@ -51,15 +51,15 @@ func (m *Model) View() string {
 		b.WriteString(m.styles.Dim.Render("press any key to exit"))
 		return b.String()
 	case m.mode == modeLoading:
-		b.WriteString(cutStyled(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n\n")
+		b.WriteString(fit(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n\n")
 		b.WriteString(m.styles.Value.Render(cut(m.loadingText(), w)))
 		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
 	case m.helpOn:
-		b.WriteString(cutStyled(m.styles.FocusTitle.Render("midstream keys")+m.styles.Dim.Render("  (? or esc to close)"), w) + "\n\n")
+		b.WriteString(fit(m.styles.FocusTitle.Render("midstream keys")+m.styles.Dim.Render("  (? or esc to close)"), w) + "\n\n")
 		b.WriteString(m.help.FullHelpView(m.keys.FullHelp()))
 		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
 	case m.mode == modeList:
-		b.WriteString(cutStyled(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n")
+		b.WriteString(fit(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n")
 		b.WriteString(m.paneTitle(true, fmt.Sprintf("Exchanges (%d) — enter opens, esc comes back", len(m.xs)), w) + "\n")
 		b.WriteString(m.list.header() + "\n")
 		b.WriteString(m.list.View(m.xs))
@@ -162,7 +162,7 @@ func (m *Model) sparkView(st *exchangeState, w int) string {
 		line = st.spark.render(room)
 	}
 	out := m.styles.Dim.Render(label) + m.styles.Spark.Render(line) + "  " + m.styles.Dim.Render(legend)
-	return cutStyled(out, w)
+	return fit(out, w)
 }
 
 // statusView is the bottom line: the filter input, a status message, or
@@ -171,7 +171,7 @@ func (m *Model) statusView() string {
 	w := m.w
 	switch {
 	case m.filtering:
-		return cutStyled(m.input.View(), w)
+		return fit(m.input.View(), w)
 	case m.status != "":
 		st := m.styles.Status
 		if m.statusBad {
@@ -199,7 +199,7 @@ func (m *Model) statusView() string {
 	if len(parts) > 0 {
 		line = m.styles.Status.Render(strings.Join(parts, " · ")+" · ") + line
 	}
-	return cutStyled(line, w)
+	return fit(line, w)
 }
 
 // joinColumns puts two blocks side by side; left lines are padded to lw.
@@ -219,7 +219,7 @@ func joinColumns(left, right string, lw int, sep string) string {
 		if i < len(r) {
 			c = r[i]
 		}
-		b.WriteString(cutStyled(a, lw) + sep + c)
+		b.WriteString(fit(a, lw) + sep + c)
 	}
 	return b.String()
 }

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDemoPicksTheNamedExample: a named demo prints that example's
+// diagnosis when stdout is not a terminal, and an unknown name is a usage
+// error that lists the demos.
+func TestDemoPicksTheNamedExample(t *testing.T) {
+	old := stdoutIsTerminal
+	stdoutIsTerminal = func() bool { return false }
+	t.Cleanup(func() { stdoutIsTerminal = old })
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		want     string // in stdout, or in stderr when code != 0
+		unwanted string
+	}{
+		{"default is the overloaded case", []string{"demo"}, 0, "[1] demo:overloaded", "demo:truncated"},
+		{"named", []string{"demo", "truncated"}, 0, "[1] demo:truncated", "demo:overloaded"},
+		{"last one", []string{"demo", "openai"}, 0, "[1] demo:openai", "demo:overloaded"},
+		{"unknown", []string{"demo", "nope"}, 2, `no demo "nope"; the demos are: overloaded, `, ""},
+		{"list", []string{"demo", "--list"}, 0, "truncated", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLI(t, nil, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
+			}
+			got := out
+			if code != 0 {
+				got = errOut
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("want %q in:\n%s", tt.want, got)
+			}
+			if tt.unwanted != "" && strings.Contains(got, tt.unwanted) {
+				t.Errorf("did not want %q in:\n%s", tt.unwanted, got)
+			}
+		})
+	}
+}
