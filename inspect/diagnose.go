@@ -185,16 +185,30 @@ func (d *diag) request() {
 	if x.Request != nil {
 		v.Request = &RequestInfo{Method: x.Request.Method, URL: stream.RedactURL(x.Request.URL), Model: model}
 	}
-	if x.Response != nil {
-		h := x.Response.Header
-		for _, k := range []string{"Request-Id", "X-Request-Id", "X-Generation-Id", "X-Amzn-Requestid"} {
-			if id := h.Get(k); id != "" {
-				v.RequestID = id
-				return
-			}
-		}
+	if id := HeaderRequestID(x.Response); id != "" {
+		v.RequestID = id
+		return
 	}
 	v.RequestID = d.errRequestID
+}
+
+// requestIDHeaders are the response headers that carry a request id:
+// Anthropic, OpenAI (and its openai-request-id alias), OpenRouter's
+// generation id, and Bedrock.
+var requestIDHeaders = []string{"Request-Id", "X-Request-Id", "Openai-Request-Id", "X-Generation-Id", "X-Amzn-Requestid"}
+
+// HeaderRequestID returns the request id in the response headers, "" when
+// there is none (or no response). The UI shows it before a verdict exists.
+func HeaderRequestID(r *stream.Response) string {
+	if r == nil {
+		return ""
+	}
+	for _, k := range requestIDHeaders {
+		if id := r.Header.Get(k); id != "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // outcome decides how the exchange ended and fills v.Error.

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,33 @@ func TestFindingsMerge(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d findings with one code, want 1", n)
+	}
+}
+
+// TestHeaderRequestID: every provider's request-id header is found, in
+// the order the verdict and the live header both use.
+func TestHeaderRequestID(t *testing.T) {
+	cases := []struct {
+		name   string
+		header http.Header
+		want   string
+	}{
+		{"anthropic", http.Header{"Request-Id": {"req_1"}}, "req_1"},
+		{"openai", http.Header{"X-Request-Id": {"req_2"}}, "req_2"},
+		{"openai alias", http.Header{"Openai-Request-Id": {"req_3"}}, "req_3"},
+		{"openrouter generation", http.Header{"X-Generation-Id": {"gen-4"}}, "gen-4"},
+		{"bedrock", http.Header{"X-Amzn-Requestid": {"amzn-5"}}, "amzn-5"},
+		{"anthropic wins", http.Header{"Request-Id": {"req_1"}, "X-Request-Id": {"req_2"}}, "req_1"},
+		{"none", http.Header{"Content-Type": {"text/event-stream"}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := HeaderRequestID(&stream.Response{Status: 200, Header: c.header}); got != c.want {
+				t.Errorf("HeaderRequestID = %q, want %q", got, c.want)
+			}
+		})
+	}
+	if got := HeaderRequestID(nil); got != "" {
+		t.Errorf("no response: %q", got)
 	}
 }

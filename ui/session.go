@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net/http"
 	"slices"
 	"time"
 
@@ -149,14 +148,10 @@ func (st *exchangeState) requestID() string {
 	if st.verdict != nil && st.verdict.RequestID != "" {
 		return st.verdict.RequestID
 	}
-	if st.x != nil && st.x.Response != nil {
-		for _, h := range []string{"request-id", "x-request-id", "openai-request-id"} {
-			if v := http.Header(st.x.Response.Header).Get(h); v != "" {
-				return v
-			}
-		}
+	if st.x == nil {
+		return ""
 	}
-	return ""
+	return inspect.HeaderRequestID(st.x.Response)
 }
 
 // frame returns the raw bytes of event i.
