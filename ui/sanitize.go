@@ -156,6 +156,16 @@ func fit(s string, w int) string {
 	return s
 }
 
+// cutLeft is cut that keeps the end of s: the part that tells apart
+// "…/session.har#1" and "…/session.har#2" in a narrow column.
+func cutLeft(s string, w int) string {
+	n := ansi.StringWidth(s)
+	if w <= 0 || n <= w {
+		return cut(s, w)
+	}
+	return ansi.TruncateLeft(s, n-w+1, "…")
+}
+
 // fitRight is fit with the text aligned right.
 func fitRight(s string, w int) string {
 	s = cut(s, w)
