@@ -112,6 +112,9 @@ type Decoder struct {
 	data       []byte
 	typ        string
 	lastType   string // the last type interned, checked before the map
+	// typeWords holds lastType as words (see isLastType): its first 8
+	// bytes zero-padded, the next 8, and its last 8.
+	typeWords  [3]uint64
 	lastID     string
 	idWord     uint64 // lastID as setWordID saw it, when idWordLen >= 0
 	idWordLen  int
@@ -171,8 +174,10 @@ func (d *Decoder) Next() (ev Event, err error) {
 		return Event{}, d.pendingErr
 	}
 	for {
-		if d.bomDone && !d.skipLF && d.start < d.end && d.fast(&ev) {
-			return ev, nil
+		if d.bomDone && !d.skipLF && d.start < d.end {
+			if !d.inFrame && d.frame(&ev) || d.fast(&ev) {
+				return ev, nil
+			}
 		}
 		// Slow path: one line that is not complete in the buffer, ends in
 		// a lone CR, is too long, or comes first in the input.
@@ -244,8 +249,9 @@ func (d *Decoder) resetFrame() {
 	d.nData = 0
 	d.aliased = false
 	d.alias = nil
-	d.data = d.data[:0]
 	d.typ = ""
+	// d.data needs no reset: a frame's second data line, or a fill while
+	// the first is aliased, starts it again from d.data[:0].
 }
 
 // field applies one non-empty line. The common field names are matched by
@@ -379,11 +385,11 @@ func (d *Decoder) intern(b []byte) string {
 		return d.lastType
 	}
 	if s, ok := d.typeCache[string(b)]; ok {
-		d.lastType = s
+		d.setLastType(s)
 		return s
 	}
 	s := string(b)
-	d.lastType = s
+	d.setLastType(s)
 	if d.typeCache == nil {
 		d.typeCache = make(map[string]string, 16)
 	}
@@ -391,6 +397,19 @@ func (d *Decoder) intern(b []byte) string {
 		d.typeCache[s] = s
 	}
 	return s
+}
+
+// setLastType makes s the last type interned.
+func (d *Decoder) setLastType(s string) {
+	var b [24]byte
+	copy(b[:], s)
+	d.lastType = s
+	d.typeWords[0] = binary.LittleEndian.Uint64(b[0:])
+	d.typeWords[1] = binary.LittleEndian.Uint64(b[8:])
+	if len(s) > 8 {
+		copy(b[:], s[len(s)-8:])
+		d.typeWords[2] = binary.LittleEndian.Uint64(b[0:])
+	}
 }
 
 // idString returns an immutable string holding b. Short IDs are carved out

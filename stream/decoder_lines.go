@@ -8,156 +8,177 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"math/bits"
 )
 
+// Line kinds that fast tells apart from the first bytes of a line.
+const (
+	kindOther     = iota // any other line: applied by field
+	kindBlank            // an empty line: dispatch
+	kindData             // "data:", value at v
+	kindEvent            // "event: ", value at v
+	kindSameEvent        // "event: " and the last type interned
+	kindID               // "id: ", value at v
+)
+
+// Little-endian words of the field prefixes fast matches, with masks that
+// keep the prefix's bytes of a word loaded at the start of a line.
+const (
+	wordData, mask5  = 0x3a61746164, 1<<40 - 1     // "data:"
+	wordID, mask4    = 0x203a6469, 1<<32 - 1       // "id: "
+	wordEvent, mask7 = 0x203a746e657665, 1<<56 - 1 // "event: "
+)
+
 // fast decodes the complete lines already in the buffer, as long as they
-// end in LF or CRLF, without calling readLine. It returns ok with an event
-// when a blank line dispatched one, and !ok when the slow path must take
-// the next line (none complete, a lone CR, or a line over the limit).
+// end in LF or CRLF, without calling readLine. It returns true with an
+// event when a blank line dispatched one, and false when the slow path
+// must take the next line (none complete, a lone CR, a line over the
+// limit, or too few bytes left to classify it).
+//
+// Each line is classified from its first word, and its end is found in the
+// way that suits its kind: a repeated event line by one comparison, an id
+// line by a word-at-a-time scan, a data line by IndexByte. The loop keeps
+// few values in registers and makes no call on the common paths except
+// IndexByte: Go saves every live register around a call, so each value
+// kept across one costs a store and a load per line.
 func (d *Decoder) fast(ev *Event) bool {
 	buf := d.buf[:d.end] // d.start < d.end
 	s := d.start
-	limit := d.maxLine
-	if limit <= 0 {
-		limit = math.MaxInt
-	}
 	// cr is the next '\r' at or after s; -1 when there is none before the
-	// end of buf; crUnknown when not searched for. LF-only input is
-	// searched once per fill. In CRLF input the next CR is always one line
-	// ahead, so it is not searched for: each line found by an LF search is
-	// checked for a lone CR instead, and lines found without a search
-	// cannot hold one.
+	// end of buf; crUnknown when not searched for. In CRLF input the next
+	// CR is always one line ahead, so it is not searched for: each line
+	// found by an LF search is checked for a lone CR instead, and lines
+	// found by a word scan cannot hold one.
 	cr := d.cr
 	if cr < s {
-		switch {
-		case d.crScanned >= d.end:
-			cr = -1
-		case d.crlf:
-			cr = crUnknown
-		default:
-			cr = d.nextCR()
-		}
+		cr = d.crFrom(s)
 	}
-	// Most calls start on a frame's first line. When it repeats the event
-	// line of the previous frame ("event: " and the last type, the usual
-	// case in LLM streams), its end is known without a search, and its
-	// type without a lookup.
-	lf, same := -1, false
-	switch buf[s] {
-	case '\n':
-		lf = s
-	case 'e':
-		t := d.lastType
-		n := s + 7 + len(t)
-		if n+1 < len(buf) && string(buf[s:s+7]) == "event: " && string(buf[s+7:n]) == t {
-			if buf[n] == '\n' {
-				lf, same = n, true
-			} else if buf[n] == '\r' && buf[n+1] == '\n' {
-				lf, same = n+1, true
+
+	lf := -1 // the LF ending the line at s, once found
+	for s < len(buf) {
+		kind, v, searched := kindOther, s, false
+		lf = -1
+		if c := buf[s]; c == '\n' {
+			kind, lf = kindBlank, s
+		} else if c == '\r' {
+			if s+1 >= len(buf) || buf[s+1] != '\n' {
+				break // a lone CR, or one whose LF is not read yet
+			}
+			kind, lf = kindBlank, s+1
+		} else if s+16 <= len(buf) {
+			// At least 16 bytes remain, so the word loads below (at s,
+			// and at v < s+8) stay inside buf.
+			w := binary.LittleEndian.Uint64(buf[s:])
+			switch {
+			case w&mask5 == wordData:
+				kind, v = kindData, s+5
+				if buf[v] == ' ' {
+					v++
+				}
+			case w&mask4 == wordID:
+				// "id: " and an ID under 8 bytes, the usual shape,
+				// take one word load.
+				kind, v = kindID, s+4
+				if k := firstEOL(binary.LittleEndian.Uint64(buf[v:])); k < 8 {
+					lf = lineEnd(buf, v+k)
+				}
+			case w&mask7 == wordEvent:
+				// Most event lines repeat the last type (runs of
+				// content_block_delta): compare it a word at a time.
+				kind, v = kindEvent, s+7
+				t := d.lastType
+				n := v + len(t)
+				same := n+1 < len(buf)
+				if len(t) <= 24 {
+					same = same && d.isLastType(buf, v)
+				} else {
+					same = same && string(buf[v:n]) == t
+				}
+				if same {
+					if buf[n] == '\n' {
+						kind, lf = kindSameEvent, n
+					} else if buf[n] == '\r' && buf[n+1] == '\n' {
+						kind, lf = kindSameEvent, n+1
+					}
+				}
 			}
 		}
-	}
-	if lf < 0 {
-		lf = d.nextLF()
-	}
-	searched := !same // whether the line's end was found by a search
-	for lf >= 0 {
-		e, next := lf, lf+1
-		if e > s && buf[e-1] == '\r' {
-			e-- // CRLF
-		}
-		if cr == crUnknown {
-			if searched && e > s && bytes.IndexByte(buf[s:e], '\r') >= 0 {
-				break // a lone CR ends the line first
+		if lf < 0 {
+			j := bytes.IndexByte(buf[v:], '\n')
+			if j < 0 {
+				d.start = s
+				d.lf, d.lfScanned = -1, len(buf)
+				d.syncCR(cr)
+				return false
 			}
-		} else if cr >= 0 && cr < e {
-			break
+			lf, searched = v+j, true
 		}
-		if e-s > limit {
-			break
-		}
-		if e < lf {
-			// The CR was the next one; the one after is not searched for.
-			cr = crUnknown
+
+		// Where the line's content ends, and whether a lone CR ends it
+		// first (the slow path takes that line).
+		e := lf
+		if uint(cr) < uint(lf) { // a CR known to come before the LF
+			if cr != lf-1 {
+				break
+			}
+			e, cr = cr, crUnknown
 			d.crlf = true
+		} else if cr == crUnknown {
+			if lf > s && buf[lf-1] == '\r' {
+				e = lf - 1
+			}
+			// Lines found by a word scan stop at the first CR or LF;
+			// only searched ones can hide a CR.
+			if searched && bytes.IndexByte(buf[v:e], '\r') >= 0 {
+				break
+			}
 		}
-		if !d.inFrame {
-			d.inFrame = true
-			d.frameStart = d.base + int64(s)
+		if d.maxLine > 0 && e-s > d.maxLine {
+			break
 		}
-		switch {
-		case e == s:
+
+		if e == s { // a blank line
 			if d.nData > 0 {
-				d.start = next
-				d.sync(lf, cr)
+				d.start = lf + 1
+				d.lf, d.lfScanned = -1, d.start
+				d.syncCR(cr)
 				d.fillEvent(ev)
 				d.resetFrame()
 				return true
 			}
 			d.resetFrame()
-		case same:
-			// "event: " and the type of the last event line, found
-			// without a search.
+			s = lf + 1
+			continue
+		}
+		if !d.inFrame {
+			d.inFrame, d.frameStart = true, d.base+int64(s)
+		}
+		switch kind {
+		case kindSameEvent:
+			d.sawField, d.typ = true, d.lastType
+		case kindData:
+			d.addData(buf[v:e])
+		case kindEvent:
+			d.sawField, d.typ = true, d.intern(buf[v:e])
+		case kindID:
 			d.sawField = true
-			d.typ = d.lastType
-		case e-s >= 5 && string(buf[s:s+5]) == "data:":
-			d.addData(trimSpace(buf[s+5 : e]))
-		case e-s >= 6 && string(buf[s:s+6]) == "event:":
-			d.sawField = true
-			d.typ = d.intern(trimSpace(buf[s+6 : e]))
-		case e-s >= 3 && buf[s] == 'i' && buf[s+1] == 'd' && buf[s+2] == ':':
-			d.sawField = true
-			v := s + 3
-			if v < e && buf[v] == ' ' {
-				v++
-			}
-			// A short ID is read as one word; the buffer has bytes past
-			// the line's end (its LF at least), so the load stays inside
-			// d.buf when at least 8 bytes remain.
-			if e-v <= 8 && v+8 <= len(d.buf) {
-				d.setWordID(binary.LittleEndian.Uint64(d.buf[v:v+8]), e-v)
+			if e-v <= 8 { // v+8 <= len(buf): see above
+				d.setWordID(binary.LittleEndian.Uint64(buf[v:]), e-v)
 			} else {
 				d.setID(buf[v:e])
 			}
 		default:
 			d.field(buf[s:e:e], d.base+int64(s))
 		}
-		// Find the next line's end; blank lines need no search.
-		s, same, searched = next, false, false
-		switch {
-		case next < len(buf) && buf[next] == '\n':
-			lf = next
-		case next+1 < len(buf) && buf[next] == '\r' && buf[next+1] == '\n':
-			lf = next + 1
-		default:
-			if next < len(buf) && buf[next] == 'i' {
-				// An id line: short, so a word-at-a-time scan finds
-				// its end sooner than a call to IndexByte, and sees
-				// that it holds no lone CR, so it needs no CR check.
-				// "id: " and an ID under 8 bytes, the usual shape,
-				// take one word load.
-				if next+13 <= len(buf) && string(buf[next:next+4]) == "id: " {
-					if k := firstEOL(binary.LittleEndian.Uint64(buf[next+4 : next+12])); k < 8 {
-						if lf = lineEnd(buf, next+4+k); lf >= 0 {
-							break
-						}
-					}
-				}
-				if lf = shortLine(buf, next); lf >= 0 {
-					break
-				}
-			}
-			searched = true
-			lf = -1
-			if j := bytes.IndexByte(buf[next:], '\n'); j >= 0 {
-				lf = next + j
-			}
-		}
+		s = lf + 1
 	}
 	d.start = s
-	d.sync(lf, cr)
+	if lf >= s {
+		d.lf, d.lfScanned = lf, lf+1
+	} else {
+		d.lf, d.lfScanned = -1, s
+	}
+	d.syncCR(cr)
 	return false
 }
 
@@ -207,12 +228,8 @@ func lineEnd(buf []byte, j int) int {
 // crUnknown marks the next CR position as not searched for.
 const crUnknown = -2
 
-// sync stores the positions fast found back into the caches.
-func (d *Decoder) sync(lf, cr int) {
-	d.lf, d.lfScanned = lf, lf+1
-	if lf < 0 {
-		d.lfScanned = d.end
-	}
+// syncCR stores the CR position fast ended with back into the cache.
+func (d *Decoder) syncCR(cr int) {
 	switch {
 	case cr == crUnknown:
 		d.cr, d.crScanned = -1, d.start
