@@ -18,7 +18,11 @@ type genOptions struct {
 	size    int    // stop adding messages once the stream is this long
 	eol     string // line ending: "\n", "\r\n" or "\r"
 	bigLine int    // when > 0, one text_delta carries a data line this long
-	seed    uint64
+	// mixed gives every event an id line, puts a comment in one frame
+	// in 40 and splits one data payload in 8 over several data lines,
+	// as some gateways and proxies do.
+	mixed bool
+	seed  uint64
 }
 
 // genStream writes a deterministic stream shaped like the Anthropic
@@ -37,6 +41,17 @@ func genStream(opt genOptions) ([]byte, int) {
 		b.WriteString("event: ")
 		b.WriteString(typ)
 		b.WriteString(opt.eol)
+		if opt.mixed {
+			fmt.Fprintf(&b, "id: %d%s", events+1, opt.eol)
+			if rng.IntN(40) == 0 {
+				b.WriteString(":" + opt.eol)
+			}
+			if rng.IntN(8) == 0 && len(data) > 2 {
+				// Split at commas, where a JSON payload may break
+				// (the data lines are joined with LF again).
+				data = strings.ReplaceAll(data, ",", ","+opt.eol+"data: ")
+			}
+		}
 		b.WriteString("data: ")
 		b.WriteString(data)
 		b.WriteString(opt.eol)
@@ -113,9 +128,10 @@ func streamsForBench() map[string]benchStream {
 	benchOnce.Do(func() {
 		benchStreams = map[string]benchStream{}
 		for name, opt := range map[string]genOptions{
-			"lf64M":   {size: 64 << 20, eol: "\n", seed: 1},
-			"crlf64M": {size: 64 << 20, eol: "\r\n", seed: 2},
-			"big2M":   {size: 64 << 10, eol: "\n", bigLine: 2 << 20, seed: 3},
+			"lf64M":    {size: 64 << 20, eol: "\n", seed: 1},
+			"crlf64M":  {size: 64 << 20, eol: "\r\n", seed: 2},
+			"mixed64M": {size: 64 << 20, eol: "\n", mixed: true, seed: 4},
+			"big2M":    {size: 64 << 10, eol: "\n", bigLine: 2 << 20, seed: 3},
 		} {
 			data, n := genStream(opt)
 			benchStreams[name] = benchStream{data, n}
@@ -164,7 +180,7 @@ func BenchmarkDecode(b *testing.B) {
 		{"openai", decodeOpenAI},
 		{"midstream", decodeMidstream},
 	}
-	for _, name := range []string{"lf64M", "crlf64M", "big2M", "big2M-plain"} {
+	for _, name := range []string{"lf64M", "crlf64M", "mixed64M", "big2M", "big2M-plain"} {
 		s := streams[strings.TrimSuffix(name, "-plain")]
 		// "-plain" hides bytes.Reader's Len method, as a network body
 		// would: the decoder then cannot size its buffer for a long line

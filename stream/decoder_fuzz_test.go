@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -271,13 +272,16 @@ func randomChunks(in []byte, seed uint64) io.Reader {
 // TestReferenceOnGenerated runs the differential check over generated
 // streams with every line ending, in the sizes fuzzing rarely reaches.
 func TestReferenceOnGenerated(t *testing.T) {
-	for _, eol := range []string{"\n", "\r\n", "\r"} {
-		in, n := genStream(genOptions{size: 256 << 10, eol: eol, bigLine: 100 << 10, seed: 9})
-		want := refDecode(in)
-		if len(want.events) != n {
-			t.Fatalf("eol %q: reference found %d events, generator made %d", eol, len(want.events), n)
+	for _, mixed := range []bool{false, true} {
+		for _, eol := range []string{"\n", "\r\n", "\r"} {
+			in, n := genStream(genOptions{size: 256 << 10, eol: eol, bigLine: 100 << 10, mixed: mixed, seed: 9})
+			want := refDecode(in)
+			what := fmt.Sprintf("eol %q, mixed %v", eol, mixed)
+			if len(want.events) != n {
+				t.Fatalf("%s: reference found %d events, generator made %d", what, len(want.events), n)
+			}
+			sameEvents(t, in, "whole, "+what, decodeWith(t, NewDecoder(bytes.NewReader(in))), want, true)
+			sameEvents(t, in, "chunks, "+what, decodeWith(t, NewDecoder(randomChunks(in, 3))), want, true)
 		}
-		sameEvents(t, in, "whole "+eol, decodeWith(t, NewDecoder(bytes.NewReader(in))), want, true)
-		sameEvents(t, in, "chunks "+eol, decodeWith(t, NewDecoder(randomChunks(in, 3))), want, true)
 	}
 }

@@ -32,15 +32,15 @@ const (
 // fast decodes the complete lines already in the buffer, as long as they
 // end in LF or CRLF, without calling readLine. It returns true with an
 // event when a blank line dispatched one, and false when the slow path
-// must take the next line (none complete, a lone CR, a line over the
-// limit, or too few bytes left to classify it).
+// must take the next line (none complete, a lone CR, or a line over the
+// limit). It takes the frames frame does not: comments, several fields
+// of one kind, unusual order, lines near the end of the buffer.
 //
 // Each line is classified from its first word, and its end is found in the
 // way that suits its kind: a repeated event line by one comparison, an id
-// line by a word-at-a-time scan, a data line by IndexByte. The loop keeps
-// few values in registers and makes no call on the common paths except
-// IndexByte: Go saves every live register around a call, so each value
-// kept across one costs a store and a load per line.
+// line by a word-at-a-time scan, a data line by IndexByte. Lines with
+// fewer than 16 bytes after their start in the buffer, and other fields,
+// are found by IndexByte and applied by field.
 func (d *Decoder) fast(ev *Event) bool {
 	buf := d.buf[:d.end] // d.start < d.end
 	s := d.start
