@@ -26,6 +26,7 @@ func TestDetect(t *testing.T) {
 		{"har with other keys first", `{"comment": "x", "log": {}}`, FormatHAR},
 		{"curl -i", "HTTP/1.1 200 OK\r\n\r\n", FormatHTTP},
 		{"curl -i http2", "HTTP/2 529 \r\n\r\n", FormatHTTP},
+		{"malformed status line", "HTTP/1.1 abc\r\n\r\ndata: x\n\n", FormatHTTP},
 		{"curl -v", "*   Trying 127.0.0.1:8080...\n> GET / HTTP/1.1\n< HTTP/1.1 200 OK\n", FormatHTTP},
 		{"curl progress meter", "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n", FormatHTTP},
 		{"go-vcr", "---\nversion: 2\ninteractions:\n- request: {}\n  response: {code: 200}\n", FormatGoVCR},

@@ -26,14 +26,16 @@ var (
 )
 
 // looksHTTP reports whether b (leading blanks trimmed) is an HTTP response
-// dump: it starts with a status line, or holds curl -v's "< HTTP/" lines
+// dump: it starts with a status line (or a line starting "HTTP/"), or holds curl -v's "< HTTP/" lines
 // near its start, or starts with curl's progress meter.
 func looksHTTP(b []byte) bool {
 	if bytes.HasPrefix(b, meterHead1[2:]) {
 		return true
 	}
 	first, _, _ := bytes.Cut(b, []byte("\n"))
-	if statusLine.Match(bytes.TrimRight(first, "\r")) {
+	if bytes.HasPrefix(first, []byte("HTTP/")) {
+		// A status line, or a malformed one that ReadHTTPDump reports:
+		// read as a bare body, it would pass for a stream with no status.
 		return true
 	}
 	// curl -v: "*   Trying …", "> GET …", "< HTTP/1.1 200 OK".
@@ -58,7 +60,7 @@ func ReadHTTPDump(name string, b []byte) ([]*Exchange, error) {
 	first, _, _ := bytes.Cut(b[lead:], []byte("\n"))
 	var x *Exchange
 	var err error
-	if statusLine.Match(bytes.TrimRight(first, "\r")) {
+	if bytes.HasPrefix(first, []byte("HTTP/")) {
 		x, err = readCurlI(name, b, lead)
 	} else {
 		x, err = readCurlV(name, b)
@@ -345,6 +347,9 @@ func readCurlV(name string, b []byte) (*Exchange, error) {
 				flush()
 				x.Chunks = nil
 				continue
+			}
+			if bytes.HasPrefix(h, []byte("HTTP/")) {
+				return nil, &FormatError{File: name, Format: FormatHTTP, Line: line, Offset: int64(lineOff), Err: fmt.Errorf("expected a status line like \"HTTP/1.1 200 OK\", got %q", trimQuote(h))}
 			}
 			if !inResp {
 				return nil, &FormatError{File: name, Format: FormatHTTP, Line: line, Offset: int64(lineOff), Err: fmt.Errorf("response header %q before any \"< HTTP/\" status line", trimQuote(h))}

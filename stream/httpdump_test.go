@@ -145,6 +145,10 @@ func TestHTTPDumpErrors(t *testing.T) {
 		{"header without colon", "HTTP/1.1 200 OK\r\nContent-Type text/plain\r\n\r\n", 2, 17, "no \"Name:\""},
 		{"curl -v header before status", "* Trying\n< content-type: x\n< HTTP/1.1 200 OK\n", 2, 9, "before any"},
 		{"curl -v bad response header", "* Trying\n< HTTP/1.1 200 OK\n< bogus\n", 3, 27, "no \"Name:\""},
+		{"status not a number", "HTTP/1.1 abc\r\nContent-Type: text/event-stream\r\n\r\ndata: x\n\n", 1, 0, `got "HTTP/1.1 abc"`},
+		{"four-digit status", "\nHTTP/1.1 2000 OK\r\n\r\ndata: x\n\n", 2, 1, `got "HTTP/1.1 2000 OK"`},
+		{"status under 100", "HTTP/1.1 099 Odd\r\n\r\n", 1, 0, "expected a status line"},
+		{"curl -v malformed status", "* Trying\n< HTTP/1.1 abc\r\n< Content-Type: x\r\n", 2, 9, `got "HTTP/1.1 abc"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
