@@ -1,11 +1,13 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -84,30 +86,66 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 			fmt.Fprintf(cmd.ErrOrStderr(), "midstream: note: %s: %s\n", stream.RedactText(x.Source), stream.RedactText(note))
 		}
 	}
-	var buf bytes.Buffer
-	switch to {
-	case "sse":
-		if xs[0].BodyMissing {
-			return &exitError{code: 1, err: fmt.Errorf("%s: the capture has no response body for this exchange, so there is nothing to write as sse", xs[0].Source)}
-		}
-		err = stream.WriteSSE(&buf, xs[0])
-	case "jsonl":
-		err = stream.WriteJSONL(&buf, xs...)
-	case "har":
-		err = stream.WriteHAR(&buf, xs...)
+	if to == "sse" && xs[0].BodyMissing {
+		return &exitError{code: 1, err: fmt.Errorf("%s: the capture has no response body for this exchange, so there is nothing to write as sse", xs[0].Source)}
 	}
+	w, commit, err := createOutput(cmd, out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	if out == "-" {
-		_, err = cmd.OutOrStdout().Write(buf.Bytes())
-	} else {
-		err = os.WriteFile(out, buf.Bytes(), 0o600)
+	// Written through a buffer rather than built whole in memory: a
+	// 64 MiB capture would otherwise be held twice more, as the encoded
+	// output and as the buffer it grew in.
+	bw := bufio.NewWriterSize(w, 256<<10)
+	switch to {
+	case "sse":
+		err = stream.WriteSSE(bw, xs[0])
+	case "jsonl":
+		err = stream.WriteJSONL(bw, xs...)
+	case "har":
+		err = stream.WriteHAR(bw, xs...)
 	}
-	if err != nil {
-		return &exitError{code: 1, err: fmt.Errorf("writing %s: %w", out, err)}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err = commit(err); err != nil {
+		return &exitError{code: 1, err: err}
 	}
 	return nil
+}
+
+// createOutput opens where export writes: standard output for "-", else
+// a temporary file beside out. commit(err) finishes the output: with a nil
+// err it renames the temporary file to out (which it replaces), otherwise
+// it removes it, so that a failed export never leaves a partial file
+// behind; it returns the first error, naming out.
+func createOutput(cmd *cobra.Command, out string) (io.Writer, func(error) error, error) {
+	if out == "-" {
+		return cmd.OutOrStdout(), func(err error) error {
+			if err != nil {
+				return fmt.Errorf("writing standard output: %w", err)
+			}
+			return nil
+		}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
+	if err != nil {
+		return nil, nil, fmt.Errorf("writing %s: %w", out, err)
+	}
+	commit := func(err error) error {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), out)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("writing %s: %w", out, err)
+		}
+		return nil
+	}
+	return f, commit, nil
 }
 
 // readCapture reads every exchange of the capture at path ("-": the

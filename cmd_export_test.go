@@ -197,3 +197,43 @@ func TestExportSharedSamples(t *testing.T) {
 		t.Skip("../shared/samples not available")
 	}
 }
+
+// TestExportOutputFile checks -o: the file is written whole and replaces
+// an older one, with owner-only permissions; an export that cannot finish
+// (here: OUT is a directory) exits 1 naming OUT and leaves no temporary
+// file behind.
+func TestExportOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "body.sse")
+	if err := os.WriteFile(out, []byte("an older, longer file that must be replaced whole"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vcr := filepath.Join(fixtures, "go-vcr-v2.yaml")
+	if _, stderr, code := runCLI(t, nil, "export", vcr, "--to", "sse", "--exchange", "2", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil || string(got) != `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}` {
+		t.Fatalf("%s holds %q (%v)", out, got, err)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s: mode %v (%v), want 0600", out, fi.Mode().Perm(), err)
+	}
+
+	sub := filepath.Join(dir, "a-directory")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, nil, "export", vcr, "--to", "jsonl", "-o", sub)
+	if code != 1 || !strings.Contains(stderr, "writing "+sub) {
+		t.Fatalf("-o a directory: exit %d, stderr %q", code, stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("%s holds %v, want only body.sse and a-directory", dir, names)
+	}
+}

@@ -222,19 +222,27 @@ func WriteJSONL(w io.Writer, xs ...*Exchange) error {
 				return err
 			}
 			buf.Write(b)
+			if err := flushOver(w, &buf, 1<<20); err != nil {
+				return err
+			}
 		}
 		if b, err = endLine(x.End); err != nil {
 			return err
 		}
 		buf.Write(b)
-		if buf.Len() > 1<<20 {
-			if _, err := w.Write(buf.Bytes()); err != nil {
-				return err
-			}
-			buf.Reset()
-		}
+	}
+	return flushOver(w, &buf, 0)
+}
+
+// flushOver writes buf to w and empties it once it holds more than n
+// bytes, so that a long capture is written as it is encoded rather than
+// held whole in memory.
+func flushOver(w io.Writer, buf *bytes.Buffer, n int) error {
+	if buf.Len() <= n {
+		return nil
 	}
 	_, err := w.Write(buf.Bytes())
+	buf.Reset()
 	return err
 }
 
