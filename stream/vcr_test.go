@@ -2,6 +2,8 @@ package stream
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -144,5 +146,29 @@ func TestVCRErrors(t *testing.T) {
 				t.Errorf("error not worded for people: %q", msg)
 			}
 		})
+	}
+}
+
+// TestVCRGzipBomb checks that a gzip body expanding past the cap is an
+// error naming the cassette and the line, not a body cut at the cap (which
+// would read as a stream that ended early).
+func TestVCRGzipBomb(t *testing.T) {
+	defer func(n int) { maxGunzip = n }(maxGunzip)
+	maxGunzip = 1 << 10
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(bytes.Repeat([]byte("data: x\n\n"), 200)) // 1800 bytes
+	zw.Close()
+	b64 := base64.StdEncoding.EncodeToString(z.Bytes())
+	in := "interactions:\n- request: {uri: x}\n  response:\n    body: {string: !!binary '" + b64 + "'}\n    headers: {Content-Encoding: [gzip]}\n    status: {code: 200}\n"
+	_, err := Parse("bomb.yaml", []byte(in))
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Line != 4 || !strings.Contains(err.Error(), "bomb.yaml") || !strings.Contains(err.Error(), "decompresses to more than") {
+		t.Fatalf("err = %v, want a *FormatError at line 4 saying the body decompresses past the cap", err)
+	}
+	maxGunzip = 2 << 10
+	xs, err := Parse("ok.yaml", []byte(in))
+	if err != nil || len(xs[0].Body()) != 1800 {
+		t.Fatalf("under the cap: %v", err)
 	}
 }
