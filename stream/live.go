@@ -94,6 +94,12 @@ func Live(ctx context.Context, req *Request, opt LiveOptions) (*Exchange, error)
 		return x, rec.err
 	}
 	defer resp.Body.Close()
+	// The request went over the protocol the response came back on
+	// (HTTP/2 when the server negotiated it), not the HTTP/1.1 assumed
+	// above.
+	if resp.Proto != "" {
+		req.Proto = resp.Proto
+	}
 	rec.response(resp)
 	idle.reset()
 

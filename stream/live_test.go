@@ -298,3 +298,24 @@ func TestLiveLeavesNoGoroutine(t *testing.T) {
 	stall.Close()
 	settled(t, base)
 }
+
+// TestLiveRecordsNegotiatedProtocol checks that a stream served over
+// HTTP/2 is recorded as HTTP/2.0 on both sides, not as the HTTP/1.1 the
+// request starts out assuming.
+func TestLiveRecordsNegotiatedProtocol(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, sseEvent("ping", `{"type":"ping"}`))
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	req := AnthropicRequest(srv.URL+"/", "sk-ant-test-key-0123456789abcdef", "claude-sonnet-4-5", "hi", 16)
+	x, err := Live(context.Background(), req, LiveOptions{Transport: srv.Client().Transport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Response == nil || x.Response.Proto != "HTTP/2.0" || x.Request.Proto != "HTTP/2.0" {
+		t.Fatalf("request proto %q, response %+v; want HTTP/2.0 for both", x.Request.Proto, x.Response)
+	}
+}
