@@ -164,15 +164,22 @@ func readCapture(cmd *cobra.Command, path string) ([]*stream.Exchange, error) {
 	if err == nil {
 		return xs, nil
 	}
+	return nil, unreadable(path, err)
+}
+
+// unreadable is the error for a capture at path that cannot be read: exit
+// status 2, as for every command, with a message naming the file (and,
+// for a FormatError, the format and where reading stopped).
+func unreadable(path string, err error) error {
 	var fe *stream.FormatError
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &fe):
-		return nil, &exitError{code: 2, err: err}
+		return &exitError{code: 2, err: err}
 	case errors.As(err, &pe):
-		return nil, &exitError{code: 2, err: fmt.Errorf("cannot read %s: %v", path, pe.Err)}
+		return &exitError{code: 2, err: fmt.Errorf("cannot read %s: %v", path, pe.Err)}
 	}
-	return nil, &exitError{code: 2, err: fmt.Errorf("cannot read %s: %w", path, err)}
+	return &exitError{code: 2, err: fmt.Errorf("cannot read %s: %w", path, err)}
 }
 
 // listExchanges lists exchanges one a line as users pick them: number,

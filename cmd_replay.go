@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,17 +73,21 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 				if !stdoutIsTerminal() {
 					xs, err := stream.ReadFile(path)
 					if err != nil {
-						return &exitError{code: 1, err: err}
+						return unreadable(path, err)
 					}
 					return printDiagnosis(cmd.OutOrStdout(), xs, opt)
 				}
 				if path != "-" {
 					// Fail before taking over the screen.
 					if _, err := os.Stat(path); err != nil {
-						return &exitError{code: 1, err: err}
+						return unreadable(path, err)
 					}
 				}
 				if err := ui.RunReplayFile(path, opt); err != nil {
+					var fe *stream.FormatError
+					if errors.As(err, &fe) {
+						return unreadable(path, err)
+					}
 					return &exitError{code: 1, err: fmt.Errorf("replay %s: %w", path, err)}
 				}
 				return nil

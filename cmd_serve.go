@@ -70,7 +70,7 @@ func loadExchange(read map[string][]*stream.Exchange, path string, n int) (*stre
 	if !ok {
 		var err error
 		if xs, err = stream.ReadFile(path); err != nil {
-			return nil, &exitError{1, err}
+			return nil, unreadable(path, err)
 		}
 		read[path] = xs
 	}

@@ -36,6 +36,10 @@ func TestSplitExchangeRef(t *testing.T) {
 
 func TestServeRejectsBadArguments(t *testing.T) {
 	fixture := filepath.Join("testdata", "overloaded_midstream.sse")
+	bad := filepath.Join(t.TempDir(), "status-abc.http")
+	if err := os.WriteFile(bad, []byte("HTTP/1.1 abc\r\n\r\ndata: x\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -45,8 +49,9 @@ func TestServeRejectsBadArguments(t *testing.T) {
 		{"speed zero", []string{fixture, "--speed", "0"}, 2, "--speed must be above 0"},
 		{"speed and instant", []string{fixture, "--speed", "2", "--instant"}, 2, "exclude each other"},
 		{"no such exchange", []string{fixture, "--exchange", "4"}, 2, "holds 1 exchange(s); there is no exchange 4"},
-		{"missing file", []string{"/nonexistent/capture.jsonl"}, 1, "/nonexistent/capture.jsonl"},
-		{"missing --then file", []string{fixture, "--then", "/nonexistent/ok.jsonl"}, 1, "/nonexistent/ok.jsonl"},
+		{"missing file", []string{"/nonexistent/capture.jsonl"}, 2, "cannot read /nonexistent/capture.jsonl"},
+		{"missing --then file", []string{fixture, "--then", "/nonexistent/ok.jsonl"}, 2, "cannot read /nonexistent/ok.jsonl"},
+		{"unreadable file", []string{bad}, 2, "line 1 (byte 0): expected a status line"},
 		{"no file", nil, 2, "accepts 1 arg"},
 	}
 	for _, tt := range tests {

@@ -186,11 +186,12 @@ func TestE2EReplayWithoutTerminalPrintsDiagnosis(t *testing.T) {
 	}
 }
 
-// TestE2EReplayMissingFile fails before taking over the screen.
+// TestE2EReplayMissingFile fails before taking over the screen, with the
+// exit status of any unreadable input (2).
 func TestE2EReplayMissingFile(t *testing.T) {
 	p := startInPTY(t, nil, "replay", filepath.Join(t.TempDir(), "nope.jsonl"))
-	if code := p.waitExit(t); code != 1 {
-		t.Errorf("exit status %d, want 1", code)
+	if code := p.waitExit(t); code != 2 {
+		t.Errorf("exit status %d, want 2", code)
 	}
 	// The process may exit before the reader goroutine has drained the
 	// pty, so wait for the message rather than reading the screen once.
