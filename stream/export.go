@@ -1,11 +1,17 @@
 package stream
 
 import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"sort"
 	"time"
+	"unicode/utf8"
 )
 
 // WriteSSE writes the exact response body bytes of x to w: what a client
@@ -26,15 +32,98 @@ const harCreatorName = "midstream"
 // Response bodies go in content.text, base64-encoded when they are not
 // UTF-8. Chunk times and the way the body ended, which HAR cannot hold,
 // go in each entry's "_midstream" field so that midstream reads them back.
+//
+// The response bodies are streamed into w rather than encoded as part of
+// the document: a 64 MiB body would otherwise be held three more times
+// (as a string, escaped, and in the encoder's growing buffer). The rest
+// of the document is encoded whole with a placeholder for each body,
+// which is then written around the streamed body; the bytes are those
+// encoding/json writes for the whole document.
 func WriteHAR(w io.Writer, xs ...*Exchange) error {
-	f := harFile{Log: &harLog{Version: "1.2", Creator: harCreator{Name: harCreatorName, Version: "1"}, Pages: []any{}, Entries: []*harEntry{}}}
-	for _, x := range xs {
-		f.Log.Entries = append(f.Log.Entries, harEntryOf(Redact(x)))
+	var nonce [8]byte
+	rand.Read(nonce[:])
+	type streamed struct {
+		placeholder []byte // the placeholder's JSON string, quotes included
+		body        []byte
+		base64      bool
 	}
-	enc := json.NewEncoder(w)
+	var bodies []streamed
+	f := harFile{Log: &harLog{Version: "1.2", Creator: harCreator{Name: harCreatorName, Version: "1"}, Pages: []any{}, Entries: []*harEntry{}}}
+	for i, x := range xs {
+		r := Redact(x)
+		e := harEntryOf(r)
+		if !r.BodyMissing {
+			body := r.Body()
+			ph := fmt.Sprintf("\x00midstream-body-%x-%d\x00", nonce, i)
+			q, _ := json.Marshal(ph)
+			b64 := !utf8.Valid(body)
+			e.Response.Content.Text = &ph
+			if b64 {
+				e.Response.Content.Encoding = "base64"
+			}
+			bodies = append(bodies, streamed{q, body, b64})
+		}
+		f.Log.Entries = append(f.Log.Entries, e)
+	}
+	var doc bytes.Buffer
+	enc := json.NewEncoder(&doc)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(f)
+	if err := enc.Encode(f); err != nil {
+		return err
+	}
+	rest := doc.Bytes()
+	for _, b := range bodies {
+		i := bytes.Index(rest, b.placeholder)
+		if i < 0 {
+			return errors.New("har: a body placeholder is missing from the encoded document")
+		}
+		if _, err := w.Write(rest[:i+1]); err != nil { // up to the opening quote
+			return err
+		}
+		if err := writeBody(w, b.body, b.base64); err != nil {
+			return err
+		}
+		rest = rest[i+len(b.placeholder)-1:] // from the closing quote
+	}
+	_, err := w.Write(rest)
+	return err
+}
+
+// writeBody writes b as the inside of a JSON string: base64-encoded, or
+// escaped as encoding/json (without HTML escaping) escapes valid UTF-8
+// text, 64 KiB at a time, each piece cut at the start of a rune so that
+// escaping piece by piece gives the bytes escaping the whole would.
+func writeBody(w io.Writer, b []byte, b64 bool) error {
+	if b64 {
+		e := base64.NewEncoder(base64.StdEncoding, w)
+		if _, err := e.Write(b); err != nil {
+			return err
+		}
+		return e.Close()
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for len(b) > 0 {
+		n := min(len(b), 64<<10)
+		for n < len(b) && n > 0 && !utf8.RuneStart(b[n]) {
+			n--
+		}
+		if n == 0 { // not UTF-8 after all: let encoding/json replace it
+			n = min(len(b), 64<<10)
+		}
+		buf.Reset()
+		if err := enc.Encode(string(b[:n])); err != nil {
+			return err
+		}
+		esc := buf.Bytes()
+		if _, err := w.Write(esc[1 : len(esc)-2]); err != nil { // without the quotes and newline
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
 }
 
 func harEntryOf(x *Exchange) *harEntry {
@@ -60,8 +149,8 @@ func harEntryOf(x *Exchange) *harEntry {
 	} else {
 		e.Request = &harRequest{Method: "GET", URL: "", HTTPVersion: "HTTP/1.1", Cookies: []harNV{}, Headers: []harNV{}, QueryString: []harNV{}, HeadersSize: -1, BodySize: -1}
 	}
-	body := x.Body()
-	resp := &harResponse{Cookies: []harNV{}, Headers: []harNV{}, HeadersSize: -1, BodySize: int64(len(body))}
+	size := x.BodyLen()
+	resp := &harResponse{Cookies: []harNV{}, Headers: []harNV{}, HeadersSize: -1, BodySize: size}
 	if p := x.Response; p != nil {
 		resp.Status, resp.StatusText, resp.HTTPVersion = p.Status, p.StatusText, orDefault(p.Proto, "HTTP/1.1")
 		resp.Headers = harNVs(p.Header)
@@ -83,11 +172,8 @@ func harEntryOf(x *Exchange) *harEntry {
 	if e.Timings.Receive == nil {
 		e.Timings.Receive = &zero
 	}
-	resp.Content.Size = int64(len(body))
-	if !x.BodyMissing {
-		resp.Content.Text, resp.Content.Encoding = harEncode(body)
-	}
-	e.Response = resp
+	resp.Content.Size = size
+	e.Response = resp // WriteHAR streams the body into content.text
 	m := &harExtra{End: x.End.Reason, EndErr: RedactText(x.End.Err), EndAtUS: micros(x.End.At), BodyMissing: x.BodyMissing, NoRequest: x.Request == nil}
 	if x.Timed {
 		for _, c := range x.Chunks {

@@ -58,6 +58,9 @@ func checkRead(t *testing.T, xs []*Exchange, err error) {
 		if err := WriteHAR(&buf, x); err != nil {
 			t.Fatalf("WriteHAR: %v", err)
 		}
+		if !bytes.Equal(buf.Bytes(), writeHARWhole(t, x)) {
+			t.Fatalf("streamed HAR differs from the whole document encoded at once")
+		}
 		hs, err := ReadHAR("again.har", buf.Bytes())
 		if err != nil {
 			t.Fatalf("re-reading our own HAR: %v\n%s", err, buf.Bytes())
