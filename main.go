@@ -21,6 +21,7 @@ type exitError struct {
 	err  error
 }
 
+// Error returns the message main prints.
 func (e *exitError) Error() string {
 	if e.err == nil {
 		return fmt.Sprintf("exit status %d", e.code)
@@ -28,6 +29,7 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
+// Unwrap returns the underlying error.
 func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr wraps an argument error so that it exits with status 2.

@@ -17,6 +17,7 @@ type chunkReader struct {
 
 func newChunkReader(c []stream.Chunk) *chunkReader { return &chunkReader{chunks: c} }
 
+// Read reads the chunks' bytes in order, as if they were one body.
 func (r *chunkReader) Read(p []byte) (int, error) {
 	for len(r.chunks) > 0 && r.off >= len(r.chunks[0].Data) {
 		r.chunks, r.off = r.chunks[1:], 0

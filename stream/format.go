@@ -32,6 +32,8 @@ type FormatError struct {
 	Err    error
 }
 
+// Error names the file, the format, and the line and/or byte where
+// reading stopped.
 func (e *FormatError) Error() string {
 	where := ""
 	switch {
@@ -48,6 +50,7 @@ func (e *FormatError) Error() string {
 	return fmt.Sprintf("%s: read as %s%s: %v", e.File, e.Format, where, e.Err)
 }
 
+// Unwrap returns the reader's own error.
 func (e *FormatError) Unwrap() error { return e.Err }
 
 // lineAt returns the 1-based line of b that holds byte offset off, or 0

@@ -138,6 +138,8 @@ type yamlMessage struct{ err error }
 
 var yamlPrefix = regexp.MustCompile(`^(yaml: )?(unmarshal errors:\s*)?(line \d+: )?`)
 
+// Error returns yaml's message without its own "yaml: line N:" prefix,
+// which FormatError states once.
 func (m yamlMessage) Error() string {
 	lines := strings.Split(strings.TrimSpace(m.err.Error()), "\n")
 	for i, l := range lines {
@@ -152,6 +154,7 @@ func (m yamlMessage) Error() string {
 	return strings.Join(out, "; ")
 }
 
+// Unwrap returns yaml's error.
 func (m yamlMessage) Unwrap() error { return m.err }
 
 // ReadGoVCR reads a go-vcr cassette: one exchange per interaction, Source

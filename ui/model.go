@@ -30,6 +30,7 @@ const (
 	focusFixes
 )
 
+// String names the focused pane.
 func (f focus) String() string {
 	return [...]string{"timeline", "detail", "fixes"}[f]
 }

@@ -202,6 +202,7 @@ type progressReader struct {
 	last  time.Time
 }
 
+// Read reads from the file and reports how far loading has got.
 func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)
