@@ -112,9 +112,11 @@ type Decoder struct {
 	data       []byte
 	typ        string
 	lastType   string // the last type interned, checked before the map
-	// typeWords holds lastType as words (see isLastType): its first 8
-	// bytes zero-padded, the next 8, and its last 8.
+	// lastType as isLastType compares it: the words at offsets 0,
+	// typeOff[0] and typeOff[1] of the type, under typeMask.
 	typeWords  [3]uint64
+	typeOff    [2]int
+	typeMask   uint64
 	lastID     string
 	idWord     uint64 // lastID as setWordID saw it, when idWordLen >= 0
 	idWordLen  int
@@ -401,14 +403,27 @@ func (d *Decoder) intern(b []byte) string {
 
 // setLastType makes s the last type interned.
 func (d *Decoder) setLastType(s string) {
-	var b [24]byte
-	copy(b[:], s)
 	d.lastType = s
-	d.typeWords[0] = binary.LittleEndian.Uint64(b[0:])
-	d.typeWords[1] = binary.LittleEndian.Uint64(b[8:])
-	if len(s) > 8 {
-		copy(b[:], s[len(s)-8:])
-		d.typeWords[2] = binary.LittleEndian.Uint64(b[0:])
+	// Offsets of the second and third words: for up to 8 bytes all three
+	// are the first word, masked to the type's length; for up to 16, the
+	// last 8 bytes twice; else bytes 8 to 16 and the last 8. Longer types
+	// are not compared by words (see frame).
+	n := len(s)
+	o1, o2 := 0, 0
+	switch {
+	case n > 16:
+		o1, o2 = 8, n-8
+	case n > 8:
+		o1, o2 = n-8, n-8
+	}
+	var b [32]byte
+	copy(b[:], s)
+	d.typeMask = ^uint64(0) >> (64 - 8*min(n, 8)) // 0 when n == 0
+	d.typeOff = [2]int{o1, o2}
+	d.typeWords = [3]uint64{
+		binary.LittleEndian.Uint64(b[0:]) & d.typeMask,
+		binary.LittleEndian.Uint64(b[o1:]) & d.typeMask,
+		binary.LittleEndian.Uint64(b[o2:]) & d.typeMask,
 	}
 }
 

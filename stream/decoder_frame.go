@@ -3,11 +3,7 @@ package stream
 // The whole-frame path: the frame shape LLM APIs send for nearly every
 // event, decoded in one straight run.
 
-import (
-	"bytes"
-	"encoding/binary"
-	"unsafe"
-)
+import "bytes"
 
 // frame decodes the frame at d.start in one go when it has the shape
 //
@@ -51,14 +47,8 @@ func (d *Decoder) frame(ev *Event) bool {
 			return false
 		}
 		// Most event lines repeat the last type (runs of
-		// content_block_delta). This is isLastType, inlined by hand:
-		// the call would cost more than the comparison.
-		var same bool
-		if tw := &d.typeWords; len(t) <= 8 {
-			same = word(buf, v)&(^uint64(0)>>(64-8*len(t))) == tw[0] // 0 when len(t) == 0
-		} else {
-			same = word(buf, v) == tw[0] && word(buf, n-8) == tw[2] && (len(t) <= 16 || word(buf, v+8) == tw[1])
-		}
+		// content_block_delta).
+		same := d.isLastType(buf, v)
 		if same {
 			typ = t
 		} else {
@@ -98,21 +88,7 @@ func (d *Decoder) frame(ev *Event) bool {
 		if lf < 0 {
 			return false
 		}
-		// setWordID, its common path inlined by hand: most events
-		// carry a new ID (a counter), and the call would cost more
-		// than the work.
-		mask := ^uint64(0) >> (64 - 8*k) // 0 when k == 0
-		if w := word(buf, v) & mask; k != d.idWordLen || w != d.idWord {
-			x := w | ^mask // has a zero byte iff the ID holds a NUL
-			if i := len(d.slab); k > 0 && (x-0x0101010101010101)&^x&0x8080808080808080 == 0 && cap(d.slab)-i >= 8 {
-				binary.LittleEndian.PutUint64(d.slab[i:i+8], w)
-				d.slab = d.slab[:i+k]
-				d.lastID = unsafe.String(&d.slab[i], k)
-				d.idWord, d.idWordLen = w, k
-			} else {
-				d.setWordID(w, k)
-			}
-		}
+		d.setWordID(word(buf, v), k)
 		p = lf + 1
 	}
 
@@ -212,12 +188,11 @@ func (d *Decoder) crFrom(s int) int {
 
 // isLastType reports whether buf[v:] starts with the last type interned.
 // The caller makes sure that buf holds max(8, len(d.lastType)) bytes from
-// v and that the type is at most 24 bytes long. It compares a word at a
-// time, against words taken from the type when it was interned.
+// v and that the type is at most 24 bytes long. It compares three words
+// at once against words taken from the type when it was interned (setLastType),
+// without a branch on the type's length, which keeps it small enough for
+// the compiler to inline: a call here costs more than the comparison.
 func (d *Decoder) isLastType(buf []byte, v int) bool {
-	n, tw := len(d.lastType), &d.typeWords
-	if n <= 8 {
-		return word(buf, v)&(^uint64(0)>>(64-8*n)) == tw[0] // 0 when n == 0
-	}
-	return word(buf, v) == tw[0] && word(buf, v+n-8) == tw[2] && (n <= 16 || word(buf, v+8) == tw[1])
+	tw := &d.typeWords
+	return ((word(buf, v)^tw[0])|(word(buf, v+d.typeOff[0])^tw[1])|(word(buf, v+d.typeOff[1])^tw[2]))&d.typeMask == 0
 }
