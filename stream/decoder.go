@@ -409,6 +409,9 @@ func (d *Decoder) setLastType(s string) {
 	// last 8 bytes twice; else bytes 8 to 16 and the last 8. Longer types
 	// are not compared by words (see frame).
 	n := len(s)
+	if n > 24 {
+		return // compared as a string, never by words
+	}
 	o1, o2 := 0, 0
 	switch {
 	case n > 16:
@@ -416,7 +419,7 @@ func (d *Decoder) setLastType(s string) {
 	case n > 8:
 		o1, o2 = n-8, n-8
 	}
-	var b [32]byte
+	var b [24]byte
 	copy(b[:], s)
 	d.typeMask = ^uint64(0) >> (64 - 8*min(n, 8)) // 0 when n == 0
 	d.typeOff = [2]int{o1, o2}
