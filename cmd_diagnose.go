@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -122,13 +121,10 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes i
 			stdinUsed = true
 			xs, err = stream.Read("stdin", stdin)
 		} else {
-			if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
-				return nil, fmt.Errorf("diagnose: %s: is a directory, not a capture file", p)
-			}
 			xs, err = stream.ReadFile(p)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("diagnose: %w", err)
+			return nil, fmt.Errorf("diagnose: %w", readErr(p, err))
 		}
 		if len(xs) == 0 {
 			return nil, fmt.Errorf("diagnose: %s: no exchanges in the capture", p)

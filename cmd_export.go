@@ -168,18 +168,24 @@ func readCapture(cmd *cobra.Command, path string) ([]*stream.Exchange, error) {
 }
 
 // unreadable is the error for a capture at path that cannot be read: exit
-// status 2, as for every command, with a message naming the file (and,
-// for a FormatError, the format and where reading stopped).
+// status 2, as for every command, with the message of readErr.
 func unreadable(path string, err error) error {
+	return &exitError{code: 2, err: readErr(path, err)}
+}
+
+// readErr words a read failure the same way for every command: a
+// FormatError as it is (it names the file, the format and where reading
+// stopped), anything else as "cannot read PATH: reason".
+func readErr(path string, err error) error {
 	var fe *stream.FormatError
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &fe):
-		return &exitError{code: 2, err: err}
+		return err
 	case errors.As(err, &pe):
-		return &exitError{code: 2, err: fmt.Errorf("cannot read %s: %v", path, pe.Err)}
+		return fmt.Errorf("cannot read %s: %v", path, pe.Err)
 	}
-	return &exitError{code: 2, err: fmt.Errorf("cannot read %s: %w", path, err)}
+	return fmt.Errorf("cannot read %s: %w", path, err)
 }
 
 // listExchanges lists exchanges one a line as users pick them: number,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"unicode/utf8"
 )
@@ -77,11 +78,16 @@ func ReadFile(path string) ([]*Exchange, error) {
 }
 
 // Read reads every exchange from r; name is used in errors and as the
-// exchanges' Source.
+// exchanges' Source. A failure to read r (a directory, an I/O error) is an
+// *fs.PathError naming name, not a FormatError: no format was tried.
 func Read(name string, r io.Reader) ([]*Exchange, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return nil, &FormatError{File: name, Format: "unknown", Offset: -1, Err: err}
+		var pe *fs.PathError
+		if !errors.As(err, &pe) {
+			err = &fs.PathError{Op: "read", Path: name, Err: err}
+		}
+		return nil, err
 	}
 	return Parse(name, b)
 }
