@@ -48,7 +48,7 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 		base64      bool
 	}
 	var bodies []streamed
-	f := harFile{Log: &harLog{Version: "1.2", Creator: harCreator{Name: harCreatorName, Version: "1"}, Pages: []any{}, Entries: []*harEntry{}}}
+	f := newHARFile()
 	for i, x := range xs {
 		r := Redact(x)
 		e := harEntryOf(r)
@@ -88,6 +88,11 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 	}
 	_, err := w.Write(rest)
 	return err
+}
+
+// newHARFile returns an empty HAR 1.2 document written by midstream.
+func newHARFile() harFile {
+	return harFile{Log: &harLog{Version: "1.2", Creator: harCreator{Name: harCreatorName, Version: "1"}, Pages: []any{}, Entries: []*harEntry{}}}
 }
 
 // writeBody writes b as the inside of a JSON string: base64-encoded, or

@@ -16,7 +16,7 @@ import (
 // holds the streamed output to it byte for byte.
 func writeHARWhole(t *testing.T, xs ...*Exchange) []byte {
 	t.Helper()
-	f := harFile{Log: &harLog{Version: "1.2", Creator: harCreator{Name: harCreatorName, Version: "1"}, Pages: []any{}, Entries: []*harEntry{}}}
+	f := newHARFile()
 	for _, x := range xs {
 		r := Redact(x)
 		e := harEntryOf(r)
