@@ -214,7 +214,7 @@ func TestPrefixWords(t *testing.T) {
 		var b [8]byte
 		copy(b[:], c.prefix+"\xff\xff\xff\xff")
 		if got := binary.LittleEndian.Uint64(b[:]) & c.mask; got != c.word {
-			t.Errorf("%q: word %#x, want %#x", c.prefix, c.word, got)
+			t.Errorf("%q: constant %#x, but the prefix reads as %#x", c.prefix, c.word, got)
 		}
 	}
 }
