@@ -134,15 +134,7 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes i
 			name = "stdin"
 		}
 		for i, x := range xs {
-			// Label every exchange by the file the user named: a midstream
-			// capture carries the name of the file it was converted from,
-			// which the user may not have (and `midstream serve` needs this one).
-			switch {
-			case len(xs) > 1 && !strings.HasPrefix(x.Source, name+"#"):
-				x.Source = fmt.Sprintf("%s#%d", name, i+1)
-			case len(xs) == 1 && x.Source != name:
-				x.Source = name
-			}
+			x.Source = exchangeLabel(name, i, len(xs), x.Source)
 		}
 		vs := make([]*inspect.Verdict, len(xs))
 		var kept []*inspect.Verdict

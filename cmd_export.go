@@ -72,22 +72,32 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	if err != nil {
 		return err
 	}
+	// Messages name exchanges by the file the user typed; the exchanges
+	// keep their own Source, which the output carries.
+	name := in
+	if in == "-" {
+		name = "stdin"
+	}
+	labels := make([]string, len(xs))
+	for i, x := range xs {
+		labels[i] = exchangeLabel(name, i, len(xs), x.Source)
+	}
 	if n > len(xs) {
-		return usageErr("--exchange %d: %s holds %d exchange(s):\n%s", n, in, len(xs), listExchanges(xs))
+		return usageErr("--exchange %d: %s holds %d exchange(s):\n%s", n, in, len(xs), listExchanges(xs, labels))
 	}
 	if n > 0 {
-		xs = xs[n-1 : n]
+		xs, labels = xs[n-1:n], labels[n-1:n]
 	}
 	if to == "sse" && len(xs) > 1 {
-		return usageErr("%s holds %d exchanges and --to sse writes one body: choose one with --exchange N:\n%s", in, len(xs), listExchanges(xs))
+		return usageErr("%s holds %d exchanges and --to sse writes one body: choose one with --exchange N:\n%s", in, len(xs), listExchanges(xs, labels))
 	}
-	for _, x := range xs {
+	for i, x := range xs {
 		for _, note := range x.Notes {
-			fmt.Fprintf(cmd.ErrOrStderr(), "midstream: note: %s: %s\n", stream.RedactText(x.Source), stream.RedactText(note))
+			fmt.Fprintf(cmd.ErrOrStderr(), "midstream: note: %s: %s\n", stream.RedactText(labels[i]), stream.RedactText(note))
 		}
 	}
 	if to == "sse" && xs[0].BodyMissing {
-		return &exitError{code: 1, err: fmt.Errorf("%s: the capture has no response body for this exchange, so there is nothing to write as sse", xs[0].Source)}
+		return &exitError{code: 1, err: fmt.Errorf("%s: the capture has no response body for this exchange, so there is nothing to write as sse", labels[0])}
 	}
 	w, commit, err := createOutput(cmd, out)
 	if err != nil {
@@ -188,9 +198,24 @@ func readErr(path string, err error) error {
 	return fmt.Errorf("cannot read %s: %w", path, err)
 }
 
+// exchangeLabel names exchange i of n read from the capture the user named
+// name: name itself when it holds one exchange, else name#N (1-based), or
+// the exchange's own source when that already says so. A midstream capture
+// carries the name of the file it was recorded or converted as, which the
+// user may not have.
+func exchangeLabel(name string, i, n int, source string) string {
+	switch {
+	case n == 1:
+		return name
+	case !strings.HasPrefix(source, name+"#"):
+		return fmt.Sprintf("%s#%d", name, i+1)
+	}
+	return source
+}
+
 // listExchanges lists exchanges one a line as users pick them: number,
-// source, request line, status and body size.
-func listExchanges(xs []*stream.Exchange) string {
+// label, request line, status and body size.
+func listExchanges(xs []*stream.Exchange, labels []string) string {
 	var b strings.Builder
 	for i, x := range xs {
 		req := "(no request)"
@@ -205,7 +230,7 @@ func listExchanges(xs []*stream.Exchange) string {
 		if x.BodyMissing {
 			body = "no body"
 		}
-		fmt.Fprintf(&b, "  %3d  %s  %s → %s, %s\n", i+1, stream.RedactText(x.Source), req, status, body)
+		fmt.Fprintf(&b, "  %3d  %s  %s → %s, %s\n", i+1, stream.RedactText(labels[i]), req, status, body)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -163,8 +163,18 @@ func TestExportNotesGoToStderr(t *testing.T) {
 	}
 	cut := full.Bytes()[:full.Len()-10]
 	out, stderr, code := runCLI(t, bytes.NewReader(cut), "export", "-", "--to", "sse")
-	if code != 0 || out != "data: 1\n\ndata: 2\n\n" || !strings.Contains(stderr, "capture cut at byte") {
+	if code != 0 || out != "data: 1\n\ndata: 2\n\n" || !strings.Contains(stderr, "note: stdin: capture cut at byte") {
 		t.Fatalf("exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	// The note names the file the user typed, not the name the capture
+	// was recorded as ("x").
+	path := filepath.Join(t.TempDir(), "cut.jsonl")
+	if err := os.WriteFile(path, cut, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = runCLI(t, nil, "export", path, "--to", "sse")
+	if code != 0 || !strings.Contains(stderr, "note: "+path+": capture cut at byte") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
 
