@@ -104,7 +104,7 @@ func describe(x *stream.Exchange) string {
 	if !x.End.Clean() {
 		end = "then the connection is aborted (" + string(x.End.Reason) + ")"
 	}
-	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), len(x.Chunks), end)
+	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), x.ChunkCount(), end)
 }
 
 func runServe(cmd *cobra.Command, file string, f *serveFlags) error {

@@ -68,7 +68,7 @@ func Assemble(v *Verdict, upTo int) *Message {
 	}
 	a := assembler{m: m, pos: map[int]int{}}
 	defer a.flush()
-	if looksLikeEventStream(bodyPrefix(v.Exchange, 16)) {
+	if looksLikeEventStream(v.Exchange.BodyPrefix(16)) {
 		bedrockEvents(v.Exchange.Body(), upTo, func(data []byte, exc string, payload []byte) {
 			m.Events++
 			switch {
@@ -82,7 +82,7 @@ func Assemble(v *Verdict, upTo int) *Message {
 		})
 		return m
 	}
-	dec := stream.NewDecoder(newChunkReader(v.Exchange.Chunks))
+	dec := stream.NewDecoder(v.Exchange.BodyReader())
 	for i := 0; i <= upTo; i++ {
 		e, err := dec.Next()
 		if err != nil {

@@ -47,7 +47,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	case errorBodyNotStream(x, v.HTTPStatus):
 		// A non-2xx body is an error document: decoding it as SSE would
 		// only invent a cut "event" from the JSON.
-	case det.gateway == GatewayBedrock && looksLikeEventStream(bodyPrefix(x, 16)):
+	case det.gateway == GatewayBedrock && looksLikeEventStream(x.BodyPrefix(16)):
 		d.decodeBedrock(x.Body())
 	default:
 		d.decode()
@@ -112,18 +112,6 @@ func errorBodyNotStream(x *stream.Exchange, status int) bool {
 	}
 	mt, _, _ := mime.ParseMediaType(x.Response.Header.Get("Content-Type"))
 	return mt != "text/event-stream"
-}
-
-// bodyPrefix returns up to n leading body bytes.
-func bodyPrefix(x *stream.Exchange, n int) []byte {
-	var b []byte
-	for _, c := range x.Chunks {
-		if len(b) >= n {
-			break
-		}
-		b = append(b, c.Data[:min(len(c.Data), n-len(b))]...)
-	}
-	return b
 }
 
 // mismatch is the rule of issue #3: HTTP 2xx but the stream failed, or
@@ -272,7 +260,7 @@ func notSSE(v *Verdict) bool {
 // errJSONBody handles a 2xx body that is a JSON error document rather
 // than SSE: it is an error before any stream, whatever the status says.
 func errJSONBody(d *diag) bool {
-	body := d.x.Body()
+	body := docBody(d.x)
 	if !json.Valid(body) {
 		return false
 	}
@@ -288,6 +276,15 @@ func errJSONBody(d *diag) bool {
 		fmt.Sprintf("The %d response carries %s instead of SSE events; clients that only read events see an empty stream.", d.v.HTTPStatus, orUnknown(he.typ)))
 	return true
 }
+
+// maxDocBody is how much of a body is read as one JSON document (an
+// error body): real ones are a few hundred bytes, and a body past this
+// is no error document worth holding in memory.
+const maxDocBody = 4 << 20
+
+// docBody returns the body of x for reading as one JSON document, cut at
+// maxDocBody (a cut document is then not valid JSON).
+func docBody(x *stream.Exchange) []byte { return x.BodyPrefix(maxDocBody) }
 
 func transportFailed(r stream.EndReason) bool {
 	switch r {

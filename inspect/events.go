@@ -8,28 +8,6 @@ import (
 	"github.com/midstreamhq/midstream/stream"
 )
 
-// chunkReader reads an exchange's body chunk by chunk, so decoding a large
-// timed capture does not first concatenate it (Exchange.Body would).
-type chunkReader struct {
-	chunks []stream.Chunk
-	off    int
-}
-
-func newChunkReader(c []stream.Chunk) *chunkReader { return &chunkReader{chunks: c} }
-
-// Read reads the chunks' bytes in order, as if they were one body.
-func (r *chunkReader) Read(p []byte) (int, error) {
-	for len(r.chunks) > 0 && r.off >= len(r.chunks[0].Data) {
-		r.chunks, r.off = r.chunks[1:], 0
-	}
-	if len(r.chunks) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.chunks[0].Data[r.off:])
-	r.off += n
-	return n, nil
-}
-
 // checker is the provider-specific part of Diagnose. event is called for
 // every dispatched event in order and may set ev.summary; finish is called
 // once after the last event.
@@ -54,9 +32,9 @@ func (d *diag) decode() {
 	x := d.x
 	ci := d.ci
 	comments := 0
-	dec := stream.NewDecoder(newChunkReader(x.Chunks))
+	dec := stream.NewDecoder(x.BodyReader())
 	dec.OnComment(func(stream.Comment) { comments++ })
-	cur := bodyCursor{chunks: x.Chunks}
+	cur := bodyCursor{x: x}
 	// The timeline is built in fixed-size pages and joined once at the end:
 	// growing one slice by append would allocate about five times its final
 	// size on a million-event stream, and no cheap count of events up front
@@ -133,23 +111,28 @@ func (d *diag) event(i int, e *stream.Event, comments int) EventInfo {
 	return info
 }
 
-// bodyCursor reads single body bytes across chunks, for offsets that never
-// decrease (events are served in order; at returns -1 for one that did).
+// bodyCursor reads single body bytes at offsets that rarely go back,
+// through a window of the body read ahead, so checking a frame's last
+// bytes costs no read per event.
 type bodyCursor struct {
-	chunks []stream.Chunk
-	start  int64 // body offset of chunks[0]
+	x     *stream.Exchange
+	win   []byte
+	start int64 // body offset of win[0]
 }
 
 // at returns the body byte at off, or -1 past the end.
 func (c *bodyCursor) at(off int64) int {
-	for len(c.chunks) > 0 && off >= c.start+int64(len(c.chunks[0].Data)) {
-		c.start += int64(len(c.chunks[0].Data))
-		c.chunks = c.chunks[1:]
+	if off < c.start || off >= c.start+int64(len(c.win)) {
+		if c.win == nil {
+			c.win = make([]byte, 0, 64<<10)
+		}
+		n, _ := c.x.ReadBodyAt(c.win[:cap(c.win)], off)
+		c.win, c.start = c.win[:n], off
+		if n == 0 {
+			return -1
+		}
 	}
-	if len(c.chunks) == 0 || off < c.start {
-		return -1
-	}
-	return int(c.chunks[0].Data[off-c.start])
+	return int(c.win[off-c.start])
 }
 
 // splitCRLF reports a frame ending at end whose blank line is a CR with
@@ -187,11 +170,15 @@ func (d *diag) internType(raw []byte) string {
 
 // eventData returns the data of event i of v, decoded again from the raw
 // frame its Offset and Length point at (EventInfo keeps no copy).
-func eventData(body []byte, ev EventInfo) []byte {
-	if ev.Offset < 0 || ev.Offset+ev.Length > int64(len(body)) {
+func eventData(x *stream.Exchange, ev EventInfo) []byte {
+	if ev.Offset < 0 || ev.Length < 0 || ev.Offset+ev.Length > x.BodyLen() {
 		return nil
 	}
-	dec := stream.NewDecoder(bytes.NewReader(body[ev.Offset : ev.Offset+ev.Length]))
+	frame := make([]byte, ev.Length)
+	if n, _ := x.ReadBodyAt(frame, ev.Offset); int64(n) < ev.Length {
+		return nil
+	}
+	dec := stream.NewDecoder(bytes.NewReader(frame))
 	e, err := dec.Next()
 	if err != nil {
 		return nil

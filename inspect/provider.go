@@ -32,7 +32,7 @@ func DetectProvider(x *stream.Exchange) Provider { return detectProvider(x).prov
 
 func detectProvider(x *stream.Exchange) detection {
 	var d detection
-	if looksLikeEventStream(bodyPrefix(x, 16)) {
+	if looksLikeEventStream(x.BodyPrefix(16)) {
 		// Binary AWS event-stream frames: Claude on Bedrock, whatever the URL.
 		return detection{provider: ProviderAnthropic, gateway: GatewayBedrock, from: "events"}
 	}
@@ -148,7 +148,7 @@ type sniffResult struct {
 
 func sniff(x *stream.Exchange) sniffResult {
 	var r sniffResult
-	dec := stream.NewDecoder(newChunkReader(x.Chunks))
+	dec := stream.NewDecoder(x.BodyReader())
 	dec.OnComment(func(c stream.Comment) {
 		if bytes.Contains(bytes.ToUpper(c.Text), []byte("OPENROUTER")) {
 			r.openRouter = true

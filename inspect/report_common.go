@@ -317,7 +317,7 @@ func bodyExcerpt(v *Verdict, n int) string {
 	if v.Outcome != OutcomeHTTPError || v.Exchange == nil {
 		return ""
 	}
-	b := red(strings.TrimSpace(string(v.Exchange.Body())))
+	b := red(strings.TrimSpace(string(v.Exchange.BodyPrefix(4*n + 1024))))
 	if len(b) > n {
 		b = strings.ToValidUTF8(b[:n], "") + "…"
 	}

@@ -66,7 +66,7 @@ func situationOf(v *Verdict) situation {
 // top-level "error" object: the OpenAI SDKs raise only on that key. A
 // frame that cannot be read back counts as having one.
 func eventHasErrorObject(x *stream.Exchange, e EventInfo) bool {
-	data := eventData(x.Body(), e)
+	data := eventData(x, e)
 	if data == nil {
 		return true
 	}

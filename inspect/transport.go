@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -86,7 +85,7 @@ func parseHTTPErrorBody(body []byte, x *stream.Exchange) httpErr {
 func (d *diag) httpError() {
 	v, x := d.v, d.x
 	v.Outcome = OutcomeHTTPError
-	body := x.Body()
+	body := docBody(x)
 	he := parseHTTPErrorBody(body, x)
 	d.errStatus = v.HTTPStatus
 	if he.status != 0 {
@@ -193,18 +192,19 @@ func (d *diag) transport() {
 // findings.
 func (d *diag) timing() {
 	v, x := d.v, d.x
-	if !x.Timed || len(x.Chunks) == 0 {
+	first, last, ok := x.ChunkTimes()
+	if !x.Timed || !ok {
 		return
 	}
 	t := &Timing{MaxGapAfter: -1}
-	t.TTFB = x.Chunks[0].At
+	t.TTFB = first
 	if x.Response != nil && x.Response.At > 0 {
 		t.TTFB = x.Response.At
 	}
 	if d.firstContent >= 0 {
 		t.FirstContent = v.Events[d.firstContent].At
 	}
-	t.Duration = x.Chunks[len(x.Chunks)-1].At
+	t.Duration = last
 	if x.End.At > t.Duration {
 		t.Duration = x.End.At
 	}
@@ -327,25 +327,30 @@ func gunzipped(x *stream.Exchange) *stream.Exchange {
 	if x.Response == nil || !strings.EqualFold(strings.TrimSpace(x.Response.Header.Get("Content-Encoding")), "gzip") {
 		return nil
 	}
-	if p := bodyPrefix(x, 2); len(p) < 2 || p[0] != 0x1f || p[1] != 0x8b {
+	if p := x.BodyPrefix(2); len(p) < 2 || p[0] != 0x1f || p[1] != 0x8b {
 		return nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(x.Body()))
+	zr, err := gzip.NewReader(x.BodyReader())
 	if err != nil {
 		return nil
 	}
 	// Bounded: a capture is untrusted input, and a gzip bomb must not
-	// take the machine down.
-	body, err := io.ReadAll(io.LimitReader(zr, maxGunzip+1))
-	if err == nil && len(body) > maxGunzip {
-		body, err = body[:maxGunzip], fmt.Errorf("larger than %d MiB", maxGunzip>>20)
+	// take the machine down. The bytes go to a spool, not to memory.
+	_, last, _ := x.ChunkTimes()
+	body := stream.NewSpool()
+	n, err := io.Copy(body.Writer(last), io.LimitReader(zr, maxGunzip))
+	if err == nil && n == maxGunzip {
+		var one [1]byte
+		if k, _ := zr.Read(one[:]); k > 0 {
+			err = fmt.Errorf("larger than %d MiB", maxGunzip>>20)
+		}
 	}
 	note := "the body is gzip-compressed (Content-Encoding: gzip); events were read from the decompressed bytes"
 	if err != nil {
-		note += fmt.Sprintf(" (decompression stopped after %d bytes: %v)", len(body), err)
+		note += fmt.Sprintf(" (decompression stopped after %d bytes: %v)", n, err)
 	}
 	y := *x
-	y.Chunks = []stream.Chunk{{Data: body, At: x.Chunks[len(x.Chunks)-1].At}}
+	y.Chunks, y.Spool = nil, body
 	y.Timed = false
 	y.Notes = append(append([]string(nil), x.Notes...), note)
 	return &y

@@ -100,7 +100,7 @@ func TestTimeline(t *testing.T) {
 		if ev.Index != i || ev.Offset < 0 || ev.Offset+ev.Length > int64(len(b)) {
 			t.Errorf("event %d index/offset/length %d/%d/%d", i, ev.Index, ev.Offset, ev.Length)
 		}
-		if got := string(eventData([]byte(b), ev)); !strings.Contains(got, `"type"`) {
+		if got := string(eventData(stream.FromBody("t", []byte(b)), ev)); !strings.Contains(got, `"type"`) {
 			t.Errorf("event %d data from offsets = %q", i, got)
 		}
 	}

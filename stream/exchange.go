@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"io"
 	"net/http"
 	"time"
 )
@@ -22,8 +23,14 @@ type Exchange struct {
 	// Response is nil when the capture holds no status or headers (a bare
 	// SSE body); callers then assume HTTP 200 and say so.
 	Response *Response
-	// Chunks are the body bytes in arrival order.
+	// Chunks are the body bytes in arrival order, for bodies held in
+	// memory (small captures, tests). Nil when Spool holds the body.
 	Chunks []Chunk
+	// Spool, when set, holds the body instead of Chunks: in memory while
+	// small, on disk or in its capture file once large. Read the body
+	// through the methods below (EachChunk, BodyReader, ReadBodyAt), which
+	// serve either form, never through Chunks directly.
+	Spool *Spool
 	// Timed is true when Chunk.At values were measured; false when the
 	// format had no timing (they are then all zero).
 	Timed bool
@@ -90,8 +97,16 @@ func (e End) Clean() bool {
 	return e.Reason == EndEOF || e.Reason == EndUnknown || e.Reason == ""
 }
 
-// Body returns the whole response body, concatenated from its chunks.
+// Body returns the whole response body in one slice. It holds the body in
+// memory: use it only where the body is known to be small (an error
+// document, a test); everything else reads through EachChunk, BodyReader
+// or ReadBodyAt.
 func (x *Exchange) Body() []byte {
+	if x.Spool != nil {
+		b := make([]byte, x.Spool.Len())
+		n, _ := x.Spool.ReadAt(b, 0)
+		return b[:n]
+	}
 	if len(x.Chunks) == 1 {
 		return x.Chunks[0].Data
 	}
@@ -106,13 +121,127 @@ func (x *Exchange) Body() []byte {
 	return b
 }
 
+// BodyPrefix returns up to n leading body bytes.
+func (x *Exchange) BodyPrefix(n int) []byte {
+	n = int(min(int64(n), x.BodyLen()))
+	b := make([]byte, n)
+	k, _ := x.ReadBodyAt(b, 0)
+	return b[:k]
+}
+
 // BodyLen returns the number of body bytes captured.
 func (x *Exchange) BodyLen() int64 {
+	if x.Spool != nil {
+		return x.Spool.Len()
+	}
 	var n int64
 	for _, c := range x.Chunks {
 		n += int64(len(c.Data))
 	}
 	return n
+}
+
+// ChunkCount returns the number of chunks (reads) the body arrived in.
+func (x *Exchange) ChunkCount() int {
+	if x.Spool != nil {
+		return x.Spool.Chunks()
+	}
+	return len(x.Chunks)
+}
+
+// ChunkTimes returns the arrival times of the first and the last chunk;
+// ok is false when the body has no chunk.
+func (x *Exchange) ChunkTimes() (first, last time.Duration, ok bool) {
+	if x.Spool != nil {
+		k := x.Spool.Chunks()
+		if k == 0 {
+			return 0, 0, false
+		}
+		_, first = x.Spool.ChunkAt(0)
+		_, last = x.Spool.ChunkAt(k - 1)
+		return first, last, true
+	}
+	if len(x.Chunks) == 0 {
+		return 0, 0, false
+	}
+	return x.Chunks[0].At, x.Chunks[len(x.Chunks)-1].At, true
+}
+
+// EachChunk calls f with every chunk of the body in arrival order; a
+// spooled chunk larger than 256 KiB comes as several pieces with the same
+// arrival time. The data is valid only during the call. It stops at f's
+// first error and returns it.
+func (x *Exchange) EachChunk(f func(Chunk) error) error {
+	if x.Spool != nil {
+		return x.Spool.Each(f)
+	}
+	for _, c := range x.Chunks {
+		if err := f(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BodyReader returns a reader of the whole body from its start, without
+// concatenating it.
+func (x *Exchange) BodyReader() io.Reader {
+	if x.Spool != nil {
+		return x.Spool.Reader()
+	}
+	return &memChunkReader{chunks: x.Chunks}
+}
+
+// ReadBodyAt reads body bytes at offset off (io.ReaderAt semantics).
+func (x *Exchange) ReadBodyAt(p []byte, off int64) (int, error) {
+	if x.Spool != nil {
+		return x.Spool.ReadAt(p, off)
+	}
+	n := 0
+	for _, c := range x.Chunks {
+		l := int64(len(c.Data))
+		if off >= l {
+			off -= l
+			continue
+		}
+		m := copy(p[n:], c.Data[off:])
+		n += m
+		off = 0
+		if n == len(p) {
+			return n, nil
+		}
+	}
+	return n, io.EOF
+}
+
+// Snapshot returns a copy of x that sees only the body recorded so far,
+// safe to read on another goroutine while x keeps growing.
+func (x *Exchange) Snapshot() *Exchange {
+	cp := *x
+	cp.Chunks = cp.Chunks[:len(cp.Chunks):len(cp.Chunks)]
+	if x.Spool != nil {
+		cp.Spool = x.Spool.Snapshot()
+	}
+	return &cp
+}
+
+// memChunkReader reads in-memory chunks in order as if they were one body.
+type memChunkReader struct {
+	chunks []Chunk
+	off    int
+}
+
+// Read reads the chunks' bytes in order.
+func (r *memChunkReader) Read(p []byte) (int, error) {
+	for len(r.chunks) > 0 && r.off >= len(r.chunks[0].Data) {
+		r.chunks, r.off = r.chunks[1:], 0
+	}
+	if len(r.chunks) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.chunks[0].Data[r.off:])
+	r.off += n
+	return n, nil
 }
 
 // ChunkIndex maps body offsets to chunk arrival times in O(log n).
@@ -125,6 +254,14 @@ type chunkSpan struct {
 
 // NewChunkIndex returns the index of x's chunks. Build it once per exchange.
 func NewChunkIndex(x *Exchange) ChunkIndex {
+	if x.Spool != nil {
+		k := x.Spool.Chunks()
+		idx := make(ChunkIndex, k)
+		for i := range idx {
+			idx[i].end, idx[i].at = x.Spool.ChunkAt(i)
+		}
+		return idx
+	}
 	idx := make(ChunkIndex, 0, len(x.Chunks))
 	var off int64
 	for _, c := range x.Chunks {

@@ -17,12 +17,10 @@ import (
 // WriteSSE writes the exact response body bytes of x to w: what a client
 // read after the headers, chunk by chunk, nothing added or removed.
 func WriteSSE(w io.Writer, x *Exchange) error {
-	for _, c := range x.Chunks {
-		if _, err := w.Write(c.Data); err != nil {
-			return err
-		}
-	}
-	return nil
+	return x.EachChunk(func(c Chunk) error {
+		_, err := w.Write(c.Data)
+		return err
+	})
 }
 
 // harCreatorName is written as log.creator.name.
@@ -44,7 +42,7 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 	rand.Read(nonce[:])
 	type streamed struct {
 		placeholder []byte // the placeholder's JSON string, quotes included
-		body        []byte
+		x           *Exchange
 		base64      bool
 	}
 	var bodies []streamed
@@ -53,15 +51,17 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 		r := Redact(x)
 		e := harEntryOf(r)
 		if !r.BodyMissing {
-			body := r.Body()
 			ph := fmt.Sprintf("\x00midstream-body-%x-%d\x00", nonce, i)
 			q, _ := json.Marshal(ph)
-			b64 := !utf8.Valid(body)
+			b64, err := notUTF8(r)
+			if err != nil {
+				return err
+			}
 			e.Response.Content.Text = &ph
 			if b64 {
 				e.Response.Content.Encoding = "base64"
 			}
-			bodies = append(bodies, streamed{q, body, b64})
+			bodies = append(bodies, streamed{q, r, b64})
 		}
 		f.Log.Entries = append(f.Log.Entries, e)
 	}
@@ -81,7 +81,7 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 		if _, err := w.Write(rest[:i+1]); err != nil { // up to the opening quote
 			return err
 		}
-		if err := writeBody(w, b.body, b.base64); err != nil {
+		if err := writeBody(w, b.x, b.base64); err != nil {
 			return err
 		}
 		rest = rest[i+len(b.placeholder)-1:] // from the closing quote
@@ -99,10 +99,10 @@ func newHARFile() harFile {
 // escaped as encoding/json (without HTML escaping) escapes valid UTF-8
 // text, 64 KiB at a time, each piece cut at the start of a rune so that
 // escaping piece by piece gives the bytes escaping the whole would.
-func writeBody(w io.Writer, b []byte, b64 bool) error {
+func writeBody(w io.Writer, x *Exchange, b64 bool) error {
 	if b64 {
 		e := base64.NewEncoder(base64.StdEncoding, w)
-		if _, err := e.Write(b); err != nil {
+		if _, err := io.Copy(e, x.BodyReader()); err != nil {
 			return err
 		}
 		return e.Close()
@@ -110,25 +110,84 @@ func writeBody(w io.Writer, b []byte, b64 bool) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for len(b) > 0 {
-		n := min(len(b), 64<<10)
-		for n < len(b) && n > 0 && !utf8.RuneStart(b[n]) {
-			n--
+	r := x.BodyReader()
+	win := make([]byte, 64<<10+utf8.UTFMax)
+	have := 0 // bytes of win still to write (a rune cut by the last read)
+	for {
+		k, rerr := io.ReadFull(r, win[have:])
+		have += k
+		if have == 0 {
+			break
 		}
-		if n == 0 { // not UTF-8 after all: let encoding/json replace it
-			n = min(len(b), 64<<10)
+		n := have
+		if rerr == nil { // more follows: keep a rune the read cut for the next piece
+			n = completeRunes(win[:have])
 		}
 		buf.Reset()
-		if err := enc.Encode(string(b[:n])); err != nil {
+		if err := enc.Encode(string(win[:n])); err != nil {
 			return err
 		}
 		esc := buf.Bytes()
 		if _, err := w.Write(esc[1 : len(esc)-2]); err != nil { // without the quotes and newline
 			return err
 		}
-		b = b[n:]
+		have = copy(win, win[n:have])
+		if rerr != nil && have == 0 {
+			break
+		}
 	}
 	return nil
+}
+
+// completeRunes returns the length of b without a trailing rune cut short
+// (b is valid UTF-8 up to the cut: HAR writes other bodies as base64).
+func completeRunes(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return len(b)
+			}
+			return i
+		}
+	}
+	return len(b)
+}
+
+// notUTF8 reports whether x's body is not valid UTF-8 (HAR then holds it
+// base64-encoded), reading it once through a window rather than whole.
+func notUTF8(x *Exchange) (bool, error) {
+	var tail [utf8.UTFMax]byte
+	nt := 0
+	bad := false
+	err := x.EachChunk(func(c Chunk) error {
+		b := c.Data
+		if nt > 0 { // finish the rune the last chunk cut
+			need := min(len(b), utf8.UTFMax-nt)
+			joined := append(tail[:nt:nt], b[:need]...)
+			if !utf8.FullRune(joined) {
+				nt = copy(tail[:], joined)
+				return nil
+			}
+			r, size := utf8.DecodeRune(joined)
+			if r == utf8.RuneError && size == 1 {
+				bad = true
+				return io.EOF
+			}
+			b = b[size-nt:]
+			nt = 0
+		}
+		cut := completeRunes(b)
+		if !utf8.Valid(b[:cut]) {
+			bad = true
+			return io.EOF
+		}
+		nt = copy(tail[:], b[cut:])
+		return nil
+	})
+	if err == io.EOF {
+		err = nil
+	}
+	return bad || nt > 0, err
 }
 
 func harEntryOf(x *Exchange) *harEntry {
@@ -181,8 +240,10 @@ func harEntryOf(x *Exchange) *harEntry {
 	e.Response = resp // WriteHAR streams the body into content.text
 	m := &harExtra{End: x.End.Reason, EndErr: RedactText(x.End.Err), EndAtUS: micros(x.End.At), BodyMissing: x.BodyMissing, NoRequest: x.Request == nil}
 	if x.Timed {
-		for _, c := range x.Chunks {
-			m.Chunks = append(m.Chunks, harChunk{AtUS: micros(c.At), Len: len(c.Data)})
+		var start int64
+		for _, c := range NewChunkIndex(x) {
+			m.Chunks = append(m.Chunks, harChunk{AtUS: micros(c.at), Len: int(c.end - start)})
+			start = c.end
 		}
 	}
 	for _, n := range x.Notes {

@@ -217,14 +217,16 @@ func WriteJSONL(w io.Writer, xs ...*Exchange) error {
 			return err
 		}
 		buf.Write(b)
-		for _, c := range x.Chunks {
-			if b, err = chunkLine(c); err != nil {
+		err = x.EachChunk(func(c Chunk) error {
+			b, err := chunkLine(c)
+			if err != nil {
 				return err
 			}
 			buf.Write(b)
-			if err := flushOver(w, &buf, 1<<20); err != nil {
-				return err
-			}
+			return flushOver(w, &buf, 1<<20)
+		})
+		if err != nil {
+			return err
 		}
 		if b, err = endLine(x.End); err != nil {
 			return err

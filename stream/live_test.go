@@ -224,21 +224,22 @@ func TestLiveRecordsTimedChunksInOrder(t *testing.T) {
 	if want := strings.Join(events, ""); string(x.Body()) != want {
 		t.Fatalf("body = %q, want %q", x.Body(), want)
 	}
-	if len(x.Chunks) < len(events) {
-		t.Fatalf("%d chunks for %d flushed events: reads were merged", len(x.Chunks), len(events))
+	ci := NewChunkIndex(x)
+	if len(ci) < len(events) {
+		t.Fatalf("%d chunks for %d flushed events: reads were merged", len(ci), len(events))
 	}
-	for i := 1; i < len(x.Chunks); i++ {
-		if x.Chunks[i].At < x.Chunks[i-1].At {
-			t.Fatalf("chunk %d arrived at %v, before chunk %d at %v", i, x.Chunks[i].At, i-1, x.Chunks[i-1].At)
+	for i := 1; i < len(ci); i++ {
+		if ci[i].at < ci[i-1].at {
+			t.Fatalf("chunk %d arrived at %v, before chunk %d at %v", i, ci[i].at, i-1, ci[i-1].at)
 		}
 	}
-	if last := x.Chunks[len(x.Chunks)-1].At; last < 200*time.Millisecond {
+	if _, last, _ := x.ChunkTimes(); last < 200*time.Millisecond {
 		t.Errorf("last chunk at %v; the server paced 100ms between events", last)
 	}
 	if !x.Timed || x.Response == nil || x.Response.Status != 200 || x.Request.URL != srv.URL+"/v1/messages" {
 		t.Errorf("exchange = timed %v, response %+v, url %q", x.Timed, x.Response, x.Request.URL)
 	}
-	if sink.begun == nil || len(sink.chunks) != len(x.Chunks) || sink.end == nil || sink.end.Reason != EndEOF {
+	if sink.begun == nil || len(sink.chunks) != x.ChunkCount() || sink.end == nil || sink.end.Reason != EndEOF {
 		t.Errorf("sink got begin=%v chunks=%d end=%+v", sink.begun != nil, len(sink.chunks), sink.end)
 	}
 }

@@ -40,6 +40,9 @@ func newRecorder(seq int, x *Exchange, sink CaptureSink, feed *Feed) *recorder {
 		x.Started = time.Now()
 	}
 	x.Timed = true
+	if x.Spool == nil {
+		x.Spool = NewSpool()
+	}
 	r := &recorder{seq: seq, t0: x.Started, x: x, sink: sink, feed: feed}
 	if feed != nil {
 		// The UI gets its own shell of the exchange: x keeps growing on
@@ -88,8 +91,15 @@ func (r *recorder) begin() {
 func (r *recorder) chunk(b []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c := Chunk{At: r.since(), Data: bytes.Clone(b)}
-	r.x.Chunks = append(r.x.Chunks, c)
+	c := Chunk{At: r.since(), Data: b}
+	// The body goes to the spool (memory while small, disk after), never
+	// into a growing slice: a 1 GiB response must not cost 1 GiB.
+	if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
+		r.err = err
+	}
+	if r.sink != nil || r.feed != nil {
+		c.Data = bytes.Clone(b) // sinks and the feed may keep what they get
+	}
 	if r.sink != nil && r.err == nil {
 		r.err = r.sink.Chunk(c)
 	}

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -80,7 +81,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	clean := x.End.Clean()
 
-	if x.Response == nil && !clean && len(x.Chunks) == 0 {
+	if x.Response == nil && !clean && x.ChunkCount() == 0 {
 		// The upstream never answered (refused, DNS, TLS, …): neither
 		// do we.
 		s.sleepUntil(ctx, start, x.End.At)
@@ -104,16 +105,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rc.Flush() != nil {
 		return
 	}
-	for _, c := range x.Chunks {
+	gone := errors.New("client gone")
+	err := x.EachChunk(func(c Chunk) error {
 		if !s.sleepUntil(ctx, start, c.At) {
-			return
+			return gone
 		}
 		if _, err := w.Write(c.Data); err != nil {
-			return
+			return gone
 		}
 		if rc.Flush() != nil {
-			return
+			return gone
 		}
+		return nil
+	})
+	if err != nil {
+		return
 	}
 	if !s.sleepUntil(ctx, start, x.End.At) {
 		return

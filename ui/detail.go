@@ -119,7 +119,8 @@ func milestoneLines(st *exchangeState, k rowKind) []string {
 		}
 		return out
 	case rowFirstByte:
-		return []string{"First body byte after +" + fmtDur(x.Chunks[0].At), fmt.Sprintf("%d chunks, %s body", len(x.Chunks), fmtSize(int64(len(st.body))))}
+		first, _, _ := x.ChunkTimes()
+		return []string{"First body byte after +" + fmtDur(first), fmt.Sprintf("%d chunks, %s body", x.ChunkCount(), fmtSize(x.BodyLen()))}
 	case rowEnd:
 		out := []string{"End of stream: " + endText(x.End)}
 		if x.Timed {

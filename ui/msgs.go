@@ -174,7 +174,7 @@ func decodeAll(xs []*stream.Exchange, opt inspect.Options, ch chan<- tea.Msg) {
 			ch <- decodedMsg{seq: i + 1, events: batch, decoded: done, done: final}
 			batch, last = nil, time.Now()
 		}
-		for _, c := range x.Chunks {
+		x.EachChunk(func(c stream.Chunk) error {
 			for off := 0; off < len(c.Data); off += loadSlice {
 				end := min(off+loadSlice, len(c.Data))
 				batch = append(batch, tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:end]})...)
@@ -183,7 +183,8 @@ func decodeAll(xs []*stream.Exchange, opt inspect.Options, ch chan<- tea.Msg) {
 					flush(false)
 				}
 			}
-		}
+			return nil
+		})
 		batch = append(batch, tl.Finish()...)
 		flush(true)
 	}

@@ -110,9 +110,7 @@ func (st *exchangeState) finish() {
 // snapshot returns a copy of the exchange safe to read from another
 // goroutine while this one keeps appending chunks.
 func (st *exchangeState) snapshot() *stream.Exchange {
-	cp := *st.x
-	cp.Chunks = cp.Chunks[:len(cp.Chunks):len(cp.Chunks)]
-	return &cp
+	return st.x.Snapshot()
 }
 
 // setVerdict adopts the verdict of the complete exchange. Its events

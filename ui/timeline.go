@@ -85,7 +85,7 @@ func (t *timeline) pre() []rowKind {
 	if x.Response != nil {
 		ks = append(ks, rowHeaders)
 	}
-	if x.Timed && len(x.Chunks) > 0 {
+	if x.Timed && x.ChunkCount() > 0 {
 		ks = append(ks, rowFirstByte)
 	}
 	return ks
@@ -425,7 +425,8 @@ func (t *timeline) milestone(k rowKind) (at, label, sum string) {
 		}
 		return stamp(r.At), "← headers", oneLine(fmt.Sprintf("HTTP %d %s", r.Status, ct))
 	case rowFirstByte:
-		return stamp(x.Chunks[0].At), "← first byte", fmt.Sprintf("%d chunks", len(x.Chunks))
+		first, _, _ := x.ChunkTimes()
+		return stamp(first), "← first byte", fmt.Sprintf("%d chunks", x.ChunkCount())
 	case rowEnd:
 		return stamp(x.End.At), "■ end of stream", endText(x.End)
 	}

@@ -22,7 +22,7 @@ func tickWaiting() tea.Cmd {
 // waitingFor reports whether a live exchange has been sent but no body byte
 // has arrived yet: the time users stare at an empty screen.
 func waitingFor(st *exchangeState) bool {
-	return st != nil && !st.done && len(st.x.Chunks) == 0 && !st.x.Started.IsZero()
+	return st != nil && !st.done && st.x.ChunkCount() == 0 && !st.x.Started.IsZero()
 }
 
 // anyWaiting reports whether any live exchange is still waiting.
