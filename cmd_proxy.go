@@ -72,8 +72,10 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 			return &exitError{1, err}
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return &exitError{1, fmt.Errorf("proxy: captures folder: %w", err)}
+	// A folder that cannot take a file is found now, not at the first
+	// request, when the inspector owns the screen.
+	if err := stream.ProbeDir(dir); err != nil {
+		return &exitError{2, fmt.Errorf("proxy: --save: %w", err)}
 	}
 	stderr := cmd.ErrOrStderr()
 	ln, err := net.Listen("tcp", f.listen)
@@ -96,6 +98,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if useTUI {
 		feed = stream.NewFeed()
 		p.Feed = feed
+		p.Open = watchCaptures(p.Open, feed)
 	}
 	lines := &exchangeLog{w: cmd.OutOrStdout(), errw: stderr, quiet: useTUI}
 	p.OnDone = lines.done
@@ -145,6 +148,9 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return &exitError{1, fmt.Errorf("proxy: %w", serveErr)}
 	}
+	if err := lines.failures(); err != nil {
+		return &exitError{1, fmt.Errorf("proxy: stopped; %w", err)}
+	}
 	fmt.Fprintln(stderr, "midstream proxy: stopped; captures closed")
 	return nil
 }
@@ -166,6 +172,12 @@ type exchangeLog struct {
 	w     io.Writer
 	errw  io.Writer
 	quiet bool
+
+	// Recording failures, printed as they happen unless quiet, and
+	// summed up at exit in any case.
+	total    int
+	failed   int
+	firstErr string
 }
 
 func (l *exchangeLog) setQuiet(q bool) {
@@ -177,6 +189,13 @@ func (l *exchangeLog) setQuiet(q bool) {
 func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	l.mu.Lock()
 	quiet := l.quiet
+	l.total++
+	if err != nil {
+		l.failed++
+		if l.firstErr == "" {
+			l.firstErr = fmt.Sprintf("%s: %s", orDefault(capture, x.Source), oneLineErr(err))
+		}
+	}
 	l.mu.Unlock()
 	if quiet {
 		return // the inspector diagnoses what it shows; no need to here
@@ -186,8 +205,24 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	defer l.mu.Unlock()
 	fmt.Fprintln(l.w, line)
 	if err != nil {
-		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %v\n", x.Source, err)
+		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %s\n", x.Source, oneLineErr(err))
 	}
+}
+
+// failures sums up the recording failures, nil if there were none.
+func (l *exchangeLog) failures() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failed == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d exchanges NOT recorded (first: %s)", l.failed, l.total, l.firstErr)
+}
+
+// oneLineErr is err's message on one line (errors.Join puts one error a
+// line).
+func oneLineErr(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
 // exchangeLine formats the --no-tui line of one exchange.

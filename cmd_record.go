@@ -43,3 +43,17 @@ func (s *watchedSink) End(e stream.End) error { return s.check(s.CaptureSink.End
 func publishProblem(feed *stream.Feed, what string, err error) {
 	feed.Publish(stream.Update{Problem: fmt.Sprintf("%s NOT recorded: %v", what, err)})
 }
+
+// watchCaptures wraps a Proxy.Open so that a capture that cannot be
+// created, or whose writing fails, is reported to the inspector following
+// feed as soon as it happens.
+func watchCaptures(open func(int, *stream.Exchange) (stream.CaptureSink, string, func() error, error), feed *stream.Feed) func(int, *stream.Exchange) (stream.CaptureSink, string, func() error, error) {
+	return func(seq int, x *stream.Exchange) (stream.CaptureSink, string, func() error, error) {
+		sink, name, done, err := open(seq, x)
+		if err != nil {
+			publishProblem(feed, fmt.Sprintf("exchange #%d", seq), err)
+			return sink, name, done, err
+		}
+		return reportSink(sink, func(err error) { publishProblem(feed, name, err) }), name, done, nil
+	}
+}

@@ -237,3 +237,36 @@ func TestProbeDir(t *testing.T) {
 		})
 	}
 }
+
+// A new file (a proxy capture) whose first write failed is removed, not
+// left empty; one that holds bytes is kept for what it holds.
+func TestCommitAfterFailedWrite(t *testing.T) {
+	tests := []struct {
+		name   string
+		before string // written before the failure
+		kept   bool
+	}{
+		{"nothing written", "", false},
+		{"partly written", "{\"header\":1}\n", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "c.jsonl")
+			o, err := CreateNew(p)
+			must(t, err)
+			if tc.before != "" {
+				writeAll(t, o, tc.before)
+			}
+			o.f.Close() // the next write fails, as on a full disk
+			if _, err := o.Write([]byte("more")); err == nil {
+				t.Fatal("write after close succeeded")
+			}
+			if err := o.Commit(); err == nil {
+				t.Fatal("Commit hid the write error")
+			}
+			if _, err := os.Stat(p); (err == nil) != tc.kept {
+				t.Fatalf("file kept: %v, want %v", err == nil, tc.kept)
+			}
+		})
+	}
+}
