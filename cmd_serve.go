@@ -132,6 +132,11 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		names = append(names, fmt.Sprintf("%s#%d", path, n))
 	}
 	for i, x := range plan {
+		if err := stream.CheckServable(x); err != nil {
+			return usageErr("serve: %s: %v", names[i], err)
+		}
+	}
+	for i, x := range plan {
 		if x.BodyMissing {
 			fmt.Fprintf(stderr, "midstream serve: warning: %s kept no body; it is served empty\n", names[i])
 		}
