@@ -154,10 +154,16 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return &exitError{1, fmt.Errorf("proxy: %w", serveErr)}
 	}
-	if r := lines.refusals(); r != "" {
+	return lines.summary(stderr)
+}
+
+// summary prints, once the proxy stopped, the requests refused for their
+// Host and how recording went; recording failures are exit status 1.
+func (l *exchangeLog) summary(stderr io.Writer) error {
+	if r := l.refusals(); r != "" {
 		fmt.Fprintln(stderr, "midstream proxy: "+r)
 	}
-	if err := lines.failures(); err != nil {
+	if err := l.failures(); err != nil {
 		return &exitError{1, fmt.Errorf("proxy: stopped; %w", err)}
 	}
 	fmt.Fprintln(stderr, "midstream proxy: stopped; captures closed")

@@ -114,6 +114,33 @@ func describe(x *stream.Exchange) string {
 	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), len(x.Chunks), end)
 }
 
+// loadPlan reads FILE's --exchange and the --then captures, in answer
+// order, with their FILE#N names. A capture that cannot be served as it is
+// (stream.CheckServable) is a usage error naming FILE#N.
+func loadPlan(file string, f *serveFlags) ([]*stream.Exchange, []string, error) {
+	read := map[string][]*stream.Exchange{}
+	refs := append([]string{fmt.Sprintf("%s#%d", file, f.exchange)}, f.then...)
+	var plan []*stream.Exchange
+	var names []string
+	for i, ref := range refs {
+		path, n := splitExchangeRef(ref)
+		if i == 0 {
+			path, n = file, f.exchange // FILE itself may hold a '#'
+		}
+		x, err := loadExchange(read, path, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		name := fmt.Sprintf("%s#%d", path, n)
+		if err := stream.CheckServable(x); err != nil {
+			return nil, nil, usageErr("serve: %s: %v", name, err)
+		}
+		plan = append(plan, x)
+		names = append(names, name)
+	}
+	return plan, names, nil
+}
+
 func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if f.instant && cmd.Flags().Changed("speed") {
 		return usageErr("serve: --speed and --instant exclude each other")
@@ -122,26 +149,9 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		return usageErr("serve: --speed must be above 0, got %v", f.speed)
 	}
 	stderr := cmd.ErrOrStderr()
-	read := map[string][]*stream.Exchange{}
-	first, err := loadExchange(read, file, f.exchange)
+	plan, names, err := loadPlan(file, f)
 	if err != nil {
 		return err
-	}
-	plan := []*stream.Exchange{first}
-	names := []string{fmt.Sprintf("%s#%d", file, f.exchange)}
-	for _, ref := range f.then {
-		path, n := splitExchangeRef(ref)
-		x, err := loadExchange(read, path, n)
-		if err != nil {
-			return err
-		}
-		plan = append(plan, x)
-		names = append(names, fmt.Sprintf("%s#%d", path, n))
-	}
-	for i, x := range plan {
-		if err := stream.CheckServable(x); err != nil {
-			return usageErr("serve: %s: %v", names[i], err)
-		}
 	}
 	for i, x := range plan {
 		if x.BodyMissing {
