@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -101,7 +99,7 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	}
 	w, commit, err := createOutput(cmd, out)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return err
 	}
 	// Written through a buffer rather than built whole in memory: a
 	// 64 MiB capture would otherwise be held twice more, as the encoded
@@ -118,17 +116,16 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err = commit(err); err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	return nil
+	return commit(err)
 }
 
 // createOutput opens where export writes: standard output for "-", else
-// a temporary file beside out. commit(err) finishes the output: with a nil
-// err it renames the temporary file to out (which it replaces), otherwise
-// it removes it, so that a failed export never leaves a partial file
-// behind; it returns the first error, naming out.
+// out through stream.CreateOutput (a device or FIFO written into, a
+// regular file replaced whole by a rename, a symbolic link refused).
+// commit(err) finishes the output: with a nil err it commits it, otherwise
+// it drops it, so that a failed export never leaves a partial file behind;
+// it returns the first error, naming out. A target that cannot be written
+// at all is a usage error (exit status 2).
 func createOutput(cmd *cobra.Command, out string) (io.Writer, func(error) error, error) {
 	if out == "-" {
 		return cmd.OutOrStdout(), func(err error) error {
@@ -138,24 +135,32 @@ func createOutput(cmd *cobra.Command, out string) (io.Writer, func(error) error,
 			return nil
 		}, nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
+	o, err := stream.CreateOutput(out)
 	if err != nil {
-		return nil, nil, fmt.Errorf("writing %s: %w", out, err)
+		return nil, nil, outputErr(err)
 	}
 	commit := func(err error) error {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(f.Name(), out)
-		}
 		if err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("writing %s: %w", out, err)
+			o.Abort()
+			return &exitError{1, fmt.Errorf("writing %s: %w", out, err)}
+		}
+		if err := o.Commit(); err != nil {
+			return outputErr(err)
 		}
 		return nil
 	}
-	return f, commit, nil
+	return o, commit, nil
+}
+
+// outputErr is the exit error of a failed output: status 2 with the
+// one-line reason when the target itself cannot be written (a symbolic
+// link, a directory, a missing or read-only folder), else status 1.
+func outputErr(err error) error {
+	var te *stream.TargetError
+	if errors.As(err, &te) {
+		return &exitError{2, te}
+	}
+	return &exitError{1, err}
 }
 
 // readCapture reads every exchange of the capture at path ("-": the

@@ -235,7 +235,7 @@ func TestExportOutputFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stderr, code := runCLI(t, nil, "export", vcr, "--to", "jsonl", "-o", sub)
-	if code != 1 || !strings.Contains(stderr, "writing "+sub) {
+	if code != 2 || !strings.Contains(stderr, "cannot write "+sub+": it is a directory") {
 		t.Fatalf("-o a directory: exit %d, stderr %q", code, stderr)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -166,22 +166,12 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	if err != nil {
 		return err
 	}
-	path := f.save
-	if path == "" {
-		dir, err := captureDir()
-		if err != nil {
-			return &exitError{1, err}
-		}
-		path = filepath.Join(dir, "live-"+time.Now().UTC().Format("20060102T150405.000Z")+".jsonl")
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return &exitError{1, err}
-	}
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	out, err := openLiveCapture(f.save)
 	if err != nil {
-		return &exitError{1, err}
+		return err
 	}
-	defer file.Close()
+	defer out.Abort() // dropped unless committed below
+	path := out.Name()
 
 	ctx, cancel := context.WithCancelCause(cmd.Context())
 	defer cancel(nil)
@@ -198,7 +188,7 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 
 	opt := stream.LiveOptions{
 		Timeout: f.timeout, IdleTimeout: f.idleTimeout,
-		Sink: stream.NewCaptureWriter(file), Source: filepath.Base(path),
+		Sink: stream.NewCaptureWriter(out), Source: filepath.Base(path),
 	}
 	stderr := cmd.ErrOrStderr()
 	var x *stream.Exchange
@@ -208,23 +198,60 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	} else {
 		x, err = stream.Live(ctx, req, opt)
 	}
-	if err != nil {
+	if x == nil {
 		return &exitError{1, fmt.Errorf("live: %w", err)}
 	}
-	if cerr := file.Close(); cerr != nil {
-		return &exitError{1, fmt.Errorf("live: writing %s: %w", path, cerr)}
+	// A capture that could not be written is dropped (no partial or empty
+	// file is left, an older file at --save is kept) and said so; the
+	// diagnosis of what arrived is still shown.
+	recErr := err
+	if recErr == nil {
+		recErr = out.Commit()
 	}
-	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
+	if recErr != nil {
+		fmt.Fprintf(stderr, "midstream: live: capture NOT saved to %s: %v\n", path, recErr)
+	} else {
+		fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
+	}
 	v := inspect.Diagnose(x, inspect.Options{})
 	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}
 		}
 	}
-	if x.End.Reason != stream.EndEOF || v.Outcome != inspect.OutcomeComplete {
+	if recErr != nil || x.End.Reason != stream.EndEOF || v.Outcome != inspect.OutcomeComplete {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// openLiveCapture opens the capture live records to: save (replaced whole
+// if it exists, see stream.CreateOutput), or a new file in the captures
+// folder. It is opened before the request is made, so a folder that
+// cannot be written is exit status 2 before anything is sent.
+func openLiveCapture(save string) (*stream.Output, error) {
+	if save != "" {
+		if err := os.MkdirAll(filepath.Dir(save), 0o700); err != nil {
+			return nil, outputErr(&stream.TargetError{Path: save, Reason: err.Error(), Err: err})
+		}
+		o, err := stream.CreateOutput(save)
+		if err != nil {
+			return nil, outputErr(err)
+		}
+		return o, nil
+	}
+	dir, err := captureDir()
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	if err := stream.ProbeDir(dir); err != nil {
+		return nil, outputErr(err)
+	}
+	o, err := stream.CreateNew(filepath.Join(dir, "live-"+time.Now().UTC().Format("20060102T150405.000Z")+".jsonl"))
+	if err != nil {
+		return nil, outputErr(err)
+	}
+	return o, nil
 }
 
 // liveWithInspector runs the request while the inspector follows it; the
@@ -235,6 +262,9 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req *stream.Request, opt stream.LiveOptions, stderr io.Writer) (x *stream.Exchange, fellBack bool, err error) {
 	feed := stream.NewFeed()
 	opt.Feed = feed
+	if opt.Sink != nil {
+		opt.Sink = reportSink(opt.Sink, func(err error) { publishProblem(feed, "capture", err) })
+	}
 	type result struct {
 		x   *stream.Exchange
 		err error

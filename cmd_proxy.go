@@ -22,10 +22,11 @@ import (
 )
 
 type proxyFlags struct {
-	listen   string
-	upstream string
-	save     string
-	noTUI    bool
+	listen     string
+	upstream   string
+	save       string
+	noTUI      bool
+	allowHosts []string
 }
 
 func init() {
@@ -42,6 +43,10 @@ statuses: the HTTP status and the one an in-stream error stands for.
 Point an app at it with its SDK's base URL (ANTHROPIC_BASE_URL, OPENAI_BASE_URL).
 --no-tui prints one line per finished exchange instead:
   TIME METHOD PATH http=STATUS mapped=STATUS mismatch=yes|no outcome=… sdk=NAME@VERSION capture=PATH [end=REASON err="…"]
+On a loopback address only requests whose Host is a loopback name
+(localhost, *.localhost, 127.x.x.x, [::1]) are forwarded, the others get 403
+(a web page using DNS rebinding cannot drive requests through the proxy);
+--allow-host NAME accepts NAME too.
 A client that disconnects cancels its upstream request; an upstream that
 breaks mid-stream is passed on as an aborted connection. SIGINT/SIGTERM stop
 the proxy after closing every capture.`,
@@ -57,6 +62,7 @@ the proxy after closing every capture.`,
 		fl.StringVar(&f.upstream, "upstream", defaultAnthropicBase, "API base URL to forward to")
 		fl.StringVar(&f.save, "save", "", "folder for the captures (default: the captures folder)")
 		fl.BoolVar(&f.noTUI, "no-tui", false, "print one line per exchange instead of opening the inspector")
+		fl.StringArrayVar(&f.allowHosts, "allow-host", nil, allowHostUsage)
 		return cmd
 	})
 }
@@ -72,8 +78,10 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 			return &exitError{1, err}
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return &exitError{1, fmt.Errorf("proxy: captures folder: %w", err)}
+	// A folder that cannot take a file is found now, not at the first
+	// request, when the inspector owns the screen.
+	if err := stream.ProbeDir(dir); err != nil {
+		return &exitError{2, fmt.Errorf("proxy: --save: %w", err)}
 	}
 	stderr := cmd.ErrOrStderr()
 	ln, err := net.Listen("tcp", f.listen)
@@ -96,11 +104,12 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if useTUI {
 		feed = stream.NewFeed()
 		p.Feed = feed
+		p.Open = watchCaptures(p.Open, feed)
 	}
 	lines := &exchangeLog{w: cmd.OutOrStdout(), errw: stderr, quiet: useTUI}
 	p.OnDone = lines.done
 
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: time.Minute}
+	srv := &http.Server{Handler: guardHost(ln, p, "proxy", f.allowHosts, lines.denied), ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -145,6 +154,18 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return &exitError{1, fmt.Errorf("proxy: %w", serveErr)}
 	}
+	return lines.summary(stderr)
+}
+
+// summary prints, once the proxy stopped, the requests refused for their
+// Host and how recording went; recording failures are exit status 1.
+func (l *exchangeLog) summary(stderr io.Writer) error {
+	if r := l.refusals(); r != "" {
+		fmt.Fprintln(stderr, "midstream proxy: "+r)
+	}
+	if err := l.failures(); err != nil {
+		return &exitError{1, fmt.Errorf("proxy: stopped; %w", err)}
+	}
 	fmt.Fprintln(stderr, "midstream proxy: stopped; captures closed")
 	return nil
 }
@@ -166,6 +187,29 @@ type exchangeLog struct {
 	w     io.Writer
 	errw  io.Writer
 	quiet bool
+
+	// Recording failures, printed as they happen unless quiet, and
+	// summed up at exit in any case.
+	total    int
+	failed   int
+	firstErr string
+
+	// Requests refused for their Host (see guardHost).
+	refused      int
+	firstRefused string
+}
+
+// denied notes a request refused for its Host.
+func (l *exchangeLog) denied(host string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refused++
+	if l.firstRefused == "" {
+		l.firstRefused = host
+	}
+	if !l.quiet {
+		fmt.Fprintf(l.errw, "midstream proxy: refused a request for Host %q: not a loopback name (--allow-host accepts one)\n", host)
+	}
 }
 
 func (l *exchangeLog) setQuiet(q bool) {
@@ -177,6 +221,13 @@ func (l *exchangeLog) setQuiet(q bool) {
 func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	l.mu.Lock()
 	quiet := l.quiet
+	l.total++
+	if err != nil {
+		l.failed++
+		if l.firstErr == "" {
+			l.firstErr = fmt.Sprintf("%s: %s", orDefault(capture, x.Source), oneLineErr(err))
+		}
+	}
 	l.mu.Unlock()
 	if quiet {
 		return // the inspector diagnoses what it shows; no need to here
@@ -186,8 +237,34 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	defer l.mu.Unlock()
 	fmt.Fprintln(l.w, line)
 	if err != nil {
-		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %v\n", x.Source, err)
+		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %s\n", x.Source, oneLineErr(err))
 	}
+}
+
+// refusals sums up the requests refused for their Host, "" if none.
+func (l *exchangeLog) refusals() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.refused == 0 {
+		return ""
+	}
+	return fmt.Sprintf("refused %d request(s) for other hosts (first: Host %q); --allow-host NAME accepts one", l.refused, l.firstRefused)
+}
+
+// failures sums up the recording failures, nil if there were none.
+func (l *exchangeLog) failures() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failed == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d exchanges NOT recorded (first: %s)", l.failed, l.total, l.firstErr)
+}
+
+// oneLineErr is err's message on one line (errors.Join puts one error a
+// line).
+func oneLineErr(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
 // exchangeLine formats the --no-tui line of one exchange.
@@ -250,6 +327,19 @@ func sdkLabel(h http.Header, url string) string {
 		return name
 	}
 	return "unknown"
+}
+
+// allowHostUsage documents --allow-host for proxy and serve.
+const allowHostUsage = "also accept requests whose Host is NAME (repeatable); on a loopback address only loopback names are accepted by default"
+
+// guardHost puts a stream.HostGuard in front of h when ln listens on a
+// loopback address; off loopback the user chose to be reachable and every
+// Host is accepted.
+func guardHost(ln net.Listener, h http.Handler, name string, allow []string, onDeny func(string)) http.Handler {
+	if !isLoopback(ln.Addr()) {
+		return h
+	}
+	return &stream.HostGuard{Next: h, Allow: allow, Name: name, OnDeny: onDeny}
 }
 
 // isLoopback reports whether a listener's address is a loopback one.

@@ -223,6 +223,10 @@ func TestExchangeLogQuiet(t *testing.T) {
 			if !strings.Contains(out.String(), tt.out) || !strings.Contains(errw.String(), tt.errw) {
 				t.Errorf("out %q errw %q, want %q and %q", out.String(), errw.String(), tt.out, tt.errw)
 			}
+			// Quiet or not, the failure is summed up at exit.
+			if err := l.failures(); err == nil || !strings.Contains(err.Error(), "1 of 1 exchanges NOT recorded (first: /tmp/c.jsonl: disk full)") {
+				t.Errorf("failures() = %v", err)
+			}
 		})
 	}
 }

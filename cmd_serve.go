@@ -25,6 +25,7 @@ type serveFlags struct {
 	exchange int
 	then     []string
 	loop     bool
+	allow    []string
 }
 
 func init() {
@@ -43,7 +44,12 @@ its recorded bytes, so the client fails the same way again.
 The first request gets FILE (its --exchange N); later requests get the --then
 captures in order (FILE#N picks the Nth exchange of a file), the last one
 repeating, or the whole list cycling with --loop. Each request is logged to
-stderr with the SDK its headers name.`,
+stderr with the SDK its headers name. On a loopback address only requests
+whose Host is a loopback name (localhost, *.localhost, 127.x.x.x, [::1]) are
+answered, the others get 403; --allow-host NAME accepts NAME too.
+
+A capture whose headers hold control bytes, or whose status is 1xx, is
+refused when it is loaded.`,
 			Example: `  midstream serve failing.jsonl
   ANTHROPIC_BASE_URL=http://127.0.0.1:8788 python app.py
   midstream serve overloaded.sse --then ok.jsonl      # test the retry path
@@ -58,6 +64,7 @@ stderr with the SDK its headers name.`,
 		fl.IntVar(&f.exchange, "exchange", 1, "which exchange of FILE answers first (1-based)")
 		fl.StringArrayVar(&f.then, "then", nil, "capture answering the next request (repeatable; FILE#N for its Nth exchange)")
 		fl.BoolVar(&f.loop, "loop", false, "cycle through FILE and the --then captures instead of repeating the last")
+		fl.StringArrayVar(&f.allow, "allow-host", nil, allowHostUsage)
 		return cmd
 	})
 }
@@ -107,6 +114,33 @@ func describe(x *stream.Exchange) string {
 	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), x.ChunkCount(), end)
 }
 
+// loadPlan reads FILE's --exchange and the --then captures, in answer
+// order, with their FILE#N names. A capture that cannot be served as it is
+// (stream.CheckServable) is a usage error naming FILE#N.
+func loadPlan(file string, f *serveFlags) ([]*stream.Exchange, []string, error) {
+	read := map[string][]*stream.Exchange{}
+	refs := append([]string{fmt.Sprintf("%s#%d", file, f.exchange)}, f.then...)
+	var plan []*stream.Exchange
+	var names []string
+	for i, ref := range refs {
+		path, n := splitExchangeRef(ref)
+		if i == 0 {
+			path, n = file, f.exchange // FILE itself may hold a '#'
+		}
+		x, err := loadExchange(read, path, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		name := fmt.Sprintf("%s#%d", path, n)
+		if err := stream.CheckServable(x); err != nil {
+			return nil, nil, usageErr("serve: %s: %v", name, err)
+		}
+		plan = append(plan, x)
+		names = append(names, name)
+	}
+	return plan, names, nil
+}
+
 func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if f.instant && cmd.Flags().Changed("speed") {
 		return usageErr("serve: --speed and --instant exclude each other")
@@ -115,21 +149,9 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		return usageErr("serve: --speed must be above 0, got %v", f.speed)
 	}
 	stderr := cmd.ErrOrStderr()
-	read := map[string][]*stream.Exchange{}
-	first, err := loadExchange(read, file, f.exchange)
+	plan, names, err := loadPlan(file, f)
 	if err != nil {
 		return err
-	}
-	plan := []*stream.Exchange{first}
-	names := []string{fmt.Sprintf("%s#%d", file, f.exchange)}
-	for _, ref := range f.then {
-		path, n := splitExchangeRef(ref)
-		x, err := loadExchange(read, path, n)
-		if err != nil {
-			return err
-		}
-		plan = append(plan, x)
-		names = append(names, fmt.Sprintf("%s#%d", path, n))
 	}
 	for i, x := range plan {
 		if x.BodyMissing {
@@ -166,7 +188,12 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 			fmt.Fprintf(stderr, "%s #%d %s %s sdk=%s → %s\n", time.Now().Format("15:04:05.000"),
 				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
 		}}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}
+	deny := func(host string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "%s refused a request for Host %q: not a loopback name (--allow-host accepts one)\n", time.Now().Format("15:04:05.000"), host)
+	}
+	srv := &http.Server{Handler: guardHost(ln, s, "serve", f.allow, deny), ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	serveErr := waitStop(sigs, served)

@@ -16,6 +16,10 @@ type Update struct {
 	Chunk *Chunk
 	// End is set last, when the exchange is over.
 	End *End
+	// Problem, when set, is not a step of the exchange but a failure to
+	// record it (a capture file that could not be created or written): the
+	// inspector shows it until it quits.
+	Problem string
 }
 
 // Feed is an unbounded, non-blocking queue of updates. The data path

@@ -270,19 +270,27 @@ func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) (*ht
 }
 
 // DirCaptures returns a Proxy.Open that records each exchange to its own
-// JSONL file in dir (created if needed), named after its start time and
-// sequence number, e.g. 20261125T191634.123Z-0001.jsonl.
+// new JSONL file in dir (created if needed), named after its start time
+// and sequence number, e.g. 20261125T191634.123Z-0001.jsonl, opened with
+// CreateNew (mode 0600, never through a link). A capture that could not be
+// written at all is removed rather than left empty; its write error was
+// already returned by the sink, so done reports only a failure to close.
 func DirCaptures(dir string) func(seq int, x *Exchange) (CaptureSink, string, func() error, error) {
 	return func(seq int, x *Exchange) (CaptureSink, string, func() error, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", nil, err
 		}
-		name := filepath.Join(dir, captureFileName(x.Started, seq))
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		o, err := CreateNew(filepath.Join(dir, captureFileName(x.Started, seq)))
 		if err != nil {
 			return nil, "", nil, err
 		}
-		return NewCaptureWriter(f), name, f.Close, nil
+		done := func() error {
+			if err := o.Commit(); err != nil && o.Err() == nil {
+				return err
+			}
+			return nil
+		}
+		return NewCaptureWriter(o), o.Name(), done, nil
 	}
 }
 

@@ -3,8 +3,10 @@ package stream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +77,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxDrain))
 	if x == nil {
 		http.Error(w, "midstream serve: nothing to serve", http.StatusInternalServerError)
+		return
+	}
+	if err := CheckServable(x); err != nil {
+		// Refused at load by the command; a plan built elsewhere is
+		// still never sent as it is.
+		http.Error(w, "midstream serve: capture cannot be served: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	ctx := r.Context()
@@ -151,4 +159,49 @@ func (s *Server) sleepUntil(ctx context.Context, start time.Time, at time.Durati
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// CheckServable says why x cannot be served as captured, nil if it can: a
+// header name or value holding control bytes (C0 other than tab, or DEL),
+// which would reach the client as they are, or an informational (1xx)
+// status, which is not a final answer (101 would leave the client waiting
+// on a protocol switch, 100 and 103 would be sent as 200), or a status
+// net/http cannot write.
+func CheckServable(x *Exchange) error {
+	if x.Response == nil {
+		return nil
+	}
+	switch st := x.Response.Status; {
+	case st >= 100 && st < 200:
+		return fmt.Errorf("status %d is informational (1xx), not a final response; serve cannot answer with it", st)
+	case st != 0 && (st < 100 || st > 999):
+		return fmt.Errorf("status %d is not a valid HTTP status", st)
+	}
+	names := make([]string, 0, len(x.Response.Header))
+	for name := range x.Response.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same header named every time
+	for _, name := range names {
+		if hasControl(name) {
+			return fmt.Errorf("header name %q holds control bytes", name)
+		}
+		for _, v := range x.Response.Header[name] {
+			if hasControl(v) {
+				return fmt.Errorf("header %q holds control bytes", name)
+			}
+		}
+	}
+	return nil
+}
+
+// hasControl reports whether s holds a C0 control byte other than tab, or
+// DEL.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/atotto/clipboard"
 	osc52 "github.com/aymanbagabas/go-osc52/v2"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // clipEnv is what the copy strategy depends on, injectable for tests.
@@ -22,21 +24,11 @@ type clipEnv struct {
 
 func defaultClipEnv() clipEnv {
 	return clipEnv{
-		getenv: os.Getenv,
-		goos:   runtime.GOOS,
-		term:   os.Stdout,
-		local:  clipboard.WriteAll,
-		saveFile: func(text string) (string, error) {
-			f, err := os.CreateTemp("", "midstream-diagnosis-*.md")
-			if err != nil {
-				return "", err
-			}
-			defer f.Close()
-			if _, err := f.WriteString(text); err != nil {
-				return "", err
-			}
-			return f.Name(), f.Close()
-		},
+		getenv:   os.Getenv,
+		goos:     runtime.GOOS,
+		term:     os.Stdout,
+		local:    clipboard.WriteAll,
+		saveFile: saveTextFile,
 	}
 }
 
@@ -121,4 +113,18 @@ func (r copyResult) message(what string) (string, bool) {
 		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
 	}
 	return strings.Join(parts, " · "), !r.local && r.file == ""
+}
+
+// saveTextFile writes text to a new file (mode 0600) in the temporary
+// folder and returns its path; the clipboard's fallback.
+func saveTextFile(text string) (string, error) {
+	o, err := stream.CreateTemp("", "midstream-diagnosis-*.md")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.WriteString(o, text); err != nil {
+		o.Abort()
+		return "", err
+	}
+	return o.Name(), o.Commit()
 }

@@ -88,3 +88,34 @@ func contains(s string, wants ...string) bool {
 	}
 	return true
 }
+
+// TestRecordingProblemStaysOnScreen: a capture that cannot be written is
+// flashed, then stays on the status line, in the list and in an exchange.
+func TestRecordingProblemStaysOnScreen(t *testing.T) {
+	tests := []struct {
+		name   string
+		before []stream.Update
+	}{
+		{"before any exchange", nil},
+		{"during an exchange", append(startUpdates(), chunkUpdates(0, 3, time.Second)...)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := liveModel(t, 120, 30)
+			if tc.before != nil {
+				m.Update(feedMsg{updates: tc.before})
+			}
+			m.Update(feedMsg{updates: []stream.Update{{Problem: "capture NOT recorded: write /x: no space left on device"}}})
+			if s := screen(m); !strings.Contains(s, "no space left on device") {
+				t.Fatalf("the problem is not on screen:\n%s", s)
+			}
+			m.Update(clearStatusMsg{gen: m.statusGen})
+			if s := screen(m); !strings.Contains(s, "✗ capture NOT recorded") {
+				t.Fatalf("the problem went away with the transient status:\n%s", s)
+			}
+			if tc.before == nil && len(m.xs) != 0 {
+				t.Fatalf("a problem created an exchange")
+			}
+		})
+	}
+}

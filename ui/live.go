@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -27,6 +29,10 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 	touched := map[*exchangeState]bool{}
 	var cmds []tea.Cmd
 	for _, u := range msg.updates {
+		if u.Problem != "" {
+			cmds = append(cmds, m.recordingProblem(u.Problem))
+			continue
+		}
 		st := m.stateFor(u.Seq, u.Start)
 		st.applyUpdate(u)
 		touched[st] = true
@@ -66,4 +72,24 @@ func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
 	st := newExchangeState(seq, x, m.opt.Inspect.StallThreshold)
 	m.xs = append(m.xs, st)
 	return st
+}
+
+// recordingProblem notes that recording failed: it is flashed on the
+// status line, then stays at its start until the inspector quits (the
+// command prints it again on stderr at exit).
+func (m *Model) recordingProblem(p string) tea.Cmd {
+	m.problems++
+	m.problem = p
+	return m.setStatus("✗ "+p, true)
+}
+
+// problemText is the standing notice of recording failures, "" if none.
+func (m *Model) problemText() string {
+	switch m.problems {
+	case 0:
+		return ""
+	case 1:
+		return "✗ " + m.problem
+	}
+	return fmt.Sprintf("✗ %d recording failures, last: %s", m.problems, m.problem)
 }

@@ -146,3 +146,72 @@ func TestSaveTwiceInOneSecondKeepsBoth(t *testing.T) {
 		t.Fatalf("%d capture files (%v), want 3: %v", len(files), err, files)
 	}
 }
+
+// TestSaveTargets: s never writes through a link planted at its file name
+// and says so on the status line when the folder cannot take the file.
+func TestSaveTargets(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name   string
+		setup  func(t *testing.T, dir string) string // the dir to save in
+		status string
+		check  func(t *testing.T, dir string)
+	}{
+		{
+			name: "link at the first name",
+			setup: func(t *testing.T, dir string) string {
+				if err := os.WriteFile(filepath.Join(dir, "victim"), []byte("keep"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(filepath.Join(dir, "victim"), filepath.Join(dir, "midstream-20260102-030405.jsonl")); err != nil {
+					t.Fatal(err)
+				}
+				return dir
+			},
+			status: "capture saved to midstream-20260102-030405-2.jsonl",
+			check: func(t *testing.T, dir string) {
+				if b, _ := os.ReadFile(filepath.Join(dir, "victim")); string(b) != "keep" {
+					t.Fatalf("the link's target holds %q", b)
+				}
+				fi, err := os.Stat(filepath.Join(dir, "midstream-20260102-030405-2.jsonl"))
+				if err != nil || fi.Mode().Perm() != 0o600 {
+					t.Fatalf("saved file: %v %v", fi, err)
+				}
+			},
+		},
+		{
+			name:   "folder gone",
+			setup:  func(t *testing.T, dir string) string { return filepath.Join(dir, "gone") },
+			status: "✗ save failed",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			m, _ := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 140, 30)
+			m.now = func() time.Time { return at }
+			m.dir = tc.setup(t, dir)
+			press(m, "s")
+			if s := screen(m); !strings.Contains(s, tc.status) {
+				t.Fatalf("want %q on screen:\n%s", tc.status, s)
+			}
+			if tc.check != nil {
+				tc.check(t, dir)
+			}
+		})
+	}
+}
+
+// TestSaveTextFile: the clipboard's fallback file is new, 0600 and whole.
+func TestSaveTextFile(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	name, err := saveTextFile("# diagnosis\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(name)
+	fi, err := os.Stat(name)
+	if err != nil || fi.Mode().Perm() != 0o600 || string(b) != "# diagnosis\n" {
+		t.Fatalf("%s: %v %q %v", name, fi.Mode(), b, err)
+	}
+}

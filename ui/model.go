@@ -85,6 +85,10 @@ type Model struct {
 	statusBad bool
 	statusGen int
 
+	// Recording failures reported by a live source (Update.Problem).
+	problems int
+	problem  string
+
 	initCmd tea.Cmd
 
 	// Waiting spinner of live exchanges (see waiting.go).

@@ -251,21 +251,21 @@ func copyFrame(frame []byte, env clipEnv) tea.Cmd {
 	}
 }
 
-// saveCapture writes x, redacted, to a new file in dir.
+// saveCapture writes x, redacted, to a new file in dir (stream.CreateNew:
+// mode 0600, never over an existing file or through a link).
 func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		// Names go by the second; a second save in the same second gets
 		// a suffix rather than failing (or overwriting the first).
 		stamp := now.Format("20060102-150405")
-		var name string
-		var f *os.File
+		var o *stream.Output
 		var err error
 		for n := 1; n <= 100; n++ {
-			name = filepath.Join(dir, fmt.Sprintf("midstream-%s.jsonl", stamp))
+			name := filepath.Join(dir, fmt.Sprintf("midstream-%s.jsonl", stamp))
 			if n > 1 {
 				name = filepath.Join(dir, fmt.Sprintf("midstream-%s-%d.jsonl", stamp, n))
 			}
-			f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			o, err = stream.CreateNew(name)
 			if !errors.Is(err, fs.ErrExist) {
 				break
 			}
@@ -273,15 +273,16 @@ func saveCapture(x *stream.Exchange, dir string, now time.Time) tea.Cmd {
 		if err != nil {
 			return savedMsg{err: err}
 		}
-		werr := stream.WriteJSONL(f, stream.Redact(x))
-		cerr := f.Close()
-		if werr != nil || cerr != nil {
-			os.Remove(name)
-			return savedMsg{err: errors.Join(werr, cerr)}
+		if err := stream.WriteJSONL(o, stream.Redact(x)); err != nil {
+			o.Abort()
+			return savedMsg{err: err}
+		}
+		if err := o.Commit(); err != nil {
+			return savedMsg{err: err}
 		}
 		// In the working directory the bare name is what the user needs
 		// (and it fits the status line).
-		return savedMsg{path: filepath.Base(name) + " (in " + dir + ")"}
+		return savedMsg{path: filepath.Base(o.Name()) + " (in " + dir + ")"}
 	}
 }
 

@@ -180,6 +180,10 @@ func (m *Model) statusView() string {
 		return st.Render(fit(oneLine(m.status), w))
 	}
 	var parts []string
+	if p := m.problemText(); p != "" {
+		// A failing recording outranks the key hints: it stays visible.
+		return m.styles.StatusErr.Render(fit(oneLine(p), w))
+	}
 	if st := m.current(); st != nil {
 		if !st.done && m.feed == nil && st.x != nil {
 			if total := int64(len(st.body)); total > 0 {
