@@ -166,3 +166,26 @@ func TestMarkdownCodeSpanOutlastsBackticks(t *testing.T) {
 		}
 	}
 }
+
+// checkReportsSafe renders d in every format and fails on a raw control
+// character in any of them, or on JSON that does not parse: the
+// assertion the fuzz targets add to their own.
+func checkReportsSafe(t *testing.T, d *Diagnosis) {
+	t.Helper()
+	for name, write := range map[string]func(*bytes.Buffer, *Diagnosis) error{
+		"text":     func(b *bytes.Buffer, d *Diagnosis) error { return WriteText(b, d) },
+		"markdown": func(b *bytes.Buffer, d *Diagnosis) error { return WriteMarkdown(b, d) },
+		"json":     func(b *bytes.Buffer, d *Diagnosis) error { return WriteJSON(b, d) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b, d); err != nil {
+			t.Fatalf("%s report: %v", name, err)
+		}
+		if r, bad := rawControl(b.String()); bad {
+			t.Fatalf("%s report holds raw %U:\n%s", name, r, b.String())
+		}
+		if name == "json" && !json.Valid(b.Bytes()) {
+			t.Fatalf("JSON report does not parse:\n%s", b.String())
+		}
+	}
+}
