@@ -9,6 +9,8 @@ import (
 
 	"github.com/atotto/clipboard"
 	osc52 "github.com/aymanbagabas/go-osc52/v2"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // clipEnv is what the copy strategy depends on, injectable for tests.
@@ -63,9 +65,12 @@ func (e clipEnv) localPlausible() bool {
 // copyText copies text by every plausible method. OSC 52 reaches the
 // user's terminal even over SSH, but the terminal never confirms it, so
 // unless the local clipboard confirmed the copy the text is also saved to
-// a file whose path is reported.
+// a file whose path is reported. The text passes stream.SafeText first:
+// whatever is pasted or printed from the clipboard or the file holds no
+// escape sequence, control, C1 or bidi character from the stream.
 func copyText(text string, e clipEnv) copyResult {
 	var r copyResult
+	text = stream.SafeText(text)
 	if e.term != nil {
 		seq := osc52.New(text)
 		if e.getenv("TMUX") != "" {
