@@ -214,7 +214,7 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	if cerr := file.Close(); cerr != nil {
 		return &exitError{1, fmt.Errorf("live: writing %s: %w", path, cerr)}
 	}
-	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
+	printLine(stderr, "midstream: capture saved to %s", path)
 	v := inspect.Diagnose(x, inspect.Options{})
 	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
@@ -246,7 +246,7 @@ func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req 
 		done <- result{x, err}
 	}()
 	if err := ui.RunLive(feed, ui.Options{Title: "live " + stream.RedactURL(req.URL), ToolVersion: version}); err != nil {
-		fmt.Fprintf(stderr, "midstream: inspector unavailable (%v); waiting for the stream\n", err)
+		printLine(stderr, "midstream: inspector unavailable (%v); waiting for the stream", err)
 		r := <-done
 		return r.x, true, r.err
 	}

@@ -86,9 +86,9 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
-		fmt.Fprintf(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here\n", ln.Addr())
+		printLine(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here", ln.Addr())
 	}
-	fmt.Fprintf(stderr, "midstream proxy: listening on http://%s → %s; captures in %s\n", ln.Addr(), up.Redacted(), dir)
+	printLine(stderr, "midstream proxy: listening on http://%s → %s; captures in %s", ln.Addr(), up.Redacted(), dir)
 
 	p := &stream.Proxy{Upstream: up, Open: stream.DirCaptures(dir)}
 	useTUI := !f.noTUI && isTerminal(os.Stdout)
@@ -113,7 +113,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		select {
 		case err := <-uiDone:
 			if err != nil {
-				fmt.Fprintf(stderr, "midstream proxy: inspector unavailable (%v); printing one line per exchange\n", err)
+				printLine(stderr, "midstream proxy: inspector unavailable (%v); printing one line per exchange", err)
 				lines.setQuiet(false)
 				serveErr = waitStop(sigs, served)
 			}
@@ -184,9 +184,9 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	line := exchangeLine(x, inspect.Diagnose(x, inspect.Options{}), capture)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, line)
+	printLine(l.w, "%s", line)
 	if err != nil {
-		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %v\n", x.Source, err)
+		printLine(l.errw, "midstream proxy: recording %s: %v", x.Source, err)
 	}
 }
 
