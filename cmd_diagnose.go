@@ -158,7 +158,7 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes i
 			if len(skipped) == 1 {
 				verb = "is"
 			}
-			fmt.Fprintf(notes, "midstream: note: %s: skipped %d exchange%s that %s not event streams: %s\n",
+			printLine(notes, "midstream: note: %s: skipped %d exchange%s that %s not event streams: %s",
 				stream.RedactText(name), len(skipped), plural(len(skipped)), verb, strings.Join(skipped, ", "))
 		}
 		d.Exchanges = append(d.Exchanges, kept...)

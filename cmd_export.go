@@ -91,7 +91,7 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	}
 	for i, x := range xs {
 		for _, note := range x.Notes {
-			fmt.Fprintf(cmd.ErrOrStderr(), "midstream: note: %s: %s\n", stream.RedactText(labels[i]), stream.RedactText(note))
+			printLine(cmd.ErrOrStderr(), "midstream: note: %s: %s", stream.RedactText(labels[i]), stream.RedactText(note))
 		}
 	}
 	if to == "sse" && xs[0].BodyMissing {
@@ -235,7 +235,7 @@ func listExchanges(xs []*stream.Exchange, labels []string) string {
 		if x.BodyMissing {
 			body = "no body"
 		}
-		fmt.Fprintf(&b, "  %3d  %s  %s → %s, %s\n", i+1, stream.RedactText(labels[i]), req, status, body)
+		fmt.Fprintf(&b, "  %3d  %s  %s → %s, %s\n", i+1, stream.SafeLine(stream.RedactText(labels[i])), stream.SafeLine(req), status, body)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

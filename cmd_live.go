@@ -209,9 +209,9 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 		recErr = out.Commit()
 	}
 	if recErr != nil {
-		fmt.Fprintf(stderr, "midstream: live: capture NOT saved to %s: %v\n", path, recErr)
+		printLine(stderr, "midstream: live: capture NOT saved to %s: %v", path, recErr)
 	} else {
-		fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
+		printLine(stderr, "midstream: capture saved to %s", path)
 	}
 	v := inspect.Diagnose(x, inspect.Options{})
 	if text {
@@ -276,7 +276,7 @@ func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req 
 		done <- result{x, err}
 	}()
 	if err := ui.RunLive(feed, ui.Options{Title: "live " + stream.RedactURL(req.URL), ToolVersion: version}); err != nil {
-		fmt.Fprintf(stderr, "midstream: inspector unavailable (%v); waiting for the stream\n", err)
+		printLine(stderr, "midstream: inspector unavailable (%v); waiting for the stream", err)
 		r := <-done
 		return r.x, true, r.err
 	}

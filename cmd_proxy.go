@@ -94,9 +94,9 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
-		fmt.Fprintf(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here\n", ln.Addr())
+		printLine(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here", ln.Addr())
 	}
-	fmt.Fprintf(stderr, "midstream proxy: listening on http://%s → %s; captures in %s\n", ln.Addr(), up.Redacted(), dir)
+	printLine(stderr, "midstream proxy: listening on http://%s → %s; captures in %s", ln.Addr(), up.Redacted(), dir)
 
 	p := &stream.Proxy{Upstream: up, Open: stream.DirCaptures(dir)}
 	useTUI := !f.noTUI && isTerminal(os.Stdout)
@@ -122,7 +122,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		select {
 		case err := <-uiDone:
 			if err != nil {
-				fmt.Fprintf(stderr, "midstream proxy: inspector unavailable (%v); printing one line per exchange\n", err)
+				printLine(stderr, "midstream proxy: inspector unavailable (%v); printing one line per exchange", err)
 				lines.setQuiet(false)
 				serveErr = waitStop(sigs, served)
 			}
@@ -161,7 +161,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 // Host and how recording went; recording failures are exit status 1.
 func (l *exchangeLog) summary(stderr io.Writer) error {
 	if r := l.refusals(); r != "" {
-		fmt.Fprintln(stderr, "midstream proxy: "+r)
+		printLine(stderr, "midstream proxy: %s", r)
 	}
 	if err := l.failures(); err != nil {
 		return &exitError{1, fmt.Errorf("proxy: stopped; %w", err)}
@@ -208,7 +208,7 @@ func (l *exchangeLog) denied(host string) {
 		l.firstRefused = host
 	}
 	if !l.quiet {
-		fmt.Fprintf(l.errw, "midstream proxy: refused a request for Host %q: not a loopback name (--allow-host accepts one)\n", host)
+		printLine(l.errw, "midstream proxy: refused a request for Host %q: not a loopback name (--allow-host accepts one)", host)
 	}
 }
 
@@ -235,9 +235,9 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	line := exchangeLine(x, inspect.Diagnose(x, inspect.Options{}), capture)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, line)
+	printLine(l.w, "%s", line)
 	if err != nil {
-		fmt.Fprintf(l.errw, "midstream proxy: recording %s: %s\n", x.Source, oneLineErr(err))
+		printLine(l.errw, "midstream proxy: recording %s: %s", x.Source, oneLineErr(err))
 	}
 }
 

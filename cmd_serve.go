@@ -155,7 +155,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	}
 	for i, x := range plan {
 		if x.BodyMissing {
-			fmt.Fprintf(stderr, "midstream serve: warning: %s kept no body; it is served empty\n", names[i])
+			printLine(stderr, "midstream serve: warning: %s kept no body; it is served empty", names[i])
 		}
 	}
 
@@ -169,11 +169,11 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
-		fmt.Fprintf(stderr, "midstream serve: WARNING: listening on %s, reachable from other machines\n", ln.Addr())
+		printLine(stderr, "midstream serve: WARNING: listening on %s, reachable from other machines", ln.Addr())
 	}
-	fmt.Fprintf(stderr, "midstream serve: listening on http://%s\n", ln.Addr())
+	printLine(stderr, "midstream serve: listening on http://%s", ln.Addr())
 	for i, x := range plan {
-		fmt.Fprintf(stderr, "midstream serve: answer %d: %s: %s\n", i+1, names[i], describe(x))
+		printLine(stderr, "midstream serve: answer %d: %s: %s", i+1, names[i], describe(x))
 	}
 
 	var mu sync.Mutex
@@ -185,13 +185,13 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		OnRequest: func(seq int, r *http.Request, x *stream.Exchange) {
 			mu.Lock()
 			defer mu.Unlock()
-			fmt.Fprintf(stderr, "%s #%d %s %s sdk=%s → %s\n", time.Now().Format("15:04:05.000"),
+			printLine(stderr, "%s #%d %s %s sdk=%s → %s", time.Now().Format("15:04:05.000"),
 				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
 		}}
 	deny := func(host string) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(stderr, "%s refused a request for Host %q: not a loopback name (--allow-host accepts one)\n", time.Now().Format("15:04:05.000"), host)
+		printLine(stderr, "%s refused a request for Host %q: not a loopback name (--allow-host accepts one)", time.Now().Format("15:04:05.000"), host)
 	}
 	srv := &http.Server{Handler: guardHost(ln, s, "serve", f.allow, deny), ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)

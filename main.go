@@ -6,9 +6,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -78,6 +81,17 @@ func main() {
 			os.Exit(code)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "midstream:", err)
+	// An error can quote a file name, a capture's content or a server's
+	// answer: it is printed through the same boundary as the reports.
+	fmt.Fprintln(os.Stderr, stream.SafeText("midstream: "+err.Error()))
 	os.Exit(code)
+}
+
+// printLine writes one line to w, formatted as by fmt.Sprintf and shown
+// by the rule of stream.SafeLine: a value from a stream, a capture, a
+// request header or an error can neither end the line, forge another,
+// nor reach the terminal as an escape sequence (␛, \u202e, …). Every
+// note and log line the commands print goes through it.
+func printLine(w io.Writer, format string, a ...any) {
+	fmt.Fprintln(w, stream.SafeLine(fmt.Sprintf(format, a...)))
 }

@@ -33,7 +33,8 @@ func seedBodies(f *testing.F) {
 }
 
 // FuzzDiagnose feeds arbitrary bodies, bare and under an HTTP 200 or 529
-// response, timed and untimed, and checks the verdict's invariants.
+// response, timed and untimed, and checks the verdict's invariants and
+// that no report of it holds a raw control, C1 or bidi character.
 func FuzzDiagnose(f *testing.F) {
 	seedBodies(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -51,6 +52,7 @@ func FuzzDiagnose(f *testing.F) {
 			}
 			v := Diagnose(x, Options{})
 			checkInvariants(t, v)
+			checkReportsSafe(t, &Diagnosis{ToolVersion: "fuzz", Exchanges: []*Verdict{v}})
 			m := Assemble(v, len(v.Events))
 			if m.Events > len(v.Events) {
 				t.Fatalf("Assemble applied %d events of %d", m.Events, len(v.Events))
@@ -90,10 +92,8 @@ func checkInvariants(t *testing.T, v *Verdict) {
 		if e.Index != i || e.Offset < 0 || e.Length < 0 {
 			t.Fatalf("event %d: %+v", i, e)
 		}
-		for _, r := range e.Summary {
-			if r < 0x20 || r == 0x7f {
-				t.Fatalf("event %d summary %q has a control character", i, e.Summary)
-			}
+		if r, bad := rawControl(e.Summary); bad || stream.HasUnsafe(e.Summary) {
+			t.Fatalf("event %d summary %q has a control character (%U)", i, e.Summary, r)
 		}
 	}
 	for _, fd := range v.Findings {

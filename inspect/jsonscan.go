@@ -2,8 +2,11 @@ package inspect
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // A light JSON scanner. Diagnose reads a handful of fields from every event
@@ -336,7 +339,8 @@ func hex4(b []byte) (rune, int) {
 const summaryLimit = 48
 
 // snippet returns a single-line summary of the JSON string raw: at most
-// summaryLimit runes, control characters replaced by a space, "…" when cut.
+// summaryLimit runes, line breaks and tabs replaced by a space, other
+// unsafe characters shown by stream.AppendSafeRune, "…" when cut.
 // It decodes, cleans and cuts in one pass with one allocation, because
 // every text delta of a stream gets one.
 func snippet(raw []byte) string {
@@ -405,39 +409,37 @@ func snippet(raw []byte) string {
 			r, n = utf8.DecodeRune(s[i:])
 			i += n
 		}
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError {
+		if r == '\n' || r == '\r' || r == '\t' {
 			r = ' '
 		}
-		out = utf8.AppendRune(out, r)
+		out = stream.AppendSafeRune(out, r)
 		runes++
 	}
 	return string(out)
 }
 
-// oneLine makes s safe for a one-line display: control characters (and
-// the C1 range, and DEL) become spaces, and s is cut to limit runes.
+// oneLine makes s safe for a one-line display, cut to limit runes with
+// "…": line breaks and tabs become spaces (a summary reads as one line of
+// prose) and everything else is shown by the rule of stream.SafeLine (␛ for
+// ESC, \u escapes for C1 and bidi controls, U+FFFD for invalid UTF-8).
 func oneLine(s string, limit int) string {
-	clean := true
-	n := 0
-	for _, r := range s {
-		n++
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError {
-			clean = false
+	cut := false
+	if len(s) > limit {
+		n := 0
+		for i := range s {
+			if n == limit {
+				s, cut = s[:i], true
+				break
+			}
+			n++
 		}
 	}
-	if clean && n <= limit {
-		return s
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 	}
-	out := make([]rune, 0, min(n, limit+1))
-	for _, r := range s {
-		if len(out) == limit {
-			out = append(out, '…')
-			break
-		}
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError {
-			r = ' '
-		}
-		out = append(out, r)
+	s = stream.SafeLine(s)
+	if cut {
+		s += "…"
 	}
-	return string(out)
+	return s
 }

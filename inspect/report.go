@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"math"
@@ -125,16 +126,25 @@ func ms(d time.Duration) *float64 {
 	return &f
 }
 
-// WriteJSON writes the midstream.diagnosis/v1 JSON report.
+// WriteJSON writes the midstream.diagnosis/v1 JSON report. Strings keep
+// their values exactly, but DEL, C1 controls and bidi or other format
+// characters are written as \u escapes (stream.SafeJSON), like the C0
+// controls encoding/json escapes itself: the report is often read on a
+// terminal, with cat or jq.
 func WriteJSON(w io.Writer, d *Diagnosis) error {
 	out := jsonDiagnosis{Schema: SchemaDiagnosis, ToolVersion: d.ToolVersion, Exchanges: []jsonExchange{}}
 	for _, v := range d.Exchanges {
 		out.Exchanges = append(out.Exchanges, toJSON(v))
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(stream.SafeJSON(b.Bytes()))
+	return err
 }
 
 func toJSON(v *Verdict) jsonExchange {

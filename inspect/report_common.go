@@ -1,7 +1,9 @@
 package inspect
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -12,8 +14,23 @@ import (
 )
 
 // Helpers shared by the text and Markdown reports. Everything that can
-// carry user data goes through red(), stream.RedactURL or
-// stream.RedactHeader before it is written.
+// carry user data goes through txt() (redaction, then stream.SafeLine),
+// or stream.RedactURL / stream.RedactHeader and then stream.SafeLine,
+// before it is written; the whole report then passes writeSafe, the
+// output boundary that no raw control, C1 or bidi character crosses.
+
+// txt is red(s) made safe for one line of the text or Markdown report:
+// redacted, then shown by the rule of stream.SafeLine (␛ for ESC, ␊ for a
+// newline, \u escapes for C1 and bidi controls). The JSON report keeps
+// red alone: its strings are escaped by the encoder and SafeJSON.
+func txt(s string) string { return stream.SafeLine(red(s)) }
+
+// writeSafe writes a rendered report to w through stream.SafeText: the
+// last guard, for anything a field-level txt() did not cover.
+func writeSafe(w io.Writer, b *bytes.Buffer) error {
+	_, err := io.WriteString(w, stream.SafeText(b.String()))
+	return err
+}
 
 // httpStatusText describes the HTTP status as people should read it.
 func httpStatusText(v *Verdict) string {
@@ -39,7 +56,7 @@ func mappedStatusText(v *Verdict) string {
 		return "–"
 	}
 	if v.Error != nil && v.Error.Type != "" {
-		return fmt.Sprintf("%d (%s)", v.MappedStatus, red(v.Error.Type))
+		return fmt.Sprintf("%d (%s)", v.MappedStatus, txt(v.Error.Type))
 	}
 	return fmt.Sprintf("%d", v.MappedStatus)
 }
@@ -75,7 +92,7 @@ func outcomeText(v *Verdict) string {
 	case OutcomeTransportError:
 		s := "transport error: the connection broke mid-body"
 		if v.Exchange != nil && v.Exchange.End.Err != "" {
-			s += " (" + red(v.Exchange.End.Err) + ")"
+			s += " (" + txt(v.Exchange.End.Err) + ")"
 		}
 		return s
 	case OutcomeHTTPError:
@@ -92,11 +109,13 @@ func errorText(v *Verdict) string {
 	if e == nil {
 		return ""
 	}
-	s := red(e.Type)
+	s := txt(e.Type)
 	if s == "" {
 		s = "(no type)"
 	}
 	if e.Message != "" {
+		// %q shows every control, C1, bidi or invalid byte as a Go
+		// escape (\x1b, \u202e), as safe as txt and clearer in quotes.
 		s += fmt.Sprintf(" %q", red(e.Message))
 	}
 	if e.EventIndex >= 0 {
@@ -152,9 +171,9 @@ func requestText(v *Verdict) string {
 	if v.Request == nil {
 		return ""
 	}
-	s := strings.TrimSpace(v.Request.Method + " " + stream.RedactURL(v.Request.URL))
+	s := stream.SafeLine(strings.TrimSpace(v.Request.Method + " " + stream.RedactURL(v.Request.URL)))
 	if v.Request.Model != "" {
-		s += " · model " + red(v.Request.Model)
+		s += " · model " + txt(v.Request.Model)
 	}
 	return s
 }
@@ -218,17 +237,18 @@ func sortedHeaderLines(h http.Header) []string {
 	var out []string
 	for _, k := range keys {
 		for _, val := range h[k] {
-			out = append(out, k+": "+red(val))
+			out = append(out, stream.SafeLine(k)+": "+txt(val))
 		}
 	}
 	return out
 }
 
-// wrap breaks s into lines of at most width runes.
+// wrap breaks s into lines of at most width runes, after stream.SafeLine:
+// strings.Fields would otherwise drop a U+0085 or U+2028 unseen.
 func wrap(s string, width int) []string {
 	var lines []string
 	line := ""
-	for _, w := range strings.Fields(s) {
+	for _, w := range strings.Fields(stream.SafeLine(s)) {
 		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
 			lines = append(lines, line)
 			line = w
@@ -283,7 +303,7 @@ func captureName(v *Verdict) string {
 	if src == "" || src == "stdin" || src == "-" {
 		return "capture.sse  # the stream you piped in, saved to a file"
 	}
-	src = shellQuote(red(src))
+	src = shellQuote(txt(src))
 	if n > 1 {
 		src += fmt.Sprintf(" --exchange %d", n)
 	}
@@ -307,6 +327,14 @@ func baseURLEnv(v *Verdict) string {
 		return "OPENAI_BASE_URL=http://127.0.0.1:8788/api/v1"
 	}
 	return "ANTHROPIC_BASE_URL=http://127.0.0.1:8788"
+}
+
+// flatten folds runs of ASCII whitespace (the layout of a JSON body) into
+// single spaces, for a one-line view; other characters are left to txt.
+func flatten(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '\r' || r == '\t' || r == '\f' || r == '\v'
+	}), " ")
 }
 
 // bodyExcerpt is the start of an HTTP error's body, redacted, at most n

@@ -1,7 +1,7 @@
 package inspect
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -14,14 +14,18 @@ import (
 // error, findings with fixes, what the SDK does (a table of every SDK when
 // none is known) with its snippet, the environment, the request id, the
 // redacted headers and how to reproduce with `midstream serve`.
+//
+// As in WriteText, values from the stream are shown by the rule of
+// stream.SafeLine and the whole report passes stream.SafeText; a value
+// cannot close its code span early either (see code).
 func WriteMarkdown(w io.Writer, d *Diagnosis) error {
-	bw := bufio.NewWriter(w)
+	var b bytes.Buffer
 	n := len(d.Exchanges)
-	fmt.Fprintf(bw, "# midstream diagnosis\n\n%d exchange%s · midstream %s · %s\n", n, plural(n), d.ToolVersion, d.runtime())
+	fmt.Fprintf(&b, "# midstream diagnosis\n\n%d exchange%s · midstream %s · %s\n", n, plural(n), d.ToolVersion, d.runtime())
 	for i, v := range d.Exchanges {
-		writeMDExchange(bw, d, i+1, v)
+		writeMDExchange(&b, d, i+1, v)
 	}
-	return bw.Flush()
+	return writeSafe(w, &b)
 }
 
 // mdText keeps stream-supplied text from turning into HTML on GitHub: an
@@ -37,20 +41,32 @@ func cell(s string) string {
 	return s
 }
 
-// code wraps s in a code span that survives backticks inside it.
+// code wraps s in a code span that survives backticks inside it: the
+// fence is one backtick longer than the longest run of them in s, so no
+// value can close the span early and have the rest read as Markdown.
 func code(s string) string {
 	if s == "" {
 		return "–"
 	}
-	s = strings.NewReplacer("\n", " ", "|", `\|`).Replace(s)
-	if strings.Contains(s, "`") {
-		return "`` " + s + " ``"
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", `\|`).Replace(s)
+	run, longest := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '`' {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
 	}
-	return "`" + s + "`"
+	if longest == 0 {
+		return "`" + s + "`"
+	}
+	f := strings.Repeat("`", longest+1)
+	return f + " " + s + " " + f
 }
 
 func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
-	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(red(v.Source)), v.Provider)
+	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(txt(v.Source)), v.Provider)
 	verdict := mismatchText(v)
 	if v.Mismatch {
 		verdict = "**" + verdict + "**"
@@ -64,13 +80,13 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	}
 	fmt.Fprintf(w, "| Events | %d |\n", v.EventCount)
 	if v.Request != nil {
-		fmt.Fprintf(w, "| Request | %s |\n", code(strings.TrimSpace(v.Request.Method+" "+stream.RedactURL(v.Request.URL))))
+		fmt.Fprintf(w, "| Request | %s |\n", code(stream.SafeLine(strings.TrimSpace(v.Request.Method+" "+stream.RedactURL(v.Request.URL)))))
 		if v.Request.Model != "" {
-			fmt.Fprintf(w, "| Model | %s |\n", code(red(v.Request.Model)))
+			fmt.Fprintf(w, "| Model | %s |\n", code(txt(v.Request.Model)))
 		}
 	}
 	if v.RequestID != "" {
-		fmt.Fprintf(w, "| Request id | %s |\n", code(red(v.RequestID)))
+		fmt.Fprintf(w, "| Request id | %s |\n", code(txt(v.RequestID)))
 	}
 	if t := timingText(v); t != "" {
 		fmt.Fprintf(w, "| Timing | %s |\n", cell(t))
@@ -91,7 +107,7 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 		}
 		fmt.Fprintln(w)
 		for _, note := range v.Exchange.Notes {
-			fmt.Fprintf(w, "- note: %s\n", mdText.Replace(red(note)))
+			fmt.Fprintf(w, "- note: %s\n", mdText.Replace(txt(note)))
 		}
 	}
 	writeMDHeaders(w, v)
@@ -122,7 +138,7 @@ func writeMDTimeline(w io.Writer, v *Verdict) {
 		if e.Unterminated {
 			name += " (unterminated)"
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", num, e.Offset, eventTime(v, e), code(red(name)), cell(red(e.Summary)))
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", num, e.Offset, eventTime(v, e), code(txt(name)), cell(txt(e.Summary)))
 	}
 }
 
@@ -133,7 +149,7 @@ func writeMDFindings(w io.Writer, v *Verdict) {
 		return
 	}
 	for _, f := range v.Findings {
-		fmt.Fprintf(w, "- **%s** %s — %s", strings.ToUpper(string(f.Severity)), code(f.Code), mdText.Replace(red(f.Title)))
+		fmt.Fprintf(w, "- **%s** %s — %s", strings.ToUpper(string(f.Severity)), code(f.Code), mdText.Replace(txt(f.Title)))
 		if len(f.Events) > 0 {
 			nums := make([]string, len(f.Events))
 			for i, e := range f.Events {
@@ -143,20 +159,20 @@ func writeMDFindings(w io.Writer, v *Verdict) {
 		}
 		fmt.Fprintln(w)
 		if f.Detail != "" {
-			fmt.Fprintf(w, "  %s\n", mdText.Replace(red(f.Detail)))
+			fmt.Fprintf(w, "  %s\n", mdText.Replace(txt(f.Detail)))
 		}
 		for _, fx := range f.Fixes {
-			fmt.Fprintf(w, "  - Fix: %s\n", mdText.Replace(red(fx)))
+			fmt.Fprintf(w, "  - Fix: %s\n", mdText.Replace(txt(fx)))
 		}
 	}
 }
 
 func writeMDSDK(w io.Writer, v *Verdict) {
 	if a := v.SDK; a != nil {
-		fmt.Fprintf(w, "\n### What %s %s does (%s)\n\n", a.Name, red(a.Version), detectedText(a))
+		fmt.Fprintf(w, "\n### What %s %s does (%s)\n\n", a.Name, txt(a.Version), detectedText(a))
 		fmt.Fprintf(w, "| | |\n|---|---|\n| Raises | %s |\n| Status it reports | %s |\n| Error type at | %s |\n| Built-in retry fires | %s |\n",
 			code(raisesText(a)), statusReported(a), code(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
-		fmt.Fprintf(w, "\n%s\n", red(a.Advice))
+		fmt.Fprintf(w, "\n%s\n", txt(a.Advice))
 		if a.Snippet != "" {
 			fmt.Fprintf(w, "\n```%s\n%s```\n", a.Language, red(a.Snippet))
 		}
@@ -173,7 +189,7 @@ func writeMDSDK(w io.Writer, v *Verdict) {
 	}
 	fmt.Fprintln(w)
 	for _, a := range rows {
-		fmt.Fprintf(w, "<details><summary>%s %s: advice and snippet</summary>\n\n%s\n", a.Name, a.Version, red(a.Advice))
+		fmt.Fprintf(w, "<details><summary>%s %s: advice and snippet</summary>\n\n%s\n", a.Name, a.Version, txt(a.Advice))
 		if a.Snippet != "" {
 			fmt.Fprintf(w, "\n```%s\n%s```\n", a.Language, a.Snippet)
 		}
@@ -189,7 +205,7 @@ func writeMDHeaders(w io.Writer, v *Verdict) {
 	}
 	fmt.Fprintf(w, "\n### Headers (redacted)\n\n```http\n")
 	if r := x.Request; r != nil {
-		fmt.Fprintf(w, "%s %s\n", r.Method, stream.RedactURL(r.URL))
+		fmt.Fprintln(w, stream.SafeLine(r.Method+" "+stream.RedactURL(r.URL)))
 		for _, l := range sortedHeaderLines(r.Header) {
 			fmt.Fprintln(w, l)
 		}
@@ -202,7 +218,7 @@ func writeMDHeaders(w io.Writer, v *Verdict) {
 		if proto == "" {
 			proto = "HTTP/1.1"
 		}
-		fmt.Fprintf(w, "%s %d %s\n", proto, r.Status, r.StatusText)
+		fmt.Fprintf(w, "%s %d %s\n", stream.SafeLine(proto), r.Status, stream.SafeLine(r.StatusText))
 		for _, l := range sortedHeaderLines(r.Header) {
 			fmt.Fprintln(w, l)
 		}

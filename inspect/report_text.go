@@ -1,7 +1,7 @@
 package inspect
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -14,14 +14,18 @@ const labelWidth = 15
 // survives pipes, logs and SSH), one block per exchange with both statuses
 // side by side, the verdict word, outcome, error, findings with their
 // severity words, what the SDK does and the timing.
+//
+// Every value from a stream or capture is shown by the rule of
+// stream.SafeLine, and the whole report passes stream.SafeText: it holds
+// no escape sequence, control, C1 or bidi character a terminal acts on.
 func WriteText(w io.Writer, d *Diagnosis) error {
-	bw := bufio.NewWriter(w)
+	var b bytes.Buffer
 	n := len(d.Exchanges)
-	fmt.Fprintf(bw, "midstream %s — %d exchange%s\n", d.ToolVersion, n, plural(n))
+	fmt.Fprintf(&b, "midstream %s — %d exchange%s\n", d.ToolVersion, n, plural(n))
 	for i, v := range d.Exchanges {
-		writeTextExchange(bw, i+1, v)
+		writeTextExchange(&b, i+1, v)
 	}
-	return bw.Flush()
+	return writeSafe(w, &b)
 }
 
 func plural(n int) string {
@@ -48,19 +52,19 @@ func kv(w io.Writer, indent, label, value string) {
 }
 
 func writeTextExchange(w io.Writer, n int, v *Verdict) {
-	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, red(v.Source), v.Provider)
+	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, txt(v.Source), v.Provider)
 	kv(w, "  ", "status", "HTTP "+httpStatusText(v)+" vs stream "+mappedStatusText(v)+" → "+verdictWord(v))
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))
 	kv(w, "  ", "error", errorText(v))
 	kv(w, "  ", "events", fmt.Sprintf("%d", v.EventCount))
-	kv(w, "  ", "body", strings.Join(strings.Fields(bodyExcerpt(v, 300)), " "))
+	kv(w, "  ", "body", txt(flatten(bodyExcerpt(v, 300))))
 	kv(w, "  ", "request", requestText(v))
-	kv(w, "  ", "request id", red(v.RequestID))
+	kv(w, "  ", "request id", txt(v.RequestID))
 	kv(w, "  ", "timing", timingText(v))
 	if v.Exchange != nil {
 		for _, note := range v.Exchange.Notes {
-			kv(w, "  ", "note", red(note))
+			kv(w, "  ", "note", txt(note))
 		}
 	}
 
@@ -82,7 +86,7 @@ func writeTextExchange(w io.Writer, n int, v *Verdict) {
 }
 
 func writeTextFinding(w io.Writer, f Finding) {
-	head := fmt.Sprintf("    %-8s %s  %s", strings.ToUpper(string(f.Severity)), f.Code, red(f.Title))
+	head := fmt.Sprintf("    %-8s %s  %s", strings.ToUpper(string(f.Severity)), f.Code, txt(f.Title))
 	if len(f.Events) > 0 {
 		nums := make([]string, len(f.Events))
 		for i, e := range f.Events {
@@ -91,11 +95,11 @@ func writeTextFinding(w io.Writer, f Finding) {
 		head += " (event " + strings.Join(nums, ", ") + ")"
 	}
 	fmt.Fprintln(w, head)
-	for _, l := range wrap(red(f.Detail), 84) {
+	for _, l := range wrap(txt(f.Detail), 84) {
 		fmt.Fprintf(w, "             %s\n", l)
 	}
 	for _, fx := range f.Fixes {
-		for i, l := range wrap(red(fx), 79) {
+		for i, l := range wrap(txt(fx), 79) {
 			if i == 0 {
 				fmt.Fprintf(w, "             fix: %s\n", l)
 			} else {
@@ -106,12 +110,12 @@ func writeTextFinding(w io.Writer, f Finding) {
 }
 
 func writeTextSDK(w io.Writer, a *SDKAnswer) {
-	fmt.Fprintf(w, "  your SDK: %s %s (%s)\n", a.Name, red(a.Version), detectedText(a))
+	fmt.Fprintf(w, "  your SDK: %s %s (%s)\n", a.Name, txt(a.Version), detectedText(a))
 	kv(w, "    ", "raises", raisesText(a))
 	kv(w, "    ", "status", statusReported(a))
 	kv(w, "    ", "error type at", a.ErrorTypeAt)
 	kv(w, "    ", "built-in retry", yesNo(a.BuiltinRetry))
-	kv(w, "    ", "advice", red(a.Advice))
+	kv(w, "    ", "advice", txt(a.Advice))
 	if a.Snippet != "" {
 		fmt.Fprintf(w, "    snippet (%s):\n", a.Language)
 		for _, l := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {

@@ -163,7 +163,8 @@ func FuzzDetectSDK(f *testing.F) {
 				t.Fatalf("detected unparseable version %q from %q", r.Version, ua)
 			}
 			v := &Verdict{Provider: p, Outcome: OutcomeErrorEvent, HTTPStatus: 200, Error: &StreamError{Type: "overloaded_error"}}
-			_ = SDKFor(v, Options{SDK: r}) // must not panic for any detected version
+			v.SDK = SDKFor(v, Options{SDK: r}) // must not panic for any detected version
+			checkReportsSafe(t, &Diagnosis{Exchanges: []*Verdict{v}})
 		}
 	})
 }

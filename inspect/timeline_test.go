@@ -161,7 +161,8 @@ func TestTimelineNotAStream(t *testing.T) {
 }
 
 // FuzzTimeline: however a body is cut, the Timeline returns exactly the
-// events (IDs and summaries included) a one-pass Diagnose finds.
+// events (IDs and summaries included) a one-pass Diagnose finds, and no
+// summary holds a raw control character.
 func FuzzTimeline(f *testing.F) {
 	f.Add([]byte(good), uint16(7), uint16(30))
 	f.Add([]byte("id: 1\ndata: 1\r\n\r\ndata: {\"error\":{\"type\":\"x\",\"message\":\"m\"}}\r\r"), uint16(9), uint16(10))
@@ -185,6 +186,12 @@ func FuzzTimeline(f *testing.F) {
 		// Without a URL the provider comes from all the leading events at
 		// once, which a Timeline created before they arrive cannot match
 		// event for event: give it the whole exchange, as the loader does.
-		sameTimeline(t, runTimeline(x, 0, u != ""), Diagnose(x, Options{}).Events)
+		events := Diagnose(x, Options{}).Events
+		sameTimeline(t, runTimeline(x, 0, u != ""), events)
+		for _, e := range events {
+			if r, bad := rawControl(e.Summary); bad {
+				t.Fatalf("summary %q holds raw %U", e.Summary, r)
+			}
+		}
 	})
 }

@@ -55,9 +55,12 @@ func (e clipEnv) localPlausible() bool {
 // copyText copies text by every plausible method. OSC 52 reaches the
 // user's terminal even over SSH, but the terminal never confirms it, so
 // unless the local clipboard confirmed the copy the text is also saved to
-// a file whose path is reported.
+// a file whose path is reported. The text passes stream.SafeText first:
+// whatever is pasted or printed from the clipboard or the file holds no
+// escape sequence, control, C1 or bidi character from the stream.
 func copyText(text string, e clipEnv) copyResult {
 	var r copyResult
+	text = stream.SafeText(text)
 	if e.term != nil {
 		seq := osc52.New(text)
 		if e.getenv("TMUX") != "" {

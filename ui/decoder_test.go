@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,9 @@ func FuzzIncrementalDecode(f *testing.F) {
 		}
 		sameEvents(t, splitDecode(body, []int{c1, c2}), wholeDecode(body))
 		for _, e := range wholeDecode(body) {
+			if r, bad := rawControl(e.Summary); bad {
+				t.Fatalf("summary %q holds raw %U", e.Summary, r)
+			}
 			if w := width(cut(oneLine(e.Summary), 30)); w > 30 {
 				t.Fatalf("summary row %d cells wide", w)
 			}
@@ -134,8 +138,11 @@ func FuzzOneLine(f *testing.F) {
 	f.Add("\xff\xfe\x1bP+q\x1b\\", uint8(3))
 	f.Fuzz(func(t *testing.T, s string, w uint8) {
 		out := oneLine(s)
+		if r, bad := rawControl(out); bad || strings.ContainsRune(out, '\n') || strings.ContainsRune(out, '\t') {
+			t.Fatalf("oneLine(%q) = %q keeps %U", s, out, r)
+		}
 		for _, r := range out {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiOrSeparator(r) {
+			if stream.Unsafe(r) {
 				t.Fatalf("oneLine(%q) = %q keeps %U", s, out, r)
 			}
 		}

@@ -244,7 +244,8 @@ func copyDiagnosis(v *inspect.Verdict, toolVersion string, env clipEnv) tea.Cmd 
 	}
 }
 
-// copyFrame copies one raw frame (redacted).
+// copyFrame copies one raw frame, redacted and with its controls made
+// visible by copyText (a CR shows as ␍, ESC as ␛).
 func copyFrame(frame []byte, env clipEnv) tea.Cmd {
 	return func() tea.Msg {
 		return copiedMsg{what: "raw frame", result: copyText(stream.RedactText(string(frame)), env)}

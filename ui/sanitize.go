@@ -2,134 +2,55 @@ package ui
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // Payload text is untrusted: a stream can carry escape sequences that would
 // move the cursor, change colours or set the window title if printed as-is.
 // Every piece of payload text goes through one of these functions before it
 // is styled, and every row is cut to its pane's width by display cells.
+// The rule of what is shown how lives in stream (SafeLine, AppendSafeRune),
+// shared with the reports, the copies and the command line.
 
-// oneLine makes s safe for a single row: escape sequences are removed,
-// other control characters (including newlines and tabs) become visible
-// glyphs, and invalid UTF-8 becomes U+FFFD.
-func oneLine(s string) string {
-	if s == "" {
-		return s
-	}
-	if strings.IndexByte(s, 0x1b) >= 0 || strings.ContainsRune(s, 0x9b) {
-		s = ansi.Strip(s)
-	}
-	if isPlain(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		writeVisible(&b, r, false)
-	}
-	return b.String()
-}
-
-// isPlain reports whether s is valid UTF-8 with no control, bidi or
-// separator characters, the common case, which then costs no allocation.
-func isPlain(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c < 0x20 || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r < 0xa0 || isBidiOrSeparator(r) {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
-// isBidiOrSeparator reports characters that reorder, break or join a row
-// in ways that cell counting cannot follow: line and paragraph separators,
-// bidi controls, and the other format characters (Cf) — e.g. U+0600
-// joins the following space into its grapheme — except the zero-width
-// joiner that emoji sequences need.
-func isBidiOrSeparator(r rune) bool {
-	return r == 0x2028 || r == 0x2029 || r != 0x200d && unicode.Is(unicode.Cf, r)
-}
+// oneLine makes s safe for a single row: ESC and the other control
+// characters (newlines included) become visible glyphs (␛, ␊, ␍), a tab a
+// space, C1 controls and bidi or other format characters \u escapes, and
+// invalid UTF-8 U+FFFD; an escape sequence thus shows as text instead of
+// acting on the terminal.
+func oneLine(s string) string { return stream.SafeLine(s) }
 
 // visibleFrame renders raw frame bytes with every control character made
-// visible (␍ for CR, ␊ for LF, ␛ for ESC, …) and split into display lines
-// at each LF, so that line endings and stray escapes can be read.
+// visible (␍ for CR, ␊ for LF, ␉ for a tab, ␛ for ESC, …) and split into
+// display lines at each LF, so that line endings and stray escapes can be
+// read. An invalid byte shows as \xNN: a frame view is about bytes.
 func visibleFrame(raw []byte) []string {
 	var lines []string
-	var b strings.Builder
+	var b []byte
 	for i := 0; i < len(raw); {
 		r, n := utf8.DecodeRune(raw[i:])
 		if r == utf8.RuneError && n == 1 {
-			b.WriteString("\\x")
-			b.WriteString(hex2(raw[i]))
+			b = append(b, '\\', 'x', hexDigits[raw[i]>>4], hexDigits[raw[i]&15])
 			i++
 			continue
 		}
 		i += n
-		writeVisible(&b, r, true)
+		b = stream.AppendSafeRune(b, r)
 		if r == '\n' {
-			lines = append(lines, b.String())
-			b.Reset()
+			lines = append(lines, string(b))
+			b = b[:0]
 		}
 	}
-	if b.Len() > 0 {
-		lines = append(lines, b.String())
+	if len(b) > 0 {
+		lines = append(lines, string(b))
 	}
 	return lines
 }
 
-func hex2(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&15]})
-}
-
-// writeVisible writes r, replacing control characters with the Unicode
-// control pictures (U+2400 block) or a \u escape for C1 controls.
-func writeVisible(b *strings.Builder, r rune, frame bool) {
-	switch {
-	case r == utf8.RuneError:
-		b.WriteRune('\uFFFD')
-	case r == '\n':
-		b.WriteRune('␊')
-	case r == '\r':
-		b.WriteRune('␍')
-	case r == '\t':
-		if frame {
-			b.WriteRune('␉')
-		} else {
-			b.WriteByte(' ')
-		}
-	case r == 0x1b:
-		b.WriteRune('␛')
-	case r < 0x20:
-		b.WriteRune(0x2400 + r)
-	case r == 0x7f:
-		b.WriteRune('␡')
-	case r >= 0x80 && r < 0xa0:
-		b.WriteString("\\u00")
-		b.WriteString(hex2(byte(r)))
-	case isBidiOrSeparator(r):
-		// Line separators and bidi overrides reorder or break the row.
-		b.WriteRune('\uFFFD')
-	default:
-		b.WriteRune(r)
-	}
-}
+const hexDigits = "0123456789abcdef"
 
 // cut shortens s (plain or already styled: escapes take no cells) to at
 // most w display cells, marking a cut with "…"; wide and combining

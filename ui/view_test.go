@@ -85,14 +85,14 @@ func TestOneLineAndCut(t *testing.T) {
 	}{
 		{"plain", "hello", 10, "hello"},
 		{"cut ascii", "hello world", 6, "hello…"},
-		{"csi stripped", "a\x1b[31mb\x1b[0mc", 10, "abc"},
-		{"osc stripped", "a\x1b]0;title\x07b", 10, "ab"},
+		{"csi shown", "a\x1b[31mb\x1b[0mc", 20, "a␛[31mb␛[0mc"},
+		{"osc shown", "a\x1b]0;title\x07b", 20, "a␛]0;title␇b"},
 		{"newline visible", "a\nb\r", 10, "a␊b␍"},
 		{"wide cut on cell boundary", "漢字漢字", 5, "漢字…"},
 		{"combining kept whole", "e\u0301e\u0301e\u0301", 2, "e\u0301…"},
 		{"invalid utf8", "a\xffb", 10, "a\uFFFDb"},
 		{"c1 control", "a\u009bb", 10, "a\\u009bb"},
-		{"bidi override", "a\u202eb", 10, "a\uFFFDb"},
+		{"bidi override", "a\u202eb", 10, "a\\u202eb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
