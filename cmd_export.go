@@ -104,6 +104,16 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	// Written through a buffer rather than built whole in memory: a
 	// 64 MiB capture would otherwise be held twice more, as the encoded
 	// output and as the buffer it grew in.
+	if out == "-" && stdoutIsTerminal() {
+		// A capture's bytes are untrusted: on a terminal they are shown
+		// escaped, never acted on. A file or a pipe gets them exact.
+		sw := &stream.SafeWriter{W: w, JSON: to != "sse"}
+		defer sw.Close()
+		w = sw
+		if to == "sse" {
+			printLine(cmd.ErrOrStderr(), "midstream: standard output is a terminal: control characters are shown escaped; -o FILE or a pipe gets the exact bytes")
+		}
+	}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	switch to {
 	case "sse":

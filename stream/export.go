@@ -72,7 +72,7 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 	if err := enc.Encode(f); err != nil {
 		return err
 	}
-	rest := doc.Bytes()
+	rest := SafeJSON(doc.Bytes())
 	for _, b := range bodies {
 		i := bytes.Index(rest, b.placeholder)
 		if i < 0 {
@@ -127,7 +127,7 @@ func writeBody(w io.Writer, x *Exchange, b64 bool) error {
 		if err := enc.Encode(string(win[:n])); err != nil {
 			return err
 		}
-		esc := buf.Bytes()
+		esc := SafeJSON(buf.Bytes())                            // no raw C1 or bidi for a person reading the file
 		if _, err := w.Write(esc[1 : len(esc)-2]); err != nil { // without the quotes and newline
 			return err
 		}

@@ -32,7 +32,7 @@ func writeHARWhole(t *testing.T, xs ...*Exchange) []byte {
 	if err := enc.Encode(f); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return SafeJSON(buf.Bytes()) // what WriteHAR promises: no raw DEL, C1 or bidi
 }
 
 // TestWriteHARStreamsSameBytes checks that streaming the bodies changes

@@ -76,7 +76,9 @@ func encodeBytes(b []byte) (text, b64 *string) {
 func micros(d time.Duration) int64 { return int64(d / time.Microsecond) }
 
 // marshalLine encodes v as one JSON line ending in '\n', without the HTML
-// escaping encoding/json does by default (it would make bodies unreadable).
+// escaping encoding/json does by default (it would make bodies unreadable)
+// and with C1, DEL and bidi characters escaped (SafeJSON): a capture is
+// text a person may cat, and the escapes decode to the same bytes.
 func marshalLine(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -84,7 +86,7 @@ func marshalLine(v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return SafeJSON(buf.Bytes()), nil
 }
 
 func headerLine(x *Exchange, timed bool) ([]byte, error) {

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"io"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -185,3 +186,53 @@ func plainJSONPrefix(b []byte) int {
 // HasUnsafe reports whether s holds a character SafeText would change,
 // newlines and tabs aside: what tests of every output path assert against.
 func HasUnsafe(s string) bool { return plainPrefix(s, true) != len(s) }
+
+// SafeWriter passes everything written through SafeText (or SafeJSON)
+// on its way to W, so that a machine format written to a terminal shows
+// its control characters instead of acting on them. A rune cut by the end
+// of one Write is held back until the next, so escaping never depends on
+// where writes happen to split the text.
+type SafeWriter struct {
+	W    io.Writer
+	JSON bool // JSON text: escape with SafeJSON, keeping it valid JSON
+	tail []byte
+}
+
+// Write escapes p and writes it to W; it reports len(p) on success.
+func (s *SafeWriter) Write(p []byte) (int, error) {
+	b := append(s.tail, p...)
+	cut := len(b)
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if err := s.emit(b[:cut]); err != nil {
+		return 0, err
+	}
+	s.tail = append(s.tail[:0:0], b[cut:]...)
+	return len(p), nil
+}
+
+// Close writes a rune still held back (as U+FFFD: it never completed).
+func (s *SafeWriter) Close() error {
+	b := s.tail
+	s.tail = nil
+	return s.emit(b)
+}
+
+func (s *SafeWriter) emit(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if s.JSON {
+		b = SafeJSON(b)
+	} else {
+		b = []byte(SafeText(string(b)))
+	}
+	_, err := s.W.Write(b)
+	return err
+}
