@@ -164,7 +164,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 			mu.Lock()
 			defer mu.Unlock()
 			fmt.Fprintf(stderr, "%s #%d %s %s sdk=%s → %s\n", time.Now().Format("15:04:05.000"),
-				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
+				seq, r.Method, stream.RedactText(r.URL.EscapedPath()), sdkLabel(r.Header, r.URL.Path), index[x])
 		}}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/midstreamhq/midstream/stream"
 	"github.com/spf13/cobra"
 )
 
@@ -78,6 +79,6 @@ func main() {
 			os.Exit(code)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "midstream:", err)
+	fmt.Fprintln(os.Stderr, "midstream:", stream.RedactText(err.Error())) // errors quote URLs and -H values
 	os.Exit(code)
 }
