@@ -144,15 +144,17 @@ func hintAt(s string, i int) bool {
 }
 
 // isHint reports whether v is exactly one hint, with an optional Bearer or
-// Basic scheme before it: redacting it again must change nothing.
+// Basic scheme before it: redacting it again must change nothing. An older
+// hint showing a secret's first characters is not one (see legacyHint).
 func isHint(v string) bool {
 	if _, rest, ok := cutScheme(v); ok {
 		v = rest
 	}
-	if !hintAt(v, 0) {
+	i := wordEnd(v, 0)
+	if !strings.HasPrefix(v[i:], hintMark) {
 		return false
 	}
-	i := strings.Index(v, hintMark) + len(hintMark)
+	i += len(hintMark)
 	j := i
 	for j < len(v) && v[j] >= '0' && v[j] <= '9' {
 		j++
