@@ -181,3 +181,28 @@ func Body() []byte {
 	}
 	return b
 }
+
+// Echoed are keys an API echoes in its response ("invalid key sk-…"): the
+// response body is kept byte-exact in captures and exports, on purpose,
+// but human-readable reports and copies must not show them.
+var Echoed = []Canary{
+	mk("echoed-anthropic", "sk-ant-api03-", 95, 60, false),
+	mk("echoed-openai", "sk-proj-", 120, 61, false),
+}
+
+// SSEError is an Anthropic stream that fails with an error event whose
+// message echoes the Echoed keys.
+func SSEError() string {
+	return "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"model\":\"claude-sonnet-4-5\"}}\n\n" +
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n" +
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded; key " +
+		Echoed[0].Value + " and Bearer " + Echoed[1].Value + " were rejected\"}}\n\n"
+}
+
+// SSEErrorJSON is SSEError as a JSON string's content, the way JSONL and
+// HAR captures hold the response body: tests cut it out before grepping
+// the request side.
+func SSEErrorJSON() string {
+	b, _ := json.Marshal(SSEError())
+	return string(b[1 : len(b)-1])
+}
