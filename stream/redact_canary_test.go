@@ -23,7 +23,7 @@ import (
 func poisoned(rawURL string) *Exchange {
 	return &Exchange{
 		Source: "gateway?key=" + canaries.Shaped[7].Value, Format: FormatJSONL, Timed: true,
-		Notes: []string{canaries.Text(), "X-Auth-Key: " + canaries.AuthKey.Value},
+		Notes:   []string{canaries.Text(), "X-Auth-Key: " + canaries.AuthKey.Value},
 		Request: &Request{Method: "POST", URL: rawURL, Header: canaries.Header(), Body: canaries.Body()},
 		Response: &Response{Status: 200, StatusText: "OK", Header: http.Header{
 			"Content-Type": {"text/event-stream"}, "Set-Cookie": {"session=" + canaries.Cookie.Value},
