@@ -158,3 +158,19 @@ func TestCanariesThroughProxyAndLive(t *testing.T) {
 		leaks(t, "live output", p.output(), all)
 	})
 }
+
+// TestCanariesInCommandErrors: an error message quoting a URL or a header
+// (a bad scheme, a port that does not parse) is redacted when printed.
+func TestCanariesInCommandErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"live", "ftp://gw.example/v1?key=" + canaries.Shaped[7].Value + "&sig=" + canaries.SASSig.Value},
+		{"live", "http://gw.example:port/v1?api_key=" + canaries.Password.Value, "-H", "x-api-key: " + canaries.Shaped[0].Value},
+		{"live", "-H", "Authorization Bearer " + canaries.Opaque.Value, "http://127.0.0.1:9/v1"},
+	} {
+		p := start(t, nil, args...)
+		if code := p.wait(t, 10*time.Second); code == 0 {
+			t.Errorf("%v: exit 0", args)
+		}
+		leaks(t, fmt.Sprint(args), p.output(), canaries.All)
+	}
+}
