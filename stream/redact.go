@@ -56,8 +56,8 @@ func redactHeaderValue(name, v string) string {
 	if IsSecretHeader(name) {
 		return redactSecretValue(v)
 	}
-	if scheme, rest, ok := cutScheme(v); ok && !strings.ContainsAny(rest, " \t") {
-		return scheme + Redacted(rest)
+	if scheme, rest, ok := cutScheme(v); ok && wordEndFunc(rest, isToken68) == len(rest) {
+		return scheme + Redacted(rest) // not a challenge's realm="…" or prose
 	}
 	return RedactText(v)
 }

@@ -126,8 +126,13 @@ func hintPrefix(secret string) string {
 	return ""
 }
 
-func wordEnd(s string, i int) int {
-	for i < len(s) && isKeyByte(s[i]) {
+func wordEnd(s string, i int) int { return wordEndFunc(s[i:], isKeyByte) + i }
+
+// wordEndFunc returns the length of the run of bytes at the start of s
+// that in accepts.
+func wordEndFunc(s string, in func(byte) bool) int {
+	i := 0
+	for i < len(s) && in(s[i]) {
 		i++
 	}
 	return i

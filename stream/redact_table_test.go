@@ -128,6 +128,7 @@ func TestRedactHeaderValues(t *testing.T) {
 		"X-Ratelimit-Remaining-Tokens": {"1000"},
 		"Authorization":                {"Bearer [REDACTED len=40]"},
 		"Cookie":                       {""},
+		"Www-Authenticate":             {`Basic realm="api"`},
 	}
 	want := map[string]string{
 		"Helicone-Auth":                "Bearer sk-[REDACTED len=35]",
@@ -140,6 +141,7 @@ func TestRedactHeaderValues(t *testing.T) {
 		"X-Ratelimit-Remaining-Tokens": "1000",
 		"Authorization":                "Bearer [REDACTED len=40]",
 		"Cookie":                       "",
+		"Www-Authenticate":             `Basic realm="api"`,
 	}
 	got := RedactHeader(h)
 	for k, w := range want {
