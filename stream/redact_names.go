@@ -162,24 +162,28 @@ func redactParams(s string) string {
 		for vs < len(s) && (s[vs] == ' ' || s[vs] == '\t') {
 			vs++
 		}
-		ve := vs
-		if vs < len(s) && (s[vs] == '"' || s[vs] == '\'') { // password="a b"
-			q := strings.IndexByte(s[vs+1:], s[vs])
-			if nl := strings.IndexByte(s[vs+1:], '\n'); q < 0 || (nl >= 0 && nl < q) {
-				continue
-			}
-			vs++
-			ve = vs + q
-		} else {
-			for ve < len(s) && !isValueEnd(s[ve]) {
-				ve++
-			}
+		vs, ve := quotedValue(s, vs)
+		if ve < 0 {
+			continue
 		}
 		if ve == vs || hintAt(s, vs) {
 			continue
 		}
+		hint := Redacted(s[vs:ve])
+		if w := s[vs:ve]; (strings.EqualFold(w, "bearer") || strings.EqualFold(w, "basic")) && ve < len(s) && s[ve] == ' ' {
+			// authorization=Bearer xyz: the credential is the word after
+			k := ve
+			for k < len(s) && s[k] == ' ' {
+				k++
+			}
+			e := k + wordEndFunc(s[k:], isToken68)
+			if e == k || hintAt(s, k) {
+				continue
+			}
+			hint, vs, ve = Redacted(s[k:e]), k, e
+		}
 		b.WriteString(s[last:vs])
-		b.WriteString(Redacted(s[vs:ve]))
+		b.WriteString(hint)
 		last, from = ve, ve
 	}
 	if last == 0 {
@@ -187,6 +191,33 @@ func redactParams(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// quotedValue returns where the value starting at s[vs] starts and ends:
+// inside its quotes when it is quoted ("a b", 'a b', or \"a b\" inside a
+// JSON string), else up to the first isValueEnd byte. ve is -1 when a
+// quote is not closed on its line.
+func quotedValue(s string, vs int) (int, int) {
+	q := ""
+	switch {
+	case strings.HasPrefix(s[vs:], `\"`):
+		q = `\"`
+	case strings.HasPrefix(s[vs:], `"`), strings.HasPrefix(s[vs:], "'"):
+		q = s[vs : vs+1]
+	}
+	if q == "" {
+		ve := vs
+		for ve < len(s) && !isValueEnd(s[ve]) {
+			ve++
+		}
+		return vs, ve
+	}
+	vs += len(q)
+	end := strings.Index(s[vs:], q)
+	if nl := strings.IndexByte(s[vs:], '\n'); end < 0 || (nl >= 0 && nl < end) {
+		return vs, -1
+	}
+	return vs, vs + end
 }
 
 // redactHeaderLines replaces the value of every line of s that reads

@@ -61,6 +61,8 @@ func TestRedactTextCases(t *testing.T) {
 		{"aws credentials file", "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
 			"[default]\naws_access_key_id = AKIA[REDACTED len=20]\naws_secret_access_key = [REDACTED len=40]\n"},
 		{"quoted env value", `PASSWORD="correct horse"`, `PASSWORD="[REDACTED len=13]"`},
+		{"scheme in a param", "authorization=Bearer abc123&x=1", "authorization=Bearer [REDACTED len=6]&x=1"},
+		{"code quoted in a JSON string", `{"content":"client = Anthropic(api_key=\"abc123\")"}`, `{"content":"client = Anthropic(api_key=\"[REDACTED len=6]\")"}`},
 		{"header lines", "Ocp-Apim-Subscription-Key: 0123456789abcdef0123456789abcdef\r\nX-Auth-Key: k\r\nAccept: */*",
 			"Ocp-Apim-Subscription-Key: [REDACTED len=32]\r\nX-Auth-Key: [REDACTED len=1]\r\nAccept: */*"},
 		{"legacy hint in a header line", "X-Api-Key: abcdefg…[REDACTED len=32]", "X-Api-Key: [REDACTED len=32]"},
