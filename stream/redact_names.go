@@ -36,7 +36,9 @@ var (
 	// publicNames carry a credential word but no credential.
 	publicNames = map[string]bool{
 		"www-authenticate": true, "proxy-authenticate": true, "authentication-info": true,
-		"idempotency-key": true, "sec-websocket-key": true,
+		"idempotency-key": true, "idempotency_key": true, "sec-websocket-key": true,
+		"prompt_cache_key": true, "cache_key": true, // OpenAI's cache routing hint
+
 	}
 )
 

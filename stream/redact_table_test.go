@@ -101,7 +101,7 @@ func TestIsSecretName(t *testing.T) {
 	public := []string{
 		"max_tokens", "input_tokens", "output_tokens", "cache_creation_input_tokens", "token_count", "max_completion_tokens",
 		"x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-limit", "keys", "key_type", "token_type", "monkey",
-		"keyboard", "tokenizer", "author", "authors", "WWW-Authenticate", "Idempotency-Key", "Content-Type", "model",
+		"keyboard", "tokenizer", "prompt_cache_key", "idempotency_key", "thoughtSignature", "author", "authors", "WWW-Authenticate", "Idempotency-Key", "Content-Type", "model",
 		"user_id", "signature", "design", "secret_name", "x-stainless-retry-count", "", "Keep-Alive",
 	}
 	for _, n := range secret {
