@@ -96,7 +96,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if !isLoopback(ln.Addr()) {
 		printLine(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here", ln.Addr())
 	}
-	printLine(stderr, "midstream proxy: listening on http://%s → %s; captures in %s", ln.Addr(), up.Redacted(), dir)
+	printLine(stderr, "midstream proxy: listening on http://%s → %s; captures in %s", ln.Addr(), stream.RedactURL(up.String()), dir)
 
 	p := &stream.Proxy{Upstream: up, Open: stream.DirCaptures(dir)}
 	useTUI := !f.noTUI && isTerminal(os.Stdout)
@@ -276,7 +276,7 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 		reqURL = x.Request.URL
 		method = x.Request.Method
 		if u, err := url.Parse(x.Request.URL); err == nil {
-			path = u.EscapedPath()
+			path = stream.RedactText(u.EscapedPath())
 		}
 		h = x.Request.Header
 	}
@@ -304,7 +304,7 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 	line := fmt.Sprintf("%s %s %s http=%s mapped=%s mismatch=%s outcome=%s sdk=%s capture=%s",
 		x.Started.Format("15:04:05.000"), method, path, status, mapped, mismatch, v.Outcome, sdk, orDefault(capture, "-"))
 	if x.End.Reason != stream.EndEOF {
-		line += fmt.Sprintf(" end=%s err=%q", x.End.Reason, x.End.Err)
+		line += fmt.Sprintf(" end=%s err=%q", x.End.Reason, stream.RedactText(x.End.Err))
 	}
 	return line
 }

@@ -81,17 +81,19 @@ func main() {
 			os.Exit(code)
 		}
 	}
-	// An error can quote a file name, a capture's content or a server's
-	// answer: it is printed through the same boundary as the reports.
-	fmt.Fprintln(os.Stderr, stream.SafeText("midstream: "+err.Error()))
+	// An error can quote a file name, a URL, an -H value, a capture's
+	// content or a server's answer: it is printed redacted and through the
+	// same boundary as the reports.
+	fmt.Fprintln(os.Stderr, stream.SafeText("midstream: "+stream.RedactText(err.Error())))
 	os.Exit(code)
 }
 
-// printLine writes one line to w, formatted as by fmt.Sprintf and shown
-// by the rule of stream.SafeLine: a value from a stream, a capture, a
-// request header or an error can neither end the line, forge another,
-// nor reach the terminal as an escape sequence (␛, \u202e, …). Every
-// note and log line the commands print goes through it.
+// printLine writes one line to w, formatted as by fmt.Sprintf, with every
+// key shape redacted (stream.RedactText) and shown by the rule of
+// stream.SafeLine: a value from a stream, a capture, a request header or
+// an error can neither leak a key, end the line, forge another, nor reach
+// the terminal as an escape sequence (␛, \u202e, …). Every note and log
+// line the commands print goes through it.
 func printLine(w io.Writer, format string, a ...any) {
-	fmt.Fprintln(w, stream.SafeLine(fmt.Sprintf(format, a...)))
+	fmt.Fprintln(w, stream.SafeLine(stream.RedactText(fmt.Sprintf(format, a...))))
 }

@@ -90,7 +90,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 		t.Errorf("response = %+v", y.Response)
 	}
 	if got := y.Request.Header.Get("X-Api-Key"); !strings.HasPrefix(got, "sk-ant-") || !strings.Contains(got, "REDACTED") {
-		t.Errorf("x-api-key hint = %q, want first characters and REDACTED", got)
+		t.Errorf("x-api-key hint = %q, want the public prefix and REDACTED", got)
 	}
 	if b := xs[1]; b.Response != nil || b.Request != nil || string(b.Body()) != "data: 1\n\n" || b.End.Reason != EndEOF {
 		t.Errorf("second exchange = %+v", b)

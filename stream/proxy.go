@@ -160,7 +160,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Header().Set("X-Midstream-Error", text)
 			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprintf(w, "midstream proxy: upstream %s: %s\n", p.Upstream.Redacted(), text)
+			fmt.Fprintf(w, "midstream proxy: upstream %s: %s\n", RedactURL(p.Upstream.String()), text)
 		}
 		finish(cause)
 		return

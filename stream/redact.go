@@ -1,71 +1,90 @@
 package stream
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
+	"strconv"
 	"strings"
 )
 
-// Redacted returns the non-secret hint that replaces a secret: its first 7
-// characters (enough to tell "sk-ant-" from "sk-proj") and its length. Short
-// values keep nothing but their length.
+// Redaction works by value and by name. By value: every header value, URL,
+// request body and free text is scanned for credential shapes (see
+// redact_shapes.go). By name: the values of secret-named headers, query
+// and form parameters, "name=value" pairs, "Name: value" lines and request
+// JSON members are replaced whatever they look like (redact_names.go).
+//
+// A secret is replaced by a hint that shows its length and, for a known
+// key shape, the shape's public prefix and nothing else:
+// "sk-ant-api03-[REDACTED len=108]", "Bearer [REDACTED len=40]",
+// "[REDACTED len=32]". Redacting a hint changes nothing, so the length is
+// always the original secret's.
+
+// Redacted returns the hint that replaces secret: the public prefix of its
+// key shape, if it has one ("sk-proj-", "AIza", "ghp_", "eyJ"), and its
+// length, never a character of the secret itself. A hint is returned as is.
 func Redacted(secret string) string {
-	if len(secret) <= 12 {
-		return fmt.Sprintf("[REDACTED len=%d]", len(secret))
+	if isHint(secret) {
+		return secret
 	}
-	return fmt.Sprintf("%s…[REDACTED len=%d]", secret[:7], len(secret))
+	if n, ok := legacyHint(secret); ok {
+		return hintMark + strconv.Itoa(n) + "]"
+	}
+	return hintPrefix(secret) + hintMark + strconv.Itoa(len(secret)) + "]"
 }
 
-// IsSecretHeader reports whether a header's value must never be written:
-// x-api-key, Authorization, Proxy-Authorization, Cookie, Set-Cookie, and any
-// header whose name contains "api-key", "token" or "secret".
-func IsSecretHeader(name string) bool {
-	n := strings.ToLower(name)
-	switch n {
-	case "x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie":
-		return true
+// IsSecretHeader reports whether a header's value is replaced whatever it
+// looks like: Authorization, Cookie, x-api-key, Ocp-Apim-Subscription-Key
+// and every other name IsSecretName accepts.
+func IsSecretHeader(name string) bool { return IsSecretName(name) }
+
+// redactSecretValue returns the replacement of a value known to be secret:
+// its hint, after the Bearer or Basic scheme if it has one.
+func redactSecretValue(v string) string {
+	if v == "" || isHint(v) {
+		return v
 	}
-	return strings.Contains(n, "api-key") || strings.Contains(n, "api_key") ||
-		strings.Contains(n, "token") || strings.Contains(n, "secret")
+	if scheme, rest, ok := cutScheme(v); ok {
+		return scheme + Redacted(rest)
+	}
+	return Redacted(v)
 }
 
-// RedactHeader returns a copy of h with every secret header value replaced
-// by its hint. For Authorization-style values the scheme ("Bearer") is kept.
+// redactHeaderValue redacts one value of header name: all of it when the
+// name is secret, the credential after a Bearer or Basic scheme in any
+// header, else every credential shape in it.
+func redactHeaderValue(name, v string) string {
+	if IsSecretHeader(name) {
+		return redactSecretValue(v)
+	}
+	if scheme, rest, ok := cutScheme(v); ok && wordEndFunc(rest, isToken68) == len(rest) {
+		return scheme + Redacted(rest) // not a challenge's realm="…" or prose
+	}
+	return RedactText(v)
+}
+
+// RedactHeader returns a copy of h in which every secret is replaced by its
+// hint: the values of secret-named headers (IsSecretHeader), Bearer and
+// Basic credentials in any header, and keys, JWTs and secret parameters in
+// every other value.
 func RedactHeader(h http.Header) http.Header {
 	if h == nil {
 		return nil
 	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		if !IsSecretHeader(k) {
-			out[k] = append([]string(nil), vs...)
-			continue
-		}
 		rv := make([]string, len(vs))
 		for i, v := range vs {
-			if scheme, rest, ok := strings.Cut(v, " "); ok && (strings.EqualFold(scheme, "bearer") || strings.EqualFold(scheme, "basic")) {
-				rv[i] = scheme + " " + Redacted(rest)
-			} else {
-				rv[i] = Redacted(v)
-			}
+			rv[i] = redactHeaderValue(k, v)
 		}
 		out[k] = rv
 	}
 	return out
 }
 
-// secretParam matches query parameters that carry keys.
-func secretParam(name string) bool {
-	n := strings.ToLower(name)
-	// Same rule as headers (x-goog-api-key, x-api-key, auth_token, …) plus
-	// the bare "key" Google and OpenRouter-style links use.
-	return n == "key" || n == "apikey" || strings.HasSuffix(n, "apikey") || IsSecretHeader(n) || strings.Contains(n, "password")
-}
-
-// RedactURL returns u with key=, api_key= and similar query parameters (and
-// any userinfo password) redacted. Unparseable URLs are scrubbed as text.
+// RedactURL returns u with the values of secret query parameters (key=,
+// api_key=, sig=, token=, password=, … see secretParam), any userinfo
+// password and every credential shape redacted. A URL that does not parse
+// (a tab, a bad port) is scrubbed as text, by the same rules.
 func RedactURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
@@ -79,89 +98,71 @@ func RedactURL(u string) string {
 	if p.RawQuery != "" {
 		// Rewrite only the secret parameters, in place: re-encoding the whole
 		// query would reorder it and percent-encode the hint into something
-		// unreadable in a bug report ("sk-ant-%E2%80%A6%5BREDACTED…").
+		// unreadable in a bug report ("%5BREDACTED+len%3D…").
 		parts := strings.Split(p.RawQuery, "&")
 		for i, part := range parts {
 			k, v, ok := strings.Cut(part, "=")
 			name, err := url.QueryUnescape(k)
-			if !ok || err != nil || !secretParam(name) {
+			if !ok || err != nil || v == "" || !secretParam(name) {
 				continue
 			}
 			val, err := url.QueryUnescape(v)
 			if err != nil {
 				val = v
 			}
-			// Already a hint (a capture we redacted before): redacting it
-			// again would report the hint's length, not the key's.
-			if !strings.Contains(val, "[REDACTED len=") {
-				val = Redacted(val)
-			}
-			parts[i] = k + "=" + val
+			parts[i] = k + "=" + Redacted(val)
 		}
 		p.RawQuery = strings.Join(parts, "&")
 	}
 	return RedactText(p.String())
 }
 
-// keyPattern matches API keys that may appear anywhere in text: Anthropic
-// (sk-ant-…), OpenAI (sk-…, sk-proj-…), OpenRouter (sk-or-…), and bearer
-// tokens in headers quoted inside bodies or logs.
-var keyPattern = regexp.MustCompile(`\bsk-[A-Za-z0-9_\-]{16,}|(?i:bearer)\s+[A-Za-z0-9._~+/\-]{16,}=*`)
-
-// RedactText replaces every API-key-looking token in s with its hint. It is
-// the last line of defence for free text (bodies, error messages, reports).
+// RedactText replaces every credential in free text with its hint: keys of
+// a known shape, JWTs, Bearer and Basic credentials, the values of secret
+// name=value pairs (a query that did not parse, a form, a log line) and of
+// "Name: value" lines with a secret header name. It is the last line of
+// defence for error messages, notes, response text in reports and copies.
+// Text without a credential is returned as is, without allocating.
 func RedactText(s string) string {
-	if !strings.Contains(s, "sk-") && !strings.Contains(strings.ToLower(s), "bearer") {
-		return s
-	}
-	return keyPattern.ReplaceAllStringFunc(s, func(m string) string {
-		if scheme, rest, ok := strings.Cut(m, " "); ok && strings.EqualFold(scheme, "bearer") {
-			return scheme + " " + Redacted(strings.TrimSpace(rest))
-		}
-		return Redacted(m)
-	})
+	return redactHeaderLines(redactParams(redactShapes(s)))
 }
 
-// jsonSecretField matches a JSON string member whose name says it holds a
-// credential ("api_key": "…", "apiKey", "x-api-key", "token", "secret",
-// "password"): gateways such as LiteLLM accept keys in the request body,
-// where RedactText's key shapes do not catch them.
-var jsonSecretField = regexp.MustCompile(`"((?i)[a-z0-9_\-]*(?:api[_\-]?key|secret|token|password)|key)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
-
-// redactJSONFields replaces the values of credential-named string members
-// of a JSON text with their hints, leaving every other byte as it was.
-func redactJSONFields(s string) string {
-	if !strings.Contains(s, "\"") {
-		return s
+// RedactBody returns a request body with every credential replaced by its
+// hint: what RedactText replaces, plus the string values of JSON members
+// with a secret name (api_key, client_secret, aws_secret_access_key,
+// private_key, password…). The result is valid JSON when b was. b itself
+// is returned when nothing was replaced.
+func RedactBody(b []byte) []byte {
+	if len(b) == 0 {
+		return b
 	}
-	return jsonSecretField.ReplaceAllStringFunc(s, func(m string) string {
-		sub := jsonSecretField.FindStringSubmatch(m)
-		if strings.Contains(sub[3], "[REDACTED len=") {
-			return m
-		}
-		hint := Redacted(sub[3])
-		if strings.Contains(sub[3], `\`) { // a hint cut inside an escape would break the JSON
-			hint = fmt.Sprintf("[REDACTED len=%d]", len(sub[3]))
-		}
-		return `"` + sub[1] + `"` + sub[2] + `"` + hint + `"`
-	})
+	s := string(b)
+	if r := redactJSONFields(RedactText(s)); r != s {
+		return []byte(r)
+	}
+	return b
 }
 
-// Redact returns a copy of x safe to write anywhere: secret headers,
-// secret query parameters and key-looking tokens in the request body are
-// redacted. Response chunks are shared with x, not copied (bodies from the
-// API carry no caller secrets; keys echoed in them are scrubbed by reports).
+// Redact returns a copy of x safe to write anywhere: request URL, headers
+// and body, response headers, source, notes and the end error are
+// redacted. Response chunks are shared with x, not copied: the response
+// body is the evidence and is kept byte-exact (keys echoed in it are
+// scrubbed by reports and copies, which go through RedactText).
 func Redact(x *Exchange) *Exchange {
 	y := *x
+	y.Source = RedactText(x.Source)
+	if len(x.Notes) > 0 {
+		y.Notes = make([]string, len(x.Notes))
+		for i, n := range x.Notes {
+			y.Notes[i] = RedactText(n)
+		}
+	}
+	y.End.Err = RedactText(x.End.Err)
 	if x.Request != nil {
 		r := *x.Request
 		r.URL = RedactURL(r.URL)
 		r.Header = RedactHeader(r.Header)
-		if len(r.Body) > 0 {
-			if s := redactJSONFields(RedactText(string(r.Body))); s != string(r.Body) {
-				r.Body = []byte(s)
-			}
-		}
+		r.Body = RedactBody(r.Body)
 		y.Request = &r
 	}
 	if x.Response != nil {

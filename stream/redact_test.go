@@ -13,15 +13,15 @@ func TestRedactURL(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"key param keeps a readable hint", "http://h/v1/messages?key=" + canary,
-			"http://h/v1/messages?key=sk-ant-…[REDACTED len=25]"},
+		{"key param keeps the public prefix and the length", "http://h/v1/messages?key=" + canary,
+			"http://h/v1/messages?key=sk-ant-[REDACTED len=25]"},
 		{"api_key among other params keeps their order and encoding", "http://h/p?z=1&api_key=" + canary + "&a=x%20y",
-			"http://h/p?z=1&api_key=sk-ant-…[REDACTED len=25]&a=x%20y"},
+			"http://h/p?z=1&api_key=sk-ant-[REDACTED len=25]&a=x%20y"},
 		{"redacting twice reports the key's length, not the hint's", "http://h/p?api_key=" + canary, ""},
 		{"no secret params left untouched", "http://h/p?beta=true&b=2", "http://h/p?beta=true&b=2"},
 		{"x-goog-api-key and auth_token params", "http://h/p?x-goog-api-key=AIzaSyCANARY0123456789&auth_token=TOKCANARY0123456789&alt=sse",
-			"http://h/p?x-goog-api-key=AIzaSyC…[REDACTED len=22]&auth_token=TOKCANA…[REDACTED len=19]&alt=sse"},
-		{"camelCase apiKey", "http://h/p?openaiApiKey=OPENAICANARY0123456", "http://h/p?openaiApiKey=OPENAIC…[REDACTED len=19]"},
+			"http://h/p?x-goog-api-key=AIza[REDACTED len=22]&auth_token=[REDACTED len=19]&alt=sse"},
+		{"camelCase apiKey", "http://h/p?openaiApiKey=OPENAICANARY0123456", "http://h/p?openaiApiKey=[REDACTED len=19]"},
 		{"short key keeps only its length", "http://h/p?key=abc", "http://h/p?key=[REDACTED len=3]"},
 	}
 	for _, tc := range tests {
@@ -47,10 +47,10 @@ func TestRedactRequestBody(t *testing.T) {
 		body string
 		want string
 	}{
-		{"api_key member", `{"model":"m","api_key":"BODYFIELDCANARY0123456789"}`, `{"model":"m","api_key":"BODYFIE…[REDACTED len=25]"}`},
-		{"camelCase and spacing kept", `{"apiKey" : "BODYFIELDCANARY0123456789"}`, `{"apiKey" : "BODYFIE…[REDACTED len=25]"}`},
-		{"token and secret members", `{"access_token":"TOKCANARY0123456","client_secret":"abc"}`, `{"access_token":"TOKCANA…[REDACTED len=16]","client_secret":"[REDACTED len=3]"}`},
-		{"sk- key in a message", `{"content":"my key is sk-ant-api03-USERMSGCANARY0123456789"}`, `{"content":"my key is sk-ant-…[REDACTED len=36]"}`},
+		{"api_key member", `{"model":"m","api_key":"BODYFIELDCANARY0123456789"}`, `{"model":"m","api_key":"[REDACTED len=25]"}`},
+		{"camelCase and spacing kept", `{"apiKey" : "BODYFIELDCANARY0123456789"}`, `{"apiKey" : "[REDACTED len=25]"}`},
+		{"token and secret members", `{"access_token":"TOKCANARY0123456","client_secret":"abc"}`, `{"access_token":"[REDACTED len=16]","client_secret":"[REDACTED len=3]"}`},
+		{"sk- key in a message", `{"content":"my key is sk-ant-api03-USERMSGCANARY0123456789"}`, `{"content":"my key is sk-ant-api03-[REDACTED len=36]"}`},
 		{"numeric token counts untouched", `{"max_tokens":1024,"stream":true}`, `{"max_tokens":1024,"stream":true}`},
 		{"escaped quotes stay inside the value", `{"api_key":"CANARY\"QUOTED0123456"}`, `{"api_key":"[REDACTED len=21]"}`},
 	}

@@ -126,7 +126,10 @@ func milestoneLines(st *exchangeState, k rowKind) []string {
 		if x.Timed {
 			out = append(out, "at +"+fmtDur(x.End.At))
 		}
-		return append(out, x.Notes...)
+		for _, n := range x.Notes {
+			out = append(out, stream.RedactText(n))
+		}
+		return out
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // exchangeList is the list of exchanges of a multi-exchange capture or a
@@ -90,7 +91,7 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 		}
 		outcome = outcomeText(v, st.done)
 	}
-	src := oneLine(st.x.Source)
+	src := oneLine(stream.RedactText(st.x.Source))
 	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 20), len(st.events))
 	srcW := max(8, l.w-2-4-width(rest))
 	line := cursor + fmt.Sprintf("%3d ", st.seq) + fit(cutLeft(src, srcW), srcW) + rest

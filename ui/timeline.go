@@ -450,7 +450,7 @@ func endText(e stream.End) string {
 		txt = string(e.Reason)
 	}
 	if e.Err != "" {
-		txt += ": " + oneLine(e.Err)
+		txt += ": " + oneLine(stream.RedactText(e.Err))
 	}
 	return txt
 }

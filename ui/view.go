@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"strings"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // wideLayout is the width from which detail and fixes sit beside the
@@ -93,9 +95,9 @@ func (m *Model) titleText() string {
 
 func (m *Model) sourceText(st *exchangeState) string {
 	if len(m.xs) > 1 || m.opt.Title == "" {
-		return st.x.Source
+		return stream.RedactText(st.x.Source)
 	}
-	return m.opt.Title
+	return stream.RedactText(m.opt.Title)
 }
 
 func (m *Model) loadingText() string {
