@@ -63,6 +63,12 @@ func (st *exchangeState) decodeJob() *decodeJob {
 	if st.x.Spool.Len() <= st.decoded && !st.ended {
 		return nil
 	}
+	if st.tl == nil && st.x.Response == nil && !st.ended && st.x.Format != stream.FormatSSE {
+		// A shared spool may hold bytes appended after a Response
+		// update this batch did not bring yet: the Timeline must see
+		// the headers (a bare SSE body has none to wait for).
+		return nil
+	}
 	if st.tl == nil {
 		// Created at the first bytes, when the response headers are in:
 		// they (and the URL) tell the provider. Reads no body.
