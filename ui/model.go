@@ -268,35 +268,6 @@ func (m *Model) setStatus(s string, bad bool) tea.Cmd {
 	return clearStatusAfter(m.statusGen, ttl)
 }
 
-// applyDecoded adopts a decode command's events and starts the next
-// step: more bytes arrived, or the body ended and is to be finished.
-func (m *Model) applyDecoded(msg decodedMsg) tea.Cmd {
-	st := m.stateOf(msg.seq)
-	if st == nil || !st.applyDecoded(msg) {
-		return nil
-	}
-	cmds := []tea.Cmd{m.spawnDecode(st)}
-	if msg.err != nil {
-		cmds = append(cmds, m.setStatus("✗ reading "+st.x.Source+": "+msg.err.Error(), true))
-	}
-	if m.live || st.done {
-		cmds = append(cmds, m.maybeDiagnose(st))
-	}
-	if st == m.current() {
-		m.syncCurrent()
-	}
-	cmds = append(cmds, m.leaveLoading(), m.evict())
-	return tea.Batch(cmds...)
-}
-
-// spawnDecode starts decoding what arrived of st, if anything did.
-func (m *Model) spawnDecode(st *exchangeState) tea.Cmd {
-	if j := st.decodeJob(); j != nil {
-		return m.spawn(func() tea.Msg { return j.run() })
-	}
-	return nil
-}
-
 // stateOf returns the exchange of sequence number seq, or nil.
 func (m *Model) stateOf(seq int) *exchangeState {
 	// Sources number exchanges 1, 2, … in the order they start, so the
