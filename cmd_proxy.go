@@ -107,7 +107,13 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		p.Open = watchCaptures(p.Open, feed)
 	}
 	lines := &exchangeLog{w: cmd.OutOrStdout(), errw: stderr, quiet: useTUI}
-	p.OnDone = lines.done
+	// The inspector reads an exchange it evicted from memory back from
+	// its capture file: tell it each file's name.
+	captures := ui.NewCaptureNames()
+	p.OnDone = func(x *stream.Exchange, capture string, err error) {
+		captures.Add(x.Source, capture)
+		lines.done(x, capture, err)
+	}
 
 	srv := &http.Server{Handler: guardHost(ln, p, "proxy", f.allowHosts, lines.denied), ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
@@ -117,7 +123,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if useTUI {
 		uiDone := make(chan error, 1)
 		go func() {
-			uiDone <- ui.RunLive(feed, ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version})
+			uiDone <- ui.RunLive(feed, ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures})
 		}()
 		select {
 		case err := <-uiDone:

@@ -46,9 +46,11 @@ func newRecorder(seq int, x *Exchange, sink CaptureSink, feed *Feed) *recorder {
 	r := &recorder{seq: seq, t0: x.Started, x: x, sink: sink, feed: feed}
 	if feed != nil {
 		// The UI gets its own shell of the exchange: x keeps growing on
-		// this goroutine and must not be shared.
+		// this goroutine and must not be shared. Its Spool is shared (reads
+		// are safe beside appends), so the UI keeps no copy of the body.
 		feed.Publish(Update{Seq: seq, Start: &Exchange{
 			Source: x.Source, Format: x.Format, Started: x.Started, Request: x.Request, Timed: true,
+			Spool: x.Spool,
 		}})
 	}
 	return r

@@ -84,6 +84,9 @@ func TestLiveTimelineMatchesVerdict(t *testing.T) {
 		st.applyUpdate(stream.Update{Seq: 1, Chunk: &stream.Chunk{At: time.Duration(i+1) * time.Second, Data: []byte(piece)}})
 	}
 	st.applyUpdate(stream.Update{Seq: 1, End: &stream.End{Reason: stream.EndEOF, At: 4 * time.Second}})
+	for j := st.decodeJob(); j != nil; j = st.decodeJob() {
+		st.applyDecoded(j.run())
+	}
 	v := inspect.Diagnose(st.snapshot(), inspect.Options{})
 	if len(st.events) != len(v.Events) || len(v.Events) != 5 {
 		t.Fatalf("%d live events, verdict %d, want 5", len(st.events), len(v.Events))

@@ -113,9 +113,11 @@ func milestoneLines(st *exchangeState, k rowKind) []string {
 		}
 		out = append(out, "")
 		out = append(out, headerLines(stream.RedactHeader(r.Header))...)
-		if len(st.events) == 0 && len(st.body) > 0 {
+		if len(st.events) == 0 && x.BodyLen() > 0 {
+			// Not a stream (an error document): the body is the detail.
+			// Its start only, should it be huge.
 			out = append(out, "", "Body:")
-			out = append(out, visibleFrame([]byte(stream.RedactText(string(st.body))))...)
+			out = append(out, visibleFrame([]byte(stream.RedactText(string(x.BodyPrefix(maxFrame)))))...)
 		}
 		return out
 	case rowFirstByte:

@@ -27,7 +27,7 @@ func TestWaitForFeedBatchesABurst(t *testing.T) {
 	}
 	m, _ := liveModel(t, 100, 30)
 	m.feed = f
-	_, cmd := m.Update(msg)
+	cmd := feedLive(m, msg)
 	if cmd == nil {
 		t.Error("the feed command must be re-armed while the feed is open")
 	}
@@ -40,7 +40,7 @@ func TestWaitForFeedBatchesABurst(t *testing.T) {
 	if !last.closed || len(last.updates) != 1 {
 		t.Fatalf("after Close: %d updates, closed=%v", len(last.updates), last.closed)
 	}
-	m.Update(last)
+	feedLive(m, last)
 	if !m.current().done {
 		t.Error("the end update must finish the exchange")
 	}
@@ -48,13 +48,13 @@ func TestWaitForFeedBatchesABurst(t *testing.T) {
 
 func TestProxySessionListsExchangesAsTheyArrive(t *testing.T) {
 	m, _ := liveModel(t, 120, 30)
-	m.Update(feedMsg{updates: append(startUpdates(), chunkUpdates(0, 3, time.Second)...)})
+	feedLive(m, feedMsg{updates: append(startUpdates(), chunkUpdates(0, 3, time.Second)...)})
 	second := []stream.Update{
 		{Seq: 2, Start: &stream.Exchange{Source: "proxy#2", Timed: true, Request: &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages"}}},
 		{Seq: 2, Response: &stream.Response{Status: 529}},
 		{Seq: 2, End: &stream.End{Reason: stream.EndEOF}},
 	}
-	m.Update(feedMsg{updates: second})
+	feedLive(m, feedMsg{updates: second})
 	if m.current().seq != 1 {
 		t.Fatalf("a new exchange must not steal the screen; showing %d", m.current().seq)
 	}

@@ -18,18 +18,36 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// loadSync runs the loader for xs to completion and feeds every message
-// through Update, as the program would, but without goroutines racing
-// the test.
+// loadSync publishes xs to the model's feed as a replay does and applies
+// every update and every decode and diagnosis in order, as the program
+// would, but without goroutines racing the test.
 func loadSync(t testing.TB, m *Model, xs []*stream.Exchange, opt inspect.Options) {
 	t.Helper()
-	ch := make(chan tea.Msg, 1024)
-	go func() {
-		defer close(ch)
-		decodeAll(xs, opt, ch)
-	}()
-	for msg := range ch {
-		m.Update(msg)
+	m.feed = stream.NewFeed()
+	publishExchanges(xs, m.feed)
+	m.feed.Close()
+	pump(m)
+}
+
+// pump applies what the feed holds, then runs the queued work (decoding,
+// diagnoses, reloads) until none is left.
+func pump(m *Model) {
+	m.queueWork = true
+	if m.feed != nil {
+		if us, closed := m.feed.Drain(); len(us) > 0 || closed {
+			m.Update(feedMsg{updates: us, closed: closed})
+		}
+	}
+	settle(m)
+}
+
+// settle runs the queued work, and the work it queues, until none is left.
+func settle(m *Model) {
+	m.queueWork = true
+	for len(m.work) > 0 {
+		fn := m.work[0]
+		m.work = m.work[1:]
+		m.Update(fn())
 	}
 }
 

@@ -8,10 +8,11 @@ import (
 	"github.com/midstreamhq/midstream/stream"
 )
 
-// maybeDiagnose starts a diagnosis of a live exchange when it changed and
-// none is running (diagnosis reads a snapshot in a command).
+// maybeDiagnose starts a diagnosis of an exchange when it changed and
+// none is running (diagnosis reads a snapshot in a command). A replay is
+// diagnosed once, when its body is decoded; a live exchange as it grows.
 func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
-	if st.diagnosing || st.x == nil {
+	if st.diagnosing || st.x == nil || st.evicted || (!m.live && !st.done) {
 		return nil
 	}
 	if st.verdict != nil && len(st.events) == st.verdictEvents && !st.done {
@@ -22,9 +23,11 @@ func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
 	}
 	st.diagnosing = true
 	st.fullVerdict = st.done
-	return diagnose(st.seq, st.snapshot(), m.opt.Inspect, st.done)
+	return m.spawn(diagnose(st.seq, st.gen, st.snapshot(), m.opt.Inspect, st.done))
 }
 
+// applyFeed applies a batch of updates, then starts decoding what they
+// brought (in commands: the bytes are read back from the spools).
 func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 	touched := map[*exchangeState]bool{}
 	var cmds []tea.Cmd
@@ -35,35 +38,55 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 		}
 		st := m.stateFor(u.Seq, u.Start)
 		st.applyUpdate(u)
+		m.used(st)
 		touched[st] = true
 	}
 	for st := range touched {
-		cmds = append(cmds, m.maybeDiagnose(st))
+		cmds = append(cmds, m.spawnDecode(st))
+		if m.live {
+			cmds = append(cmds, m.maybeDiagnose(st))
+		}
 	}
-	if m.mode == modeLoading && len(m.xs) > 0 {
-		cmds = append(cmds, m.open(0))
-	} else if st := m.current(); st != nil && touched[st] {
+	if msg.closed && !m.live {
+		m.loaded = true
+	}
+	if st := m.current(); st != nil && touched[st] {
 		m.syncCurrent()
 	}
-	cmds = append(cmds, m.startWaiting())
+	cmds = append(cmds, m.leaveLoading(), m.startWaiting(), m.evict())
 	if !msg.closed {
 		cmds = append(cmds, waitForFeed(m.feed))
 	}
 	return tea.Batch(cmds...)
 }
 
+// leaveLoading opens the first screen once there is something to show. A
+// live session opens its first exchange at once. A replay opens the
+// exchange asked for (Options.Start) once it is there, a lone exchange
+// as soon as it has events (or its file is read), and the list when the
+// file held several.
+func (m *Model) leaveLoading() tea.Cmd {
+	if m.mode != modeLoading || m.fatal != nil || len(m.xs) == 0 {
+		return nil
+	}
+	switch {
+	case m.live:
+		return m.open(0)
+	case m.opt.Start > 0 && m.opt.Start <= len(m.xs):
+		return m.open(m.opt.Start - 1)
+	case len(m.xs) == 1 && (m.loaded || len(m.xs[0].events) > 0):
+		return m.open(0)
+	case m.loaded:
+		m.mode = modeList
+		m.layout()
+	}
+	return nil
+}
+
 // stateFor returns the exchange of a feed sequence number, creating it.
 func (m *Model) stateFor(seq int, start *stream.Exchange) *exchangeState {
-	// Sources number exchanges 1, 2, … in the order they start, so the
-	// exchange is at seq-1; a chunk of a long proxy session then costs no
-	// scan of every exchange. The scan stays for any other numbering.
-	if i := seq - 1; i >= 0 && i < len(m.xs) && m.xs[i].seq == seq {
-		return m.xs[i]
-	}
-	for _, st := range m.xs {
-		if st.seq == seq {
-			return st
-		}
+	if st := m.stateOf(seq); st != nil {
+		return st
 	}
 	x := start
 	if x == nil {

@@ -75,29 +75,36 @@ func TestLargeFileIsUsableBeforeItIsDecoded(t *testing.T) {
 	}
 	m := newModel(Options{Title: "big.sse", Instant: true})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.feed = stream.NewFeed()
+	m.queueWork = true
 	ch := make(chan tea.Msg, 1)
-	go loadFile(path, m.opt.Inspect, ch)
+	go publishWholeFile(path, m.feed, ch)
 	var progress, batches int
 	usableEarly := false
 	for msg := range ch {
-		switch msg := msg.(type) {
-		case loadProgressMsg:
+		if msg, ok := msg.(loadProgressMsg); ok {
 			progress++
 			if msg.total <= 0 || msg.read > msg.total {
 				t.Errorf("progress %d of %d", msg.read, msg.total)
 			}
-			m.Update(msg)
-			if m.mode == modeLoading && !strings.Contains(screen(m), "Reading big.sse") {
-				t.Errorf("loading screen lacks progress:\n%s", screen(m))
-			}
-		case decodedMsg:
+		}
+		m.Update(msg)
+		if m.mode == modeLoading && !strings.Contains(screen(m), "Reading big.sse") {
+			t.Errorf("loading screen lacks progress:\n%s", screen(m))
+		}
+	}
+	us, closed := m.feed.Drain()
+	m.Update(feedMsg{updates: us, closed: closed})
+	for len(m.work) > 0 {
+		fn := m.work[0]
+		m.work = m.work[1:]
+		msg := fn()
+		m.Update(msg)
+		if d, ok := msg.(decodedMsg); ok {
 			batches++
-			m.Update(msg)
-			if !msg.done && batches == 1 && strings.Contains(screen(m), "word1") {
+			if !d.done && batches == 1 && strings.Contains(screen(m), "word1") {
 				usableEarly = true
 			}
-		default:
-			m.Update(msg)
 		}
 	}
 	if progress == 0 {
@@ -115,7 +122,7 @@ func TestUnreadableFileShowsErrorScreen(t *testing.T) {
 	m := newModel(Options{Title: "missing.jsonl"})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	ch := make(chan tea.Msg, 4)
-	go loadFile(filepath.Join(t.TempDir(), "missing.jsonl"), m.opt.Inspect, ch)
+	go publishWholeFile(filepath.Join(t.TempDir(), "missing.jsonl"), stream.NewFeed(), ch)
 	for msg := range ch {
 		m.Update(msg)
 	}

@@ -69,13 +69,23 @@ type Model struct {
 	lastTick time.Time
 	gen      int
 
-	// Sources.
+	// Sources. Live sessions and replays alike arrive through feed; live
+	// tells them apart (follow mode, interim diagnoses, no pacing).
 	feed   *stream.Feed
-	loadCh chan tea.Msg
+	live   bool
+	loadCh chan tea.Msg // a replay's progress and read error
 	path   string
 	read   int64
 	total  int64
-	loaded bool
+	loaded bool // a replay's feed is closed: every exchange is known
+
+	// Memory bound of a long session (see evict.go).
+	keep     evictPolicy
+	useClock int64
+	// queueWork, set by tests, collects work commands in work instead of
+	// returning them, so a test can run them in order (see spawn).
+	queueWork bool
+	work      []func() tea.Msg
 
 	// SDK picked with p: index into sdkNames, -1 for the detected one.
 	sdkPick   int
@@ -114,6 +124,7 @@ func newModel(opt Options) *Model {
 		now:     time.Now,
 		dir:     ".",
 		total:   -1,
+		keep:    defaultEvictPolicy,
 	}
 	m.input = textinput.New()
 	m.input.Prompt = "/ "
@@ -127,33 +138,51 @@ func newModel(opt Options) *Model {
 	return m
 }
 
-// newReplayModel opens captured exchanges; decoding runs in a goroutine.
+// newReplayModel opens captured exchanges, published to a feed like a
+// live session's.
 func newReplayModel(xs []*stream.Exchange, opt Options) (*Model, tea.Cmd) {
 	m := newModel(opt)
-	m.loadCh = make(chan tea.Msg, 4)
-	go func(ch chan tea.Msg) {
-		defer close(ch)
-		decodeAll(xs, opt.Inspect, ch)
-	}(m.loadCh)
-	return m, waitForLoad(m.loadCh)
+	m.feed = stream.NewFeed()
+	go func() {
+		defer m.feed.Close()
+		publishExchanges(xs, m.feed)
+	}()
+	return m, waitForFeed(m.feed)
 }
 
-// newFileModel loads path with progress.
+// newFileModel loads path with progress: publishCapture publishes its
+// exchanges to the feed and its progress to loadCh.
 func newFileModel(path string, opt Options) (*Model, tea.Cmd) {
 	m := newModel(opt)
 	m.path = path
+	m.feed = stream.NewFeed()
 	m.loadCh = make(chan tea.Msg, 4)
-	go loadFile(path, opt.Inspect, m.loadCh)
-	return m, waitForLoad(m.loadCh)
+	go publishCapture(path, m.feed, m.loadCh)
+	return m, tea.Batch(waitForLoad(m.loadCh), waitForFeed(m.feed))
 }
 
 // newLiveModel follows a feed.
 func newLiveModel(feed *stream.Feed, opt Options) (*Model, tea.Cmd) {
 	m := newModel(opt)
 	m.feed = feed
+	m.live = true
 	m.paced = false
 	m.loaded = true
 	return m, waitForFeed(feed)
+}
+
+// spawn returns the work fn (decoding, diagnosing, reloading) as a
+// command; tests that drive Update by hand set queueWork to collect it
+// instead and run it when they choose.
+func (m *Model) spawn(fn func() tea.Msg) tea.Cmd {
+	if fn == nil {
+		return nil
+	}
+	if m.queueWork {
+		m.work = append(m.work, fn)
+		return nil
+	}
+	return fn
 }
 
 // Init implements tea.Model: it starts the data source's command.
@@ -185,18 +214,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loadProgressMsg:
 		m.read, m.total = msg.read, msg.total
 		return m, nil
-	case loadedMsg:
-		return m, m.applyLoaded(msg)
+	case loadErrMsg:
+		m.fatal = msg.err
+		return m, nil
 	case decodedMsg:
 		return m, m.applyDecoded(msg)
+	case reloadedMsg:
+		return m, m.applyReloaded(msg)
 	case verdictMsg:
 		return m, m.applyVerdict(msg)
 	case loaderDoneMsg:
 		m.loadCh = nil
 		return m, nil
 	case diagnoseDueMsg:
-		if msg.seq-1 < len(m.xs) {
-			return m, m.maybeDiagnose(m.xs[msg.seq-1])
+		if st := m.stateOf(msg.seq); st != nil {
+			return m, m.maybeDiagnose(st)
 		}
 		return m, nil
 	case replayTickMsg:
@@ -240,49 +272,27 @@ func (m *Model) setStatus(s string, bad bool) tea.Cmd {
 	return clearStatusAfter(m.statusGen, ttl)
 }
 
-func (m *Model) applyLoaded(msg loadedMsg) tea.Cmd {
-	if msg.err != nil {
-		m.fatal = msg.err
-		return nil
+// stateOf returns the exchange of sequence number seq, or nil.
+func (m *Model) stateOf(seq int) *exchangeState {
+	// Sources number exchanges 1, 2, … in the order they start, so the
+	// exchange is at seq-1; a chunk of a long proxy session then costs no
+	// scan of every exchange. The scan stays for any other numbering.
+	if i := seq - 1; i >= 0 && i < len(m.xs) && m.xs[i].seq == seq {
+		return m.xs[i]
 	}
-	m.loaded = true
-	for i, x := range msg.xs {
-		st := newExchangeState(i+1, x, m.opt.Inspect.StallThreshold)
-		st.body = msg.bodies[i]
-		m.xs = append(m.xs, st)
-	}
-	switch {
-	case m.opt.Start > 0 && m.opt.Start <= len(m.xs):
-		return m.open(m.opt.Start - 1)
-	case len(m.xs) == 1:
-		return m.open(0)
-	}
-	m.mode = modeList
-	m.layout()
-	return nil
-}
-
-func (m *Model) applyDecoded(msg decodedMsg) tea.Cmd {
-	if msg.seq-1 >= len(m.xs) {
-		return nil
-	}
-	st := m.xs[msg.seq-1]
-	st.addEvents(msg.events)
-	st.decoded = msg.decoded
-	if msg.done {
-		st.finish()
-	}
-	if st == m.current() {
-		m.syncCurrent()
+	for _, st := range m.xs {
+		if st.seq == seq {
+			return st
+		}
 	}
 	return nil
 }
 
 func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
-	if msg.seq-1 >= len(m.xs) || msg.v == nil {
+	st := m.stateOf(msg.seq)
+	if st == nil || msg.v == nil || msg.gen != st.gen || st.evicted {
 		return nil
 	}
-	st := m.xs[msg.seq-1]
 	st.diagnosing = false
 	if msg.full && st.done {
 		st.setVerdict(msg.v)
@@ -294,12 +304,15 @@ func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
 	if st == m.current() {
 		m.adoptVerdict(st)
 	}
-	if !st.done || len(st.events) > st.verdictEvents {
-		if m.feed != nil {
-			return diagnoseAfter(st.seq, 300*time.Millisecond)
-		}
+	switch {
+	case st.done && !msg.full:
+		// The body ended while a snapshot was diagnosed: the verdict
+		// of the whole exchange is still due.
+		return m.maybeDiagnose(st)
+	case m.live && (!st.done || len(st.events) > st.verdictEvents):
+		return diagnoseAfter(st.seq, 300*time.Millisecond)
 	}
-	return nil
+	return m.evict()
 }
 
 // adoptVerdict refreshes what depends on the verdict of the open exchange.
@@ -319,7 +332,7 @@ func (m *Model) adoptVerdict(st *exchangeState) {
 	m.syncCurrent()
 	// A finished capture opens on the event that carried the error, the
 	// one the user came for, unless they already moved.
-	if v := st.verdict; !m.moved && m.feed == nil && !m.replay && st.done && v.Error != nil {
+	if v := st.verdict; !m.moved && !m.live && !m.replay && st.done && v.Error != nil {
 		switch {
 		case v.Error.EventIndex >= 0 && v.Error.EventIndex < m.tl.shown:
 			m.tl.selectEvent(v.Error.EventIndex)
@@ -340,10 +353,12 @@ func (m *Model) open(i int) tea.Cmd {
 	m.tl = newTimeline(st, &m.styles)
 	m.det.asm, m.det.assembled = nil, false
 	m.moved = false
+	m.used(st)
+	reload := m.reload(st)
 	m.sdkPick, m.sdkAnswer = -1, nil
 	m.layout()
 	var cmd tea.Cmd
-	if m.paced && st.x.Timed && m.feed == nil {
+	if m.paced && st.x.Timed && !m.live {
 		m.replay, m.paused, m.clock, m.lastTick = true, false, 0, time.Time{}
 		m.gen++
 		cmd = tickReplay(m.gen)
@@ -358,7 +373,7 @@ func (m *Model) open(i int) tea.Cmd {
 		m.syncCurrent()
 		m.refreshPanes()
 	}
-	return cmd
+	return tea.Batch(cmd, reload)
 }
 
 // refreshPanes rebuilds detail and fixes for the selection.

@@ -18,8 +18,17 @@ func liveModel(t *testing.T, w, h int) (*Model, *stream.Feed) {
 	f := stream.NewFeed()
 	m, _ := newLiveModel(f, Options{Title: "live"})
 	m.clip = (&fakeClip{}).env()
+	m.queueWork = true // feedLive runs the decoding and diagnoses
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m, f
+}
+
+// feedLive applies a batch of live updates, then the decoding and the
+// diagnoses it starts, as the program would.
+func feedLive(m *Model, msg feedMsg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	settle(m)
+	return cmd
 }
 
 func sseEvent(i int) string {
@@ -53,7 +62,7 @@ func TestFeedBatchOpensExchangeAndFollowsTail(t *testing.T) {
 	us = append(us,
 		stream.Update{Seq: 1, Chunk: &stream.Chunk{At: 2 * time.Second, Data: []byte(ev[:20])}},
 		stream.Update{Seq: 1, Chunk: &stream.Chunk{At: 2100 * time.Millisecond, Data: []byte(ev[20:])}})
-	m.Update(feedMsg{updates: us})
+	feedLive(m, feedMsg{updates: us})
 	st := m.current()
 	if st == nil {
 		t.Fatal("the first exchange was not opened")
@@ -77,13 +86,13 @@ func TestFeedBatchOpensExchangeAndFollowsTail(t *testing.T) {
 
 func TestScrolledAwayCountsNewEventsAndGResumesFollow(t *testing.T) {
 	m, _ := liveModel(t, 100, 30)
-	m.Update(feedMsg{updates: append(startUpdates(), chunkUpdates(0, 40, time.Second)...)})
+	feedLive(m, feedMsg{updates: append(startUpdates(), chunkUpdates(0, 40, time.Second)...)})
 	press(m, "k", "k", "k")
 	if m.tl.follow {
 		t.Fatal("moving up must leave follow mode")
 	}
 	sel := m.tl.sel
-	m.Update(feedMsg{updates: chunkUpdates(40, 47, 2*time.Second)})
+	feedLive(m, feedMsg{updates: chunkUpdates(40, 47, 2*time.Second)})
 	if m.tl.sel != sel {
 		t.Errorf("selection moved from %+v to %+v while scrolled away", sel, m.tl.sel)
 	}

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -39,28 +37,10 @@ func waitForFeed(f *stream.Feed) tea.Cmd {
 	}
 }
 
-// loadProgressMsg reports bytes read of a capture file.
-type loadProgressMsg struct{ read, total int64 }
-
-// loadedMsg carries the exchanges parsed from the file (or the error).
-type loadedMsg struct {
-	xs     []*stream.Exchange
-	bodies [][]byte
-	err    error
-}
-
-// decodedMsg carries events decoded off the Update goroutine.
-type decodedMsg struct {
-	seq     int
-	events  []inspect.EventInfo
-	decoded int64
-	done    bool
-}
-
 // verdictMsg carries a diagnosis of exchange seq.
 type verdictMsg struct {
-	seq int
-	v   *inspect.Verdict
+	seq, gen int
+	v        *inspect.Verdict
 	// full is set when the verdict covers the complete exchange.
 	full bool
 }
@@ -118,108 +98,9 @@ func waitForLoad(ch <-chan tea.Msg) tea.Cmd {
 	}
 }
 
-// loadSlice bounds how much body one decoding step covers, so that the
-// first events of a huge single-chunk body reach the screen quickly.
-const loadSlice = 1 << 20
-
-// loadFile reads and parses path, then decodes and diagnoses every
-// exchange, posting progress to ch; it closes ch when done.
-func loadFile(path string, opt inspect.Options, ch chan<- tea.Msg) {
-	defer close(ch)
-	var r io.Reader
-	var total int64 = -1
-	if path == "-" {
-		r = os.Stdin
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			ch <- loadedMsg{err: err}
-			return
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil {
-			total = fi.Size()
-		}
-		r = f
-	}
-	pr := &progressReader{r: r, total: total, ch: ch}
-	b, err := io.ReadAll(pr)
-	if err != nil {
-		ch <- loadedMsg{err: &stream.FormatError{File: path, Format: "unknown", Offset: pr.n, Err: err}}
-		return
-	}
-	ch <- loadProgressMsg{read: pr.n, total: pr.n}
-	xs, err := stream.Parse(path, b)
-	if err != nil {
-		ch <- loadedMsg{err: err}
-		return
-	}
-	decodeAll(xs, opt, ch)
-}
-
-// decodeAll posts the exchanges, then their events in batches, then their
-// verdicts. Runs in its own goroutine; reads only immutable captures.
-func decodeAll(xs []*stream.Exchange, opt inspect.Options, ch chan<- tea.Msg) {
-	bodies := make([][]byte, len(xs))
-	for i, x := range xs {
-		bodies[i] = x.Body()
-	}
-	ch <- loadedMsg{xs: xs, bodies: bodies}
-	for i, x := range xs {
-		tl := inspect.NewTimeline(x)
-		var batch []inspect.EventInfo
-		var done int64
-		last := time.Now()
-		flush := func(final bool) {
-			ch <- decodedMsg{seq: i + 1, events: batch, decoded: done, done: final}
-			batch, last = nil, time.Now()
-		}
-		x.EachChunk(func(c stream.Chunk) error {
-			for off := 0; off < len(c.Data); off += loadSlice {
-				end := min(off+loadSlice, len(c.Data))
-				batch = append(batch, tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:end]})...)
-				done += int64(end - off)
-				if time.Since(last) > batchWindow || len(batch) > 50000 {
-					flush(false)
-				}
-			}
-			return nil
-		})
-		batch = append(batch, tl.Finish()...)
-		flush(true)
-	}
-	for i, x := range xs {
-		ch <- verdictMsg{seq: i + 1, v: inspect.Diagnose(x, opt), full: true}
-	}
-}
-
-// progressReader counts bytes and posts at most ~30 progress messages a
-// second.
-type progressReader struct {
-	r     io.Reader
-	n     int64
-	total int64
-	ch    chan<- tea.Msg
-	last  time.Time
-}
-
-// Read reads from the file and reports how far loading has got.
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.n += int64(n)
-	if now := time.Now(); now.Sub(p.last) > 33*time.Millisecond {
-		p.last = now
-		select {
-		case p.ch <- loadProgressMsg{read: p.n, total: p.total}:
-		default: // the screen is busy; the next one will do
-		}
-	}
-	return n, err
-}
-
-// diagnose runs inspect.Diagnose on a snapshot of a live exchange.
-func diagnose(seq int, x *stream.Exchange, opt inspect.Options, full bool) tea.Cmd {
-	return func() tea.Msg { return verdictMsg{seq: seq, v: inspect.Diagnose(x, opt), full: full} }
+// diagnose runs inspect.Diagnose on a snapshot of an exchange.
+func diagnose(seq, gen int, x *stream.Exchange, opt inspect.Options, full bool) func() tea.Msg {
+	return func() tea.Msg { return verdictMsg{seq: seq, gen: gen, v: inspect.Diagnose(x, opt), full: full} }
 }
 
 // diagnoseAfter schedules a fresh diagnosis of a live exchange.

@@ -71,7 +71,6 @@ func TestCanariesInCopiesAndSaves(t *testing.T) {
 		}
 
 		st := newExchangeState(1, x, 0)
-		st.body = x.Body()
 		var pane []string
 		for _, k := range []rowKind{rowRequest, rowHeaders, rowEnd} {
 			pane = append(pane, milestoneLines(st, k)...)

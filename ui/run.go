@@ -26,6 +26,9 @@ type Options struct {
 	// Start, when > 0, opens exchange number Start (1-based) directly
 	// instead of the exchange list; esc still goes back to the list.
 	Start int
+	// Captures, when set, names the capture file of each live exchange:
+	// one evicted from memory in a long session is read back from it.
+	Captures *CaptureNames
 }
 
 // RunReplay opens the inspector on captured exchanges (one: its timeline;

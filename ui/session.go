@@ -13,33 +13,69 @@ import (
 const defaultStall = 10 * time.Second
 
 // exchangeState is one exchange as the inspector knows it so far: the
-// capture (growing while live), its body, the events decoded from it, and
-// the latest verdict from inspect.
+// capture (growing while live), the events decoded from it, and the
+// latest verdict from inspect. It keeps no copy of the body: x.Spool holds
+// it (shared with the recorder for live and proxy exchanges, a file region
+// or a spill file for replays), and frames are read back from it.
 type exchangeState struct {
-	seq     int
-	x       *stream.Exchange
-	body    []byte
-	events  []inspect.EventInfo
-	tl      *inspect.Timeline // decodes the body as it arrives; nil before the first chunk
-	spark   sparkline
+	seq int
+	x   *stream.Exchange
+	// ownSpool is set when the publisher shared no spool: the chunks'
+	// data is then appended to x.Spool here, the one copy there is.
+	ownSpool bool
+	events   []inspect.EventInfo
+	// tl decodes the body as it arrives; nil before the first decode. It
+	// is lent to the one decode command in flight (decoding) and handed
+	// back with its result, so only one goroutine uses it at a time.
+	tl       *inspect.Timeline
+	decoding bool
+	decoded  int64 // body bytes fed to tl
+	mark     int   // next spool chunk to feed to tl
+	ended    bool  // the End update arrived (done waits for its decode)
+	// gen changes when the exchange is evicted or reloaded: results of
+	// commands started before are dropped.
+	gen     int
+	spark   *sparkline // 4 KiB: dropped while evicted
 	verdict *inspect.Verdict
 	// verdictEvents is how many events the verdict saw; a new diagnosis
 	// is due when more arrived.
 	verdictEvents int
 	diagnosing    bool
-	done          bool // the body ended (or the capture is complete)
+	done          bool // the body ended and is decoded (or the capture is complete)
 	fullVerdict   bool // the verdict (or the one running) covers the whole exchange
-	decoded       int64
 	stall         time.Duration
+	// Eviction (see evict.go): the capture file to reload an evicted
+	// exchange from, and the list row's event count once evicted.
+	capture   string
+	evicted   bool
+	reloading bool
+	nEvents   int
+	lastUse   int64 // Model.useClock when last opened or updated
 }
 
 func newExchangeState(seq int, x *stream.Exchange, stall time.Duration) *exchangeState {
 	if stall <= 0 {
 		stall = defaultStall
 	}
-	st := &exchangeState{seq: seq, x: x, spark: newSparkline(), stall: stall}
-	st.spark.untimed = !x.Timed
+	st := &exchangeState{seq: seq, spark: newSparkline(), stall: stall}
+	st.setExchange(x)
 	return st
+}
+
+// setExchange adopts x as the exchange's capture, giving it a spool of
+// its own when its publisher shared none.
+func (st *exchangeState) setExchange(x *stream.Exchange) {
+	cp := *x
+	cp.Chunks = nil
+	st.ownSpool = cp.Spool == nil
+	if st.ownSpool {
+		cp.Spool = stream.NewSpool()
+		for _, c := range x.Chunks {
+			cp.Spool.Append(c.At, c.Data)
+		}
+	}
+	st.x = &cp
+	st.spark.untimed = !cp.Timed
 }
 
 // addEvents appends decoded events, updating the sparkline.
@@ -70,33 +106,34 @@ func isErrorEvent(e inspect.EventInfo) bool {
 }
 
 // applyUpdate applies one live update to the exchange (Update-goroutine
-// only). Decoding is bounded by the bytes that arrived.
+// only). It records what happened; decoding the new bytes is left to a
+// decode command (decodeCmd), which reads them from the spool.
 func (st *exchangeState) applyUpdate(u stream.Update) {
 	switch {
 	case u.Start != nil:
-		cp := *u.Start
-		cp.Chunks = nil
-		st.x = &cp
-		st.spark.untimed = !cp.Timed
+		st.setExchange(u.Start)
 	case u.Response != nil:
 		st.x.Response = u.Response
 	case u.Chunk != nil:
-		st.x.Chunks = append(st.x.Chunks, *u.Chunk)
-		st.body = append(st.body, u.Chunk.Data...)
-		if st.tl == nil {
-			// Created at the first chunk, when the response headers
-			// are in: they (and the URL) tell the provider.
-			st.tl = inspect.NewTimeline(st.x)
+		if st.ownSpool {
+			// Small while the chunks are (it spills to disk past
+			// stream.SpillAt): the publisher keeps no body for us.
+			st.x.Spool.Append(u.Chunk.At, u.Chunk.Data)
 		}
-		st.addEvents(st.tl.Feed(*u.Chunk))
-		st.decoded = int64(len(st.body))
+		// A shared spool already holds the bytes: the update only says
+		// that [decoded, spool length) is there to decode.
 	case u.End != nil:
 		st.x.End = *u.End
-		if st.tl != nil {
-			st.addEvents(st.tl.Finish())
-		}
-		st.finish()
+		st.ended = true
 	}
+}
+
+// eventCount is the number of events, also once evicted.
+func (st *exchangeState) eventCount() int {
+	if st.evicted {
+		return st.nEvents
+	}
+	return len(st.events)
 }
 
 // finish marks the body complete.
@@ -107,8 +144,8 @@ func (st *exchangeState) finish() {
 	}
 }
 
-// snapshot returns a copy of the exchange safe to read from another
-// goroutine while this one keeps appending chunks.
+// snapshot returns a copy of the exchange that sees the body recorded so
+// far, safe to read from another goroutine while the spool keeps growing.
 func (st *exchangeState) snapshot() *stream.Exchange {
 	return st.x.Snapshot()
 }
@@ -152,20 +189,24 @@ func (st *exchangeState) requestID() string {
 	return inspect.HeaderRequestID(st.x.Response)
 }
 
-// frame returns the raw bytes of event i.
+// maxFrame bounds what frame reads of one event: the detail pane shows
+// the start of a huge frame, not all of it.
+const maxFrame = 4 << 20
+
+// frame returns the raw bytes of event i, read back from the spool (a
+// memory copy while the body is small, a page-cache read after).
 func (st *exchangeState) frame(i int) []byte {
 	if i < 0 || i >= len(st.events) {
 		return nil
 	}
 	e := st.events[i]
-	lo, hi := e.Offset, e.Offset+e.Length
-	if lo < 0 || lo > int64(len(st.body)) {
+	n := min(e.Length, maxFrame)
+	if e.Offset < 0 || n <= 0 {
 		return nil
 	}
-	if hi > int64(len(st.body)) {
-		hi = int64(len(st.body))
-	}
-	return st.body[lo:hi]
+	b := make([]byte, n)
+	k, _ := st.x.ReadBodyAt(b, e.Offset)
+	return b[:k]
 }
 
 // findingEvents returns the sorted event indexes that carry a finding.

@@ -29,7 +29,7 @@ type stallSpan struct{ from, to time.Duration }
 
 const maxStalls = 64
 
-func newSparkline() sparkline { return sparkline{span: 10 * time.Millisecond} }
+func newSparkline() *sparkline { return &sparkline{span: 10 * time.Millisecond} }
 
 // add records one event arriving at at; gaps of at least stall are
 // recorded as stalls.

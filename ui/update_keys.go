@@ -101,7 +101,7 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 		case m.tl.filter != "":
 			m.tl.setFilter("")
 			return m.selectionChanged()
-		case len(m.xs) > 1 || m.feed != nil:
+		case len(m.xs) > 1 || m.live:
 			m.mode, m.replay = modeList, false
 			m.layout()
 		}

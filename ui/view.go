@@ -101,7 +101,7 @@ func (m *Model) sourceText(st *exchangeState) string {
 }
 
 func (m *Model) loadingText() string {
-	if m.feed != nil {
+	if m.live {
 		return "Waiting for the first request…"
 	}
 	if m.total > 0 {
@@ -134,7 +134,10 @@ func (m *Model) timelineTitle(st *exchangeState) string {
 	} else if m.tl.follow && !st.done {
 		t += " · following"
 	}
-	if m.feed != nil && waitingFor(st) {
+	if e := m.evictedText(st); e != "" {
+		t += " · " + e
+	}
+	if m.live && waitingFor(st) {
 		t += " · " + m.waitingText(st)
 	}
 	return t
@@ -187,10 +190,8 @@ func (m *Model) statusView() string {
 		return m.styles.StatusErr.Render(fit(oneLine(p), w))
 	}
 	if st := m.current(); st != nil {
-		if !st.done && m.feed == nil && st.x != nil {
-			if total := int64(len(st.body)); total > 0 {
-				parts = append(parts, fmt.Sprintf("decoding %s of %s", fmtBytes(st.decoded), fmtBytes(total)))
-			}
+		if t := decodingText(st); t != "" && !m.live {
+			parts = append(parts, t)
 		}
 		if m.replay {
 			state := "▶ replay"

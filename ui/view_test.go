@@ -149,7 +149,8 @@ func bigModel(b testing.TB, n int) *Model {
 	for i := range evs {
 		evs[i] = inspect.EventInfo{Index: i, Type: "content_block_delta", DataType: "content_block_delta", Offset: int64(i * len(frame)), Length: int64(len(frame)), At: time.Duration(i) * time.Millisecond, Summary: fmt.Sprintf("%q", "word")}
 	}
-	m.Update(loadedMsg{xs: []*stream.Exchange{x}, bodies: [][]byte{body}})
+	m.xs = []*exchangeState{newExchangeState(1, x, 0)}
+	m.loaded = true
 	m.Update(decodedMsg{seq: 1, events: evs, decoded: int64(len(body)), done: true})
 	m.Update(verdictMsg{seq: 1, full: true, v: &inspect.Verdict{Source: "big.sse", HTTPStatus: 200, Events: evs, Findings: []inspect.Finding{{Code: "X", Severity: inspect.SeverityError, Title: "t", Events: []int{n - 1}}}}})
 	if len(m.current().events) != n {

@@ -38,7 +38,7 @@ func (m *Model) anyWaiting() bool {
 // startWaiting arms the spinner when a live exchange waits and it is not
 // already ticking; one tick chain runs at a time.
 func (m *Model) startWaiting() tea.Cmd {
-	if m.feed == nil || m.waitTicking || !m.anyWaiting() {
+	if !m.live || m.waitTicking || !m.anyWaiting() {
 		return nil
 	}
 	m.waitTicking = true

@@ -17,7 +17,7 @@ func TestLiveWaitShowsSpinnerWithElapsedTime(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	start := stream.Update{Seq: 1, Start: &stream.Exchange{Source: "live", Timed: true, Started: t0,
 		Request: &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages", Header: http.Header{}}}}
-	if cmd := m.applyFeed(feedMsg{updates: []stream.Update{start}}); cmd == nil {
+	if cmd := feedLive(m, feedMsg{updates: []stream.Update{start}}); cmd == nil {
 		t.Fatal("a waiting exchange must arm the spinner")
 	}
 	if !m.waitTicking {
@@ -30,13 +30,13 @@ func TestLiveWaitShowsSpinnerWithElapsedTime(t *testing.T) {
 		t.Errorf("screen lacks the connecting spinner with elapsed time:\n%s", s)
 	}
 
-	m.applyFeed(feedMsg{updates: []stream.Update{{Seq: 1, Response: &stream.Response{Status: 200, Header: http.Header{}, At: 300 * time.Millisecond}}}})
+	feedLive(m, feedMsg{updates: []stream.Update{{Seq: 1, Response: &stream.Response{Status: 200, Header: http.Header{}, At: 300 * time.Millisecond}}}})
 	m.applyWaitTick(waitTickMsg{at: t0.Add(65 * time.Second)})
 	if s := screen(m); !strings.Contains(s, "HTTP 200, waiting for the first byte… 1m05s") {
 		t.Errorf("screen lacks the first-byte wait:\n%s", s)
 	}
 
-	m.applyFeed(feedMsg{updates: chunkUpdates(0, 1, time.Second)})
+	feedLive(m, feedMsg{updates: chunkUpdates(0, 1, time.Second)})
 	if s := screen(m); strings.Contains(s, "waiting for the first byte") {
 		t.Errorf("the spinner must go once bytes arrive:\n%s", s)
 	}
