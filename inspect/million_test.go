@@ -33,8 +33,8 @@ func TestMillionEvents(t *testing.T) {
 	v := Diagnose(stream.FromBody("million.sse", body), Options{})
 	runtime.ReadMemStats(&after)
 
-	if v.EventCount != n-1 || len(v.Events) != n-1 {
-		t.Fatalf("event count %d (%d), want %d", v.EventCount, len(v.Events), n-1)
+	if v.EventCount != n-1 || v.Events.Len() != n-1 {
+		t.Fatalf("event count %d (%d), want %d", v.EventCount, v.Events.Len(), n-1)
 	}
 	if v.Outcome != OutcomeComplete || len(v.Findings) != 0 {
 		t.Fatalf("outcome %s findings %v", v.Outcome, codes(v))
@@ -46,7 +46,7 @@ func TestMillionEvents(t *testing.T) {
 	if limit := uint64(3 * sizeofEventInfo()); perEvent > limit {
 		t.Errorf("allocated %d B/event, want at most %d", perEvent, limit)
 	}
-	if got := Assemble(v, len(v.Events)); len(got.Blocks) != 1 || len(got.Blocks[0].Text) != 3*((n-6)/10) {
+	if got := Assemble(v, v.Events.Len()); len(got.Blocks) != 1 || len(got.Blocks[0].Text) != 3*((n-6)/10) {
 		t.Errorf("assembled %d blocks, text %d bytes", len(got.Blocks), len(got.Blocks[0].Text))
 	}
 }

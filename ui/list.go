@@ -91,7 +91,7 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 		outcome = outcomeText(v, st.done)
 	}
 	src := oneLine(st.x.Source)
-	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 20), len(st.events))
+	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 20), st.events.Len())
 	srcW := max(8, l.w-2-4-width(rest))
 	line := cursor + fmt.Sprintf("%3d ", st.seq) + fit(cutLeft(src, srcW), srcW) + rest
 	line = fit(line, l.w)

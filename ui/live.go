@@ -12,10 +12,10 @@ func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
 	if st.diagnosing || st.x == nil {
 		return nil
 	}
-	if st.verdict != nil && len(st.events) == st.verdictEvents && !st.done {
+	if st.verdict != nil && st.events.Len() == st.verdictEvents && !st.done {
 		return nil
 	}
-	if st.verdict != nil && st.done && st.verdictEvents == len(st.events) && st.verdict.Outcome != "" && st.fullVerdict {
+	if st.verdict != nil && st.done && st.verdictEvents == st.events.Len() && st.verdict.Outcome != "" && st.fullVerdict {
 		return nil
 	}
 	st.diagnosing = true

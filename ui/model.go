@@ -285,12 +285,12 @@ func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
 	} else {
 		// A verdict of a snapshot: take its conclusions, keep our events.
 		st.verdict = msg.v
-		st.verdictEvents = len(msg.v.Events)
+		st.verdictEvents = msg.v.Events.Len()
 	}
 	if st == m.current() {
 		m.adoptVerdict(st)
 	}
-	if !st.done || len(st.events) > st.verdictEvents {
+	if !st.done || st.events.Len() > st.verdictEvents {
 		if m.feed != nil {
 			return diagnoseAfter(st.seq, 300*time.Millisecond)
 		}

@@ -52,7 +52,7 @@ type loadedMsg struct {
 // decodedMsg carries events decoded off the Update goroutine.
 type decodedMsg struct {
 	seq     int
-	events  []inspect.EventInfo
+	events  inspect.Events
 	decoded int64
 	done    bool
 }
@@ -167,25 +167,25 @@ func decodeAll(xs []*stream.Exchange, opt inspect.Options, ch chan<- tea.Msg) {
 	ch <- loadedMsg{xs: xs, bodies: bodies}
 	for i, x := range xs {
 		tl := inspect.NewTimeline(x)
-		var batch []inspect.EventInfo
+		var batch inspect.Events
 		var done int64
 		last := time.Now()
 		flush := func(final bool) {
 			ch <- decodedMsg{seq: i + 1, events: batch, decoded: done, done: final}
-			batch, last = nil, time.Now()
+			batch, last = inspect.Events{}, time.Now()
 		}
 		x.EachChunk(func(c stream.Chunk) error {
 			for off := 0; off < len(c.Data); off += loadSlice {
 				end := min(off+loadSlice, len(c.Data))
-				batch = append(batch, tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:end]})...)
+				batch = batch.Append(tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:end]}))
 				done += int64(end - off)
-				if time.Since(last) > batchWindow || len(batch) > 50000 {
+				if time.Since(last) > batchWindow || batch.Len() > 50000 {
 					flush(false)
 				}
 			}
 			return nil
 		})
-		batch = append(batch, tl.Finish()...)
+		batch = batch.Append(tl.Finish())
 		flush(true)
 	}
 	for i, x := range xs {

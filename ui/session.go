@@ -19,7 +19,7 @@ type exchangeState struct {
 	seq     int
 	x       *stream.Exchange
 	body    []byte
-	events  []inspect.EventInfo
+	events  inspect.Events
 	tl      *inspect.Timeline // decodes the body as it arrives; nil before the first chunk
 	spark   sparkline
 	verdict *inspect.Verdict
@@ -43,19 +43,19 @@ func newExchangeState(seq int, x *stream.Exchange, stall time.Duration) *exchang
 }
 
 // addEvents appends decoded events, updating the sparkline.
-func (st *exchangeState) addEvents(evs []inspect.EventInfo) {
-	for _, e := range evs {
-		e.Index = len(st.events)
+func (st *exchangeState) addEvents(evs inspect.Events) {
+	for i := range evs.Len() {
+		e := evs.Meta(i)
 		at := e.At
 		if st.spark.untimed {
-			at = time.Duration(e.Index) * time.Millisecond
+			at = time.Duration(st.events.Len()+i) * time.Millisecond
 		}
 		st.spark.add(at, st.stallFor())
 		if isErrorEvent(e) {
 			st.spark.markError(at)
 		}
-		st.events = append(st.events, e)
 	}
+	st.events = st.events.Append(evs)
 }
 
 func (st *exchangeState) stallFor() time.Duration {
@@ -119,19 +119,19 @@ func (st *exchangeState) snapshot() *stream.Exchange {
 // for a JSON error body that is not a stream.
 func (st *exchangeState) setVerdict(v *inspect.Verdict) {
 	st.verdict = v
-	st.verdictEvents = len(v.Events)
-	if len(v.Events) == len(st.events) {
-		for i := range v.Events {
+	st.verdictEvents = v.Events.Len()
+	if v.Events.Len() == st.events.Len() {
+		for i := range v.Events.Len() {
 			// Interim arrival times are measured the same way; keep
 			// them where inspect has none.
-			if v.Events[i].At == 0 {
-				v.Events[i].At = st.events[i].At
+			if v.Events.Meta(i).At == 0 {
+				v.Events.SetAt(i, st.events.Meta(i).At)
 			}
 		}
 		st.events = v.Events
 		return
 	}
-	st.events = nil
+	st.events = inspect.Events{}
 	st.spark = newSparkline()
 	st.spark.untimed = !st.x.Timed
 	st.addEvents(v.Events)
@@ -154,10 +154,10 @@ func (st *exchangeState) requestID() string {
 
 // frame returns the raw bytes of event i.
 func (st *exchangeState) frame(i int) []byte {
-	if i < 0 || i >= len(st.events) {
+	if i < 0 || i >= st.events.Len() {
 		return nil
 	}
-	e := st.events[i]
+	e := st.events.Meta(i)
 	lo, hi := e.Offset, e.Offset+e.Length
 	if lo < 0 || lo > int64(len(st.body)) {
 		return nil
