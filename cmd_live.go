@@ -215,7 +215,7 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 		return &exitError{1, fmt.Errorf("live: writing %s: %w", path, cerr)}
 	}
 	fmt.Fprintf(stderr, "midstream: capture saved to %s\n", path)
-	v := inspect.Diagnose(x, inspect.Options{})
+	v := inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow})
 	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}

@@ -347,3 +347,12 @@ func (ev Events) appendRetyped(b Events, ents []entry) Events {
 	ev.tail, ev.names = tail, own.names
 	return ev
 }
+
+// kept returns how many events are held.
+func (ev Events) kept() int {
+	n := len(ev.tail)
+	for _, r := range ev.runs {
+		n += len(r.ents)
+	}
+	return n
+}

@@ -67,6 +67,10 @@ type Options struct {
 	Window int
 }
 
+// ReportWindow is the Options.Window of callers that only render reports
+// or one-line summaries: their memory no longer grows with the stream.
+const ReportWindow = 16
+
 // SDKRef names an SDK and version, e.g. anthropic-python@0.121.0.
 type SDKRef struct {
 	Name    string // anthropic-python, anthropic-typescript, anthropic-go, anthropic-java, vercel-ai, openai-python, openai-node, openai-go
