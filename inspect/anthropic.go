@@ -179,7 +179,8 @@ func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
-	delta := jfield(data, "delta")
+	// data is valid JSON: the delta object need not be skipped to its end.
+	delta := jfieldHead(data, "delta")
 	dt := d.internType(jfield(delta, "type"))
 	fits, known := anthropicDeltaFits[dt]
 	switch {
@@ -196,9 +197,15 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	var payload []byte
 	switch dt {
 	case "text_delta":
-		payload = jfield(delta, "text")
+		if nonEmptyString(delta, "text") {
+			d.markContent(i)
+		}
+		return
 	case "thinking_delta":
-		payload = jfield(delta, "thinking")
+		if nonEmptyString(delta, "thinking") {
+			d.markContent(i)
+		}
+		return
 	case "input_json_delta":
 		payload = jfield(delta, "partial_json")
 		if c.open >= 0 && int(idx) == c.open && !c.toolTooLarge {

@@ -24,6 +24,8 @@ type diag struct {
 	dialect          dialect           // how the checker's events are summarized
 	ci               stream.ChunkIndex // arrival times, for timed captures
 	types            map[string]string
+	lastTypes        [4]string // recent internType results, checked first
+	lastNext         int
 	decodeErr        error
 	trailingComments int
 

@@ -145,7 +145,16 @@ func (d *diag) internType(raw []byte) string {
 		return ""
 	}
 	inner := raw[1 : len(raw)-1]
+	// Most events repeat one of the last few types: compare before
+	// hashing.
+	for _, s := range d.lastTypes {
+		if string(inner) == s && s != "" {
+			return s
+		}
+	}
 	if s, ok := d.types[string(inner)]; ok {
+		d.lastTypes[d.lastNext] = s
+		d.lastNext = (d.lastNext + 1) % len(d.lastTypes)
 		return s
 	}
 	s, ok := jstr(raw)
