@@ -49,7 +49,7 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt := inspect.Options{Status: status, StallThreshold: stall}
+			opt := inspect.Options{Status: status, StallThreshold: stall, Window: inspect.ReportWindow}
 			switch format {
 			case "text", "markdown", "md", "json":
 			default:

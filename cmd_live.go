@@ -213,7 +213,7 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	} else {
 		printLine(stderr, "midstream: capture saved to %s", path)
 	}
-	v := inspect.Diagnose(x, inspect.Options{})
+	v := inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow})
 	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}

@@ -238,7 +238,7 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 	if quiet {
 		return // the inspector diagnoses what it shows; no need to here
 	}
-	line := exchangeLine(x, inspect.Diagnose(x, inspect.Options{}), capture)
+	line := exchangeLine(x, inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow}), capture)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	printLine(l.w, "%s", line)

@@ -44,8 +44,10 @@ var stdoutIsTerminal = func() bool { return term.IsTerminal(os.Stdout.Fd()) }
 // printDiagnosis writes the text report of xs, for pipes and files.
 func printDiagnosis(w io.Writer, xs []*stream.Exchange, opt ui.Options) error {
 	d := &inspect.Diagnosis{ToolVersion: version}
+	iopt := opt.Inspect
+	iopt.Window = inspect.ReportWindow // a report: no full timeline needed
 	for _, x := range xs {
-		d.Exchanges = append(d.Exchanges, inspect.Diagnose(x, opt.Inspect))
+		d.Exchanges = append(d.Exchanges, inspect.Diagnose(x, iopt))
 	}
 	return inspect.WriteText(w, d)
 }

@@ -70,7 +70,6 @@ func (c *anthropicChecker) event(i int, ev *evCtx) {
 	if !validJSON(data) {
 		d.f.add("A-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Anthropic event carries one JSON object; SDKs fail to parse these events and abort the stream.", i)
-		ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 		return
 	}
 	// W4: the event name equals data.type.
@@ -109,6 +108,7 @@ func (c *anthropicChecker) event(i int, ev *evCtx) {
 	case "message_stop":
 		if c.stopAt < 0 {
 			c.stopAt = i
+			d.pin(i)
 		}
 		if c.open >= 0 {
 			d.f.add("A-W5-block-order", SeverityError, "Content block not closed",
@@ -120,7 +120,6 @@ func (c *anthropicChecker) event(i int, ev *evCtx) {
 		what := "event type " + quoteOr(dt, ev.name)
 		d.f.add("A-W12-unknown-event", SeverityInfo, "Unknown event type",
 			"The stream carries an "+what+" the docs do not list. The docs say new types may be added and clients should ignore them.", i)
-		ev.summary = oneLine(quoteOr(dt, ev.name), summaryLimit)
 	}
 }
 
@@ -131,7 +130,6 @@ func (c *anthropicChecker) messageStart(i int, data []byte, ev *evCtx) {
 	if m := jstring(jfield(msg, "model")); m != "" && d.model == "" {
 		d.model = m
 	}
-	ev.summary = oneLine(jstring(jfield(msg, "model")), summaryLimit)
 	if n, ok := jint(jpath(msg, "usage", "output_tokens")); ok {
 		c.outTokens, c.haveOut = n, true
 	}
@@ -171,23 +169,18 @@ func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 		if len(t) > 2 {
 			d.markContent(i)
 		}
-		ev.summary = "text"
 	case "thinking":
-		ev.summary = "thinking"
-	case "tool_use", "server_tool_use", "mcp_tool_use":
-		d.markContent(i)
-		ev.summary = oneLine(bt+" "+jstring(jfield(cb, "name")), summaryLimit)
 	default:
-		// Result blocks and redacted thinking arrive whole.
+		// Tool use, result blocks and redacted thinking arrive whole.
 		d.markContent(i)
-		ev.summary = oneLine(bt, summaryLimit)
 	}
 }
 
 func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
-	delta := jfield(data, "delta")
+	// data is valid JSON: the delta object need not be skipped to its end.
+	delta := jfieldHead(data, "delta")
 	dt := d.internType(jfield(delta, "type"))
 	fits, known := anthropicDeltaFits[dt]
 	switch {
@@ -204,9 +197,15 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	var payload []byte
 	switch dt {
 	case "text_delta":
-		payload = jfield(delta, "text")
+		if nonEmptyString(delta, "text") {
+			d.markContent(i)
+		}
+		return
 	case "thinking_delta":
-		payload = jfield(delta, "thinking")
+		if nonEmptyString(delta, "thinking") {
+			d.markContent(i)
+		}
+		return
 	case "input_json_delta":
 		payload = jfield(delta, "partial_json")
 		if c.open >= 0 && int(idx) == c.open && !c.toolTooLarge {
@@ -220,25 +219,18 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 		}
 	case "citations_delta":
 		d.markContent(i)
-		ev.summary = "citation"
-		return
-	case "signature_delta":
-		ev.summary = "signature"
 		return
 	default:
-		ev.summary = oneLine(dt, summaryLimit)
 		return
 	}
 	if len(payload) > 2 { // more than ""
 		d.markContent(i)
 	}
-	ev.summary = snippet(payload)
 }
 
 func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {
 	d := c.d
 	idx, _ := jint(jfield(data, "index"))
-	ev.summary = fmt.Sprintf("block %d", idx)
 	if c.open < 0 || int(idx) != c.open {
 		d.f.add("A-W5-block-order", SeverityError, "Stop for a block that is not open",
 			fmt.Sprintf("content_block_stop for block %d, but the open block is %s.", idx, openName(c.open)), i)
@@ -246,6 +238,9 @@ func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {
 	}
 	if isToolBlock(c.openType) && !c.toolTooLarge {
 		if why := toolJSONProblem(c.toolJSON); why != "" {
+			if len(c.badTool) == 0 {
+				d.pin(i)
+			}
 			c.badTool = append(c.badTool, i)
 			if c.badToolWhy == "" {
 				c.badToolWhy = fmt.Sprintf("block %d: %s", idx, why)
@@ -265,7 +260,6 @@ func (c *anthropicChecker) messageDelta(i int, data []byte, ev *evCtx) {
 	sr := jpath(data, "delta", "stop_reason")
 	if s, ok := jstr(sr); ok {
 		c.stopReason = s
-		ev.summary = oneLine(s, summaryLimit)
 	}
 	if n, ok := jint(jpath(data, "usage", "output_tokens")); ok {
 		if c.haveOut && n < c.outTokens {
@@ -273,9 +267,6 @@ func (c *anthropicChecker) messageDelta(i int, data []byte, ev *evCtx) {
 				fmt.Sprintf("usage.output_tokens went from %d to %d; the docs say message_delta usage is cumulative.", c.outTokens, n), i)
 		}
 		c.outTokens, c.haveOut = n, true
-		if ev.summary != "" {
-			ev.summary += fmt.Sprintf(" · %d out", n)
-		}
 	}
 }
 
@@ -287,7 +278,6 @@ func (c *anthropicChecker) errorEvent(i int, data []byte, ev *evCtx) {
 	e := jfield(data, "error")
 	typ := jstring(jfield(e, "type"))
 	msg := jstring(jfield(e, "message"))
-	ev.summary = oneLine(red(strings.TrimSpace(typ+": "+msg)), summaryLimit)
 	if d.setError(i, typ, msg, AnthropicStatus(typ)) {
 		d.errSpendCap = jstring(jpath(e, "details", "error_code")) == "enforced_spend_limit_reached"
 		d.errRequestID = jstring(jfield(data, "request_id"))
@@ -327,10 +317,7 @@ func (c *anthropicChecker) finish() {
 		}
 		return
 	}
-	last := len(d.v.Events) - 1
-	for last >= 0 && d.v.Events[last].Unterminated {
-		last--
-	}
+	last := lastEvent(d.v.Events)
 	if last < 0 {
 		return // no events: empty
 	}

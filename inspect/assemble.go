@@ -62,7 +62,7 @@ func Assemble(v *Verdict, upTo int) *Message {
 	m := &Message{Provider: v.Provider}
 	// Only the events of the timeline count: an HTTP error body is not
 	// decoded as a stream.
-	upTo = min(upTo, len(v.Events)-1)
+	upTo = min(upTo, v.Events.Len()-1)
 	if v.Exchange == nil || upTo < 0 {
 		return m
 	}

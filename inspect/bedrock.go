@@ -148,39 +148,31 @@ func parseFrameHeaders(h []byte, fr *bedrockFrame) bool {
 // stream's error, mapped by appendix A3.
 func (d *diag) decodeBedrock(body []byte) {
 	ac, _ := d.chk.(*anthropicChecker)
-	var events []EventInfo
 	prob := eachBedrockFrame(body, func(fr bedrockFrame) bool {
-		i := len(events)
-		info := EventInfo{Index: i, Offset: fr.offset, Length: fr.length, Type: fr.eventType}
+		i := d.ev.ev.n
+		r := evRec{off: fr.offset, length: fr.length, typ: fr.eventType, dialect: dialectBedrock}
 		if d.x.Timed {
-			info.At = d.ci.At(fr.offset + max(fr.length-1, 0))
+			r.at = d.ci.At(fr.offset + max(fr.length-1, 0))
 		}
 		switch {
 		case fr.messageType == "exception" || fr.messageType == "error":
-			name := fr.exceptionType
-			if name == "" {
-				name = fr.errorCode
-			}
-			info.Type, info.DataType = name, name
+			name := bedrockErrorName(fr)
+			r.typ, r.dataType = name, name
 			msg := jstring(jfield(fr.payload, "message"))
 			orig, _ := jint(jfield(fr.payload, "originalStatusCode"))
-			info.Summary = oneLine(red(name+": "+msg), summaryLimit)
 			if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
 				ac.errAt, ac.errCode = i, "B-exception-frame"
 			}
 		case fr.data != nil:
-			info.DataType = d.internType(jfield(fr.data, "type"))
+			r.dataType = d.internType(jfield(fr.data, "type"))
 			// The SDKs name the SSE event after the payload's type.
-			d.cur = evCtx{name: info.DataType, dataType: info.DataType, data: fr.data}
+			d.cur = evCtx{name: r.dataType, dataType: r.dataType, data: fr.data}
 			d.chk.event(i, &d.cur)
-			info.Summary = d.cur.summary
-		default:
-			info.Summary = oneLine(fmt.Sprintf("%s frame without an event", fr.messageType), summaryLimit)
 		}
-		events = append(events, info)
+		d.addEvent(&r)
 		return true
 	})
-	d.v.Events, d.v.EventCount = events, len(events)
+	d.endEvents()
 	if prob != nil {
 		sev, title := SeverityError, "Corrupt event-stream frame"
 		if prob.cut {

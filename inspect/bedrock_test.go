@@ -96,8 +96,8 @@ func TestBedrockEventStream(t *testing.T) {
 	if m.StopReason != "end_turn" || len(m.Blocks) != 1 || m.Blocks[0].Text != "Hello" || m.Events != 6 {
 		t.Errorf("assembled %+v", *m)
 	}
-	if v.Events[2].Summary != "Hello" || v.Events[2].DataType != "content_block_delta" || v.Events[2].Offset == 0 {
-		t.Errorf("timeline event 2 = %+v", v.Events[2])
+	if e := v.Events.At(2); e.Summary != "Hello" || e.DataType != "content_block_delta" || e.Offset == 0 {
+		t.Errorf("timeline event 2 = %+v", e)
 	}
 	bad := join(head)
 	bad[len(bad)-1] ^= 0xff

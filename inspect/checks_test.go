@@ -248,7 +248,7 @@ func TestChecks(t *testing.T) {
 			case f != nil && (f.Title == "" || f.Detail == "" || len(f.Fixes) == 0):
 				t.Errorf("%s lacks title, detail or fixes: %+v", c.code, f)
 			}
-			for _, e := range v.Events {
+			for _, e := range infos(v.Events) {
 				if strings.ContainsAny(e.Summary, "\n\r\t") {
 					t.Errorf("event %d summary %q is not one line", e.Index, e.Summary)
 				}

@@ -114,8 +114,8 @@ func TestConformanceSamples(t *testing.T) {
 					t.Errorf("finding %s present; got %v", c, codes(v))
 				}
 			}
-			if v.EventCount != len(v.Events) {
-				t.Errorf("event_count %d != %d events", v.EventCount, len(v.Events))
+			if v.EventCount != v.Events.Len() {
+				t.Errorf("event_count %d != %d events", v.EventCount, v.Events.Len())
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"strings"
+	"time"
 
 	"github.com/midstreamhq/midstream/stream"
 )
@@ -18,19 +19,25 @@ type diag struct {
 	chk checker
 
 	cur              evCtx             // the event being checked (reused)
+	ev               *eventsBuilder    // the timeline being built
+	tacc             timingAcc         // timing figures over every event
+	dialect          dialect           // how the checker's events are summarized
 	ci               stream.ChunkIndex // arrival times, for timed captures
 	types            map[string]string
+	lastTypes        [4]string // recent internType results, checked first
+	lastNext         int
 	decodeErr        error
 	trailingComments int
 
 	// Set by the checker.
-	complete     bool // the provider's terminator arrived (message_stop, [DONE], response.completed)
-	firstContent int  // index of the first event that delivered content, -1 when none
-	err          *StreamError
-	errStatus    int    // status the error stands for, 0 when unknown
-	errSpendCap  bool   // error.details.error_code == enforced_spend_limit_reached
-	errRequestID string // request_id carried in the error body
-	model        string // from the stream (message_start, chunk model)
+	complete       bool          // the provider's terminator arrived (message_stop, [DONE], response.completed)
+	firstContent   int           // index of the first event that delivered content, -1 when none
+	firstContentAt time.Duration // its arrival time
+	err            *StreamError
+	errStatus      int    // status the error stands for, 0 when unknown
+	errSpendCap    bool   // error.details.error_code == enforced_spend_limit_reached
+	errRequestID   string // request_id carried in the error body
+	model          string // from the stream (message_start, chunk model)
 }
 
 // Diagnose decodes x and returns its verdict: provider, both statuses and
@@ -83,6 +90,19 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	v := &Verdict{Source: x.Source, Exchange: x}
 	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1}
+	d.ev = newEventsBuilder(x, newTypeTable(), opt.Window)
+	if w := d.ev.window; w > 0 {
+		d.f.pin = func(i int, context bool) {
+			if context {
+				d.ev.pin(i, w, w)
+			} else {
+				d.ev.pin(i, 0, 0)
+			}
+		}
+		d.tacc = newTimingAcc(opt.StallThreshold, func(i int) { d.ev.pin(i, w, w) })
+	} else {
+		d.tacc = newTimingAcc(opt.StallThreshold, nil)
+	}
 	det := detectProvider(x)
 	v.Provider, v.Gateway = det.provider, det.gateway
 
@@ -127,6 +147,7 @@ func mismatch(v *Verdict) bool {
 }
 
 func (d *diag) newChecker() checker {
+	d.dialect = dialectOf(d.v.Provider)
 	switch d.v.Provider {
 	case ProviderAnthropic:
 		return newAnthropicChecker(d)
@@ -138,12 +159,34 @@ func (d *diag) newChecker() checker {
 	return &genericChecker{d: d}
 }
 
+// dialectOf is how the events of provider p are summarized.
+func dialectOf(p Provider) dialect {
+	switch p {
+	case ProviderAnthropic:
+		return dialectAnthropic
+	case ProviderOpenAIChat, ProviderOpenRouter:
+		return dialectChat
+	case ProviderOpenAIResponses:
+		return dialectResponses
+	}
+	return dialectGeneric
+}
+
 // markContent records that event i delivered content (text, thinking or
 // tool payload): an error after it cannot be retried without discarding
 // that output.
 func (d *diag) markContent(i int) {
 	if d.firstContent < 0 {
 		d.firstContent = i
+	}
+}
+
+// pin keeps event i and a few on each side on a windowed timeline: an
+// event a report may centre on (error, terminator) that no finding lists
+// while the pass runs.
+func (d *diag) pin(i int) {
+	if w := d.ev.window; w > 0 {
+		d.ev.pin(i, w, w)
 	}
 }
 
@@ -154,6 +197,7 @@ func (d *diag) setError(i int, typ, msg string, status int) bool {
 	}
 	d.err = &StreamError{Type: typ, Message: msg, EventIndex: i, OutputBeforeError: d.firstContent >= 0 && d.firstContent < i}
 	d.errStatus = status
+	d.pin(i)
 	return true
 }
 
@@ -254,7 +298,11 @@ func (d *diag) outcome() {
 // carried no data: what the decoder makes of a body that is not SSE at all
 // (a JSON document has no blank line and no data field).
 func notSSE(v *Verdict) bool {
-	return v.EventCount == 1 && v.Events[0].Unterminated && v.Events[0].DataType == ""
+	if v.EventCount != 1 {
+		return false
+	}
+	e := v.Events.Meta(0)
+	return e.Unterminated && e.DataType == ""
 }
 
 // errJSONBody handles a 2xx body that is a JSON error document rather
@@ -316,6 +364,9 @@ type findings struct {
 	byKey map[string]*Finding
 	count map[string]int
 	order []string
+	// pin, when set, keeps an event a finding lists on a windowed
+	// timeline: the first event of each code with context around it.
+	pin func(i int, context bool)
 }
 
 // maxEventRefs caps the event indexes one finding lists.
@@ -333,9 +384,17 @@ func (fs *findings) add(code string, sev Severity, title, detail string, events 
 		for _, e := range events {
 			if len(f.Events) < maxEventRefs {
 				f.Events = append(f.Events, e)
+				if fs.pin != nil {
+					fs.pin(e, false)
+				}
 			}
 		}
 		return f
+	}
+	if fs.pin != nil {
+		for k, e := range events[:min(len(events), maxEventRefs)] {
+			fs.pin(e, k == 0)
+		}
 	}
 	f := &Finding{Code: code, Severity: sev, Title: title, Detail: detail, Events: append([]int{}, events...)}
 	fs.byKey[code] = f

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/midstreamhq/midstream/stream"
 )
 
 // checker is the provider-specific part of Diagnose. event is called for
-// every dispatched event in order and may set ev.summary; finish is called
-// once after the last event.
+// every dispatched event in order; finish is called once after the last
+// event. Checkers compute no summaries: Events derives them on demand.
 type checker interface {
 	event(i int, ev *evCtx)
 	finish()
@@ -23,25 +24,16 @@ type evCtx struct {
 	name     string // SSE event field ("message" when absent)
 	dataType string // JSON "type" of the data, "" if none
 	data     []byte
-	summary  string // set by the checker
 }
 
 // decode runs the single pass over the body: it builds the timeline and
 // feeds each event to the provider's checker.
 func (d *diag) decode() {
 	x := d.x
-	ci := d.ci
 	comments := 0
 	dec := stream.NewDecoder(x.BodyReader())
 	dec.OnComment(func(stream.Comment) { comments++ })
 	cur := bodyCursor{x: x}
-	// The timeline is built in fixed-size pages and joined once at the end:
-	// growing one slice by append would allocate about five times its final
-	// size on a million-event stream, and no cheap count of events up front
-	// is reliable (keepalive-only bodies have blank lines but no events).
-	var pages [][]EventInfo
-	page := make([]EventInfo, 0, 256)
-	count := 0
 	for {
 		e, err := dec.Next()
 		if err != nil {
@@ -53,62 +45,63 @@ func (d *diag) decode() {
 		if !e.Unterminated && cur.splitCRLF(e.Offset+e.Length) {
 			e.Length++
 		}
-		info := d.event(count, &e, comments)
-		comments = 0
+		var at time.Duration
 		if x.Timed {
 			// An event is dispatched when its last byte (the blank line)
 			// arrives.
-			info.At = ci.At(e.Offset + max(e.Length-1, 0))
+			at = d.ci.At(e.Offset + max(e.Length-1, 0))
 		}
-		if len(page) == cap(page) {
-			pages = append(pages, page)
-			page = make([]EventInfo, 0, min(2*cap(page), timelinePage))
-		}
-		page = append(page, info)
-		count++
-	}
-	if len(pages) == 0 {
-		d.v.Events = page
-	} else {
-		d.v.Events = make([]EventInfo, 0, count)
-		for _, p := range pages {
-			d.v.Events = append(d.v.Events, p...)
-		}
-		d.v.Events = append(d.v.Events, page...)
+		d.event(&e, comments, at)
+		comments = 0
 	}
 	d.trailingComments = comments
-	d.v.EventCount = len(d.v.Events)
+	d.endEvents()
 }
 
-// event builds the timeline entry of e, the i-th event, which followed
-// comments comment lines, and runs the provider's checks on it (they set
-// the summary). Diagnose and Timeline both build entries here, so the
-// events shown while a stream arrives read like the verdict's. At is left
-// to the caller.
-func (d *diag) event(i int, e *stream.Event, comments int) EventInfo {
-	info := EventInfo{
-		Index:        i,
-		Type:         e.Type,
-		DataType:     d.internType(jfield(e.Data, "type")),
-		ID:           e.ID,
-		Offset:       e.Offset,
-		Length:       e.Length,
-		Comments:     comments,
-		Unterminated: e.Unterminated,
+// event adds e, which followed comments comment lines and arrived at at,
+// to the timeline and runs the provider's checks on it. Diagnose and
+// Timeline both add events here, so the events shown while a stream
+// arrives read like the verdict's.
+func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
+	i := d.ev.ev.n
+	r := evRec{
+		typ:          e.Type,
+		dataType:     d.internType(jfield(e.Data, "type")),
+		id:           e.ID,
+		off:          e.Offset,
+		length:       e.Length,
+		at:           at,
+		comments:     comments,
+		unterminated: e.Unterminated,
+		dialect:      d.dialect,
 	}
 	if e.Unterminated {
 		// The spec says a client discards a frame cut before its blank
 		// line, so no SDK sees it: keep it on the timeline only.
-		info.Summary = "(cut before its blank line; clients discard it)"
 		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
-			info.Index)
+			i)
 	} else {
-		d.cur = evCtx{name: e.Type, dataType: info.DataType, data: e.Data}
-		d.chk.event(info.Index, &d.cur)
-		info.Summary = d.cur.summary
+		d.cur = evCtx{name: e.Type, dataType: r.dataType, data: e.Data}
+		d.chk.event(i, &d.cur)
 	}
-	return info
+	d.addEvent(&r)
+}
+
+// addEvent appends r to the timeline and the timing figures.
+func (d *diag) addEvent(r *evRec) {
+	i := d.ev.ev.n
+	d.ev.add(r)
+	if d.firstContent == i {
+		d.firstContentAt = r.at
+	}
+	d.tacc.add(i, r.at, r.comments, r.dataType == "ping" || r.typ == "ping")
+}
+
+// endEvents ends the timeline of the single pass.
+func (d *diag) endEvents() {
+	d.v.Events = d.ev.finish()
+	d.v.EventCount = d.v.Events.Len()
 }
 
 // bodyCursor reads single body bytes at offsets that rarely go back,
@@ -145,9 +138,6 @@ func (c *bodyCursor) splitCRLF(end int64) bool {
 	return c.at(end-1) == '\r' && c.at(end) == '\n'
 }
 
-// timelinePage is the largest page of the timeline under construction.
-const timelinePage = 32 << 10
-
 // internType returns the JSON "type" string for raw, reusing one string
 // per distinct type so a million events do not allocate a million copies.
 func (d *diag) internType(raw []byte) string {
@@ -155,7 +145,16 @@ func (d *diag) internType(raw []byte) string {
 		return ""
 	}
 	inner := raw[1 : len(raw)-1]
+	// Most events repeat one of the last few types: compare before
+	// hashing.
+	for _, s := range d.lastTypes {
+		if string(inner) == s && s != "" {
+			return s
+		}
+	}
 	if s, ok := d.types[string(inner)]; ok {
+		d.lastTypes[d.lastNext] = s
+		d.lastNext = (d.lastNext + 1) % len(d.lastTypes)
 		return s
 	}
 	s, ok := jstr(raw)
@@ -169,18 +168,10 @@ func (d *diag) internType(raw []byte) string {
 }
 
 // eventData returns the data of event i of v, decoded again from the raw
-// frame its Offset and Length point at (EventInfo keeps no copy).
-func eventData(x *stream.Exchange, ev EventInfo) []byte {
-	if ev.Offset < 0 || ev.Length < 0 || ev.Offset+ev.Length > x.BodyLen() {
-		return nil
-	}
-	frame := make([]byte, ev.Length)
-	if n, _ := x.ReadBodyAt(frame, ev.Offset); int64(n) < ev.Length {
-		return nil
-	}
-	dec := stream.NewDecoder(bytes.NewReader(frame))
-	e, err := dec.Next()
-	if err != nil {
+// frame (the timeline keeps no copy).
+func eventData(v *Verdict, i int) []byte {
+	e, ok := v.Events.frameEvent(v.Events.Meta(i))
+	if !ok {
 		return nil
 	}
 	return e.Data

@@ -53,9 +53,9 @@ func FuzzDiagnose(f *testing.F) {
 			v := Diagnose(x, Options{})
 			checkInvariants(t, v)
 			checkReportsSafe(t, &Diagnosis{ToolVersion: "fuzz", Exchanges: []*Verdict{v}})
-			m := Assemble(v, len(v.Events))
-			if m.Events > len(v.Events) {
-				t.Fatalf("Assemble applied %d events of %d", m.Events, len(v.Events))
+			m := Assemble(v, v.Events.Len())
+			if m.Events > v.Events.Len() {
+				t.Fatalf("Assemble applied %d events of %d", m.Events, v.Events.Len())
 			}
 		}
 	})
@@ -63,8 +63,8 @@ func FuzzDiagnose(f *testing.F) {
 
 func checkInvariants(t *testing.T, v *Verdict) {
 	t.Helper()
-	if v.EventCount != len(v.Events) {
-		t.Fatalf("EventCount %d != %d events", v.EventCount, len(v.Events))
+	if v.EventCount != v.Events.Len() {
+		t.Fatalf("EventCount %d != %d events", v.EventCount, v.Events.Len())
 	}
 	if v.Mismatch != mismatch(v) {
 		t.Fatalf("Mismatch %v inconsistent with statuses %d/%d and outcome %s", v.Mismatch, v.HTTPStatus, v.MappedStatus, v.Outcome)
@@ -78,8 +78,8 @@ func checkInvariants(t *testing.T, v *Verdict) {
 			t.Fatalf("outcome %s with error %+v", v.Outcome, *v.Error)
 		}
 	case OutcomeErrorEvent:
-		if v.Error == nil || v.Error.EventIndex < 0 || v.Error.EventIndex >= len(v.Events) {
-			t.Fatalf("error_event with error %+v and %d events", v.Error, len(v.Events))
+		if v.Error == nil || v.Error.EventIndex < 0 || v.Error.EventIndex >= v.Events.Len() {
+			t.Fatalf("error_event with error %+v and %d events", v.Error, v.Events.Len())
 		}
 	case OutcomeHTTPError:
 		if v.Error == nil || v.Error.EventIndex != -1 {
@@ -88,7 +88,7 @@ func checkInvariants(t *testing.T, v *Verdict) {
 	default:
 		t.Fatalf("unknown outcome %q", v.Outcome)
 	}
-	for i, e := range v.Events {
+	for i, e := range infos(v.Events) {
 		if e.Index != i || e.Offset < 0 || e.Length < 0 {
 			t.Fatalf("event %d: %+v", i, e)
 		}
@@ -101,8 +101,8 @@ func checkInvariants(t *testing.T, v *Verdict) {
 			t.Fatalf("finding without code, title or fixes: %+v", fd)
 		}
 		for _, ix := range fd.Events {
-			if ix < 0 || ix >= len(v.Events) {
-				t.Fatalf("finding %s points at event %d of %d", fd.Code, ix, len(v.Events))
+			if ix < 0 || ix >= v.Events.Len() {
+				t.Fatalf("finding %s points at event %d of %d", fd.Code, ix, v.Events.Len())
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -31,11 +33,10 @@ func skipWS(b []byte, i int) int {
 // or -1 when it is not closed.
 func skipString(b []byte, i int) int {
 	for i++; i < len(b); {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
+		q := indexQuote(b, i)
+		if q < 0 {
 			return -1
 		}
-		q := i + j
 		// The quote is escaped when an odd number of backslashes precede it.
 		k := q - 1
 		for k > i-1 && b[k] == '\\' {
@@ -45,6 +46,23 @@ func skipString(b []byte, i int) int {
 			return q + 1
 		}
 		i = q + 1
+	}
+	return -1
+}
+
+// indexQuote returns the index of the first '"' at or after i, or -1.
+// Strings in events are mostly short, where a word-at-a-time look beats
+// the call into bytes.IndexByte; long ones go to it.
+func indexQuote(b []byte, i int) int {
+	for end := min(len(b), i+32); i+8 <= end; i += 8 {
+		q := binary.LittleEndian.Uint64(b[i:]) ^ (swarLo * '"')
+		if m := (q - swarLo) &^ q & swarHi; m != 0 {
+			// The lowest flagged byte is exact (borrows only run upwards).
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	if j := bytes.IndexByte(b[i:], '"'); j >= 0 {
+		return i + j
 	}
 	return -1
 }
@@ -120,6 +138,57 @@ func jfield(obj []byte, key string) []byte {
 		}
 		if keyEq(name, key) {
 			return obj[i:vend]
+		}
+		i = skipWS(obj, vend)
+		if i >= len(obj) || obj[i] != ',' {
+			return nil
+		}
+		i++
+	}
+}
+
+// nonEmptyString reports whether member key of the object obj is more
+// than "" (as len(jfield(obj, key)) > 2 does), without skipping over a
+// string value: obj is already known to be valid JSON, so a string that
+// does not close at once is non-empty.
+func nonEmptyString(obj []byte, key string) bool {
+	v := jfieldHead(obj, key)
+	if len(v) >= 2 && v[0] == '"' {
+		return v[1] != '"'
+	}
+	return len(jfield(obj, key)) > 2
+}
+
+// jfieldHead is jfield for an object already known to be valid, except
+// that the value returned runs on to the end of obj: its end is not
+// looked for.
+func jfieldHead(obj []byte, key string) []byte {
+	i := skipWS(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return nil
+	}
+	i++
+	for {
+		i = skipWS(obj, i)
+		if i >= len(obj) || obj[i] != '"' {
+			return nil
+		}
+		end := skipString(obj, i)
+		if end < 0 {
+			return nil
+		}
+		name := obj[i+1 : end-1]
+		i = skipWS(obj, end)
+		if i >= len(obj) || obj[i] != ':' {
+			return nil
+		}
+		i = skipWS(obj, i+1)
+		if keyEq(name, key) {
+			return obj[i:]
+		}
+		vend := skipValue(obj, i)
+		if vend < 0 {
+			return nil
 		}
 		i = skipWS(obj, vend)
 		if i >= len(obj) || obj[i] != ',' {

@@ -1,5 +1,7 @@
 package inspect
 
+import "encoding/binary"
+
 // maxJSONDepth matches encoding/json's nesting limit.
 const maxJSONDepth = 10000
 
@@ -105,6 +107,10 @@ func literal(b []byte, i int, lit string) int {
 // validString returns the index after the valid string at b[i]=='"', or -1.
 func validString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
+		i = plainRun(b, i)
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -129,6 +135,28 @@ func validString(b []byte, i int) int {
 		}
 	}
 	return -1
+}
+
+// SWAR constants: one in every byte, and every byte's high bit.
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// plainRun returns the first index at or after i, in steps of eight
+// bytes, that may hold a quote, a backslash or a control character: the
+// bytes it skips need no look in a string. It tests eight bytes at once
+// (the "has zero byte" and "has byte less than" bit tricks).
+func plainRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q := w ^ (swarLo * '"')
+		s := w ^ (swarLo * '\\')
+		if ((q-swarLo)&^q|(s-swarLo)&^s|(w-swarLo*0x20)&^w)&swarHi != 0 {
+			return i
+		}
+	}
+	return i
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -30,13 +30,13 @@ func newChatChecker(d *diag) *chatChecker {
 func (c *chatChecker) event(i int, ev *evCtx) {
 	d, data := c.d, ev.data
 	if string(bytes.TrimSpace(data)) == "[DONE]" {
-		ev.summary = "[DONE]"
 		if c.doneAt >= 0 {
 			d.f.add("O-after-done", SeverityError, "Data after [DONE]",
 				fmt.Sprintf("[DONE] (event %d) ends a Chat Completions stream, but more data followed.", c.doneAt+1), i)
 			return
 		}
 		c.doneAt = i
+		d.pin(i)
 		return
 	}
 	if c.doneAt >= 0 {
@@ -46,7 +46,6 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 	if !validJSON(data) {
 		d.f.add("O-data-not-json", SeverityError, "Chunk is not valid JSON",
 			"Every chunk except [DONE] is a JSON object; the SDKs fail on this one.", i)
-		ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 		return
 	}
 	if m := jstring(jfield(data, "model")); m != "" && d.model == "" {
@@ -55,7 +54,6 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 	if jfield(data, "provider") != nil || strings.HasPrefix(jstring(jfield(data, "id")), "gen-") {
 		c.openRouter = true
 	}
-	var summary string
 	if eo := jfield(data, "error"); isObject(eo) {
 		typ := jstring(jfield(eo, "type"))
 		rawCode := jfield(eo, "code")
@@ -70,38 +68,22 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 		if d.setError(i, name, jstring(jfield(eo, "message")), chatErrorStatus(code, typ)) {
 			c.errCode = "O-error-object"
 		}
-		summary = oneLine("error: "+orUnknownType(name), summaryLimit)
 	}
 	jelems(jfield(data, "choices"), func(ch []byte) {
 		delta := jfield(ch, "delta")
-		if t, ok := jstr(jfield(delta, "content")); ok && t != "" {
-			d.markContent(i)
-			if summary == "" {
-				summary = snippet(jfield(delta, "content"))
-			}
-		}
-		for _, k := range []string{"reasoning", "reasoning_content"} {
+		for _, k := range []string{"content", "reasoning", "reasoning_content"} {
 			if t, ok := jstr(jfield(delta, k)); ok && t != "" {
 				d.markContent(i)
-				if summary == "" {
-					summary = snippet(jfield(delta, k))
-				}
 			}
 		}
 		if tc := jfield(delta, "tool_calls"); tc != nil && string(tc) != "null" {
 			d.markContent(i)
-			if summary == "" {
-				summary = oneLine("tool_call "+jstring(jpath(jfirstElem(tc), "function", "name")), summaryLimit)
-			}
 		}
 		fr, ok := jstr(jfield(ch, "finish_reason"))
 		if !ok || fr == "" {
 			return
 		}
 		c.finishReason, c.finishAt = fr, i
-		if summary == "" {
-			summary = "finish: " + oneLine(fr, summaryLimit)
-		}
 		switch {
 		case fr == "error":
 			c.openRouter = true
@@ -122,7 +104,6 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 				"The Chat Completions docs do not list this finish_reason.", i)
 		}
 	})
-	ev.summary = summary
 }
 
 // chatErrorStatus maps a chat error: an exact Anthropic error type (a
@@ -177,7 +158,6 @@ func (c *responsesChecker) event(i int, ev *evCtx) {
 	if !validJSON(data) {
 		d.f.add("R-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Responses event carries one JSON object; the SDKs fail on this one.", i)
-		ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 		return
 	}
 	if c.terminalAt >= 0 && d.err == nil {
@@ -197,54 +177,35 @@ func (c *responsesChecker) event(i int, ev *evCtx) {
 	}
 	switch {
 	case dt == "error":
-		code := jstring(jfield(data, "code"))
-		typ := ""
-		msg := jstring(jfield(data, "message"))
-		if n := jfield(data, "error"); isObject(n) { // the nested variant of real captures
-			typ = jstring(jfield(n, "type"))
-			if code == "" {
-				code = jstring(jfield(n, "code"))
-			}
-			if msg == "" {
-				msg = jstring(jfield(n, "message"))
-			}
-		}
+		code, typ, msg := responsesError(data)
 		name := code
 		if name == "" {
 			name = typ
 		}
 		d.setError(i, name, msg, OpenAIStatus(code, typ))
-		ev.summary = oneLine("error: "+orUnknownType(name), summaryLimit)
 	case dt == "response.failed":
 		c.terminalAt = i
 		re := jfield(resp, "error")
 		code := jstring(jfield(re, "code"))
 		d.setError(i, code, jstring(jfield(re, "message")), OpenAIStatus(code, ""))
-		ev.summary = oneLine("failed: "+code, summaryLimit)
 	case dt == "response.completed":
 		c.terminalAt = i
 		d.complete = true
-		ev.summary = "completed"
 	case dt == "response.incomplete":
 		c.terminalAt = i
 		d.complete = true
 		why := jstring(jpath(resp, "incomplete_details", "reason"))
-		ev.summary = oneLine("incomplete: "+why, summaryLimit)
 		d.f.add("R-incomplete", SeverityWarning, "The response is incomplete: "+orUnknownType(why),
 			"response.incomplete ended the stream cleanly, but the output was cut (e.g. max_output_tokens).", i)
 	case dt == "response.output_item.added":
 		item := jfield(data, "item")
 		if t := jstring(jfield(item, "type")); t == "function_call" {
 			d.markContent(i)
-			ev.summary = oneLine("function_call "+jstring(jfield(item, "name")), summaryLimit)
 		}
 	case strings.HasSuffix(dt, ".delta"):
 		if p := jfield(data, "delta"); len(p) > 2 {
 			d.markContent(i)
-			ev.summary = snippet(p)
 		}
-	case dt == "response.created" || dt == "response.in_progress":
-		ev.summary = oneLine(jstring(jfield(resp, "model")), summaryLimit)
 	}
 }
 
@@ -266,7 +227,6 @@ type genericChecker struct{ d *diag }
 
 func (c *genericChecker) event(i int, ev *evCtx) {
 	d, data := c.d, ev.data
-	ev.summary = oneLine(string(data[:min(len(data), summaryLimit+1)]), summaryLimit)
 	eo := jfield(data, "error")
 	if ev.name != "error" && !isObject(eo) {
 		return
@@ -298,12 +258,13 @@ func (c *genericChecker) finish() {
 	d.complete = d.v.EventCount > 0 && !allUnterminated(d.v.Events) && !transportFailed(d.x.End.Reason)
 }
 
-func allUnterminated(ev []EventInfo) bool { return lastEvent(ev) < 0 }
+func allUnterminated(ev Events) bool { return lastEvent(ev) < 0 }
 
-// lastEvent returns the index of the last dispatched event, -1 if none.
-func lastEvent(ev []EventInfo) int {
-	i := len(ev) - 1
-	for i >= 0 && ev[i].Unterminated {
+// lastEvent returns the index of the last dispatched event, -1 if none
+// (only the last event of a timeline can be unterminated).
+func lastEvent(ev Events) int {
+	i := ev.Len() - 1
+	for i >= 0 && ev.Meta(i).Unterminated {
 		i--
 	}
 	return i

@@ -182,7 +182,7 @@ func requestText(v *Verdict) string {
 // error, else the last event of a broken stream, else the first event a
 // finding points at, else the last event.
 func focusEvent(v *Verdict) int {
-	n := len(v.Events)
+	n := v.Events.Len()
 	if n == 0 {
 		return -1
 	}
@@ -206,7 +206,7 @@ func excerpt(v *Verdict) (lo, hi int) {
 	if f < 0 {
 		return 0, 0
 	}
-	lo, hi = max(0, f-4), min(len(v.Events), f+3)
+	lo, hi = max(0, f-4), min(v.Events.Len(), f+3)
 	return lo, hi
 }
 

@@ -129,7 +129,8 @@ func writeMDTimeline(w io.Writer, v *Verdict) {
 	fmt.Fprintf(w, "\n### %s\n\nEvents %d–%d of %d (numbered from 1).\n\n", title, lo+1, hi, v.EventCount)
 	fmt.Fprintf(w, "| # | offset | time | event | summary |\n|---:|---:|---:|---|---|\n")
 	focus := focusEvent(v)
-	for _, e := range v.Events[lo:hi] {
+	for i := lo; i < hi; i++ {
+		e := v.Events.At(i)
 		num := fmt.Sprintf("%d", e.Index+1)
 		if e.Index == focus {
 			num = "**" + num + "**"

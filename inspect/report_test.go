@@ -57,14 +57,9 @@ func overloadedDiagnosis(t testing.TB) *Diagnosis {
 	v.Error.Message = "Overloaded for sk-ant-api03-CANARYBODYKEY0123456789"
 	v.Error.Retryable = true
 	at := []time.Duration{310, 320, 900, 1400, 1450, 9700}
-	for i := range v.Events {
-		v.Events[i].At = at[i] * time.Millisecond
+	for i := range v.Events.Len() {
+		v.Events.SetAt(i, at[i]*time.Millisecond)
 	}
-	v.Events[0].Summary = "claude-sonnet-4-5"
-	v.Events[1].Summary = "text block 0"
-	v.Events[3].Summary = `"Hello"`
-	v.Events[4].Summary = `" world" | piped`
-	v.Events[5].Summary = "overloaded_error: Overloaded"
 	v.Timing = &Timing{TTFB: 300 * time.Millisecond, FirstContent: 1400 * time.Millisecond, Duration: 9700 * time.Millisecond, MaxGap: 8250 * time.Millisecond, MaxGapAfter: 5}
 	v.Findings = []Finding{
 		{Code: "A-W10-error-event", Severity: SeverityError, Title: "The stream failed with overloaded_error (stands for 529) after HTTP 200",
@@ -274,7 +269,7 @@ func TestReportSections(t *testing.T) {
 		"### Environment", "go1.26 testos/testarch", "| Request id | `req_011CANARYSAFErequestid` |",
 		"### Headers (redacted)", "User-Agent: Anthropic/Python 0.86.0", "HTTP/2 200 OK",
 		"midstream serve captures/overloaded.har", "ANTHROPIC_BASE_URL=http://127.0.0.1:8788",
-		`\| piped`,
+		"| 5 | 391 | 1.45s | `content_block_delta` |  world |",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q", want)
@@ -425,6 +420,23 @@ func TestErrorMessageRedactedBeforeCut(t *testing.T) {
 			}
 			if !hasCode(v, "E-overloaded-message") {
 				t.Fatalf("findings %v: the message does not read as an overload", v.Findings)
+			}
+		})
+	}
+}
+
+// TestCell: a Markdown table cell cannot be broken by the text in it.
+func TestCell(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty is a dash", "", "–"},
+		{"pipe escaped", `" world" | piped`, `" world" \| piped`},
+		{"tag neutralised", "<b>", "&lt;b>"},
+		{"line breaks become spaces", "a\r\nb", "a  b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cell(tt.in); got != tt.want {
+				t.Errorf("cell(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -29,6 +29,14 @@ func sseVerdict(t testing.TB, provider Provider, body string) *Verdict {
 	t.Helper()
 	x := stream.FromBody("test.sse", []byte(body))
 	v := &Verdict{Source: "test.sse", Provider: provider, Exchange: x, HTTPStatus: 200, HTTPStatusAssumed: true, Outcome: OutcomeComplete}
+	v.Events = testEvents(t, x, provider)
+	v.EventCount = v.Events.Len()
+	return v
+}
+
+// testEvents decodes x's body into a timeline summarized as provider's.
+func testEvents(t testing.TB, x *stream.Exchange, provider Provider) Events {
+	b := newEventsBuilder(x, newTypeTable(), 0)
 	d := stream.NewDecoder(bytes.NewReader(x.Body()))
 	for {
 		e, err := d.Next()
@@ -42,16 +50,24 @@ func sseVerdict(t testing.TB, provider Provider, body string) *Verdict {
 			Type string `json:"type"`
 		}
 		_ = json.Unmarshal(e.Data, &dt)
-		v.Events = append(v.Events, EventInfo{Index: len(v.Events), Type: e.Type, DataType: dt.Type, Offset: e.Offset, Length: e.Length})
+		b.add(&evRec{typ: e.Type, dataType: dt.Type, off: e.Offset, length: e.Length, id: e.ID, dialect: dialectOf(provider)})
 	}
-	v.EventCount = len(v.Events)
-	return v
+	return b.finish()
+}
+
+// infos returns every event of ev, as At gives them.
+func infos(ev Events) []EventInfo {
+	out := make([]EventInfo, ev.Len())
+	for i := range out {
+		out[i] = ev.At(i)
+	}
+	return out
 }
 
 // withError marks the last event of v as its error.
 func withError(v *Verdict, typ string, mapped int, output bool) *Verdict {
 	v.Outcome = OutcomeErrorEvent
-	v.Error = &StreamError{Type: typ, Message: "m", EventIndex: len(v.Events) - 1, OutputBeforeError: output}
+	v.Error = &StreamError{Type: typ, Message: "m", EventIndex: v.Events.Len() - 1, OutputBeforeError: output}
 	v.MappedStatus, v.Mismatch = mapped, true
 	return v
 }

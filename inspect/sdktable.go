@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/midstreamhq/midstream/stream"
 )
 
 // This file encodes what each SDK does with an exchange, by version. The
@@ -49,8 +47,8 @@ func situationOf(v *Verdict) situation {
 	switch v.Outcome {
 	case OutcomeErrorEvent:
 		s.kind = sitStreamErr
-		if v.Error != nil && v.Exchange != nil && v.Error.EventIndex >= 0 && v.Error.EventIndex < len(v.Events) {
-			s.errKey = eventHasErrorObject(v.Exchange, v.Events[v.Error.EventIndex])
+		if v.Error != nil && v.Exchange != nil && v.Error.EventIndex >= 0 && v.Error.EventIndex < v.Events.Len() {
+			s.errKey = eventHasErrorObject(v, v.Error.EventIndex)
 		}
 	case OutcomeHTTPError:
 		s.kind = sitHTTPErr
@@ -65,8 +63,8 @@ func situationOf(v *Verdict) situation {
 // eventHasErrorObject reports whether the event's JSON data has a
 // top-level "error" object: the OpenAI SDKs raise only on that key. A
 // frame that cannot be read back counts as having one.
-func eventHasErrorObject(x *stream.Exchange, e EventInfo) bool {
-	data := eventData(x, e)
+func eventHasErrorObject(v *Verdict, i int) bool {
+	data := eventData(v, i)
 	if data == nil {
 		return true
 	}

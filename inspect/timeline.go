@@ -9,9 +9,11 @@ import (
 
 // Timeline decodes an exchange's body into its events while the body is
 // still arriving, so a live stream or a large capture shows its first
-// events long before its last byte. Each event carries the summary and
-// data type Diagnose gives it: both run the same per-event code, with the
-// provider's checker (whose findings a Timeline discards).
+// events long before its last byte. Its events are the compact entries
+// Diagnose keeps (Events), with the data type and summary Diagnose gives
+// them: both run the same per-event code, with the provider's checker
+// (whose findings a Timeline discards). Summaries are read back from x's
+// body on demand, so x must hold the bytes fed so far.
 //
 // Only the bytes after the last complete frame are kept between feeds; a
 // feed decodes those plus the new bytes, so normal frames cost O(new
@@ -53,7 +55,9 @@ type span struct {
 
 // NewTimeline returns a Timeline for x, whose request and response
 // headers (when known) decide the provider as Diagnose decides it. Create
-// it once the response headers are in; x's chunks are not read again.
+// it once the response headers are in. The Timeline does not read x's
+// chunks, but the events it returns read their frames back from x: a live
+// caller appends each chunk to x before feeding it.
 func NewTimeline(x *stream.Exchange) *Timeline {
 	d, det := newDiag(x, Options{})
 	t := &Timeline{d: d, timed: x.Timed, sniff: det.provider == ProviderGeneric}
@@ -69,9 +73,9 @@ func NewTimeline(x *stream.Exchange) *Timeline {
 // Feed adds the next body chunk and returns the events it completed. A
 // frame whose blank line ends in CR is held until the next byte shows
 // whether an LF follows (it belongs to the frame).
-func (t *Timeline) Feed(c stream.Chunk) []EventInfo {
+func (t *Timeline) Feed(c stream.Chunk) Events {
 	if t.done || len(c.Data) == 0 || t.mode == modeNone {
-		return nil
+		return Events{}
 	}
 	t.end += int64(len(c.Data))
 	if t.timed {
@@ -80,7 +84,7 @@ func (t *Timeline) Feed(c stream.Chunk) []EventInfo {
 	if t.mode == modeProbe {
 		t.pending = append(t.pending, c.Data...)
 		if !t.probe(false) {
-			return nil
+			return Events{}
 		}
 		return t.decode(t.pending, false)
 	}
@@ -91,23 +95,24 @@ func (t *Timeline) Feed(c stream.Chunk) []EventInfo {
 	if !hasTerminator(c.Data) && t.pending[len(t.pending)-len(c.Data)-1] != '\r' {
 		// No frame can end without a new line terminator: skip the
 		// decode, which keeps a frame that spans many chunks linear.
-		return nil
+		return Events{}
 	}
 	return t.decode(t.pending, false)
 }
 
 // Finish ends the body and returns the events left: those held back and a
-// frame cut before its blank line (Unterminated). Later calls return nil.
-func (t *Timeline) Finish() []EventInfo {
+// frame cut before its blank line (Unterminated). Later calls return an
+// empty batch.
+func (t *Timeline) Finish() Events {
 	if t.done {
-		return nil
+		return Events{}
 	}
 	defer func() { t.done = true }()
 	if t.mode == modeProbe && !t.probe(true) {
-		return nil
+		return Events{}
 	}
 	if t.mode != modeSSE {
-		return nil
+		return Events{}
 	}
 	return t.decode(t.pending, true)
 }
@@ -133,17 +138,11 @@ func (t *Timeline) probe(final bool) bool {
 // decode decodes src (the bytes from base on) and returns its complete
 // events, keeping the rest as pending. With final set, everything is
 // consumed.
-func (t *Timeline) decode(src []byte, final bool) []EventInfo {
+func (t *Timeline) decode(src []byte, final bool) Events {
 	dec := stream.NewDecoder(bytes.NewReader(src))
 	dec.Resume(t.base, t.lastID)
 	comments := 0
 	dec.OnComment(func(stream.Comment) { comments++ })
-	var out []EventInfo
-	if t.count > 0 && t.base > 0 {
-		// Room for as many events as src holds at the mean frame size
-		// so far, so a large feed does not grow its result step by step.
-		out = make([]EventInfo, 0, int(int64(len(src))*int64(t.count)/t.base)+1)
-	}
 	var consumed int64
 	for {
 		e, err := dec.Next()
@@ -163,11 +162,11 @@ func (t *Timeline) decode(src []byte, final bool) []EventInfo {
 		if t.sniff {
 			t.detect(&e)
 		}
-		info := t.d.event(t.count, &e, comments)
+		var at time.Duration
 		if t.timed {
-			info.At = t.at(e.Offset + max(e.Length-1, 0))
+			at = t.at(e.Offset + max(e.Length-1, 0))
 		}
-		out = append(out, info)
+		t.d.event(&e, comments, at)
 		t.count++
 		t.lastID = e.ID
 		comments = 0
@@ -187,7 +186,7 @@ func (t *Timeline) decode(src []byte, final bool) []EventInfo {
 	for len(t.spans) > 1 && t.spans[0].end <= t.base {
 		t.spans = t.spans[1:]
 	}
-	return out
+	return t.d.ev.take()
 }
 
 // at is the arrival time of body byte off (one still pending).

@@ -12,8 +12,14 @@ import (
 
 // runTimeline feeds x's body to a Timeline in pieces of at most piece
 // bytes (0: chunk by chunk). With live set, the Timeline is created from
-// x's headers only, as the inspector does for a stream still arriving.
+// x's headers only, as the inspector does for a stream still arriving,
+// and each piece is appended to that exchange before it is fed.
 func runTimeline(x *stream.Exchange, piece int, live bool) []EventInfo {
+	return infos(runTimelineEvents(x, piece, live))
+}
+
+// runTimelineEvents is runTimeline's timeline, with the batches appended.
+func runTimelineEvents(x *stream.Exchange, piece int, live bool) Events {
 	hdr := x
 	if live {
 		cp := *x
@@ -21,17 +27,21 @@ func runTimeline(x *stream.Exchange, piece int, live bool) []EventInfo {
 		hdr = &cp
 	}
 	tl := NewTimeline(hdr)
-	var out []EventInfo
+	var out Events
 	for _, c := range x.Chunks {
 		n := piece
 		if n <= 0 {
 			n = len(c.Data)
 		}
 		for off := 0; off < len(c.Data); off += n {
-			out = append(out, tl.Feed(stream.Chunk{At: c.At, Data: c.Data[off:min(off+n, len(c.Data))]})...)
+			piece := stream.Chunk{At: c.At, Data: c.Data[off:min(off+n, len(c.Data))]}
+			if live {
+				hdr.Chunks = append(hdr.Chunks, piece)
+			}
+			out = out.Append(tl.Feed(piece))
 		}
 	}
-	return append(out, tl.Finish()...)
+	return out.Append(tl.Finish())
 }
 
 func sameTimeline(t *testing.T, got, want []EventInfo) {
@@ -65,7 +75,7 @@ func TestTimelineMatchesDiagnose(t *testing.T) {
 		xs[filepath.Base(f)] = loadExchange(t, f)
 	}
 	for name, x := range xs {
-		want := Diagnose(x, Options{}).Events
+		want := infos(Diagnose(x, Options{}).Events)
 		for _, piece := range []int{0, 1, 7, 64} {
 			for _, live := range []bool{false, true} {
 				got := runTimeline(x, piece, live)
@@ -112,14 +122,14 @@ func TestTimelineIncremental(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tl := NewTimeline(stream.FromBody("x", nil))
 			for i, c := range tt.chunks {
-				if n := len(tl.Feed(stream.Chunk{Data: []byte(c)})); n != tt.counts[i] {
+				if n := tl.Feed(stream.Chunk{Data: []byte(c)}).Len(); n != tt.counts[i] {
 					t.Errorf("feed %d (%q) returned %d events, want %d", i, c, n, tt.counts[i])
 				}
 			}
-			if n := len(tl.Finish()); n != tt.final {
+			if n := tl.Finish().Len(); n != tt.final {
 				t.Errorf("Finish returned %d events, want %d", n, tt.final)
 			}
-			if n := len(tl.Finish()); n != 0 {
+			if n := tl.Finish().Len(); n != 0 {
 				t.Errorf("second Finish returned %d events", n)
 			}
 		})
@@ -132,7 +142,7 @@ func TestTimelineIncremental(t *testing.T) {
 func TestTimelineProviderFromEvents(t *testing.T) {
 	x := stream.FromBody("anon.sse", []byte(good))
 	got := runTimeline(x, 5, true)
-	want := Diagnose(x, Options{}).Events
+	want := infos(Diagnose(x, Options{}).Events)
 	sameTimeline(t, got, want)
 	if got[0].Summary != "claude-test" || got[3].Summary != "Hi" {
 		t.Errorf("summaries %q, %q; want the model and the text", got[0].Summary, got[3].Summary)
@@ -186,7 +196,7 @@ func FuzzTimeline(f *testing.F) {
 		// Without a URL the provider comes from all the leading events at
 		// once, which a Timeline created before they arrive cannot match
 		// event for event: give it the whole exchange, as the loader does.
-		events := Diagnose(x, Options{}).Events
+		events := infos(Diagnose(x, Options{}).Events)
 		sameTimeline(t, runTimeline(x, 0, u != ""), events)
 		for _, e := range events {
 			if r, bad := rawControl(e.Summary); bad {

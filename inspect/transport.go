@@ -202,75 +202,38 @@ func (d *diag) timing() {
 		t.TTFB = x.Response.At
 	}
 	if d.firstContent >= 0 {
-		t.FirstContent = v.Events[d.firstContent].At
+		t.FirstContent = d.firstContentAt
 	}
 	t.Duration = last
 	if x.End.At > t.Duration {
 		t.Duration = x.End.At
 	}
-	ev := v.Events
-	for i := 1; i < len(ev); i++ {
-		if g := ev[i].At - ev[i-1].At; g > t.MaxGap {
-			t.MaxGap, t.MaxGapAfter = g, i
-		}
-	}
+	t.MaxGap, t.MaxGapAfter = d.tacc.maxGap, d.tacc.maxGapAfter
 	v.Timing = t
 	d.stalls()
 	d.buffered()
 }
 
-// isKeepalive reports events that prove the connection alive but carry no
-// progress (Anthropic's ping).
-func isKeepalive(e *EventInfo) bool { return e.DataType == "ping" || e.Type == "ping" }
-
 // stalls reports gaps without progress above the threshold, telling apart
 // silent gaps from gaps the server filled with keepalives (comments or
 // pings): the first look like a dead connection, the second like a model
 // or upstream that stopped producing while the edge kept the socket open.
+// The gaps between events were measured in the pass (timingAcc); the one
+// from the last event to a transport failure is measured here.
 func (d *diag) stalls() {
-	limit := d.opt.StallThreshold
-	if limit <= 0 {
-		limit = defaultStall
-	}
-	ev := d.v.Events
-	var silent, kept []int
-	var silentMax, keptMax time.Duration
-	last := time.Duration(-1)
-	keep := 0
-	check := func(i int, at time.Duration) {
-		if last < 0 {
-			return
-		}
-		g := at - last
-		if g <= limit {
-			return
-		}
-		if keep > 0 {
-			kept, keptMax = append(kept, i), max(keptMax, g)
-		} else {
-			silent, silentMax = append(silent, i), max(silentMax, g)
-		}
-	}
-	for i := range ev {
-		keep += ev[i].Comments
-		if isKeepalive(&ev[i]) {
-			keep++
-			continue
-		}
-		check(i, ev[i].At)
-		last, keep = ev[i].At, 0
-	}
+	ta := d.tacc
 	if d.v.Outcome == OutcomeTransportError && d.x.End.At > 0 {
-		keep += d.trailingComments
-		check(len(ev)-1, d.x.End.At)
+		ta.keep += d.trailingComments
+		ta.check(ta.n-1, d.x.End.At)
 	}
-	if len(silent) > 0 {
-		d.f.add("T-stall", SeverityWarning, fmt.Sprintf("Stalled for %s with nothing on the wire", silentMax.Round(time.Millisecond)),
-			fmt.Sprintf("%d gap(s) between events exceeded %s with no keepalive in between, which is what a dead connection or an idle-timeout at a proxy looks like.", len(silent), limit), silent...)
+	limit := ta.limit
+	if len(ta.silent) > 0 {
+		d.f.add("T-stall", SeverityWarning, fmt.Sprintf("Stalled for %s with nothing on the wire", ta.silentMax.Round(time.Millisecond)),
+			fmt.Sprintf("%d gap(s) between events exceeded %s with no keepalive in between, which is what a dead connection or an idle-timeout at a proxy looks like.", len(ta.silent), limit), ta.silent...)
 	}
-	if len(kept) > 0 {
-		d.f.add("T-stall-keepalive", SeverityWarning, fmt.Sprintf("No progress for %s, only keepalives", keptMax.Round(time.Millisecond)),
-			fmt.Sprintf("%d gap(s) exceeded %s in which only pings or comment lines arrived: the connection was alive but nothing was generated.", len(kept), limit), kept...)
+	if len(ta.kept) > 0 {
+		d.f.add("T-stall-keepalive", SeverityWarning, fmt.Sprintf("No progress for %s, only keepalives", ta.keptMax.Round(time.Millisecond)),
+			fmt.Sprintf("%d gap(s) exceeded %s in which only pings or comment lines arrived: the connection was alive but nothing was generated.", len(ta.kept), limit), ta.kept...)
 	}
 }
 
@@ -281,17 +244,17 @@ func (d *diag) stalls() {
 // its events over the generation time; a short answer can arrive in one
 // burst, hence the event and delay minimums.
 func (d *diag) buffered() {
-	ev := d.v.Events
-	if len(ev) < 4 {
+	n := d.tacc.n
+	if n < 4 {
 		return
 	}
-	first, last := ev[0].At, ev[len(ev)-1].At
+	first, last := d.tacc.first, d.tacc.prev
 	if last-first > 20*time.Millisecond || first < time.Second {
 		return
 	}
 	d.f.add("T-buffered", SeverityWarning, "All events arrived at once, at the end",
-		fmt.Sprintf("All %d events arrived in one burst %s after the request started: something between the API and the client buffered the stream, so the client saw no tokens until the end (and its idle timeouts saw no activity).", len(ev), first.Round(time.Millisecond)),
-		0, len(ev)-1)
+		fmt.Sprintf("All %d events arrived in one burst %s after the request started: something between the API and the client buffered the stream, so the client saw no tokens until the end (and its idle timeouts saw no activity).", n, first.Round(time.Millisecond)),
+		0, n-1)
 }
 
 // spendCapFinding reports the spend-cap 429 (domain.md §1.1): it has no

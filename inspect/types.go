@@ -57,7 +57,19 @@ type Options struct {
 	// StallThreshold is the gap between events above which a stall is
 	// reported (0: the default, 10s).
 	StallThreshold time.Duration
+	// Window, when above 0, bounds the timeline a verdict keeps for a
+	// caller that only renders reports (diagnose, the proxy): the first
+	// Window events, the last Window, and Window on each side of the
+	// error, of the first event of each finding and of the stream's
+	// terminator; and each event a finding lists. Counts, timing and
+	// findings still cover every event, and reports render as with the
+	// full timeline. Values below 8 count as 8. 0 keeps every event.
+	Window int
 }
+
+// ReportWindow is the Options.Window of callers that only render reports
+// or one-line summaries: their memory no longer grows with the stream.
+const ReportWindow = 16
 
 // SDKRef names an SDK and version, e.g. anthropic-python@0.121.0.
 type SDKRef struct {
@@ -91,8 +103,9 @@ type Verdict struct {
 	// "vertex", "bedrock", "portkey"; "" when none was recognised.
 	Gateway string `json:"-"`
 
-	// Events is the decoded timeline (not part of the JSON report).
-	Events []EventInfo `json:"-"`
+	// Events is the decoded timeline (not part of the JSON report): every
+	// event, or a bounded part of them with Options.Window.
+	Events Events `json:"-"`
 	// Exchange is the capture the verdict is about.
 	Exchange *stream.Exchange `json:"-"`
 }
@@ -134,7 +147,8 @@ type Finding struct {
 	Fixes    []string `json:"fixes"`
 }
 
-// EventInfo is one decoded event of the timeline.
+// EventInfo is one decoded event of the timeline, as Events.At returns it
+// (the timeline itself keeps a compact form and derives ID and Summary).
 type EventInfo struct {
 	Index        int           // 0-based
 	Type         string        // SSE event field ("message" when absent)

@@ -73,10 +73,10 @@ func TestTimeline(t *testing.T) {
 		"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}"
 	x := timed(b, 0, 100*time.Millisecond, 200*time.Millisecond, 700*time.Millisecond, 900*time.Millisecond)
 	v := Diagnose(x, Options{})
-	if v.EventCount != 5 || len(v.Events) != 5 {
-		t.Fatalf("event count %d / %d, want 5", v.EventCount, len(v.Events))
+	if v.EventCount != 5 || v.Events.Len() != 5 {
+		t.Fatalf("event count %d / %d, want 5", v.EventCount, v.Events.Len())
 	}
-	e := v.Events
+	e := infos(v.Events)
 	if e[0].Comments != 2 || e[1].Comments != 0 {
 		t.Errorf("comments = %d, %d; want 2, 0", e[0].Comments, e[1].Comments)
 	}
@@ -100,7 +100,7 @@ func TestTimeline(t *testing.T) {
 		if ev.Index != i || ev.Offset < 0 || ev.Offset+ev.Length > int64(len(b)) {
 			t.Errorf("event %d index/offset/length %d/%d/%d", i, ev.Index, ev.Offset, ev.Length)
 		}
-		if got := string(eventData(stream.FromBody("t", []byte(b)), ev)); !strings.Contains(got, `"type"`) {
+		if got := string(eventData(v, i)); !strings.Contains(got, `"type"`) {
 			t.Errorf("event %d data from offsets = %q", i, got)
 		}
 	}

@@ -26,7 +26,7 @@ const (
 type decodedMsg struct {
 	seq, gen int
 	tl       *inspect.Timeline
-	events   []inspect.EventInfo
+	events   inspect.Events
 	decoded  int64 // body bytes fed so far
 	mark     int   // next spool chunk
 	done     bool  // the body ended and everything was decoded
@@ -100,11 +100,11 @@ func (j *decodeJob) run() decodedMsg {
 			break
 		}
 		// The Timeline keeps no reference to b: buf is reused.
-		msg.events = append(msg.events, j.tl.Feed(stream.Chunk{At: at, Data: b})...)
+		msg.events = msg.events.Append(j.tl.Feed(stream.Chunk{At: at, Data: b}))
 		msg.decoded += k
 	}
 	if j.final && (msg.mark >= n || msg.err != nil) {
-		msg.events = append(msg.events, j.tl.Finish()...)
+		msg.events = msg.events.Append(j.tl.Finish())
 		msg.done = true
 	}
 	return msg

@@ -12,24 +12,39 @@ import (
 // wholeDecode is the reference: the body decoded in one pass.
 func wholeDecode(body []byte) []inspect.EventInfo {
 	tl := inspect.NewTimeline(stream.FromBody("b", body))
-	return append(tl.Feed(stream.Chunk{Data: body}), tl.Finish()...)
+	return eventInfos(tl.Feed(stream.Chunk{Data: body}).Append(tl.Finish()))
+}
+
+// eventInfos returns every event of evs, as At gives them.
+func eventInfos(evs inspect.Events) []inspect.EventInfo {
+	out := make([]inspect.EventInfo, evs.Len())
+	for i := range out {
+		out[i] = evs.At(i)
+	}
+	return out
 }
 
 // splitDecode feeds body in pieces cut at the given points, as a live
-// stream delivers it (the decoder sees the headers, not the body).
+// stream delivers it (the decoder sees the headers, not the body, which
+// grows chunk by chunk as the session's exchange does).
 func splitDecode(body []byte, cuts []int) []inspect.EventInfo {
-	tl := inspect.NewTimeline(stream.FromBody("b", nil))
-	var out []inspect.EventInfo
+	x := stream.FromBody("b", nil)
+	tl := inspect.NewTimeline(x)
+	var out inspect.Events
+	feed := func(c stream.Chunk) {
+		x.Chunks = append(x.Chunks, c)
+		out = out.Append(tl.Feed(c))
+	}
 	prev := 0
 	for i, c := range cuts {
 		if c < prev || c > len(body) {
 			continue
 		}
-		out = append(out, tl.Feed(stream.Chunk{At: time.Duration(i), Data: body[prev:c]})...)
+		feed(stream.Chunk{At: time.Duration(i), Data: body[prev:c]})
 		prev = c
 	}
-	out = append(out, tl.Feed(stream.Chunk{At: time.Duration(len(cuts)), Data: body[prev:]})...)
-	return append(out, tl.Finish()...)
+	feed(stream.Chunk{At: time.Duration(len(cuts)), Data: body[prev:]})
+	return eventInfos(out.Append(tl.Finish()))
 }
 
 func sameEvents(t *testing.T, got, want []inspect.EventInfo) {
@@ -88,21 +103,22 @@ func TestLiveTimelineMatchesVerdict(t *testing.T) {
 		st.applyDecoded(j.run())
 	}
 	v := inspect.Diagnose(st.snapshot(), inspect.Options{})
-	if len(st.events) != len(v.Events) || len(v.Events) != 5 {
-		t.Fatalf("%d live events, verdict %d, want 5", len(st.events), len(v.Events))
+	live, verdict := eventInfos(st.events), eventInfos(v.Events)
+	if len(live) != len(verdict) || len(verdict) != 5 {
+		t.Fatalf("%d live events, verdict %d, want 5", len(live), len(verdict))
 	}
-	for i, w := range v.Events {
-		g := st.events[i]
+	for i, w := range verdict {
+		g := live[i]
 		if g.Summary != w.Summary || g.DataType != w.DataType || g.ID != w.ID || g.At != w.At || g.Comments != w.Comments || g.Unterminated != w.Unterminated {
 			t.Errorf("event %d:\n live    %+v\n verdict %+v", i, g, w)
 		}
 	}
-	for i, e := range st.events {
+	for i, e := range live {
 		if e.ID != "msg-1" {
 			t.Errorf("event %d has id %q; the last event ID persists across events and reads", i, e.ID)
 		}
 	}
-	if got := st.events[3].Summary; got != "overloaded_error: Overloaded" {
+	if got := live[3].Summary; got != "overloaded_error: Overloaded" {
 		t.Errorf("error event summary %q", got)
 	}
 }

@@ -30,7 +30,7 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 	}
 	d.key = k
 	var raw []string
-	if k.kind == rowEvent && k.ev < len(st.events) {
+	if k.kind == rowEvent && k.ev < st.events.Len() {
 		if d.assembled {
 			if d.asm != nil && d.asm.upTo == k.ev {
 				raw = d.asm.lines()
@@ -60,8 +60,8 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 }
 
 func eventLines(st *exchangeState, i int) []string {
-	e := st.events[i]
-	head := fmt.Sprintf("Event %d of %d · %s · byte %d · %s", i+1, len(st.events), e.Type, e.Offset, fmtSize(e.Length))
+	e := st.events.At(i)
+	head := fmt.Sprintf("Event %d of %d · %s · byte %d · %s", i+1, st.events.Len(), e.Type, e.Offset, fmtSize(e.Length))
 	if st.x.Timed {
 		head += " · +" + fmtDur(e.At)
 	}
@@ -113,7 +113,7 @@ func milestoneLines(st *exchangeState, k rowKind) []string {
 		}
 		out = append(out, "")
 		out = append(out, headerLines(stream.RedactHeader(r.Header))...)
-		if len(st.events) == 0 && x.BodyLen() > 0 {
+		if st.events.Len() == 0 && x.BodyLen() > 0 {
 			// Not a stream (an error document): the body is the detail.
 			// Its start only, should it be huge.
 			out = append(out, "", "Body:")

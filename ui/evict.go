@@ -68,7 +68,7 @@ func (m *Model) residency() (count, events int) {
 	for _, st := range m.xs {
 		if !st.evicted {
 			count++
-			events += len(st.events)
+			events += st.events.Len()
 		}
 	}
 	return count, events
@@ -95,7 +95,7 @@ func (m *Model) evict() tea.Cmd {
 			break
 		}
 		count--
-		events -= len(st.events)
+		events -= st.events.Len()
 		st.evict()
 	}
 	return nil
@@ -109,8 +109,8 @@ var evictedSpark = newSparkline()
 func (st *exchangeState) evict() {
 	st.gen++ // results of commands started before are moot
 	st.evicted = true
-	st.nEvents = len(st.events)
-	st.events, st.tl, st.spark = nil, nil, evictedSpark
+	st.nEvents = st.events.Len()
+	st.events, st.tl, st.spark = inspect.Events{}, nil, evictedSpark
 	st.decoded, st.mark = 0, 0
 	if v := st.verdict; v != nil {
 		st.verdict = &inspect.Verdict{

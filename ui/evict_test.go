@@ -100,8 +100,8 @@ func TestLongProxySessionStaysBounded(t *testing.T) {
 	}
 	m.open(2)
 	settle(m)
-	if st.evicted || !st.done || len(st.events) != per || st.verdict == nil || st.verdict.Exchange == nil {
-		t.Fatalf("reopened: evicted=%v done=%v %d events, verdict %v", st.evicted, st.done, len(st.events), st.verdict != nil)
+	if st.evicted || !st.done || st.events.Len() != per || st.verdict == nil || st.verdict.Exchange == nil {
+		t.Fatalf("reopened: evicted=%v done=%v %d events, verdict %v", st.evicted, st.done, st.events.Len(), st.verdict != nil)
 	}
 	if s := screen(m); !strings.Contains(s, fmt.Sprintf("Timeline · %d events", per)) {
 		t.Errorf("the reopened timeline is not shown:\n%s", s)

@@ -31,7 +31,7 @@ func TestWaitForFeedBatchesABurst(t *testing.T) {
 	if cmd == nil {
 		t.Error("the feed command must be re-armed while the feed is open")
 	}
-	if n := len(m.current().events); n != 5000 {
+	if n := m.current().events.Len(); n != 5000 {
 		t.Errorf("%d events from the batch, want 5000", n)
 	}
 	f.Publish(stream.Update{Seq: 1, End: &stream.End{Reason: stream.EndEOF, At: 3 * time.Second}})

@@ -61,7 +61,7 @@ func statusLine(s *Styles, st *exchangeState, shown int) string {
 	}
 	// In a paced replay the stream has not "said" its error until the
 	// event that carries it is on screen.
-	reached := v.Error == nil || v.Error.EventIndex < shown || st.done && shown >= len(st.events)
+	reached := v.Error == nil || v.Error.EventIndex < shown || st.done && shown >= st.events.Len()
 	switch {
 	case !reached:
 		out += s.Dim.Render("stream → … (replaying)")

@@ -15,10 +15,10 @@ func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
 	if st.diagnosing || st.x == nil || st.evicted || (!m.live && !st.done) {
 		return nil
 	}
-	if st.verdict != nil && len(st.events) == st.verdictEvents && !st.done {
+	if st.verdict != nil && st.events.Len() == st.verdictEvents && !st.done {
 		return nil
 	}
-	if st.verdict != nil && st.done && st.verdictEvents == len(st.events) && st.verdict.Outcome != "" && st.fullVerdict {
+	if st.verdict != nil && st.done && st.verdictEvents == st.events.Len() && st.verdict.Outcome != "" && st.fullVerdict {
 		return nil
 	}
 	st.diagnosing = true
@@ -74,7 +74,7 @@ func (m *Model) leaveLoading() tea.Cmd {
 		return m.open(0)
 	case m.opt.Start > 0 && m.opt.Start <= len(m.xs):
 		return m.open(m.opt.Start - 1)
-	case len(m.xs) == 1 && (m.loaded || len(m.xs[0].events) > 0):
+	case len(m.xs) == 1 && (m.loaded || m.xs[0].events.Len() > 0):
 		return m.open(0)
 	case m.loaded:
 		m.mode = modeList

@@ -113,7 +113,7 @@ func TestLargeFileIsUsableBeforeItIsDecoded(t *testing.T) {
 	if batches < 2 || !usableEarly {
 		t.Errorf("events came in %d batch(es); usable before the end: %v", batches, usableEarly)
 	}
-	if n := len(m.current().events); n != 200_000 {
+	if n := m.current().events.Len(); n != 200_000 {
 		t.Errorf("%d events after loading, want 200000", n)
 	}
 }

@@ -299,7 +299,7 @@ func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
 	} else {
 		// A verdict of a snapshot: take its conclusions, keep our events.
 		st.verdict = msg.v
-		st.verdictEvents = len(msg.v.Events)
+		st.verdictEvents = msg.v.Events.Len()
 	}
 	if st == m.current() {
 		m.adoptVerdict(st)
@@ -309,7 +309,7 @@ func (m *Model) applyVerdict(msg verdictMsg) tea.Cmd {
 		// The body ended while a snapshot was diagnosed: the verdict
 		// of the whole exchange is still due.
 		return m.maybeDiagnose(st)
-	case m.live && (!st.done || len(st.events) > st.verdictEvents):
+	case m.live && (!st.done || st.events.Len() > st.verdictEvents):
 		return diagnoseAfter(st.seq, 300*time.Millisecond)
 	}
 	return m.evict()

@@ -67,10 +67,10 @@ func TestFeedBatchOpensExchangeAndFollowsTail(t *testing.T) {
 	if st == nil {
 		t.Fatal("the first exchange was not opened")
 	}
-	if got := len(st.events); got != 6 {
+	if got := st.events.Len(); got != 6 {
 		t.Fatalf("decoded %d events, want 6", got)
 	}
-	if at := st.events[5].At; at != 2100*time.Millisecond {
+	if at := st.events.Meta(5).At; at != 2100*time.Millisecond {
 		t.Errorf("split event arrived at %v, want the time of its last chunk (2.1s)", at)
 	}
 	if got := m.tl.selectedEvent(); got != 5 {

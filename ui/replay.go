@@ -16,7 +16,7 @@ func (m *Model) syncCurrent() {
 	if m.replay && st.x.Timed {
 		m.revealUntil(m.clock)
 	} else {
-		m.tl.reveal(len(st.events))
+		m.tl.reveal(st.events.Len())
 	}
 	m.refreshPanes()
 }
@@ -24,7 +24,7 @@ func (m *Model) syncCurrent() {
 func (m *Model) revealUntil(clock time.Duration) {
 	st := m.current()
 	n := m.tl.shown
-	for n < len(st.events) && st.events[n].At <= clock {
+	for n < st.events.Len() && st.events.Meta(n).At <= clock {
 		n++
 	}
 	m.tl.reveal(n)
@@ -48,7 +48,7 @@ func (m *Model) advanceReplay(msg replayTickMsg) tea.Cmd {
 			m.refreshPanes()
 		}
 	}
-	if st.done && m.tl.shown >= len(st.events) {
+	if st.done && m.tl.shown >= st.events.Len() {
 		m.replay = false
 		if st.verdict != nil {
 			m.adoptVerdict(st) // selects the error event, unless the user moved

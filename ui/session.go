@@ -23,7 +23,7 @@ type exchangeState struct {
 	// ownSpool is set when the publisher shared no spool: the chunks'
 	// data is then appended to x.Spool here, the one copy there is.
 	ownSpool bool
-	events   []inspect.EventInfo
+	events   inspect.Events
 	// tl decodes the body as it arrives; nil before the first decode. It
 	// is lent to the one decode command in flight (decoding) and handed
 	// back with its result, so only one goroutine uses it at a time.
@@ -79,19 +79,19 @@ func (st *exchangeState) setExchange(x *stream.Exchange) {
 }
 
 // addEvents appends decoded events, updating the sparkline.
-func (st *exchangeState) addEvents(evs []inspect.EventInfo) {
-	for _, e := range evs {
-		e.Index = len(st.events)
+func (st *exchangeState) addEvents(evs inspect.Events) {
+	for i := range evs.Len() {
+		e := evs.Meta(i)
 		at := e.At
 		if st.spark.untimed {
-			at = time.Duration(e.Index) * time.Millisecond
+			at = time.Duration(st.events.Len()+i) * time.Millisecond
 		}
 		st.spark.add(at, st.stallFor())
 		if isErrorEvent(e) {
 			st.spark.markError(at)
 		}
-		st.events = append(st.events, e)
 	}
+	st.events = st.events.Append(evs)
 }
 
 func (st *exchangeState) stallFor() time.Duration {
@@ -133,7 +133,7 @@ func (st *exchangeState) eventCount() int {
 	if st.evicted {
 		return st.nEvents
 	}
-	return len(st.events)
+	return st.events.Len()
 }
 
 // finish marks the body complete.
@@ -156,19 +156,19 @@ func (st *exchangeState) snapshot() *stream.Exchange {
 // for a JSON error body that is not a stream.
 func (st *exchangeState) setVerdict(v *inspect.Verdict) {
 	st.verdict = v
-	st.verdictEvents = len(v.Events)
-	if len(v.Events) == len(st.events) {
-		for i := range v.Events {
+	st.verdictEvents = v.Events.Len()
+	if v.Events.Len() == st.events.Len() {
+		for i := range v.Events.Len() {
 			// Interim arrival times are measured the same way; keep
 			// them where inspect has none.
-			if v.Events[i].At == 0 {
-				v.Events[i].At = st.events[i].At
+			if v.Events.Meta(i).At == 0 {
+				v.Events.SetAt(i, st.events.Meta(i).At)
 			}
 		}
 		st.events = v.Events
 		return
 	}
-	st.events = nil
+	st.events = inspect.Events{}
 	st.spark = newSparkline()
 	st.spark.untimed = !st.x.Timed
 	st.addEvents(v.Events)
@@ -196,10 +196,10 @@ const maxFrame = 4 << 20
 // frame returns the raw bytes of event i, read back from the spool (a
 // memory copy while the body is small, a page-cache read after).
 func (st *exchangeState) frame(i int) []byte {
-	if i < 0 || i >= len(st.events) {
+	if i < 0 || i >= st.events.Len() {
 		return nil
 	}
-	e := st.events[i]
+	e := st.events.Meta(i)
 	n := min(e.Length, maxFrame)
 	if e.Offset < 0 || n <= 0 {
 		return nil

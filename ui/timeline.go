@@ -91,7 +91,7 @@ func (t *timeline) pre() []rowKind {
 	return ks
 }
 
-func (t *timeline) hasEnd() bool { return t.st.done && t.shown >= len(t.st.events) }
+func (t *timeline) hasEnd() bool { return t.st.done && t.shown >= t.st.events.Len() }
 
 // nEvents is the number of event rows (after filter and replay limit).
 func (t *timeline) nEvents() int {
@@ -162,8 +162,8 @@ func (t *timeline) selectedEvent() int {
 
 // reveal shows events up to n (replay pacing, live arrivals).
 func (t *timeline) reveal(n int) {
-	if n > len(t.st.events) {
-		n = len(t.st.events)
+	if n > t.st.events.Len() {
+		n = t.st.events.Len()
 	}
 	before := t.nEvents()
 	t.shown = n
@@ -261,11 +261,13 @@ func (t *timeline) syncFilter() {
 		return
 	}
 	evs := t.st.events
-	for ; t.filterPos < len(evs); t.filterPos++ {
-		e := &evs[t.filterPos]
+	for ; t.filterPos < evs.Len(); t.filterPos++ {
+		// The summary is read back from the body: only when the types
+		// do not match already.
+		e := evs.Meta(t.filterPos)
 		if strings.Contains(strings.ToLower(e.Type), t.filter) ||
 			strings.Contains(strings.ToLower(e.DataType), t.filter) ||
-			strings.Contains(strings.ToLower(e.Summary), t.filter) {
+			strings.Contains(strings.ToLower(evs.At(t.filterPos).Summary), t.filter) {
 			t.filtered = append(t.filtered, t.filterPos)
 		}
 	}
@@ -346,13 +348,13 @@ func (t *timeline) renderRow(k rowKey, c cols, selected bool) string {
 	rowStyle := s.Value
 	switch k.kind {
 	case rowEvent:
-		e := &t.st.events[k.ev]
+		e := t.st.events.At(k.ev)
 		num = fmt.Sprint(k.ev + 1)
 		if t.st.x.Timed {
 			at = "+" + fmtDur(e.At)
 			var prev time.Duration
 			if k.ev > 0 {
-				prev = t.st.events[k.ev-1].At
+				prev = t.st.events.Meta(k.ev - 1).At
 			}
 			g := e.At - prev
 			switch {
@@ -382,8 +384,8 @@ func (t *timeline) renderRow(k rowKey, c cols, selected bool) string {
 		num = "—"
 		at, typ, sum = t.milestone(k.kind)
 		rowStyle = s.Milestone
-		if k.kind == rowEnd && t.st.x.Timed && len(t.st.events) > 0 {
-			g := t.st.x.End.At - t.st.events[len(t.st.events)-1].At
+		if k.kind == rowEnd && t.st.x.Timed && t.st.events.Len() > 0 {
+			g := t.st.x.End.At - t.st.events.Meta(t.st.events.Len()-1).At
 			gap = "+" + fmtDur(g)
 			if g >= t.st.stall {
 				gap, gapStyle = "╌"+fmtDur(g), s.Stall

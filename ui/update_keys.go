@@ -147,9 +147,9 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Slower):
 		m.speed = max(m.speed/2, 0.125)
 	case key.Matches(msg, k.Step):
-		if m.tl.shown < len(st.events) {
+		if m.tl.shown < st.events.Len() {
 			m.paused = true
-			m.clock = st.events[m.tl.shown].At
+			m.clock = st.events.Meta(m.tl.shown).At
 			m.tl.reveal(m.tl.shown + 1)
 			return m.selectionChanged()
 		}

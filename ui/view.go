@@ -122,9 +122,9 @@ func fmtBytes(n int64) string {
 }
 
 func (m *Model) timelineTitle(st *exchangeState) string {
-	t := "Timeline · " + plural(len(st.events), "event")
-	if m.tl.shown < len(st.events) {
-		t = fmt.Sprintf("Timeline · %d of %s", m.tl.shown, plural(len(st.events), "event"))
+	t := "Timeline · " + plural(st.events.Len(), "event")
+	if m.tl.shown < st.events.Len() {
+		t = fmt.Sprintf("Timeline · %d of %s", m.tl.shown, plural(st.events.Len(), "event"))
 	}
 	if m.tl.filter != "" {
 		t += fmt.Sprintf(" · filter %q: %d", m.tl.filter, m.tl.nEvents())

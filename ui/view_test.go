@@ -145,16 +145,17 @@ func bigModel(b testing.TB, n int) *Model {
 	x := &stream.Exchange{Source: "big.sse", Format: stream.FormatSSE, Chunks: []stream.Chunk{{Data: body}}, End: stream.End{Reason: stream.EndEOF}, Timed: true}
 	m := newModel(Options{Instant: true})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	evs := make([]inspect.EventInfo, n)
-	for i := range evs {
-		evs[i] = inspect.EventInfo{Index: i, Type: "content_block_delta", DataType: "content_block_delta", Offset: int64(i * len(frame)), Length: int64(len(frame)), At: time.Duration(i) * time.Millisecond, Summary: fmt.Sprintf("%q", "word")}
+	tl := inspect.NewTimeline(x)
+	evs := tl.Feed(stream.Chunk{Data: body}).Append(tl.Finish())
+	for i := range evs.Len() {
+		evs.SetAt(i, time.Duration(i)*time.Millisecond)
 	}
 	m.xs = []*exchangeState{newExchangeState(1, x, 0)}
 	m.loaded = true
 	m.Update(decodedMsg{seq: 1, events: evs, decoded: int64(len(body)), done: true})
 	m.Update(verdictMsg{seq: 1, full: true, v: &inspect.Verdict{Source: "big.sse", HTTPStatus: 200, Events: evs, Findings: []inspect.Finding{{Code: "X", Severity: inspect.SeverityError, Title: "t", Events: []int{n - 1}}}}})
-	if len(m.current().events) != n {
-		b.Fatalf("model holds %d events", len(m.current().events))
+	if m.current().events.Len() != n {
+		b.Fatalf("model holds %d events", m.current().events.Len())
 	}
 	return m
 }

@@ -113,7 +113,7 @@ func TestGeneratedStreamIsClean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := inspect.Assemble(v, len(v.Events))
+	m := inspect.Assemble(v, v.Events.Len())
 	if len(m.Blocks) != len(msg.Content) || string(msg.StopReason) != m.StopReason || msg.Usage.OutputTokens != m.Usage.OutputTokens {
 		t.Fatalf("Assemble: %d blocks %q %d; SDK: %d blocks %q %d", len(m.Blocks), m.StopReason, m.Usage.OutputTokens,
 			len(msg.Content), msg.StopReason, msg.Usage.OutputTokens)
