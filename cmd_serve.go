@@ -25,6 +25,7 @@ type serveFlags struct {
 	exchange int
 	then     []string
 	loop     bool
+	limits   limitFlags
 }
 
 func init() {
@@ -58,6 +59,7 @@ stderr with the SDK its headers name.`,
 		fl.IntVar(&f.exchange, "exchange", 1, "which exchange of FILE answers first (1-based)")
 		fl.StringArrayVar(&f.then, "then", nil, "capture answering the next request (repeatable; FILE#N for its Nth exchange)")
 		fl.BoolVar(&f.loop, "loop", false, "cycle through FILE and the --then captures instead of repeating the last")
+		f.limits.register(cmd)
 		return cmd
 	})
 }
@@ -65,11 +67,11 @@ stderr with the SDK its headers name.`,
 // loadExchange returns exchange n (1-based) of the capture at path. read
 // holds the captures already read, by path: "FILE --then FILE#2 --then
 // FILE#3" reads and parses FILE once.
-func loadExchange(read map[string][]*stream.Exchange, path string, n int) (*stream.Exchange, error) {
+func loadExchange(read map[string][]*stream.Exchange, path string, n int, lim stream.Limits) (*stream.Exchange, error) {
 	xs, ok := read[path]
 	if !ok {
 		var err error
-		if xs, err = stream.ReadFile(path); err != nil {
+		if xs, err = stream.ReadFileWith(path, lim); err != nil {
 			return nil, unreadable(path, err)
 		}
 		read[path] = xs
@@ -116,7 +118,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	read := map[string][]*stream.Exchange{}
-	first, err := loadExchange(read, file, f.exchange)
+	first, err := loadExchange(read, file, f.exchange, f.limits.limits())
 	if err != nil {
 		return err
 	}
@@ -124,7 +126,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	names := []string{fmt.Sprintf("%s#%d", file, f.exchange)}
 	for _, ref := range f.then {
 		path, n := splitExchangeRef(ref)
-		x, err := loadExchange(read, path, n)
+		x, err := loadExchange(read, path, n, f.limits.limits())
 		if err != nil {
 			return err
 		}
