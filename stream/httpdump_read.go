@@ -250,6 +250,7 @@ func (s *source) dechunk(x *Exchange, off, n int64) (complete, ok bool, err erro
 	br := bufio.NewReaderSize(s.section(off, n), 64<<10)
 	bb := s.body(x)
 	pos, end, chunks := off, off+n, 0
+	buf := make([]byte, 64<<10)
 	for pos < end {
 		sizeLine, rerr := br.ReadSlice('\n')
 		if rerr != nil {
@@ -274,7 +275,7 @@ func (s *source) dechunk(x *Exchange, off, n int64) (complete, ok bool, err erro
 			return true, true, nil
 		}
 		avail := min(int64(k), end-pos)
-		if err := s.copyChunk(bb, br, pos, avail); err != nil {
+		if err := s.copyChunk(bb, br, pos, avail, buf); err != nil {
 			return false, false, err
 		}
 		pos += avail
@@ -298,8 +299,9 @@ func (s *source) dechunk(x *Exchange, off, n int64) (complete, ok bool, err erro
 	return false, chunks > 0, nil
 }
 
-// copyChunk adds n bytes read from br, at capture offset off, as one chunk.
-func (s *source) copyChunk(bb *bodyBuilder, br *bufio.Reader, off, n int64) error {
+// copyChunk adds n bytes read from br, at capture offset off, as one
+// chunk, through buf.
+func (s *source) copyChunk(bb *bodyBuilder, br *bufio.Reader, off, n int64, buf []byte) error {
 	if s.f == nil {
 		_, err := br.Discard(int(n))
 		if err != nil {
@@ -310,7 +312,6 @@ func (s *source) copyChunk(bb *bodyBuilder, br *bufio.Reader, off, n int64) erro
 	if err := bb.begin(0); err != nil {
 		return err
 	}
-	buf := make([]byte, min(n, 256<<10))
 	for n > 0 {
 		m, err := io.ReadFull(br, buf[:min(n, int64(len(buf)))])
 		if err != nil {
