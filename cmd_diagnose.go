@@ -22,11 +22,10 @@ var diagnoseExchange = inspect.Diagnose
 
 func newDiagnoseCmd() *cobra.Command {
 	var (
-		format string
-		sdk    string
-		status int
-		stall  time.Duration
-		limits limitFlags
+		format, sdk string
+		status      int
+		stall       time.Duration
+		limits      limitFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "diagnose FILE...",
