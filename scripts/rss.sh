@@ -29,7 +29,7 @@ with open(path, "w") as f:
     if fmt == "sse":
         f.write('event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude","usage":{"input_tokens":1,"output_tokens":1}}}\n\n')
         f.write('event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n')
-        block = ev * (1 << 20 // len(ev))
+        block = ev * ((1 << 20) // len(ev))
         for _ in range(size // len(block)):
             f.write(block)
         f.write('event: message_stop\ndata: {"type":"message_stop"}\n\n')

@@ -28,8 +28,20 @@ type harReadResponse struct {
 }
 
 type harReadContent struct {
-	Text     json.RawMessage `json:"text"`
-	Encoding string          `json:"encoding"`
+	Text     jsonAlias `json:"text"`
+	Encoding string    `json:"encoding"`
+}
+
+// jsonAlias is a JSON value kept as the bytes of the document it was read
+// from, not copied as json.RawMessage would: the document outlives it (it
+// is read whole and dropped only once every entry is read), and a copy
+// would hold every body of the HAR twice.
+type jsonAlias []byte
+
+// UnmarshalJSON keeps b, which aliases the document.
+func (a *jsonAlias) UnmarshalJSON(b []byte) error {
+	*a = b
+	return nil
 }
 
 // ReadHAR reads every entry of a HAR 1.2 file as an exchange whose Source
@@ -150,7 +162,7 @@ func (s *source) harResponse(x *Exchange, e *harReadEntry, p *harReadResponse) e
 	return nil
 }
 
-func isJSONNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+func isJSONNull(raw jsonAlias) bool { return len(raw) == 0 || string(raw) == "null" }
 
 // harErrorEnd is how an entry that names an error ended.
 func harErrorEnd(e End, errText string) End {
@@ -262,7 +274,7 @@ func harText(text, encoding string) ([]byte, error) {
 }
 
 // harBody decodes the JSON string raw, a body in encoding, into bb.
-func harBody(bb *bodyBuilder, raw json.RawMessage, encoding string) error {
+func harBody(bb *bodyBuilder, raw jsonAlias, encoding string) error {
 	switch strings.ToLower(encoding) {
 	case "":
 		return jsonString(raw, func(p []byte) error { return bb.grow(p) })
