@@ -22,10 +22,10 @@ var diagnoseExchange = inspect.Diagnose
 
 func newDiagnoseCmd() *cobra.Command {
 	var (
-		format string
-		sdk    string
-		status int
-		stall  time.Duration
+		format, sdk string
+		status      int
+		stall       time.Duration
+		limits      limitFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "diagnose FILE...",
@@ -68,7 +68,7 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 				}
 				opt.SDK = ref
 			}
-			d, err := diagnoseFiles(args, cmd.InOrStdin(), opt, cmd.ErrOrStderr())
+			d, err := diagnoseFiles(args, cmd.InOrStdin(), limits.limits(), opt, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -98,6 +98,7 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 	f.StringVar(&sdk, "sdk", "", "the SDK your code uses, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", "))
 	f.IntVar(&status, "status", 0, "HTTP status to assume for captures that hold none (default 200)")
 	f.DurationVar(&stall, "stall", 0, "gap between events reported as a stall (default 10s)")
+	limits.register(cmd)
 	return cmd
 }
 
@@ -108,7 +109,7 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 // In a file of several exchanges, successful ones that are plainly not event
 // streams (a browser HAR's pages and images) are left out of the report and
 // named on notes (nil: no notes).
-func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes io.Writer) (*inspect.Diagnosis, error) {
+func diagnoseFiles(paths []string, stdin io.Reader, lim stream.Limits, opt inspect.Options, notes io.Writer) (*inspect.Diagnosis, error) {
 	d := &inspect.Diagnosis{ToolVersion: version}
 	stdinUsed := false
 	for _, p := range paths {
@@ -119,9 +120,9 @@ func diagnoseFiles(paths []string, stdin io.Reader, opt inspect.Options, notes i
 				return nil, fmt.Errorf("diagnose: stdin (-) named twice")
 			}
 			stdinUsed = true
-			xs, err = stream.Read("stdin", stdin)
+			xs, err = stream.ReadWith("stdin", stdin, lim)
 		} else {
-			xs, err = stream.ReadFile(p)
+			xs, err = stream.ReadFileWith(p, lim)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("diagnose: %w", readErr(p, err))

@@ -248,7 +248,7 @@ func TestDiagnoseSkipsNonStreamsInHAR(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeCapture(t, "page.har", `{"log":{"version":"1.2","entries":[`+strings.Join(tc.entries, ",")+`]}}`)
 			var notes bytes.Buffer
-			d, err := diagnoseFiles([]string{p}, nil, inspect.Options{}, &notes)
+			d, err := diagnoseFiles([]string{p}, nil, stream.Limits{}, inspect.Options{}, &notes)
 			if err != nil {
 				t.Fatal(err)
 			}

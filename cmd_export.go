@@ -21,6 +21,7 @@ func newExportCmd() *cobra.Command {
 		to       string
 		out      string
 		exchange int
+		limits   limitFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "export FILE --to sse|jsonl|har [-o OUT] [--exchange N]",
@@ -44,16 +45,17 @@ in jsonl and har output. Exchanges are numbered from 1 in file order.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExport(cmd, args[0], to, out, exchange)
+			return runExport(cmd, args[0], to, out, exchange, limits.limits())
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "output format: sse, jsonl or har (required)")
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "output file; - is standard output")
 	cmd.Flags().IntVar(&exchange, "exchange", 0, "export only exchange N (from 1, as listed)")
+	limits.register(cmd)
 	return cmd
 }
 
-func runExport(cmd *cobra.Command, in, to, out string, n int) error {
+func runExport(cmd *cobra.Command, in, to, out string, n int, lim stream.Limits) error {
 	switch to {
 	case "sse", "jsonl", "har":
 	case "":
@@ -66,7 +68,7 @@ func runExport(cmd *cobra.Command, in, to, out string, n int) error {
 	if n < 0 || n == 0 && cmd.Flags().Changed("exchange") {
 		return usageErr("--exchange %d: exchanges are numbered from 1", n)
 	}
-	xs, err := readCapture(cmd, in)
+	xs, err := readCapture(cmd, in, lim)
 	if err != nil {
 		return err
 	}
@@ -176,15 +178,15 @@ func outputErr(err error) error {
 // readCapture reads every exchange of the capture at path ("-": the
 // command's standard input). Unreadable input is a usage error (status 2)
 // whose message names the file, the format and where reading stopped.
-func readCapture(cmd *cobra.Command, path string) ([]*stream.Exchange, error) {
+func readCapture(cmd *cobra.Command, path string, lim stream.Limits) ([]*stream.Exchange, error) {
 	var (
 		xs  []*stream.Exchange
 		err error
 	)
 	if path == "-" {
-		xs, err = stream.Read("stdin", cmd.InOrStdin())
+		xs, err = stream.ReadWith("stdin", cmd.InOrStdin(), lim)
 	} else {
-		xs, err = stream.ReadFile(path)
+		xs, err = stream.ReadFileWith(path, lim)
 	}
 	if err == nil {
 		return xs, nil
@@ -204,8 +206,9 @@ func unreadable(path string, err error) error {
 func readErr(path string, err error) error {
 	var fe *stream.FormatError
 	var pe *fs.PathError
+	var le *stream.LimitError
 	switch {
-	case errors.As(err, &fe):
+	case errors.As(err, &fe), errors.As(err, &le):
 		return err
 	case errors.As(err, &pe):
 		return fmt.Errorf("cannot read %s: %v", path, pe.Err)

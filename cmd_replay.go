@@ -19,6 +19,7 @@ import (
 type inspectorFlags struct {
 	instant bool
 	sdk     string
+	limits  limitFlags
 }
 
 func (f *inspectorFlags) register(cmd *cobra.Command) {
@@ -73,7 +74,7 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 					return err
 				}
 				if !stdoutIsTerminal() {
-					xs, err := stream.ReadFile(path)
+					xs, err := stream.ReadFileWith(path, flags.limits.limits())
 					if err != nil {
 						return unreadable(path, err)
 					}
@@ -96,6 +97,7 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 			},
 		}
 		flags.register(cmd)
+		flags.limits.register(cmd)
 		return cmd
 	})
 }

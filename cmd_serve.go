@@ -26,6 +26,7 @@ type serveFlags struct {
 	then     []string
 	loop     bool
 	allow    []string
+	limits   limitFlags
 }
 
 func init() {
@@ -65,6 +66,7 @@ refused when it is loaded.`,
 		fl.StringArrayVar(&f.then, "then", nil, "capture answering the next request (repeatable; FILE#N for its Nth exchange)")
 		fl.BoolVar(&f.loop, "loop", false, "cycle through FILE and the --then captures instead of repeating the last")
 		fl.StringArrayVar(&f.allow, "allow-host", nil, allowHostUsage)
+		f.limits.register(cmd)
 		return cmd
 	})
 }
@@ -72,11 +74,11 @@ refused when it is loaded.`,
 // loadExchange returns exchange n (1-based) of the capture at path. read
 // holds the captures already read, by path: "FILE --then FILE#2 --then
 // FILE#3" reads and parses FILE once.
-func loadExchange(read map[string][]*stream.Exchange, path string, n int) (*stream.Exchange, error) {
+func loadExchange(read map[string][]*stream.Exchange, path string, n int, lim stream.Limits) (*stream.Exchange, error) {
 	xs, ok := read[path]
 	if !ok {
 		var err error
-		if xs, err = stream.ReadFile(path); err != nil {
+		if xs, err = stream.ReadFileWith(path, lim); err != nil {
 			return nil, unreadable(path, err)
 		}
 		read[path] = xs
@@ -127,7 +129,7 @@ func loadPlan(file string, f *serveFlags) ([]*stream.Exchange, []string, error) 
 		if i == 0 {
 			path, n = file, f.exchange // FILE itself may hold a '#'
 		}
-		x, err := loadExchange(read, path, n)
+		x, err := loadExchange(read, path, n, f.limits.limits())
 		if err != nil {
 			return nil, nil, err
 		}

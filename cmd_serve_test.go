@@ -110,21 +110,21 @@ func TestLoadExchangeReadsEachFileOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := map[string][]*stream.Exchange{}
-	first, err := loadExchange(read, path, 1)
+	first, err := loadExchange(read, path, 1, stream.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	second, err := loadExchange(read, path, 2)
+	second, err := loadExchange(read, path, 2, stream.Limits{})
 	if err != nil {
 		t.Fatalf("second reference read the file again: %v", err)
 	}
 	if string(first.Body()) != "data: 1\n\n" || string(second.Body()) != "data: 2\n\n" {
 		t.Errorf("bodies %q, %q", first.Body(), second.Body())
 	}
-	if _, err := loadExchange(read, path, 3); err == nil || !strings.Contains(err.Error(), "holds 2 exchange(s); there is no exchange 3") {
+	if _, err := loadExchange(read, path, 3, stream.Limits{}); err == nil || !strings.Contains(err.Error(), "holds 2 exchange(s); there is no exchange 3") {
 		t.Errorf("exchange 3: err = %v", err)
 	}
 }

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"unicode/utf8"
 )
 
@@ -63,73 +60,26 @@ func lineAt(b []byte, off int64) int {
 	return 1 + bytes.Count(b[:off], []byte("\n"))
 }
 
-// ReadFile reads every exchange in the capture at path ("-" is stdin),
-// detecting its format from content.
-func ReadFile(path string) ([]*Exchange, error) {
-	if path == "-" {
-		return Read("stdin", os.Stdin)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return Read(path, f)
-}
-
-// Read reads every exchange from r; name is used in errors and as the
-// exchanges' Source. A failure to read r (a directory, an I/O error) is an
-// *fs.PathError naming name, not a FormatError: no format was tried.
-func Read(name string, r io.Reader) ([]*Exchange, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		var pe *fs.PathError
-		if !errors.As(err, &pe) {
-			err = &fs.PathError{Op: "read", Path: name, Err: err}
-		}
-		return nil, err
-	}
-	return Parse(name, b)
-}
-
-// Parse reads every exchange from the bytes of a capture, detecting its
-// format from content (see Detect).
-func Parse(name string, b []byte) ([]*Exchange, error) {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, &FormatError{File: name, Format: FormatSSE, Offset: int64(len(b)), Err: errors.New("the file is empty: no capture to read")}
-	}
-	switch Detect(b) {
-	case FormatJSONL:
-		return ReadJSONL(name, b)
-	case FormatHTTP:
-		return ReadHTTPDump(name, b)
-	case FormatHAR:
-		return ReadHAR(name, bytes.TrimPrefix(b, bom))
-	case FormatGoVCR:
-		return ReadGoVCR(name, bytes.TrimPrefix(b, bom))
-	case FormatVCRPy:
-		return ReadVCRPy(name, bytes.TrimPrefix(b, bom))
-	}
-	return bareBody(name, b)
-}
-
-// bareBody reads b as a bare SSE body. Any bytes are a valid event stream,
-// so a binary file (an image, a gzip'd body) would otherwise get a quiet
-// "no events" verdict; refuse binary data that holds no SSE field line.
-func bareBody(name string, b []byte) ([]*Exchange, error) {
-	head := b[:min(len(b), 64<<10)]
+// bareBody reads the capture as a bare SSE body, in place; head is its
+// prefix. Any bytes are a valid event stream, so a binary file (an image,
+// a gzip'd body) would otherwise get a quiet "no events" verdict; refuse
+// binary data that holds no SSE field line.
+func (s *source) bareBody(head []byte) ([]*Exchange, error) {
+	head = head[:min(len(head), 64<<10)]
 	bad := invalidUTF8(head)
-	if bad >= 0 && len(head) < len(b) && bad >= len(head)-utf8.UTFMax {
+	if bad >= 0 && int64(len(head)) < s.size && bad >= len(head)-utf8.UTFMax {
 		bad = -1 // a rune cut by the 64 KiB window, not bad data
 	}
 	if bad >= 0 && !hasSSEField(head) {
 		msg := "binary data with no SSE field line (data:, event:, id:, retry:): not an event stream, nor a capture format midstream reads (curl -i/-v, HAR, VCR, midstream JSONL)"
-		if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
 			msg = "gzip-compressed data: decompress it first (gunzip), then read the event stream"
 		}
-		return nil, &FormatError{File: name, Format: FormatSSE, Offset: int64(bad), Err: errors.New(msg)}
+		return nil, &FormatError{File: s.name, Format: FormatSSE, Offset: int64(bad), Err: errors.New(msg)}
 	}
-	return []*Exchange{FromBody(name, b)}, nil
+	x := &Exchange{Source: s.name, Format: FormatSSE, End: End{Reason: EndEOF}}
+	s.region(x, 0, s.size)
+	return []*Exchange{x}, nil
 }
 
 // invalidUTF8 returns the offset of the first byte of b that is not valid

@@ -119,31 +119,6 @@ func looksHAR(b []byte) bool {
 	return enterKey(json.NewDecoder(bytes.NewReader(b)), "log", 16)
 }
 
-// ReadHAR reads every entry of a HAR 1.2 file as an exchange whose Source
-// is "name#N" (N from 1, in file order).
-func ReadHAR(name string, b []byte) ([]*Exchange, error) {
-	var f harFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, jsonFormatError(name, FormatHAR, b, err)
-	}
-	if f.Log == nil {
-		return nil, &FormatError{File: name, Format: FormatHAR, Offset: -1, Err: errors.New(`no "log" object`)}
-	}
-	if len(f.Log.Entries) == 0 {
-		return nil, &FormatError{File: name, Format: FormatHAR, Offset: -1, Err: errors.New("log.entries is empty: the HAR holds no requests")}
-	}
-	xs := make([]*Exchange, 0, len(f.Log.Entries))
-	for i, e := range f.Log.Entries {
-		x, err := harExchange(fmt.Sprintf("%s#%d", name, i+1), e)
-		if err != nil {
-			off := harEntryOffset(b, i)
-			return nil, &FormatError{File: name, Format: FormatHAR, Line: lineAt(b, off), Offset: off, Err: fmt.Errorf("entry %d: %w", i+1, err)}
-		}
-		xs = append(xs, x)
-	}
-	return xs, nil
-}
-
 // harEntryOffset returns the byte offset of log.entries[i] in b, or -1. It
 // runs only to point an error at the entry, so it re-walks the JSON.
 func harEntryOffset(b []byte, i int) int64 {
@@ -190,139 +165,6 @@ func enterKey(dec *json.Decoder, key string, limit int) bool {
 	return false
 }
 
-func harExchange(source string, e *harEntry) (*Exchange, error) {
-	if e == nil {
-		return nil, errors.New("entry is null")
-	}
-	x := &Exchange{Source: source, Format: FormatHAR, End: End{Reason: EndEOF}}
-	if e.StartedDateTime != "" {
-		t, err := time.Parse(time.RFC3339Nano, e.StartedDateTime)
-		if err != nil {
-			return nil, fmt.Errorf("startedDateTime %q is not an ISO 8601 time", e.StartedDateTime)
-		}
-		x.Started = t
-	}
-	if q := e.Request; q != nil {
-		r := &Request{Method: q.Method, URL: q.URL, Proto: harProto(q.HTTPVersion), Header: harHeader(q.Headers)}
-		if p := q.PostData; p != nil && p.Text != nil {
-			body, err := harText(*p.Text, p.Encoding)
-			if err != nil {
-				return nil, fmt.Errorf("request postData: %w", err)
-			}
-			r.Body = body
-		}
-		x.Request = r
-	}
-	errText := ""
-	if e.Error != nil {
-		errText = *e.Error
-	}
-	if p := e.Response; p != nil {
-		if p.Error != nil && errText == "" {
-			errText = *p.Error
-		}
-		// Status 0 is how browsers and mitmproxy write "no response".
-		if p.Status != 0 {
-			if p.Status < 100 || p.Status > 999 {
-				return nil, fmt.Errorf("response status %d", p.Status)
-			}
-			x.Response = &Response{Proto: harProto(p.HTTPVersion), Status: p.Status, StatusText: p.StatusText, Header: harHeader(p.Headers)}
-			if t := e.Timings; t != nil {
-				x.Response.At = ms(t.Blocked) + ms(t.DNS) + ms(t.Connect) + ms(t.Send) + ms(t.Wait)
-			}
-		}
-		c := p.Content
-		if c.Text == nil || *c.Text == "" {
-			// An empty body is expected only where HTTP allows no body.
-			x.BodyMissing = x.Response != nil && x.Response.Status != 204 && x.Response.Status != 304 &&
-				(x.Request == nil || x.Request.Method != "HEAD")
-			x.Chunks = []Chunk{{Data: []byte{}}}
-			if x.BodyMissing {
-				x.Notes = append(x.Notes, "the HAR entry has no response body (exporters leave streamed bodies out)")
-			}
-		} else {
-			body, err := harText(*c.Text, c.Encoding)
-			if err != nil {
-				return nil, fmt.Errorf("response content: %w", err)
-			}
-			if c.Encoding != "" {
-				x.Notes = append(x.Notes, "response content was "+c.Encoding)
-			}
-			x.Chunks = []Chunk{{Data: body}}
-		}
-	}
-	if e.Time != nil && *e.Time >= 0 {
-		x.End.At = ms(e.Time)
-	}
-	if errText != "" {
-		x.End.Reason, x.End.Err = EndError, errText
-		lo := strings.ToLower(errText)
-		switch {
-		case strings.Contains(lo, "err_aborted") || strings.Contains(lo, "cancel"):
-			x.End.Reason = EndCanceled // the page or the user aborted it
-		case strings.Contains(lo, "reset") || strings.Contains(lo, "closed") || strings.Contains(lo, "aborted"):
-			x.End.Reason = EndReset
-		case strings.Contains(lo, "timed_out") || strings.Contains(lo, "timeout"):
-			x.End.Reason = EndTimeout
-		}
-	}
-	if m := e.Midstream; m != nil {
-		if err := applyHARExtra(x, m); err != nil {
-			return nil, fmt.Errorf("_midstream: %w", err)
-		}
-	}
-	return x, nil
-}
-
-// applyHARExtra restores what midstream wrote in its "_midstream" field:
-// chunk boundaries and times, and how the body ended. Times are checked
-// as the JSONL reader checks them (usDuration): a negative or overflowing
-// value is an error, not a time before the request started.
-func applyHARExtra(x *Exchange, m *harExtra) error {
-	body := x.Body()
-	total := 0
-	ats := make([]time.Duration, len(m.Chunks))
-	for i, c := range m.Chunks {
-		at, err := usDuration(c.AtUS)
-		if err != nil {
-			return fmt.Errorf("chunk %d: %w", i+1, err)
-		}
-		if c.Len < 0 {
-			return fmt.Errorf("chunk %d: negative len %d", i+1, c.Len)
-		}
-		ats[i] = at
-		if total >= 0 && c.Len <= len(body)-total {
-			total += c.Len
-		} else {
-			total = -1 // more bytes than the body holds (and never an overflow)
-		}
-	}
-	if len(m.Chunks) > 0 && total == len(body) {
-		x.Chunks = x.Chunks[:0:0]
-		off := 0
-		for i, c := range m.Chunks {
-			x.Chunks = append(x.Chunks, Chunk{At: ats[i], Data: body[off : off+c.Len]})
-			off += c.Len
-		}
-		x.Timed = true
-	}
-	if m.End != "" {
-		at, err := usDuration(m.EndAtUS)
-		if err != nil {
-			return fmt.Errorf("end: %w", err)
-		}
-		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: at}
-	}
-	if m.BodyMissing {
-		x.BodyMissing = true
-	}
-	if m.NoRequest {
-		x.Request = nil
-	}
-	x.Notes = append(x.Notes, m.Notes...)
-	return nil
-}
-
 // ms converts a HAR milliseconds value; null and -1 ("not applicable") are 0.
 func ms(v *float64) time.Duration {
 	if v == nil || *v <= 0 || *v > 1e12 {
@@ -354,18 +196,6 @@ func harHeader(nvs []harNV) http.Header {
 	return h
 }
 
-// harText decodes a HAR text field by its encoding, as decodeBytes does
-// JSONL's text and b64 fields.
-func harText(text, encoding string) ([]byte, error) {
-	switch strings.ToLower(encoding) {
-	case "":
-		return decodeBytes(&text, nil)
-	case "base64":
-		return decodeBytes(nil, &text)
-	}
-	return nil, fmt.Errorf("unknown content encoding %q", encoding)
-}
-
 // jsonKind names what a Go type expects in JSON terms, so errors never
 // show our type names ("stream.harRequest") to users.
 func jsonKind(t reflect.Type) string {
@@ -392,6 +222,10 @@ func jsonKind(t reflect.Type) string {
 	return "another JSON value"
 }
 
+// embedded removes from a JSON field path the names of the structs the
+// reading side of HAR embeds (harReadEntry), which are no JSON names.
+var embedded = strings.NewReplacer("harEntry.", "", "harResponse.", "")
+
 // jsonFormatError turns an encoding/json error into a FormatError with the
 // line and byte offset where decoding stopped.
 func jsonFormatError(name string, f Format, b []byte, err error) error {
@@ -403,7 +237,7 @@ func jsonFormatError(name string, f Format, b []byte, err error) error {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
-		err = fmt.Errorf("%s should be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
+		err = fmt.Errorf("%s should be %s, not a JSON %s", embedded.Replace(te.Field), jsonKind(te.Type), te.Value)
 	}
 	return &FormatError{File: name, Format: f, Line: lineAt(b, off), Offset: off, Err: err}
 }

@@ -93,6 +93,30 @@ func (s *Spool) Append(at time.Duration, p []byte) error {
 	return st.err
 }
 
+// grow appends p to the last chunk, which keeps its arrival time: a
+// reader that learns where a chunk ends only after reading it (a curl -v
+// body, a de-chunked body) writes it in pieces. With no chunk yet, it
+// starts one that arrived at 0.
+func (s *Spool) grow(p []byte) error {
+	st := s.st
+	st.mu.Lock()
+	if len(st.marks) == 0 {
+		st.mu.Unlock()
+		return s.Append(0, p)
+	}
+	defer st.mu.Unlock()
+	if st.err != nil {
+		return st.err
+	}
+	st.mem = append(st.mem, p...)
+	st.n += int64(len(p))
+	st.marks[len(st.marks)-1].end = st.n
+	if len(st.mem) >= SpillAt {
+		st.err = st.spill()
+	}
+	return st.err
+}
+
 // spill writes the in-memory bytes to the spill file, creating it first.
 func (st *spoolStore) spill() error {
 	if st.f == nil {

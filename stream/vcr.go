@@ -160,6 +160,12 @@ func (m yamlMessage) Unwrap() error { return m.err }
 // ReadGoVCR reads a go-vcr cassette: one exchange per interaction, Source
 // "name#N".
 func ReadGoVCR(name string, b []byte) ([]*Exchange, error) {
+	return memSource(name, b).readGoVCR(b)
+}
+
+// readGoVCR reads the go-vcr cassette b, the document of s.
+func (s *source) readGoVCR(b []byte) ([]*Exchange, error) {
+	name := s.name
 	var c goVCRCassette
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		return nil, yamlError(name, FormatGoVCR, err)
@@ -203,7 +209,10 @@ func ReadGoVCR(name string, b []byte) ([]*Exchange, error) {
 			// go-vcr times RoundTrip, which returns once headers arrive.
 			x.Response.At = d
 		}
-		x.Chunks = []Chunk{{Data: []byte(p.Body)}}
+		if err := s.body(x).chunk(0, []byte(p.Body)); err != nil {
+			return nil, err
+		}
+		s.pub.whole(x)
 		xs = append(xs, x)
 	}
 	return xs, nil
@@ -227,6 +236,12 @@ func parseVCRDuration(s string) (time.Duration, error) {
 
 // ReadVCRPy reads a vcrpy / pytest-recording cassette.
 func ReadVCRPy(name string, b []byte) ([]*Exchange, error) {
+	return memSource(name, b).readVCRPy(b)
+}
+
+// readVCRPy reads the vcrpy cassette b, the document of s.
+func (s *source) readVCRPy(b []byte) ([]*Exchange, error) {
+	name := s.name
 	var c vcrpyCassette
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		return nil, yamlError(name, FormatVCRPy, err)
@@ -264,16 +279,18 @@ func ReadVCRPy(name string, b []byte) ([]*Exchange, error) {
 			x.Response.Header = http.Header{}
 		}
 		// vcrpy keeps bodies as sent on the wire unless told to decode them.
+		bb := s.body(x)
 		if enc := x.Response.Header.Get("Content-Encoding"); strings.EqualFold(enc, "gzip") && bytes.HasPrefix(body, []byte{0x1f, 0x8b}) {
-			plain, err := gunzip(body)
-			if err != nil {
+			if err := s.gunzip(bb, body); err != nil {
 				return nil, fail(p.Body.Line, fmt.Errorf("gzip response body: %w", err))
 			}
-			body = plain
 			x.Notes = append(x.Notes, "response body was gzip-compressed in the cassette")
+		} else if err := bb.chunk(0, body); err != nil {
+			return nil, err
 		}
-		x.Chunks = []Chunk{{Data: body}}
+		s.pub.whole(x)
 		xs = append(xs, x)
+		c.Interactions[i] = nil // its body is in x now
 	}
 	return xs, nil
 }
@@ -308,25 +325,37 @@ func vcrpyBody(n *yaml.Node) ([]byte, error) {
 	return nil, fmt.Errorf("line %d: body is a list", n.Line)
 }
 
-// maxGunzip bounds how much a gzip body in a cassette may expand to; tests
-// lower it.
-var maxGunzip = 256 << 20
-
-// gunzip decompresses a cassette's gzip body. A body that expands past
-// maxGunzip is an error, not a truncated body: a cassette is untrusted
-// input (a gzip bomb), and a cut body would read as a stream that ended
-// early.
-func gunzip(b []byte) ([]byte, error) {
+// gunzip decompresses a cassette's gzip body into bb, piece by piece. The
+// bytes all bodies of the file decompress to are bounded together by
+// Limits.MaxDecompressed: past it is an error, not a truncated body, for a
+// cassette is untrusted input (gzip bombs, twenty of them) and a cut body
+// would read as a stream that ended early.
+func (s *source) gunzip(bb *bodyBuilder, b []byte) error {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, int64(maxGunzip)+1))
-	if err != nil {
-		return nil, err
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := zr.Read(buf)
+		if n > 0 {
+			s.unzipped += int64(n)
+			if s.unzipped > s.lim.MaxDecompressed {
+				return sizeLimit("with the file's other compressed bodies, it decompresses to", s.lim.MaxDecompressed, "--max-decompressed")
+			}
+			if gerr := bb.grow(buf[:n]); gerr != nil {
+				return gerr
+			}
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			if bb.x.ChunkCount() == 0 {
+				bb.grow(nil)
+			}
+			bb.cut()
+			return nil
+		case err != nil:
+			return err
+		}
 	}
-	if len(out) > maxGunzip {
-		return nil, fmt.Errorf("it decompresses to more than %d MiB, the most midstream reads", maxGunzip>>20)
-	}
-	return out, nil
 }

@@ -153,8 +153,8 @@ func TestVCRErrors(t *testing.T) {
 // error naming the cassette and the line, not a body cut at the cap (which
 // would read as a stream that ended early).
 func TestVCRGzipBomb(t *testing.T) {
-	defer func(n int) { maxGunzip = n }(maxGunzip)
-	maxGunzip = 1 << 10
+	defer func(l Limits) { DefaultLimits = l }(DefaultLimits)
+	DefaultLimits.MaxDecompressed = 1 << 10
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	zw.Write(bytes.Repeat([]byte("data: x\n\n"), 200)) // 1800 bytes
@@ -166,7 +166,7 @@ func TestVCRGzipBomb(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Line != 4 || !strings.Contains(err.Error(), "bomb.yaml") || !strings.Contains(err.Error(), "decompresses to more than") {
 		t.Fatalf("err = %v, want a *FormatError at line 4 saying the body decompresses past the cap", err)
 	}
-	maxGunzip = 2 << 10
+	DefaultLimits.MaxDecompressed = 2 << 10
 	xs, err := Parse("ok.yaml", []byte(in))
 	if err != nil || len(xs[0].Body()) != 1800 {
 		t.Fatalf("under the cap: %v", err)
