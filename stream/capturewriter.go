@@ -10,6 +10,11 @@ import (
 // gathers before it writes them without waiting for its timer.
 const batchMax = 64 << 10
 
+// lineBufs holds batched writers' line buffers between exchanges: each
+// grows to batchMax once, and a proxy running many streams would otherwise
+// allocate that again for every exchange.
+var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, batchMax+4<<10); return &b }}
+
 // CaptureWriter writes one live exchange at a time in midstream's JSONL
 // capture format: Begin, then Chunk for every body read, then End. Lines
 // are only ever written whole, so a recorder killed at any moment leaves a
@@ -67,6 +72,9 @@ func (cw *CaptureWriter) Chunk(c Chunk) error {
 	if cw.err != nil {
 		return cw.err
 	}
+	if cw.buf == nil && cw.delay > 0 {
+		cw.buf = (*lineBufs.Get().(*[]byte))[:0]
+	}
 	cw.buf = appendChunkLine(cw.buf, c)
 	if cw.delay <= 0 || len(cw.buf) >= batchMax {
 		return cw.writeBuffered()
@@ -108,7 +116,13 @@ func (cw *CaptureWriter) End(e End) error {
 		return cw.err
 	}
 	cw.buf = append(cw.buf, b...)
-	if err := cw.writeBuffered(); err != nil {
+	err = cw.writeBuffered()
+	if cw.buf != nil {
+		b := cw.buf[:0]
+		lineBufs.Put(&b)
+		cw.buf = nil
+	}
+	if err != nil {
 		return err
 	}
 	// Why not fsync every chunk: bytes handed to the kernel by Write

@@ -185,7 +185,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A 204, a 304 or the answer to a HEAD has no body for the client;
 	// whatever an upstream sends anyway is still recorded.
 	toClient := bodyAllowed(resp.StatusCode) && r.Method != http.MethodHead
-	buf := make([]byte, 32<<10)
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := *bp
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
@@ -221,6 +223,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// readBufs holds the 32 KiB buffers the proxy reads response bodies
+// into: nothing keeps a buffer past its read (the spool and the sink copy
+// or encode it, the feed gets a clone), so one can serve the next exchange
+// instead of being garbage after each.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // bodyAllowed reports whether a response with this status may carry a
 // body (RFC 9110: not 1xx, 204 or 304).

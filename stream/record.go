@@ -10,7 +10,8 @@ import (
 
 // CaptureSink receives one exchange while it happens: its header once the
 // response headers arrived (or the request failed), every body chunk as it
-// is read, then how it ended. *CaptureWriter is the sink that writes
+// is read, then how it ended. Chunk must not keep c.Data after it returns:
+// it is the data path's read buffer, reused for the next read. *CaptureWriter is the sink that writes
 // midstream's JSONL capture format.
 type CaptureSink interface {
 	Begin(x *Exchange) error
@@ -97,13 +98,14 @@ func (r *recorder) chunk(b []byte) {
 	if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
 		r.err = err
 	}
-	if r.sink != nil || r.feed != nil {
-		c.Data = bytes.Clone(b) // sinks and the feed may keep what they get
-	}
+	// A sink encodes c before Chunk returns (the CaptureSink contract), so
+	// it gets the caller's buffer; only the feed, whose reader keeps
+	// chunks, needs a copy.
 	if r.sink != nil && r.err == nil {
 		r.err = r.sink.Chunk(c)
 	}
 	if r.feed != nil {
+		c.Data = bytes.Clone(b)
 		r.feed.Publish(Update{Seq: r.seq, Chunk: &c})
 	}
 }
