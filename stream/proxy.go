@@ -93,6 +93,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var tee *teeBody
 	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
 		tee = &teeBody{r: r.Body, spool: reqSpool, t0: started}
+		// The transport reads the body on its own goroutine, possibly
+		// still while the response is forwarded. Go's HTTP/1 server would
+		// otherwise consume and close an unread body as soon as the
+		// response starts, cutting the upload (and with it the upstream
+		// connection). HTTP/2 is full duplex already and says so here.
+		_ = http.NewResponseController(w).EnableFullDuplex()
 	}
 
 	ctx, cancel := context.WithCancelCause(r.Context())

@@ -10,8 +10,8 @@ import (
 
 // CaptureSink receives one exchange while it happens: its header once the
 // response headers arrived (or the request failed), every body chunk as it
-// is read, then how it ended. Chunk must not keep c.Data after it returns:
-// it is the data path's read buffer, reused for the next read. *CaptureWriter is the sink that writes
+// is read, then how it ended. A sink may keep c.Data; *CaptureWriter
+// does not, and gets the data path's read buffer instead of a copy. *CaptureWriter is the sink that writes
 // midstream's JSONL capture format.
 type CaptureSink interface {
 	Begin(x *Exchange) error
@@ -98,14 +98,20 @@ func (r *recorder) chunk(b []byte) {
 	if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
 		r.err = err
 	}
-	// A sink encodes c before Chunk returns (the CaptureSink contract), so
-	// it gets the caller's buffer; only the feed, whose reader keeps
-	// chunks, needs a copy.
+	// A CaptureWriter encodes c before Chunk returns, so it gets the
+	// caller's buffer (no copy per chunk on the proxy's data path); other
+	// sinks and the feed's reader may keep what they get.
+	copied := false
 	if r.sink != nil && r.err == nil {
+		if _, encodes := r.sink.(*CaptureWriter); !encodes {
+			c.Data, copied = bytes.Clone(b), true
+		}
 		r.err = r.sink.Chunk(c)
 	}
 	if r.feed != nil {
-		c.Data = bytes.Clone(b)
+		if !copied {
+			c.Data = bytes.Clone(b)
+		}
 		r.feed.Publish(Update{Seq: r.seq, Chunk: &c})
 	}
 }
