@@ -206,7 +206,9 @@ func (d *diag) request() {
 	v, x := d.v, d.x
 	model := ""
 	if x.Request != nil {
-		if b := x.Request.Body; len(b) > 0 {
+		// The model is named near the start: a prefix serves a huge
+		// spooled upload without reading it whole.
+		if b := x.Request.BodyPrefix(1 << 20); len(b) > 0 {
 			model = jstring(jfield(b, "model"))
 		}
 	}

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"time"
@@ -50,7 +51,52 @@ type Request struct {
 	URL    string
 	Proto  string
 	Header http.Header
-	Body   []byte
+	// Body is the request body when it is held in memory (captures read
+	// from files, live requests, tests). Nil when Spool holds it.
+	Body []byte
+	// Spool, when set, holds the body instead of Body: the proxy records
+	// a client's body as it streams it to the upstream, so a large upload
+	// costs disk, not memory. It may still be growing while the exchange
+	// runs. Read the body through BodyLen, BodyReader, BodyPrefix and
+	// BodyBytes, which serve either form.
+	Spool *Spool
+}
+
+// BodyLen returns the number of request body bytes recorded.
+func (q *Request) BodyLen() int64 {
+	if q.Spool != nil {
+		return q.Spool.Len()
+	}
+	return int64(len(q.Body))
+}
+
+// BodyReader returns a reader of the request body from its start.
+func (q *Request) BodyReader() io.Reader {
+	if q.Spool != nil {
+		return q.Spool.Reader()
+	}
+	return bytes.NewReader(q.Body)
+}
+
+// BodyPrefix returns up to n leading request body bytes (a model name,
+// say, without reading a huge upload whole).
+func (q *Request) BodyPrefix(n int) []byte {
+	if q.Spool == nil {
+		return q.Body[:min(n, len(q.Body))]
+	}
+	b := make([]byte, min(int64(n), q.Spool.Len()))
+	k, _ := q.Spool.ReadAt(b, 0)
+	return b[:k]
+}
+
+// BodyBytes returns the whole request body in one slice. It holds the
+// body in memory: use it where the body is known to be small or where the
+// output needs it whole anyway (a HAR document).
+func (q *Request) BodyBytes() []byte {
+	if q.Spool == nil {
+		return q.Body
+	}
+	return q.BodyPrefix(int(q.Spool.Len()))
 }
 
 // Response is the status line and headers of the response.

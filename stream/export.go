@@ -48,7 +48,9 @@ func WriteHAR(w io.Writer, xs ...*Exchange) error {
 	var bodies []streamed
 	f := newHARFile()
 	for i, x := range xs {
-		r := Redact(x)
+		// A HAR holds the request body whole in its JSON anyway: read a
+		// spooled one in, so that Redact sees it.
+		r := Redact(heldRequest(x, -1))
 		e := harEntryOf(r)
 		if !r.BodyMissing {
 			ph := fmt.Sprintf("\x00midstream-body-%x-%d\x00", nonce, i)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -90,6 +89,12 @@ func marshalLine(v any) ([]byte, error) {
 }
 
 func headerLine(x *Exchange, timed bool) ([]byte, error) {
+	return marshalLine(headerOf(x, timed))
+}
+
+// headerOf returns the header line of x, redacted. A request body still
+// in its spool is left out: writeHeader streams it into the line.
+func headerOf(x *Exchange, timed bool) *jsonlHeader {
 	r := Redact(x)
 	h := jsonlHeader{
 		Format: jsonlMagic, Version: jsonlVersion,
@@ -121,14 +126,10 @@ func headerLine(x *Exchange, timed bool) ([]byte, error) {
 		}
 		h.Response = jp
 	}
-	return marshalLine(h)
+	return &h
 }
 
-func chunkLine(c Chunk) ([]byte, error) {
-	l := jsonlLine{T: "chunk", AtUS: micros(c.At)}
-	l.Text, l.B64 = encodeBytes(c.Data)
-	return marshalLine(l)
-}
+func chunkLine(c Chunk) ([]byte, error) { return appendChunkLine(nil, c), nil }
 
 func endLine(e End) ([]byte, error) {
 	reason := e.Reason
@@ -139,87 +140,20 @@ func endLine(e End) ([]byte, error) {
 	return marshalLine(jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err)})
 }
 
-// CaptureWriter writes one live exchange at a time in midstream's JSONL
-// capture format: Begin, then Chunk for every body read, then End. Each line
-// goes out in a single Write call and is flushed at once, so a recorder
-// killed at any moment leaves a file that reads up to its last whole line.
-// It is safe for concurrent use, but the lines of exchanges written
-// concurrently to one writer would interleave: use one writer per exchange
-// or serialise whole exchanges.
-type CaptureWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-// NewCaptureWriter returns a writer of JSONL capture lines to w.
-func NewCaptureWriter(w io.Writer) *CaptureWriter { return &CaptureWriter{w: w} }
-
-// Begin writes the header line of x from x.Source, x.Started, x.Request
-// and x.Response (nil when the upstream failed before answering). Secrets
-// are redacted before anything is written.
-func (cw *CaptureWriter) Begin(x *Exchange) error {
-	b, err := headerLine(x, true)
-	if err != nil {
-		return err
-	}
-	return cw.writeLine(b, false)
-}
-
-// Chunk writes one body read.
-func (cw *CaptureWriter) Chunk(c Chunk) error {
-	b, err := chunkLine(c)
-	if err != nil {
-		return err
-	}
-	return cw.writeLine(b, false)
-}
-
-// End writes the end line and syncs the file, if w is one.
-func (cw *CaptureWriter) End(e End) error {
-	b, err := endLine(e)
-	if err != nil {
-		return err
-	}
-	return cw.writeLine(b, true)
-}
-
-// writeLine writes b in one call, then flushes any user-space buffer of w.
-//
-// Why not fsync every chunk: bytes handed to the kernel by Write survive the
-// death of our process, which is the failure the format is built for; an
-// fsync costs milliseconds and would stall a live stream, so Sync runs only
-// once the exchange is over.
-func (cw *CaptureWriter) writeLine(b []byte, sync bool) error {
-	cw.mu.Lock()
-	defer cw.mu.Unlock()
-	if _, err := cw.w.Write(b); err != nil {
-		return err
-	}
-	switch f := cw.w.(type) {
-	case interface{ Flush() error }:
-		if err := f.Flush(); err != nil {
-			return err
-		}
-	case interface{ Flush() }: // http.Flusher
-		f.Flush()
-	}
-	if s, ok := cw.w.(interface{ Sync() error }); ok && sync {
-		return s.Sync()
-	}
-	return nil
-}
-
 // WriteJSONL writes every exchange in xs to w in midstream's JSONL capture
 // format (consecutive header…end groups), redacted.
 func WriteJSONL(w io.Writer, xs ...*Exchange) error {
 	var buf bytes.Buffer
 	for _, x := range xs {
-		b, err := headerLine(x, x.Timed)
-		if err != nil {
+		// The header goes straight to w: it may carry a large request
+		// body streamed from its spool.
+		if err := flushOver(w, &buf, 0); err != nil {
 			return err
 		}
-		buf.Write(b)
-		err = x.EachChunk(func(c Chunk) error {
+		if err := writeHeader(w, x, x.Timed); err != nil {
+			return err
+		}
+		err := x.EachChunk(func(c Chunk) error {
 			b, err := chunkLine(c)
 			if err != nil {
 				return err
@@ -230,7 +164,8 @@ func WriteJSONL(w io.Writer, xs ...*Exchange) error {
 		if err != nil {
 			return err
 		}
-		if b, err = endLine(x.End); err != nil {
+		b, err := endLine(x.End)
+		if err != nil {
 			return err
 		}
 		buf.Write(b)

@@ -38,6 +38,10 @@ func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DisableCompression = true
 	t.MaxIdleConnsPerHost = 64
+	// A stream that arrives faster than it is forwarded is read in reads
+	// of up to this much rather than the default 4 KiB: fewer system
+	// calls (and chunks) per event exactly when the proxy is busiest.
+	t.ReadBufferSize = 64 << 10
 	return t
 }
 

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -87,11 +86,19 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	seq := int(p.seq.Add(1))
 	started := time.Now()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		// The client broke off while sending; there is nothing to forward.
-		http.Error(w, "midstream proxy: reading the request body: "+err.Error(), http.StatusBadRequest)
-		return
+	// The client's body streams to the upstream as it arrives, teed into
+	// a spool for the capture: never read whole first (a 1 GiB upload
+	// must not cost 1 GiB, nor wait for its last byte to start going).
+	reqSpool := NewSpool()
+	var tee *teeBody
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		tee = &teeBody{r: r.Body, spool: reqSpool, t0: started}
+		// The transport reads the body on its own goroutine, possibly
+		// still while the response is forwarded. Go's HTTP/1 server would
+		// otherwise consume and close an unread body as soon as the
+		// response starts, cutting the upload (and with it the upstream
+		// connection). HTTP/2 is full duplex already and says so here.
+		_ = http.NewResponseController(w).EnableFullDuplex()
 	}
 
 	ctx, cancel := context.WithCancelCause(r.Context())
@@ -99,7 +106,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	unhook := context.AfterFunc(p.stopCtx, func() { cancel(ErrShutdown) })
 	defer unhook()
 
-	out, err := p.outgoing(ctx, r, body)
+	out, err := p.outgoing(ctx, r, tee)
 	if err != nil {
 		http.Error(w, "midstream proxy: "+err.Error(), http.StatusBadRequest)
 		return
@@ -112,7 +119,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Source:  fmt.Sprintf("proxy#%d", seq),
 		Format:  FormatJSONL,
 		Started: started,
-		Request: &Request{Method: out.Method, URL: out.URL.String(), Proto: r.Proto, Header: sentHeader, Body: body},
+		Request: &Request{Method: out.Method, URL: out.URL.String(), Proto: r.Proto, Header: sentHeader, Spool: reqSpool},
 	}
 	var (
 		sink    CaptureSink
@@ -167,6 +174,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer resp.Body.Close()
 
+	if tee != nil {
+		x.Notes = append(x.Notes, tee.notes(r.ContentLength)...)
+	}
 	copyEndToEnd(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
@@ -181,7 +191,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A 204, a 304 or the answer to a HEAD has no body for the client;
 	// whatever an upstream sends anyway is still recorded.
 	toClient := bodyAllowed(resp.StatusCode) && r.Method != http.MethodHead
-	buf := make([]byte, 32<<10)
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := *bp
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
@@ -218,6 +230,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// readBufs holds the 32 KiB buffers the proxy reads response bodies
+// into: nothing keeps a buffer past its read (the spool and the sink copy
+// or encode it, the feed gets a clone), so one can serve the next exchange
+// instead of being garbage after each.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 // bodyAllowed reports whether a response with this status may carry a
 // body (RFC 9110: not 1xx, 204 or 304).
 func bodyAllowed(status int) bool {
@@ -240,8 +258,9 @@ func (p *Proxy) cause(ctx context.Context, r *http.Request, err error) error {
 	return causeOf(ctx, err)
 }
 
-// outgoing builds the upstream request for r.
-func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) (*http.Request, error) {
+// outgoing builds the upstream request for r, with body (nil for none)
+// as its body.
+func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body *teeBody) (*http.Request, error) {
 	if p.Upstream == nil {
 		return nil, errors.New("no upstream configured")
 	}
@@ -252,13 +271,14 @@ func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) (*ht
 	if p.Upstream.RawPath != "" || r.URL.RawPath != "" {
 		u.RawPath = strings.TrimRight(p.Upstream.EscapedPath(), "/") + r.URL.EscapedPath()
 	}
-	var rb io.Reader = http.NoBody
-	if len(body) > 0 {
-		rb = bytes.NewReader(body)
-	}
-	out, err := http.NewRequestWithContext(ctx, r.Method, u.String(), rb)
+	out, err := http.NewRequestWithContext(ctx, r.Method, u.String(), http.NoBody)
 	if err != nil {
 		return nil, err
+	}
+	if body != nil {
+		// The client's framing goes on: a known length as Content-Length,
+		// an unknown one (-1) as chunked.
+		out.Body, out.ContentLength, out.GetBody = body, r.ContentLength, noReplay
 	}
 	copyEndToEnd(out.Header, r.Header)
 	if _, ok := r.Header["User-Agent"]; !ok {
@@ -268,6 +288,10 @@ func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) (*ht
 	}
 	return out, nil
 }
+
+// CaptureFlushDelay is how long a chunk line recorded by DirCaptures may
+// wait before it is written to its file (see NewBatchedCaptureWriter).
+var CaptureFlushDelay = 10 * time.Millisecond
 
 // DirCaptures returns a Proxy.Open that records each exchange to its own
 // new JSONL file in dir (created if needed), named after its start time
@@ -290,7 +314,7 @@ func DirCaptures(dir string) func(seq int, x *Exchange) (CaptureSink, string, fu
 			}
 			return nil
 		}
-		return NewCaptureWriter(o), o.Name(), done, nil
+		return NewBatchedCaptureWriter(o, CaptureFlushDelay), o.Name(), done, nil
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 
 // CaptureSink receives one exchange while it happens: its header once the
 // response headers arrived (or the request failed), every body chunk as it
-// is read, then how it ended. *CaptureWriter is the sink that writes
+// is read, then how it ended. A sink may keep c.Data; *CaptureWriter
+// does not, and gets the data path's read buffer instead of a copy. *CaptureWriter is the sink that writes
 // midstream's JSONL capture format.
 type CaptureSink interface {
 	Begin(x *Exchange) error
@@ -99,13 +100,20 @@ func (r *recorder) chunk(b []byte) {
 	if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
 		r.err = err
 	}
-	if r.sink != nil || r.feed != nil {
-		c.Data = bytes.Clone(b) // sinks and the feed may keep what they get
-	}
+	// A CaptureWriter encodes c before Chunk returns, so it gets the
+	// caller's buffer (no copy per chunk on the proxy's data path); other
+	// sinks and the feed's reader may keep what they get.
+	copied := false
 	if r.sink != nil && r.err == nil {
+		if _, encodes := r.sink.(*CaptureWriter); !encodes {
+			c.Data, copied = bytes.Clone(b), true
+		}
 		r.err = r.sink.Chunk(c)
 	}
 	if r.feed != nil {
+		if !copied {
+			c.Data = bytes.Clone(b)
+		}
 		r.feed.Publish(Update{Seq: r.seq, Chunk: &c})
 	}
 }

@@ -1,0 +1,145 @@
+package stream
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// oldChunkLine is the reflection-based encoding appendChunkLine replaces:
+// the oracle it must match byte for byte.
+func oldChunkLine(c Chunk) []byte {
+	l := jsonlLine{T: "chunk", AtUS: micros(c.At)}
+	l.Text, l.B64 = encodeBytes(c.Data)
+	b, _ := marshalLine(l)
+	return b
+}
+
+func TestAppendChunkLineMatchesEncodingJSON(t *testing.T) {
+	cases := [][]byte{nil, []byte(""), []byte("data: {\"a\":\"<&>\\\"\"}\n\n"), []byte("\x00\x01\b\f\t\r\n\x1f\x7f"),
+		[]byte("\u2028\u2029 é 😀 \ufffd"), {0xff, 'a'}, []byte(strings.Repeat("plain text ", 20) + "\"q\"\x01" + strings.Repeat("~", 17) + "\x7f\x80"), []byte("ab\xe2\x82"), []byte("\xed\xa0\x80"),
+		[]byte("12345678\x7f2345678 DEL inside a plain word"), []byte("bidi \u202e and C1 \u0085\u009b, tag \U000e0001 in text")}
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab\"\\\n\x00\x1f\x7f<>&\xe2\x80\xa8\xc3\xa9\xc2\x85\xff")
+	for range 2000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		cases = append(cases, b)
+	}
+	for _, b := range cases {
+		c := Chunk{At: time.Duration(r.IntN(1e9)), Data: b}
+		if got, want := appendChunkLine([]byte("prefix"), c), append([]byte("prefix"), oldChunkLine(c)...); !bytes.Equal(got, want) {
+			t.Fatalf("%q:\n got %s\nwant %s", b, got, want)
+		}
+	}
+}
+
+// A spooled request body is written into the header line: redacted in
+// full when small, scrubbed of key shapes as it streams when large, and
+// read back byte for byte otherwise.
+func TestWriteHeaderSpooledRequestBody(t *testing.T) {
+	key := "sk-ant-api03-" + strings.Repeat("K", 40)
+	small := `{"model":"m","api_key":"hunter2-secret-value","note":"` + key + `"}`
+	filler := strings.Repeat(`{"role":"user","content":"hello \"there\" é"},`, 40000) // ~1.8 MiB
+	large := `{"model":"m","messages":[` + filler + `"` + key + `","Bearer ` + key + `"]}`
+	binary := append([]byte{0xff, 0xfe}, []byte(large)...)
+	for _, tc := range []struct {
+		name, body string
+		want       func(string) string
+	}{
+		{"small", small, func(s string) string { return redactJSONFields(RedactText(s)) }},
+		{"large", large, RedactText},
+		{"large binary", string(binary), RedactText},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewSpool()
+			for b := []byte(tc.body); len(b) > 0; {
+				n := min(len(b), 1000+len(b)%7777)
+				s.Append(0, b[:n])
+				b = b[n:]
+			}
+			x := &Exchange{Source: "proxy#1", Started: time.Now(), Request: &Request{Method: "POST", URL: "http://h/v1", Spool: s}}
+			var buf bytes.Buffer
+			if err := WriteJSONL(&buf, x); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(buf.Bytes(), []byte(key)) || bytes.Contains(buf.Bytes(), []byte("hunter2-secret-value")) {
+				t.Fatal("a key reached the capture")
+			}
+			xs, err := ReadJSONL("c.jsonl", buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := string(xs[0].Request.Body), tc.want(tc.body); got != want {
+				t.Fatalf("body read back differs: %d bytes, want %d", len(got), len(want))
+			}
+		})
+	}
+}
+
+// A batched writer gathers chunk lines but writes them within its delay,
+// whole, and everything at End.
+func TestBatchedCaptureWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x := canaryExchange()
+	cw := NewBatchedCaptureWriter(f, 20*time.Millisecond)
+	if err := cw.Begin(x); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range x.Chunks {
+		if err := cw.Chunk(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() *Exchange {
+		b, _ := os.ReadFile(path)
+		xs, err := ReadJSONL("c.jsonl", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return xs[0]
+	}
+	if n := len(read().Chunks); n != 0 {
+		t.Logf("%d chunks written before the delay (a slow machine)", n)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := read(); len(got.Chunks) != len(x.Chunks) || got.End.Reason != EndIncomplete {
+		t.Fatalf("after the delay: %d chunks, end %q", len(got.Chunks), got.End.Reason)
+	}
+	if err := cw.End(x.End); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); !bytes.Equal(got.Body(), x.Body()) || got.End.Reason != x.End.Reason {
+		t.Fatalf("complete capture differs: %+v", got.End)
+	}
+}
+
+// BenchmarkChunkLine compares the chunk line encoder with the reflection
+// based one it replaced, on a typical SSE event.
+func BenchmarkChunkLine(b *testing.B) {
+	c := Chunk{At: 1234567 * time.Microsecond, Data: []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello there, how are you doing today?\"}}\n\n")}
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(c.Data)))
+		for b.Loop() {
+			oldChunkLine(c)
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		b.SetBytes(int64(len(c.Data)))
+		var buf []byte
+		for b.Loop() {
+			buf = appendChunkLine(buf[:0], c)
+		}
+	})
+}

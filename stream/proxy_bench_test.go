@@ -1,0 +1,296 @@
+package stream
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkProxyWire measures the proxy against a direct connection in the
+// same run, so that figures from a noisy shared machine compare:
+//
+//   - throughput: 100 concurrent streams from an origin that writes SSE
+//     events as fast as it can (a flush per event), read directly and then
+//     through the proxy; events/s and bytes/s of each and their ratio;
+//   - added latency: one stream paced at 10k events/s, each event stamped
+//     with the wall-clock time the origin wrote it; the client's receive
+//     time minus the stamp, direct and proxied, and the difference of the
+//     medians and of the 99th percentiles;
+//   - CPU per event: origin and proxy each run in their own process (this
+//     test binary re-executed as TestProxyBenchHelper), so their CPU time
+//     is read from /proc/PID/stat (utime+stime) around the proxied
+//     throughput pass and divided by the events delivered. The client runs
+//     in the benchmark's process and is counted in neither.
+//
+// The proxy records every exchange to its own capture file (DirCaptures)
+// with no feed: the `proxy --no-tui` data path. Run it with
+//
+//	go test ./stream -run '^$' -bench ProxyWire -benchtime 1x
+//
+// and MIDSTREAM_BENCH_CPUPROFILE / MIDSTREAM_BENCH_MEMPROFILE set to file
+// names to profile the proxy process (MIDSTREAM_BENCH_ORIGIN_CPUPROFILE:
+// the origin's).
+func BenchmarkProxyWire(b *testing.B) {
+	if testing.Short() {
+		b.Skip("spawns processes and runs for seconds")
+	}
+	origin := startHelper(b, "origin", "")
+	proxy := startHelper(b, "proxy", origin.url)
+	const streams, events, size = 100, 2000, 120
+	for i := 0; i < b.N; i++ {
+		var d, p wireRun
+		for range 2 { // alternate, so drift on a shared machine hits both
+			d.add(throughput(b, origin.url, streams, events, size, nil, nil))
+			p.add(throughput(b, proxy.url, streams, events, size, origin, proxy))
+		}
+		b.ReportMetric(d.eventsPerSec(), "direct-ev/s")
+		b.ReportMetric(p.eventsPerSec(), "proxy-ev/s")
+		b.ReportMetric(p.eventsPerSec()/d.eventsPerSec(), "throughput-ratio")
+		b.ReportMetric(p.bytesPerSec()/d.bytesPerSec(), "bytes-ratio")
+		b.ReportMetric(p.originCPU/float64(p.events)*1e6, "origin-cpu-µs/ev")
+		b.ReportMetric(p.proxyCPU/float64(p.events)*1e6, "proxy-cpu-µs/ev")
+		b.ReportMetric(p.proxyCPU/p.originCPU, "cpu-ratio")
+
+		const paced = 20000
+		dl := latencies(b, origin.url, paced, size)
+		pl := latencies(b, proxy.url, paced, size)
+		b.ReportMetric(float64(pct(pl, 50)-pct(dl, 50))/1e3, "added-p50-µs")
+		b.ReportMetric(float64(pct(pl, 99)-pct(dl, 99))/1e3, "added-p99-µs")
+		b.Logf("direct %.0f ev/s %.1f MB/s, proxied %.0f ev/s %.1f MB/s (%.2fx); CPU/event origin %.2f µs proxy %.2f µs (%.2fx); latency p50 direct %v proxied %v, p99 direct %v proxied %v",
+			d.eventsPerSec(), d.bytesPerSec()/1e6, p.eventsPerSec(), p.bytesPerSec()/1e6, p.eventsPerSec()/d.eventsPerSec(),
+			p.originCPU/float64(p.events)*1e6, p.proxyCPU/float64(p.events)*1e6, p.proxyCPU/p.originCPU,
+			time.Duration(pct(dl, 50)), time.Duration(pct(pl, 50)), time.Duration(pct(dl, 99)), time.Duration(pct(pl, 99)))
+	}
+}
+
+// wireRun sums throughput passes.
+type wireRun struct {
+	events, bytes       int64
+	wall                time.Duration
+	originCPU, proxyCPU float64 // seconds
+}
+
+func (r *wireRun) add(o wireRun) {
+	r.events += o.events
+	r.bytes += o.bytes
+	r.wall += o.wall
+	r.originCPU += o.originCPU
+	r.proxyCPU += o.proxyCPU
+}
+
+func (r *wireRun) eventsPerSec() float64 { return float64(r.events) / r.wall.Seconds() }
+func (r *wireRun) bytesPerSec() float64  { return float64(r.bytes) / r.wall.Seconds() }
+
+var benchClient = &http.Client{Transport: &http.Transport{
+	DisableCompression: true, MaxIdleConnsPerHost: 200, MaxConnsPerHost: 0,
+}}
+
+// throughput runs streams concurrent streams of events events each from
+// base and measures them; with helpers given, it also reads their CPU time.
+func throughput(b *testing.B, base string, streams, events, size int, origin, proxy *helper) wireRun {
+	var o wireRun
+	var oc0, pc0 float64
+	if origin != nil {
+		oc0, pc0 = origin.cpu(b), proxy.cpu(b)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	t0 := time.Now()
+	for range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := benchClient.Post(fmt.Sprintf("%s/v1/stream?n=%d&size=%d", base, events, size), "application/json", strings.NewReader(`{"model":"bench","stream":true}`))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			n, err := io.Copy(io.Discard, resp.Body)
+			if err != nil {
+				b.Error(err)
+			}
+			mu.Lock()
+			o.bytes += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	o.wall = time.Since(t0)
+	o.events = int64(streams * events)
+	if origin != nil {
+		o.originCPU, o.proxyCPU = origin.cpu(b)-oc0, proxy.cpu(b)-pc0
+	}
+	return o
+}
+
+// latencies reads one stream of n events paced at 10k/s and returns, per
+// event, receive time minus the origin's stamp, in nanoseconds.
+func latencies(b *testing.B, base string, n, size int) []int64 {
+	resp, err := benchClient.Post(fmt.Sprintf("%s/v1/stream?n=%d&size=%d&pace=100us", base, n, size), "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	lat := make([]int64, 0, n)
+	for {
+		line, err := br.ReadSlice('\n')
+		if i := bytes.Index(line, []byte(`"t":`)); i >= 0 {
+			now := time.Now().UnixNano()
+			rest := line[i+4:]
+			j := bytes.IndexByte(rest, ',')
+			if sent, perr := strconv.ParseInt(string(rest[:j]), 10, 64); perr == nil {
+				lat = append(lat, now-sent)
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if len(lat) != n {
+		b.Fatalf("%d of %d paced events arrived", len(lat), n)
+	}
+	slices.Sort(lat)
+	return lat
+}
+
+// pct returns the p-th percentile of sorted values.
+func pct(sorted []int64, p int) int64 { return sorted[(len(sorted)-1)*p/100] }
+
+// benchOrigin streams ?n= SSE events of about ?size= bytes, each stamped
+// with the wall-clock time it is written and flushed on its own; ?pace=
+// spaces them (the schedule is kept: a late event is not made up by
+// sleeping less for the rest).
+func benchOrigin(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+	pace, _ := time.ParseDuration(r.URL.Query().Get("pace"))
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(200)
+	rc := http.NewResponseController(w)
+	text := strings.Repeat("x", max(size-90, 1))
+	buf := make([]byte, 0, size+64)
+	start := time.Now()
+	for i := range n {
+		if pace > 0 {
+			if d := time.Until(start.Add(time.Duration(i) * pace)); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		buf = append(buf[:0], "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"t\":"...)
+		buf = strconv.AppendInt(buf, time.Now().UnixNano(), 10)
+		buf = append(buf, ",\"text\":\""...)
+		buf = append(buf, text...)
+		buf = append(buf, "\"}\n\n"...)
+		if _, err := w.Write(buf); err != nil {
+			return
+		}
+		if rc.Flush() != nil {
+			return
+		}
+	}
+}
+
+// helper is an origin or proxy process started from this test binary.
+type helper struct {
+	cmd   *exec.Cmd
+	url   string
+	stdin io.WriteCloser
+}
+
+// cpu returns the process's user+system CPU time so far, in seconds.
+func (h *helper) cpu(b *testing.B) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", h.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64) // fields 14 and 15 of stat(5)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // clock ticks (USER_HZ)
+}
+
+func startHelper(b *testing.B, role, upstream string) *helper {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestProxyBenchHelper$")
+	cmd.Env = append(os.Environ(), "MIDSTREAM_BENCH_ROLE="+role, "MIDSTREAM_BENCH_UPSTREAM="+upstream)
+	if role != "proxy" { // MIDSTREAM_BENCH_*PROFILE are of the proxy
+		cmd.Env = append(cmd.Env, "MIDSTREAM_BENCH_CPUPROFILE="+os.Getenv("MIDSTREAM_BENCH_ORIGIN_CPUPROFILE"), "MIDSTREAM_BENCH_MEMPROFILE=")
+	}
+	cmd.Stderr = os.Stderr
+	stdin, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		b.Fatalf("%s helper: %v", role, err)
+	}
+	h := &helper{cmd: cmd, url: "http://" + strings.TrimSpace(line), stdin: stdin}
+	b.Cleanup(func() {
+		stdin.Close() // the helper stops (writing its profiles) when stdin closes
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	return h
+}
+
+// TestProxyBenchHelper is the origin or proxy process of
+// BenchmarkProxyWire; run on its own it does nothing.
+func TestProxyBenchHelper(t *testing.T) {
+	role := os.Getenv("MIDSTREAM_BENCH_ROLE")
+	if role == "" {
+		t.Skip("a helper process of BenchmarkProxyWire")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = http.HandlerFunc(benchOrigin)
+	if role == "proxy" {
+		up, _ := url.Parse(os.Getenv("MIDSTREAM_BENCH_UPSTREAM"))
+		h = &Proxy{Upstream: up, Open: DirCaptures(t.TempDir())}
+	}
+	{
+		if f := os.Getenv("MIDSTREAM_BENCH_CPUPROFILE"); f != "" {
+			pf, _ := os.Create(f)
+			pprof.StartCPUProfile(pf)
+			defer pprof.StopCPUProfile()
+		}
+		if f := os.Getenv("MIDSTREAM_BENCH_MEMPROFILE"); f != "" {
+			defer func() {
+				pf, _ := os.Create(f)
+				pprof.Lookup("allocs").WriteTo(pf, 0)
+				pf.Close()
+			}()
+		}
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	fmt.Println(ln.Addr())
+	io.Copy(io.Discard, os.Stdin)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+}
