@@ -8,11 +8,16 @@ type Update struct {
 	// Seq identifies the exchange within its source (1, 2, …).
 	Seq int
 	// Start is set once, when the request is sent: the exchange with its
-	// Request (and Source, Started). Response and Chunks are empty.
+	// Request (and Source, Started). Response and Chunks are empty; its
+	// Spool, when set, is the body's spool, shared with the publisher and
+	// growing as chunks arrive (safe to read concurrently).
 	Start *Exchange
 	// Response is set when the response headers arrived.
 	Response *Response
-	// Chunk is set for every body read, in order.
+	// Chunk is set for every body read, in order. Its At says when the
+	// read arrived; its Data is nil when Start shared a Spool (the bytes
+	// are there: the proxy and live recorders never copy them), else the
+	// read's bytes.
 	Chunk *Chunk
 	// End is set last, when the exchange is over.
 	End *End

@@ -194,8 +194,12 @@ type recordingSink struct {
 }
 
 func (s *recordingSink) Begin(x *Exchange) error { s.begun = x; return nil }
-func (s *recordingSink) Chunk(c Chunk) error     { s.chunks = append(s.chunks, c); return nil }
-func (s *recordingSink) End(e End) error         { s.end = &e; return nil }
+func (s *recordingSink) Chunk(c Chunk) error {
+	c.Data = bytes.Clone(c.Data) // valid only during the call
+	s.chunks = append(s.chunks, c)
+	return nil
+}
+func (s *recordingSink) End(e End) error { s.end = &e; return nil }
 
 func TestLiveRecordsTimedChunksInOrder(t *testing.T) {
 	events := []string{

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 	"sync"
@@ -10,9 +9,9 @@ import (
 
 // CaptureSink receives one exchange while it happens: its header once the
 // response headers arrived (or the request failed), every body chunk as it
-// is read, then how it ended. A sink may keep c.Data; *CaptureWriter
-// does not, and gets the data path's read buffer instead of a copy. *CaptureWriter is the sink that writes
-// midstream's JSONL capture format.
+// is read, then how it ended. c.Data is the data path's read buffer,
+// valid only during the call: a sink that keeps the bytes copies them.
+// *CaptureWriter is the sink that writes midstream's JSONL capture format.
 type CaptureSink interface {
 	Begin(x *Exchange) error
 	Chunk(c Chunk) error
@@ -100,21 +99,16 @@ func (r *recorder) chunk(b []byte) {
 	if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
 		r.err = err
 	}
-	// A CaptureWriter encodes c before Chunk returns, so it gets the
-	// caller's buffer (no copy per chunk on the proxy's data path); other
-	// sinks and the feed's reader may keep what they get.
-	copied := false
+	// No copy per chunk on the data path: a sink uses c.Data only during
+	// the call (the CaptureSink contract), and the feed's reader reads the
+	// bytes from the spool its Start update shares, so the update says
+	// only when and how much arrived. A slow screen then costs a queue of
+	// small updates, never a copy of the traffic.
 	if r.sink != nil && r.err == nil {
-		if _, encodes := r.sink.(*CaptureWriter); !encodes {
-			c.Data, copied = bytes.Clone(b), true
-		}
 		r.err = r.sink.Chunk(c)
 	}
 	if r.feed != nil {
-		if !copied {
-			c.Data = bytes.Clone(b)
-		}
-		r.feed.Publish(Update{Seq: r.seq, Chunk: &c})
+		r.feed.Publish(Update{Seq: r.seq, Chunk: &Chunk{At: c.At}})
 	}
 }
 
