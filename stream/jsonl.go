@@ -129,8 +129,6 @@ func headerOf(x *Exchange, timed bool) *jsonlHeader {
 	return &h
 }
 
-func chunkLine(c Chunk) ([]byte, error) { return appendChunkLine(nil, c), nil }
-
 func endLine(e End) ([]byte, error) {
 	reason := e.Reason
 	if reason == "" {
@@ -143,6 +141,8 @@ func endLine(e End) ([]byte, error) {
 // WriteJSONL writes every exchange in xs to w in midstream's JSONL capture
 // format (consecutive header…end groups), redacted.
 func WriteJSONL(w io.Writer, xs ...*Exchange) error {
+	// One buffer for every line, written out past 1 MiB: a body is
+	// encoded piece by piece into it, never held, and no line allocates.
 	var buf bytes.Buffer
 	for _, x := range xs {
 		// The header goes straight to w: it may carry a large request
@@ -154,10 +154,8 @@ func WriteJSONL(w io.Writer, xs ...*Exchange) error {
 			return err
 		}
 		err := x.EachChunk(func(c Chunk) error {
-			b, err := chunkLine(c)
-			if err != nil {
-				return err
-			}
+			buf.Grow(len(c.Data)*2 + 64)
+			b := appendChunkLine(buf.AvailableBuffer(), c)
 			buf.Write(b)
 			return flushOver(w, &buf, 1<<20)
 		})
