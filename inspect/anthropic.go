@@ -67,7 +67,7 @@ func newAnthropicChecker(d *diag) *anthropicChecker {
 
 func (c *anthropicChecker) event(i int, ev *evCtx) {
 	d, data, dt := c.d, ev.data, ev.dataType
-	if !validJSON(data) {
+	if !ev.delta.ok && !validJSON(data) {
 		d.f.add("A-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Anthropic event carries one JSON object; SDKs fail to parse these events and abort the stream.", i)
 		return
@@ -178,10 +178,20 @@ func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 
 func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
-	idx, _ := jint(jfield(data, "index"))
-	// data is valid JSON: the delta object need not be skipped to its end.
-	delta := jfieldHead(data, "delta")
-	dt := d.internType(jfield(delta, "type"))
+	var (
+		idx   int64
+		dt    string
+		delta []byte
+	)
+	if fd := &ev.delta; fd.ok {
+		idx, dt = fd.index, fd.typ
+	} else {
+		idx, _ = jint(jfield(data, "index"))
+		// data is valid JSON: the delta object need not be skipped to its
+		// end.
+		delta = jfieldHead(data, "delta")
+		dt = d.internType(jfield(delta, "type"))
+	}
 	fits, known := anthropicDeltaFits[dt]
 	switch {
 	case c.open < 0 || int(idx) != c.open:
@@ -196,18 +206,16 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	}
 	var payload []byte
 	switch dt {
-	case "text_delta":
-		if nonEmptyString(delta, "text") {
-			d.markContent(i)
-		}
-		return
-	case "thinking_delta":
-		if nonEmptyString(delta, "thinking") {
+	case "text_delta", "thinking_delta":
+		if c.deltaContent(ev, delta, dt) {
 			d.markContent(i)
 		}
 		return
 	case "input_json_delta":
-		payload = jfield(delta, "partial_json")
+		payload = ev.delta.payload
+		if !ev.delta.ok {
+			payload = jfield(delta, "partial_json")
+		}
 		if c.open >= 0 && int(idx) == c.open && !c.toolTooLarge {
 			if s, ok := jstr(payload); ok {
 				if len(c.toolJSON)+len(s) > maxToolJSON {
@@ -226,6 +234,18 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	if len(payload) > 2 { // more than ""
 		d.markContent(i)
 	}
+}
+
+// deltaContent reports whether a text_delta or thinking_delta (dt)
+// carries text: its text or thinking member is more than "".
+func (c *anthropicChecker) deltaContent(ev *evCtx, delta []byte, dt string) bool {
+	if ev.delta.ok {
+		return len(ev.delta.payload) > 2
+	}
+	if dt == "text_delta" {
+		return nonEmptyString(delta, "text")
+	}
+	return nonEmptyString(delta, "thinking")
 }
 
 func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {

@@ -24,6 +24,10 @@ type evCtx struct {
 	name     string // SSE event field ("message" when absent)
 	dataType string // JSON "type" of the data, "" if none
 	data     []byte
+	// delta is set (delta.ok) when data matched the content_block_delta
+	// template of an Anthropic stream: data is then valid JSON and delta
+	// holds the fields the checks read.
+	delta fastDelta
 }
 
 // decode runs the single pass over the body: it builds the timeline and
@@ -64,9 +68,17 @@ func (d *diag) decode() {
 // arrives read like the verdict's.
 func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 	i := d.ev.ev.n
+	var fd fastDelta
+	if d.dialect == dialectAnthropic && useTemplates {
+		fd = matchDelta(e.Data)
+	}
+	dataType := "content_block_delta"
+	if !fd.ok {
+		dataType = d.internType(jfield(e.Data, "type"))
+	}
 	r := evRec{
 		typ:          e.Type,
-		dataType:     d.internType(jfield(e.Data, "type")),
+		dataType:     dataType,
 		id:           e.ID,
 		off:          e.Offset,
 		length:       e.Length,
@@ -82,7 +94,7 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 			i)
 	} else {
-		d.cur = evCtx{name: e.Type, dataType: r.dataType, data: e.Data}
+		d.cur = evCtx{name: e.Type, dataType: r.dataType, data: e.Data, delta: fd}
 		d.chk.event(i, &d.cur)
 	}
 	d.addEvent(&r)
