@@ -30,6 +30,19 @@ var anthropicDeltaFits = map[string]map[string]bool{
 	"compaction_delta": {"compaction": true},
 }
 
+// deltaFitsBlock reports whether delta type dt is in anthropicDeltaFits
+// and whether it fits block type bt. The pairs of nearly every delta are
+// answered without the two map lookups.
+func deltaFitsBlock(dt, bt string) (known, fits bool) {
+	switch {
+	case dt == "text_delta" && bt == "text", dt == "thinking_delta" && bt == "thinking",
+		dt == "input_json_delta" && bt == "tool_use":
+		return true, true
+	}
+	f, ok := anthropicDeltaFits[dt]
+	return ok, f[bt]
+}
+
 // maxToolJSON bounds the tool input kept for the W7 check.
 const maxToolJSON = 64 << 20
 
@@ -192,7 +205,7 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 		delta = jfieldHead(data, "delta")
 		dt = d.internType(jfield(delta, "type"))
 	}
-	fits, known := anthropicDeltaFits[dt]
+	known, fits := deltaFitsBlock(dt, c.openType)
 	switch {
 	case c.open < 0 || int(idx) != c.open:
 		d.f.add("A-W6-delta-block", SeverityError, "Delta for a block that is not open",
@@ -200,9 +213,9 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	case !known:
 		d.f.add("A-W12-unknown-delta", SeverityInfo, "Unknown delta type",
 			fmt.Sprintf("Delta type %q is not in the docs' delta table; the docs say clients should ignore types they do not know.", dt), i)
-	case !fits[c.openType]:
+	case !fits:
 		d.f.add("A-W6-delta-block", SeverityError, "Delta type does not fit its block",
-			fmt.Sprintf("A %s arrived for block %d of type %q; SDK accumulators only apply it to %s blocks.", dt, idx, c.openType, fitList(fits)), i)
+			fmt.Sprintf("A %s arrived for block %d of type %q; SDK accumulators only apply it to %s blocks.", dt, idx, c.openType, fitList(anthropicDeltaFits[dt])), i)
 	}
 	var payload []byte
 	switch dt {

@@ -68,12 +68,15 @@ func (d *diag) decode() {
 // arrives read like the verdict's.
 func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 	i := d.ev.ev.n
-	var fd fastDelta
+	// The checker's view is filled in place: d.cur is large enough that
+	// building and copying a fresh one per event showed in profiles.
+	cur := &d.cur
+	cur.delta.ok = false
 	if d.dialect == dialectAnthropic && useTemplates {
-		fd = matchDelta(e.Data)
+		matchDelta(e.Data, &cur.delta)
 	}
 	dataType := "content_block_delta"
-	if !fd.ok {
+	if !cur.delta.ok {
 		dataType = d.internType(jfield(e.Data, "type"))
 	}
 	r := evRec{
@@ -94,8 +97,8 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 			i)
 	} else {
-		d.cur = evCtx{name: e.Type, dataType: r.dataType, data: e.Data, delta: fd}
-		d.chk.event(i, &d.cur)
+		cur.name, cur.dataType, cur.data = e.Type, dataType, e.Data
+		d.chk.event(i, cur)
 	}
 	d.addEvent(&r)
 }

@@ -47,12 +47,14 @@ var deltaTemplates = [...]struct{ typ, head string }{
 // digits, and a longer one must get jint's answer (not an int).
 const maxIndexDigits = 18
 
-// matchDelta matches data against the content_block_delta template; the
-// result's ok is false when it does not match, and then data may or may
-// not be valid JSON.
-func matchDelta(data []byte) fastDelta {
+// matchDelta matches data against the content_block_delta template and
+// fills fd; fd.ok is false when data does not match, and then data may or
+// may not be valid JSON. fd is filled in place (not returned) because the
+// copy showed in profiles.
+func matchDelta(data []byte, fd *fastDelta) {
+	fd.ok = false
 	if len(data) < len(deltaPrefix)+1 || string(data[:len(deltaPrefix)]) != deltaPrefix {
-		return fastDelta{}
+		return
 	}
 	i := len(deltaPrefix)
 	start := i
@@ -63,7 +65,7 @@ func matchDelta(data []byte) fastDelta {
 	digits := i - start
 	// JSON allows no leading zero; jint reads 1–18 digits.
 	if digits == 0 || digits > maxIndexDigits || (digits > 1 && data[start] == '0') {
-		return fastDelta{}
+		return
 	}
 	rest := data[i:]
 	for _, t := range deltaTemplates {
@@ -73,9 +75,9 @@ func matchDelta(data []byte) fastDelta {
 		q := i + len(t.head) - 1 // the opening quote
 		end := validString(data, q)
 		if end < 0 || len(data)-end != 2 || data[end] != '}' || data[end+1] != '}' {
-			return fastDelta{}
+			return
 		}
-		return fastDelta{ok: true, index: n, typ: t.typ, payload: data[q:end]}
+		fd.ok, fd.index, fd.typ, fd.payload = true, n, t.typ, data[q:end]
+		return
 	}
-	return fastDelta{}
 }

@@ -16,7 +16,7 @@ var deltaMember = map[string]string{"text_delta": "text", "thinking_delta": "thi
 // payload; and a canonical templated payload is matched.
 func checkDeltaTemplate(t *testing.T, b []byte) {
 	t.Helper()
-	fd := matchDelta(b)
+	fd := matchDeltaOf(b)
 	if !fd.ok {
 		return
 	}
@@ -45,6 +45,13 @@ func checkDeltaTemplate(t *testing.T, b []byte) {
 	}
 }
 
+// matchDeltaOf returns matchDelta's result for b.
+func matchDeltaOf(b []byte) fastDelta {
+	var fd fastDelta
+	matchDelta(b, &fd)
+	return fd
+}
+
 // canonicalDelta is a payload in the exact template shape.
 func canonicalDelta(typ string, index int, text string) []byte {
 	s, _ := json.Marshal(text)
@@ -63,7 +70,7 @@ func TestDeltaTemplate(t *testing.T) {
 		for _, text := range texts {
 			for _, idx := range []int{0, 7, 123456789} {
 				b := canonicalDelta(typ, idx, text)
-				if !matchDelta(b).ok {
+				if !matchDeltaOf(b).ok {
 					t.Fatalf("canonical %q not matched", b)
 				}
 				checkDeltaTemplate(t, b)
@@ -83,7 +90,7 @@ func TestDeltaTemplate(t *testing.T) {
 		`{"type":"content_block_delta","index":1.5,"delta":{"type":"text_delta","text":"x"}}`,
 		"{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"\t\"}}",
 	} {
-		if matchDelta([]byte(b)).ok {
+		if matchDeltaOf([]byte(b)).ok {
 			t.Errorf("matched %q", b)
 		}
 	}
@@ -121,9 +128,23 @@ func FuzzDeltaTemplate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte, k uint8) {
 		checkDeltaTemplate(t, b)
 		c := canonicalDelta(deltaTypes[int(k)%len(deltaTypes)], int(k), string(b))
-		if !matchDelta(c).ok {
+		if !matchDeltaOf(c).ok {
 			t.Fatalf("canonical %q not matched", c)
 		}
 		checkDeltaTemplate(t, c)
 	})
+}
+
+// TestDeltaFitsBlock checks the shortcut against anthropicDeltaFits.
+func TestDeltaFitsBlock(t *testing.T) {
+	dts := []string{"", "text_delta", "thinking_delta", "input_json_delta", "signature_delta", "citations_delta", "compaction_delta", "sparkle_delta"}
+	bts := []string{"", "text", "thinking", "tool_use", "server_tool_use", "mcp_tool_use", "compaction", "redacted_thinking"}
+	for _, dt := range dts {
+		for _, bt := range bts {
+			f, ok := anthropicDeltaFits[dt]
+			if known, fits := deltaFitsBlock(dt, bt); known != ok || fits != f[bt] {
+				t.Errorf("deltaFitsBlock(%q, %q) = %v, %v; the table says %v, %v", dt, bt, known, fits, ok, f[bt])
+			}
+		}
+	}
 }
