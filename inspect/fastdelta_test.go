@@ -1,9 +1,11 @@
 package inspect
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -59,6 +61,9 @@ func canonicalDelta(typ string, index int, text string) []byte {
 }
 
 var deltaTypes = []string{"text_delta", "thinking_delta", "input_json_delta"}
+
+// deltaBlock are block types the deltas fit, in deltaTypes' order.
+var deltaBlock = []string{"text", "thinking", "tool_use"}
 
 // TestDeltaTemplate checks matchDelta against the general path on
 // canonical payloads (which must match) and on random mutations of them.
@@ -127,6 +132,14 @@ func FuzzDeltaTemplate(f *testing.F) {
 	f.Add([]byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\ud83d"}}`), uint8(1))
 	f.Fuzz(func(t *testing.T, b []byte, k uint8) {
 		checkDeltaTemplate(t, b)
+		if !bytes.ContainsRune(b, '\r') {
+			// The payload as a delta of a short stream: Diagnose reads the
+			// same with the fast path as without it.
+			data := "data: " + strings.ReplaceAll(string(b), "\n", "\ndata: ")
+			s := ant(evMS, evStart(int(k%2), deltaBlock[int(k/2)%len(deltaTypes)])) +
+				"event: content_block_delta\n" + data + "\n\n" + ant(evStop(0), evMD("end_turn", 1), evMStop)
+			checkTemplatesInvisible(t, "fuzz", body(s))
+		}
 		c := canonicalDelta(deltaTypes[int(k)%len(deltaTypes)], int(k), string(b))
 		if !matchDeltaOf(c).ok {
 			t.Fatalf("canonical %q not matched", c)
