@@ -30,6 +30,19 @@ var anthropicDeltaFits = map[string]map[string]bool{
 	"compaction_delta": {"compaction": true},
 }
 
+// deltaFitsBlock reports whether delta type dt is in anthropicDeltaFits
+// and whether it fits block type bt. The pairs of nearly every delta are
+// answered without the two map lookups.
+func deltaFitsBlock(dt, bt string) (known, fits bool) {
+	switch {
+	case dt == "text_delta" && bt == "text", dt == "thinking_delta" && bt == "thinking",
+		dt == "input_json_delta" && bt == "tool_use":
+		return true, true
+	}
+	f, ok := anthropicDeltaFits[dt]
+	return ok, f[bt]
+}
+
 // maxToolJSON bounds the tool input kept for the W7 check.
 const maxToolJSON = 64 << 20
 
@@ -67,7 +80,7 @@ func newAnthropicChecker(d *diag) *anthropicChecker {
 
 func (c *anthropicChecker) event(i int, ev *evCtx) {
 	d, data, dt := c.d, ev.data, ev.dataType
-	if !validJSON(data) {
+	if !ev.delta.ok && !validJSON(data) {
 		d.f.add("A-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Anthropic event carries one JSON object; SDKs fail to parse these events and abort the stream.", i)
 		return
@@ -178,11 +191,21 @@ func (c *anthropicChecker) blockStart(i int, data []byte, ev *evCtx) {
 
 func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	d := c.d
-	idx, _ := jint(jfield(data, "index"))
-	// data is valid JSON: the delta object need not be skipped to its end.
-	delta := jfieldHead(data, "delta")
-	dt := d.internType(jfield(delta, "type"))
-	fits, known := anthropicDeltaFits[dt]
+	var (
+		idx   int64
+		dt    string
+		delta []byte
+	)
+	if fd := &ev.delta; fd.ok {
+		idx, dt = fd.index, fd.typ
+	} else {
+		idx, _ = jint(jfield(data, "index"))
+		// data is valid JSON: the delta object need not be skipped to its
+		// end.
+		delta = jfieldHead(data, "delta")
+		dt = d.internType(jfield(delta, "type"))
+	}
+	known, fits := deltaFitsBlock(dt, c.openType)
 	switch {
 	case c.open < 0 || int(idx) != c.open:
 		d.f.add("A-W6-delta-block", SeverityError, "Delta for a block that is not open",
@@ -190,24 +213,22 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	case !known:
 		d.f.add("A-W12-unknown-delta", SeverityInfo, "Unknown delta type",
 			fmt.Sprintf("Delta type %q is not in the docs' delta table; the docs say clients should ignore types they do not know.", dt), i)
-	case !fits[c.openType]:
+	case !fits:
 		d.f.add("A-W6-delta-block", SeverityError, "Delta type does not fit its block",
-			fmt.Sprintf("A %s arrived for block %d of type %q; SDK accumulators only apply it to %s blocks.", dt, idx, c.openType, fitList(fits)), i)
+			fmt.Sprintf("A %s arrived for block %d of type %q; SDK accumulators only apply it to %s blocks.", dt, idx, c.openType, fitList(anthropicDeltaFits[dt])), i)
 	}
 	var payload []byte
 	switch dt {
-	case "text_delta":
-		if nonEmptyString(delta, "text") {
-			d.markContent(i)
-		}
-		return
-	case "thinking_delta":
-		if nonEmptyString(delta, "thinking") {
+	case "text_delta", "thinking_delta":
+		if c.deltaContent(ev, delta, dt) {
 			d.markContent(i)
 		}
 		return
 	case "input_json_delta":
-		payload = jfield(delta, "partial_json")
+		payload = ev.delta.payload
+		if !ev.delta.ok {
+			payload = jfield(delta, "partial_json")
+		}
 		if c.open >= 0 && int(idx) == c.open && !c.toolTooLarge {
 			if s, ok := jstr(payload); ok {
 				if len(c.toolJSON)+len(s) > maxToolJSON {
@@ -226,6 +247,18 @@ func (c *anthropicChecker) blockDelta(i int, data []byte, ev *evCtx) {
 	if len(payload) > 2 { // more than ""
 		d.markContent(i)
 	}
+}
+
+// deltaContent reports whether a text_delta or thinking_delta (dt)
+// carries text: its text or thinking member is more than "".
+func (c *anthropicChecker) deltaContent(ev *evCtx, delta []byte, dt string) bool {
+	if ev.delta.ok {
+		return len(ev.delta.payload) > 2
+	}
+	if dt == "text_delta" {
+		return nonEmptyString(delta, "text")
+	}
+	return nonEmptyString(delta, "thinking")
 }
 
 func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {

@@ -1,6 +1,9 @@
 package inspect
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // maxJSONDepth matches encoding/json's nesting limit.
 const maxJSONDepth = 10000
@@ -143,17 +146,20 @@ const (
 	swarHi = 0x8080808080808080
 )
 
-// plainRun returns the first index at or after i, in steps of eight
-// bytes, that may hold a quote, a backslash or a control character: the
-// bytes it skips need no look in a string. It tests eight bytes at once
-// (the "has zero byte" and "has byte less than" bit tricks).
+// plainRun returns the index of the first quote, backslash or control
+// character at or after i, found eight bytes at a time (the "has zero
+// byte" and "has byte less than" bit tricks); past the last whole word it
+// stops and returns the index of the tail (fewer than eight bytes) for a
+// look byte by byte. The bytes it skips need no look in a string. The
+// lowest flagged byte of a word is exact (a borrow only runs upwards from
+// a true hit), so the caller lands on the special byte itself.
 func plainRun(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
 		q := w ^ (swarLo * '"')
 		s := w ^ (swarLo * '\\')
-		if ((q-swarLo)&^q|(s-swarLo)&^s|(w-swarLo*0x20)&^w)&swarHi != 0 {
-			return i
+		if m := ((q-swarLo)&^q | (s-swarLo)&^s | (w-swarLo*0x20)&^w) & swarHi; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
 	return i

@@ -1,0 +1,5 @@
+package inspect
+
+// UseTemplates lets the external tests turn the template fast path off
+// to compare Diagnose with and without it.
+var UseTemplates = &useTemplates
