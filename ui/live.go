@@ -62,9 +62,12 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 
 // leaveLoading opens the first screen once there is something to show. A
 // live session opens its first exchange at once. A replay opens the
-// exchange asked for (Options.Start) once it is there, a lone exchange
-// as soon as it has events (or its file is read), and the list when the
-// file held several.
+// exchange asked for (Options.Start) once it is there, the list as soon
+// as a second exchange is known (it grows while the file is read), and a
+// lone exchange as soon as it has events (or its file is read). The
+// first exchange of a capture read as it goes may have events before the
+// second is read (a huge first body): it is then opened, and esc shows
+// the list.
 func (m *Model) leaveLoading() tea.Cmd {
 	if m.mode != modeLoading || m.fatal != nil || len(m.xs) == 0 {
 		return nil
@@ -76,7 +79,7 @@ func (m *Model) leaveLoading() tea.Cmd {
 		return m.open(m.opt.Start - 1)
 	case len(m.xs) == 1 && (m.loaded || m.xs[0].events.Len() > 0):
 		return m.open(0)
-	case m.loaded:
+	case len(m.xs) > 1 && (m.opt.Start <= 0 || m.loaded):
 		m.mode = modeList
 		m.layout()
 	}

@@ -29,6 +29,9 @@ type Options struct {
 	// Captures, when set, names the capture file of each live exchange:
 	// one evicted from memory in a long session is read back from it.
 	Captures *CaptureNames
+	// Limits bound what reading a capture file may cost (the
+	// --max-input, --max-decompressed and --max-line flags).
+	Limits stream.Limits
 }
 
 // RunReplay opens the inspector on captured exchanges (one: its timeline;
@@ -41,11 +44,13 @@ func RunReplay(xs []*stream.Exchange, opt Options) error {
 	return run(m, cmd)
 }
 
-// RunReplayFile opens the inspector at once and loads the capture at path
-// in the background, showing bytes read of total; a large capture's first
-// events are on screen before it is fully decoded.
+// RunReplayFile opens the inspector at once and reads the capture at path
+// (within opt.Limits) in the background, showing bytes read of total; its
+// exchanges are shown as they are read, so a large capture's first events
+// are on screen long before it is fully read or decoded.
 func RunReplayFile(path string, opt Options) error {
-	m, cmd := newFileModel(path, opt)
+	m, cmd, stopLoad := newFileModel(path, opt)
+	defer stopLoad()
 	if err := run(m, cmd); err != nil {
 		return err
 	}

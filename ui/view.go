@@ -110,6 +110,18 @@ func (m *Model) loadingText() string {
 	return fmt.Sprintf("Reading %s: %s", m.titleText(), fmtBytes(m.read))
 }
 
+// readingText says how far reading a replayed file has got once its
+// first screen is open ("" when it is read).
+func (m *Model) readingText() string {
+	if m.live || m.loaded || m.fatal != nil || m.read <= 0 {
+		return ""
+	}
+	if m.total > 0 {
+		return fmt.Sprintf("reading %d%%", m.read*100/m.total)
+	}
+	return "reading " + fmtBytes(m.read)
+}
+
 func fmtBytes(n int64) string {
 	switch {
 	case n < 1<<10:
@@ -188,6 +200,9 @@ func (m *Model) statusView() string {
 	if p := m.problemText(); p != "" {
 		// A failing recording outranks the key hints: it stays visible.
 		return m.styles.StatusErr.Render(fit(oneLine(p), w))
+	}
+	if t := m.readingText(); t != "" {
+		parts = append(parts, t)
 	}
 	if st := m.current(); st != nil {
 		if t := decodingText(st); t != "" && !m.live {
