@@ -79,6 +79,9 @@ type Model struct {
 	read   int64
 	total  int64
 	loaded bool // a replay's feed is closed: every exchange is known
+	// provisional is set while the first exchange of a file still read
+	// was opened on its own and the user has not acted (listOnceSeveral).
+	provisional bool
 
 	// Memory bound of a long session (see evict.go).
 	keep     evictPolicy
@@ -206,8 +209,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
+		m.provisional = false
 		return m.handleKey(msg)
 	case tea.MouseMsg:
+		m.provisional = false
 		return m, m.handleMouse(msg)
 	case feedMsg:
 		return m, m.applyFeed(msg)

@@ -19,6 +19,10 @@ import (
 // replace it to hold a read back.
 var publishCapture = publishStreaming
 
+// readCapture reads a capture to a feed with progress; a seam for tests,
+// which hold the read back part way through the file.
+var readCapture = stream.ReadFileToFeedProgress
+
 // loadErrMsg says the capture could not be read.
 type loadErrMsg struct{ err error }
 
@@ -53,7 +57,7 @@ func publishStreaming(ctx context.Context, path string, lim stream.Limits, feed 
 			}
 		}
 	}
-	_, err := stream.ReadFileToFeedProgress(ctx, path, feed, lim, progress)
+	_, err := readCapture(ctx, path, feed, lim, progress)
 	var msg tea.Msg = loadProgressMsg{read: total, total: total}
 	switch {
 	case ctx.Err() != nil:
