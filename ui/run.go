@@ -6,6 +6,8 @@ package ui
 
 import (
 	"errors"
+	"os"
+	"runtime/debug"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -49,6 +51,17 @@ func RunReplay(xs []*stream.Exchange, opt Options) error {
 // exchanges are shown as they are read, so a large capture's first events
 // are on screen long before it is fully read or decoded.
 func RunReplayFile(path string, opt Options) error {
+	if os.Getenv("GOGC") == "" {
+		// A replay's heap is mostly timelines: long-lived records
+		// without pointers, which a collection marks in milliseconds.
+		// The default GOGC=100 lets the heap grow to twice what is
+		// live first; while the verdict of a huge capture is built,
+		// two timelines are live (the interim one and the verdict's),
+		// and their doubling set the peak RSS (573 MiB at 512 MiB of
+		// SSE, 428 MiB with 50, at no measurable cost in time). An
+		// explicit GOGC wins.
+		defer debug.SetGCPercent(debug.SetGCPercent(50))
+	}
 	m, cmd, stopLoad := newFileModel(path, opt)
 	defer stopLoad()
 	if err := run(m, cmd); err != nil {
