@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -222,5 +223,27 @@ func TestFirstExchangeGivesWayToTheList(t *testing.T) {
 				t.Errorf("mode %v after a second exchange, want %v:\n%s", m.mode, want, screen(m))
 			}
 		})
+	}
+}
+
+// TestReadErrorAfterTheFirstEvents: a capture that turns out broken part
+// way through, after its first events were shown, ends on the error
+// screen naming the file and the line, as a capture read whole did.
+func TestReadErrorAfterTheFirstEvents(t *testing.T) {
+	path := writeCapture(t, 1, 2000)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("{\"format\":\"midstream-capture\",\"version\":1}\n{not json\n")
+	f.Close()
+	m := openFile(t, path, Options{Title: "capture.jsonl", Instant: true})
+	pumpAll(t, m)
+	var fe *stream.FormatError
+	if !errors.As(m.fatal, &fe) || fe.Line != 2004 {
+		t.Fatalf("fatal error %v, want a FormatError at line 2004", m.fatal)
+	}
+	if s := screen(m); !strings.Contains(s, "ERROR") || !strings.Contains(s, "capture.jsonl") || !strings.Contains(s, "line 2004") {
+		t.Errorf("want the error screen naming the file and line:\n%s", s)
 	}
 }

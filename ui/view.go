@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -49,7 +51,12 @@ func (m *Model) View() string {
 	switch {
 	case m.fatal != nil:
 		b.WriteString(m.styles.FocusTitle.Render("midstream") + " " + m.styles.Value.Render(oneLine(m.titleText())) + "\n\n")
-		b.WriteString(m.styles.Error.Render(cut("✗ ERROR: "+oneLine(m.fatal.Error()), w)) + "\n\n")
+		// Wrapped, not cut: a read error ends with what to do about it
+		// (the flag that raises a limit).
+		for _, l := range strings.Split(ansi.Wrap("✗ ERROR: "+oneLine(m.fatal.Error()), w, " "), "\n") {
+			b.WriteString(m.styles.Error.Render(l) + "\n")
+		}
+		b.WriteString("\n")
 		b.WriteString(m.styles.Dim.Render("press any key to exit"))
 		return b.String()
 	case m.mode == modeLoading:
