@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"sync/atomic"
 )
 
 // FeedCopyMax is the largest chunk whose bytes a Chunk update published by
@@ -52,10 +51,11 @@ func ReadFileToFeed(ctx context.Context, path string, feed *Feed, lim Limits) ([
 // ReadFileToFeedProgress is ReadFileToFeed that also says how far the read
 // has got: progress(read, total) is called on the reading goroutine each
 // time the reader gets further into the capture, with read the end of the
-// furthest capture byte read so far and total the capture's size. While
-// stdin or a pipe is copied to disk (before anything is published), total
-// is -1 and read counts the bytes copied. A body read in place (a bare SSE
-// file) is not read here but from its spool, so read may jump to total.
+// furthest capture byte read so far and total the capture's size, and a
+// last time with read == total when the read succeeded (a body read in
+// place, such as a bare SSE file's, is not read here but from its spool:
+// read jumps to total). While stdin or a pipe is copied to disk, before
+// anything is published, total is -1 and read counts the bytes copied.
 // progress must be quick; a nil progress is ReadFileToFeed.
 func ReadFileToFeedProgress(ctx context.Context, path string, feed *Feed, lim Limits, progress func(read, total int64)) ([]*Exchange, error) {
 	defer feed.Close()
@@ -82,7 +82,7 @@ type feedPub struct {
 	// progress, when set, is told how far the read has got (see
 	// ReadFileToFeedProgress); furthest is the most it was told.
 	progress func(read, total int64)
-	furthest atomic.Int64
+	furthest int64
 }
 
 func newFeedPub(f *Feed) *feedPub {
@@ -155,15 +155,10 @@ func (p *feedPub) readTo(end, total int64) {
 		return
 	}
 	if total >= 0 {
-		for {
-			was := p.furthest.Load()
-			if end <= was {
-				return
-			}
-			if p.furthest.CompareAndSwap(was, end) {
-				break
-			}
+		if end <= p.furthest {
+			return
 		}
+		p.furthest = end
 	}
 	p.progress(end, total)
 }

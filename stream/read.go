@@ -350,6 +350,7 @@ func (s *source) read() ([]*Exchange, error) {
 		for _, x := range xs {
 			s.pub.whole(x)
 		}
+		s.pub.readTo(s.total, s.total)
 	}
 	return xs, err
 }
