@@ -64,8 +64,8 @@ func main() {
 				first, all, peak = append(first, f), append(all, a), max(peak, hwm)
 			}
 			fmt.Printf("%4d MiB %-5s: first screen after %v, ", mib, format, median(paints[len(paints)-*runs:]).Round(time.Millisecond))
-			fmt.Printf("first event on screen after %v (median of %d: %v), verdict after %v (%v), peak RSS %d MiB\n",
-				median(first).Round(time.Millisecond), *runs, round(first), median(all).Round(time.Millisecond), round(all), peak>>20)
+			fmt.Printf("first event on screen after %v (median of %d: %v), verdict after %v (%v, CPU %v), peak RSS %d MiB\n",
+				median(first).Round(time.Millisecond), *runs, round(first), median(all).Round(time.Millisecond), round(all), median(cpus[len(cpus)-*runs:]), peak>>20)
 			os.Remove(path)
 		}
 	}
@@ -184,6 +184,7 @@ func measure(bin, path string, timeout time.Duration) (first, all time.Duration,
 		time.Sleep(5 * time.Millisecond)
 	}
 	hwm = peakRSS(cmd.Process.Pid)
+	cpus = append(cpus, cpuTime(cmd.Process.Pid))
 	io.WriteString(tty, "q")
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -205,6 +206,28 @@ func measure(bin, path string, timeout time.Duration) (first, all time.Duration,
 // paints are the times until the inspector's first screen (any screen)
 // was drawn, of every run.
 var paints []time.Duration
+
+// cpus are the CPU times (user and system) the replay had used by the
+// verdict, of every run: unlike wall-clock times, they hardly depend on
+// what else the machine runs.
+var cpus []time.Duration
+
+// cpuTime returns the user and system CPU time process pid has used.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields 14 and 15 (utime, stime, in clock ticks of 1/100 s) follow
+	// the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
 
 // peakRSS returns the VmHWM of process pid in bytes (0 if unknown).
 func peakRSS(pid int) int64 {
