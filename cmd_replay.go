@@ -86,9 +86,9 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 						return unreadable(path, err)
 					}
 				}
+				opt.Limits = flags.limits.limits()
 				if err := ui.RunReplayFile(path, opt); err != nil {
-					var fe *stream.FormatError
-					if errors.As(err, &fe) {
+					if isReadErr(err) {
 						return unreadable(path, err)
 					}
 					return &exitError{code: 1, err: fmt.Errorf("replay %s: %w", path, err)}
@@ -100,4 +100,14 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 		flags.limits.register(cmd)
 		return cmd
 	})
+}
+
+// isReadErr reports whether err is a failure to read the capture (which
+// the inspector showed, and which exits with status 2 as for every
+// command), not of the inspector itself. (A file that cannot be opened
+// was reported before the inspector started.)
+func isReadErr(err error) bool {
+	var fe *stream.FormatError
+	var le *stream.LimitError
+	return errors.As(err, &fe) || errors.As(err, &le)
 }

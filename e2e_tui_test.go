@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,11 +32,30 @@ type ptyProc struct {
 
 func startInPTY(t *testing.T, env []string, args ...string) *ptyProc {
 	t.Helper()
+	return startInPTYFrom(t, nil, env, args...)
+}
+
+// startInPTYFrom is startInPTY with stdin read from in (the terminal when
+// nil); the inspector still reads keys from the terminal.
+func startInPTYFrom(t *testing.T, in *os.File, env []string, args ...string) *ptyProc {
+	t.Helper()
 	p := &ptyProc{cmd: exec.Command(binPath, args...), exited: make(chan error, 1)}
+	if in != nil {
+		p.cmd.Stdin = in
+	}
 	p.cmd.Dir = t.TempDir()
 	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir(), "TERM=xterm-256color", "NO_COLOR=1"}
 	p.cmd.Env = append(base, env...)
-	tty, err := pty.StartWithSize(p.cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	size := &pty.Winsize{Rows: 40, Cols: 120}
+	var tty *os.File
+	var err error
+	if in != nil {
+		// The terminal must be the controlling one although it is not
+		// stdin: it is the child's stdout (descriptor 1).
+		tty, err = pty.StartWithAttrs(p.cmd, size, &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1})
+	} else {
+		tty, err = pty.StartWithSize(p.cmd, size)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,15 +45,30 @@ func ReadToFeed(ctx context.Context, name string, r io.Reader, feed *Feed, lim L
 
 // ReadFileToFeed is ReadToFeed on the file at path ("-" is stdin).
 func ReadFileToFeed(ctx context.Context, path string, feed *Feed, lim Limits) ([]*Exchange, error) {
-	if path == "-" {
-		return ReadToFeed(ctx, "stdin", os.Stdin, feed, lim)
-	}
+	return ReadFileToFeedProgress(ctx, path, feed, lim, nil)
+}
+
+// ReadFileToFeedProgress is ReadFileToFeed that also says how far the read
+// has got: progress(read, total) is called on the reading goroutine each
+// time the reader gets further into the capture, with read the end of the
+// furthest capture byte read so far and total the capture's size, and a
+// last time with read == total when the read succeeded (a body read in
+// place, such as a bare SSE file's, is not read here but from its spool:
+// read jumps to total). While stdin or a pipe is copied to disk, before
+// anything is published, total is -1 and read counts the bytes copied.
+// progress must be quick; a nil progress is ReadFileToFeed.
+func ReadFileToFeedProgress(ctx context.Context, path string, feed *Feed, lim Limits, progress func(read, total int64)) ([]*Exchange, error) {
 	defer feed.Close()
+	pub := newFeedPub(feed)
+	pub.progress = progress
+	if path == "-" {
+		return readInput(ctx, "stdin", os.Stdin, lim, pub)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return readOwned(ctx, path, f, lim, newFeedPub(feed))
+	return readOwned(ctx, path, f, lim, pub)
 }
 
 // feedPub publishes a reader's exchanges to a Feed. A nil *feedPub
@@ -64,6 +79,10 @@ type feedPub struct {
 	sent  map[*Exchange]int // chunks published
 	ended map[*Exchange]bool
 	next  int
+	// progress, when set, is told how far the read has got (see
+	// ReadFileToFeedProgress); furthest is the most it was told.
+	progress func(read, total int64)
+	furthest int64
 }
 
 func newFeedPub(f *Feed) *feedPub {
@@ -128,3 +147,34 @@ func (p *feedPub) end(x *Exchange) {
 
 // whole publishes all of x that is not published yet.
 func (p *feedPub) whole(x *Exchange) { p.end(x) }
+
+// readTo notes that the reader read capture bytes up to end of total; it
+// tells progress when that is further than before.
+func (p *feedPub) readTo(end, total int64) {
+	if p == nil || p.progress == nil {
+		return
+	}
+	if total >= 0 {
+		if end <= p.furthest {
+			return
+		}
+		p.furthest = end
+	}
+	p.progress(end, total)
+}
+
+// copyCounter counts the bytes of stdin or a pipe copied to disk, for
+// progress.
+type copyCounter struct {
+	r   io.Reader
+	n   int64
+	pub *feedPub
+}
+
+// Read reads from the pipe and reports the bytes copied so far.
+func (c *copyCounter) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	c.pub.readTo(c.n, -1)
+	return n, err
+}

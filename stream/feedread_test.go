@@ -92,3 +92,34 @@ func checkFeed(t *testing.T, xs []*Exchange, ups []Update, nilData bool) {
 		}
 	}
 }
+
+// TestReadFileToFeedProgress: progress only moves forward, counts against
+// the file's size, and ends at it when the read succeeds, whether the
+// reader reads every byte (JSONL) or leaves the body to its spool (a bare
+// SSE file).
+func TestReadFileToFeedProgress(t *testing.T) {
+	jsonl := `{"format":"midstream-capture","version":1,"timed":true,"request":null,"response":null}` + "\n" +
+		strings.Repeat(`{"t":"chunk","at_us":10,"text":"data: x\n\n"}`+"\n", 200_000)
+	for name, in := range map[string]string{"JSONL": jsonl, "bare SSE": strings.Repeat("data: x\n\n", 300_000)} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cap")
+			if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var calls, last int64
+			_, err := ReadFileToFeedProgress(context.Background(), path, NewFeed(), Limits{}, func(read, total int64) {
+				calls++
+				if total != int64(len(in)) || read <= last || read > total {
+					t.Errorf("progress %d of %d after %d", read, total, last)
+				}
+				last = read
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last != int64(len(in)) || calls < 2 {
+				t.Errorf("%d calls ending at %d, want several ending at %d", calls, last, len(in))
+			}
+		})
+	}
+}

@@ -120,7 +120,7 @@ func memSource(name string, b []byte) *source {
 // readOwned reads from f, which it closes unless an exchange keeps a
 // region of it.
 func readOwned(ctx context.Context, name string, f *os.File, lim Limits, pub *feedPub) ([]*Exchange, error) {
-	s, err := openSource(ctx, name, f, lim)
+	s, err := openSource(ctx, name, f, lim, pub)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -143,7 +143,7 @@ func (s *source) release() {
 
 // readInput reads from r, which the caller keeps and closes.
 func readInput(ctx context.Context, name string, r io.Reader, lim Limits, pub *feedPub) ([]*Exchange, error) {
-	s, err := openSource(ctx, name, r, lim)
+	s, err := openSource(ctx, name, r, lim, pub)
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +180,15 @@ type source struct {
 	kept     *bool    // an exchange holds a region of f (shared with sub)
 	unzipped int64    // bytes decompressed so far, against lim.MaxDecompressed
 	pub      *feedPub // ReadToFeed's publisher; nil otherwise
+	// origin and total are base and size before any sub: where the
+	// capture starts in f and its length, for progress.
+	origin, total int64
 }
 
 // openSource returns the source of r: in place when r is a regular file,
-// else a spooled copy of at most lim.MaxInput bytes.
-func openSource(ctx context.Context, name string, r io.Reader, lim Limits) (*source, error) {
+// else a spooled copy of at most lim.MaxInput bytes. pub, when it wants
+// progress, is told how much of a pipe was copied.
+func openSource(ctx context.Context, name string, r io.Reader, lim Limits, pub *feedPub) (*source, error) {
 	lim = lim.withDefaults()
 	s := &source{ctx: ctx, name: name, lim: lim, kept: new(bool)}
 	if f, ok := r.(*os.File); ok {
@@ -201,6 +205,7 @@ func openSource(ctx context.Context, name string, r io.Reader, lim Limits) (*sou
 				off = 0
 			}
 			s.f, s.base, s.size = f, off, max(fi.Size()-off, 0)
+			s.origin, s.total = s.base, s.size
 			return s, nil
 		}
 	}
@@ -209,6 +214,9 @@ func openSource(ctx context.Context, name string, r io.Reader, lim Limits) (*sou
 		return nil, fmt.Errorf("%s: spooling the input to disk: %w", name, err)
 	}
 	os.Remove(tmp.Name())
+	if pub != nil && pub.progress != nil {
+		r = &copyCounter{r: r, pub: pub}
+	}
 	n, err := io.Copy(tmp, io.LimitReader(r, lim.MaxInput+1))
 	switch {
 	case err != nil:
@@ -222,7 +230,7 @@ func openSource(ctx context.Context, name string, r io.Reader, lim Limits) (*sou
 		tmp.Close()
 		return nil, &LimitError{File: name, Limit: lim.MaxInput}
 	}
-	s.f, s.size = tmp, n
+	s.f, s.size, s.total = tmp, n, n
 	return s, nil
 }
 
@@ -249,6 +257,7 @@ func (s *source) ReadAt(p []byte, off int64) (int, error) {
 		n = copy(p, s.mem[off:])
 	} else {
 		n, err = s.f.ReadAt(p, s.base+off)
+		s.pub.readTo(s.base-s.origin+off+int64(n), s.total)
 	}
 	if err == nil && n < want {
 		err = io.EOF
@@ -269,12 +278,23 @@ func (s *source) prefix(n int) ([]byte, error) {
 		return s.mem[:n], nil
 	}
 	b := make([]byte, n)
-	k, err := s.ReadAt(b, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+	// In steps, so that progress moves while a whole document is read.
+	k := 0
+	for k < n {
+		step, err := s.ReadAt(b[k:min(n, k+prefixStep)], int64(k))
+		k += step
+		if errors.Is(err, io.EOF) || step == 0 {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return b[:k], nil
 }
+
+// prefixStep is how much of a capture prefix reads at a time.
+const prefixStep = 8 << 20
 
 // whole returns every capture byte, for the formats that are one document
 // (HAR, YAML cassettes).
@@ -330,6 +350,7 @@ func (s *source) read() ([]*Exchange, error) {
 		for _, x := range xs {
 			s.pub.whole(x)
 		}
+		s.pub.readTo(s.total, s.total)
 	}
 	return xs, err
 }

@@ -16,9 +16,15 @@ import (
 // command in flight; it owns the exchange's Timeline until its result is
 // applied, and covers at most decodeStep bytes, so the first events of a
 // huge body reach the screen after one step and the screen stays live.
+//
+// The first step of an exchange is smaller: it decides how soon the first
+// screen of events shows (a few thousand events fill it many times over),
+// while the later, bigger steps keep the number of results, each one a
+// redraw, low.
 const (
-	decodeStep  = 4 << 20 // body bytes one decode command covers
-	decodeSlice = 1 << 20 // bytes fed to the Timeline at a time
+	decodeStep      = 4 << 20   // body bytes one decode command covers
+	firstDecodeStep = 256 << 10 // body bytes the first one covers
+	decodeSlice     = 1 << 20   // bytes fed to the Timeline at a time
 )
 
 // decodedMsg carries the events one decode command found, and hands the
@@ -83,14 +89,18 @@ func (st *exchangeState) decodeJob() *decodeJob {
 func (j *decodeJob) run() decodedMsg {
 	msg := decodedMsg{seq: j.seq, gen: j.gen, tl: j.tl, decoded: j.from, mark: j.mark}
 	n := j.spool.Chunks()
+	step := int64(decodeStep)
+	if j.from == 0 {
+		step = firstDecodeStep
+	}
 	var buf []byte
-	for msg.mark < n && msg.decoded-j.from < decodeStep {
+	for msg.mark < n && msg.decoded-j.from < step {
 		end, at := j.spool.ChunkAt(msg.mark)
 		if msg.decoded >= end {
 			msg.mark++
 			continue
 		}
-		k := min(end-msg.decoded, decodeSlice)
+		k := min(end-msg.decoded, decodeSlice, step-(msg.decoded-j.from))
 		if int64(cap(buf)) < k {
 			buf = make([]byte, k)
 		}

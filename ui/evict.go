@@ -163,9 +163,9 @@ func (m *Model) reload(st *exchangeState) tea.Cmd {
 		return nil
 	}
 	st.reloading = true
-	seq, gen := st.seq, st.gen
+	seq, gen, lim := st.seq, st.gen, m.opt.Limits
 	return m.spawn(func() tea.Msg {
-		xs, err := stream.ReadFile(path)
+		xs, err := stream.ReadFileWith(path, lim)
 		if err == nil && index > len(xs) {
 			err = fmt.Errorf("%s holds %d exchanges, not %d", path, len(xs), index)
 		}

@@ -50,6 +50,7 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 	if msg.closed && !m.live {
 		m.loaded = true
 	}
+	m.listOnceSeveral()
 	if st := m.current(); st != nil && touched[st] {
 		m.syncCurrent()
 	}
@@ -62,9 +63,12 @@ func (m *Model) applyFeed(msg feedMsg) tea.Cmd {
 
 // leaveLoading opens the first screen once there is something to show. A
 // live session opens its first exchange at once. A replay opens the
-// exchange asked for (Options.Start) once it is there, a lone exchange
-// as soon as it has events (or its file is read), and the list when the
-// file held several.
+// exchange asked for (Options.Start) once it is there, the list as soon
+// as a second exchange is known (it grows while the file is read), and a
+// lone exchange once its file is read or, while the file is still read,
+// as soon as it has events and is still growing (a huge body: the first
+// screen must not wait for it). That open is provisional: see
+// listOnceSeveral.
 func (m *Model) leaveLoading() tea.Cmd {
 	if m.mode != modeLoading || m.fatal != nil || len(m.xs) == 0 {
 		return nil
@@ -74,13 +78,34 @@ func (m *Model) leaveLoading() tea.Cmd {
 		return m.open(0)
 	case m.opt.Start > 0 && m.opt.Start <= len(m.xs):
 		return m.open(m.opt.Start - 1)
-	case len(m.xs) == 1 && (m.loaded || m.xs[0].events.Len() > 0):
+	case len(m.xs) == 1 && m.loaded:
 		return m.open(0)
-	case m.loaded:
+	case len(m.xs) == 1 && m.xs[0].events.Len() > 0 && !m.xs[0].ended:
+		// An exchange that ended while the file is still read is
+		// likely followed by another: wait for it, or for the end.
+		m.provisional = true
+		return m.open(0)
+	case len(m.xs) > 1 && (m.opt.Start <= 0 || m.loaded):
 		m.mode = modeList
 		m.layout()
 	}
 	return nil
+}
+
+// listOnceSeveral turns a first exchange opened before its file was read
+// into the list once a second exchange turns up: a capture of several
+// opens on their list, however it is read. The user's first key or click
+// ends the provisional state, so what they look at is never taken away.
+func (m *Model) listOnceSeveral() {
+	if !m.provisional || (len(m.xs) < 2 && !m.loaded) {
+		return
+	}
+	m.provisional = false
+	if m.mode == modeExchange && len(m.xs) > 1 {
+		m.mode, m.replay = modeList, false
+		m.list.sel = m.cur
+		m.layout()
+	}
 }
 
 // stateFor returns the exchange of a feed sequence number, creating it.

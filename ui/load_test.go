@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,7 +79,7 @@ func TestLargeFileIsUsableBeforeItIsDecoded(t *testing.T) {
 	m.feed = stream.NewFeed()
 	m.queueWork = true
 	ch := make(chan tea.Msg, 1)
-	go publishWholeFile(path, m.feed, ch)
+	go publishStreaming(context.Background(), path, stream.Limits{}, m.feed, ch)
 	var progress, batches int
 	usableEarly := false
 	for msg := range ch {
@@ -122,7 +123,7 @@ func TestUnreadableFileShowsErrorScreen(t *testing.T) {
 	m := newModel(Options{Title: "missing.jsonl"})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	ch := make(chan tea.Msg, 4)
-	go publishWholeFile(filepath.Join(t.TempDir(), "missing.jsonl"), stream.NewFeed(), ch)
+	go publishStreaming(context.Background(), filepath.Join(t.TempDir(), "missing.jsonl"), stream.Limits{}, stream.NewFeed(), ch)
 	for msg := range ch {
 		m.Update(msg)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"time"
 
@@ -78,6 +79,9 @@ type Model struct {
 	read   int64
 	total  int64
 	loaded bool // a replay's feed is closed: every exchange is known
+	// provisional is set while the first exchange of a file still read
+	// was opened on its own and the user has not acted (listOnceSeveral).
+	provisional bool
 
 	// Memory bound of a long session (see evict.go).
 	keep     evictPolicy
@@ -151,14 +155,16 @@ func newReplayModel(xs []*stream.Exchange, opt Options) (*Model, tea.Cmd) {
 }
 
 // newFileModel loads path with progress: publishCapture publishes its
-// exchanges to the feed and its progress to loadCh.
-func newFileModel(path string, opt Options) (*Model, tea.Cmd) {
-	m := newModel(opt)
+// exchanges to the feed as it reads them, and its progress to loadCh.
+// stopLoad stops the read (the inspector quit before it ended).
+func newFileModel(path string, opt Options) (m *Model, first tea.Cmd, stopLoad context.CancelFunc) {
+	m = newModel(opt)
 	m.path = path
 	m.feed = stream.NewFeed()
 	m.loadCh = make(chan tea.Msg, 4)
-	go publishCapture(path, m.feed, m.loadCh)
-	return m, tea.Batch(waitForLoad(m.loadCh), waitForFeed(m.feed))
+	ctx, stop := context.WithCancel(context.Background())
+	go publishCapture(ctx, path, opt.Limits, m.feed, m.loadCh)
+	return m, tea.Batch(waitForLoad(m.loadCh), waitForFeed(m.feed)), stop
 }
 
 // newLiveModel follows a feed.
@@ -203,8 +209,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
+		m.provisional = false
 		return m.handleKey(msg)
 	case tea.MouseMsg:
+		m.provisional = false
 		return m, m.handleMouse(msg)
 	case feedMsg:
 		return m, m.applyFeed(msg)

@@ -1,8 +1,7 @@
 package ui
 
 import (
-	"io"
-	"os"
+	"context"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,59 +14,63 @@ import (
 // Chunk, End per exchange) and the one feed pump applies them. Only
 // loading progress and a read error come by the side channel ch.
 
-// publishCapture publishes the exchanges of the capture at path to feed,
-// then closes feed and ch. It is the one line to change when stream's
-// streaming readers land: point it at a publisher that reads as it goes,
-// and the first events show while the file is still being read.
-var publishCapture = publishWholeFile
+// publishCapture publishes the capture at path to feed as it reads it,
+// its progress and read error to ch, and closes feed and ch. Tests
+// replace it to hold a read back.
+var publishCapture = publishStreaming
+
+// readCapture reads a capture to a feed with progress; a seam for tests,
+// which hold the read back part way through the file.
+var readCapture = stream.ReadFileToFeedProgress
 
 // loadErrMsg says the capture could not be read.
 type loadErrMsg struct{ err error }
 
-// loadProgressMsg reports bytes read of a capture file.
+// loadProgressMsg reports bytes read of a capture file (total -1 while
+// stdin or a pipe is copied to disk).
 type loadProgressMsg struct{ read, total int64 }
 
-// publishWholeFile is the adapter for today's readers, which parse a
-// whole file at once: it reads path (with progress), parses it, and
-// publishes every exchange. A bare SSE file is published as a region of
-// the file itself, so its body is neither kept in memory nor copied.
-func publishWholeFile(path string, feed *stream.Feed, ch chan<- tea.Msg) {
+// progressEvery is the least time between two progress messages: about
+// one per frame is all the screen can show.
+const progressEvery = 33 * time.Millisecond
+
+// publishStreaming reads the capture at path within lim and publishes
+// each exchange's updates as they are read (stream.ReadFileToFeed), so
+// that the first events of a huge file are on screen long before it is
+// read. A bare SSE file is published at once as a region of the file
+// itself: its body is neither kept in memory nor copied, and is decoded
+// from the file in steps (decode.go). Cancelling ctx stops the read.
+func publishStreaming(ctx context.Context, path string, lim stream.Limits, feed *stream.Feed, ch chan<- tea.Msg) {
 	defer close(ch)
-	defer feed.Close()
-	var r io.Reader = os.Stdin
+	var last time.Time
 	var total int64 = -1
-	var f *os.File
-	if path != "-" {
-		var err error
-		if f, err = os.Open(path); err != nil {
-			ch <- loadErrMsg{err}
-			return
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			total = fi.Size()
-		}
-		r = f
-	}
-	pr := &progressReader{r: r, total: total, ch: ch}
-	b, err := io.ReadAll(pr)
-	if err != nil {
-		ch <- loadErrMsg{&stream.FormatError{File: path, Format: "unknown", Offset: pr.n, Err: err}}
-		return
-	}
-	ch <- loadProgressMsg{read: pr.n, total: pr.n}
-	xs, err := stream.Parse(path, b)
-	if err != nil {
-		ch <- loadErrMsg{err}
-		return
-	}
-	if len(xs) == 1 && xs[0].Format == stream.FormatSSE && total == int64(len(b)) && xs[0].BodyLen() == total {
-		if g, err := os.Open(path); err == nil {
-			xs[0].Chunks, xs[0].Spool = nil, stream.NewFileSpool(g, 0, total)
+	progress := func(read, size int64) {
+		total = size
+		// Called on every read of the reader's goroutine: drop what
+		// comes within a frame of the last, and never wait for the
+		// screen, which must not slow the read down.
+		if now := time.Now(); now.Sub(last) >= progressEvery {
+			last = now
+			select {
+			case ch <- loadProgressMsg{read: read, total: size}:
+			default: // the screen is busy; the next one will do
+			}
 		}
 	}
-	b = nil // the exchanges hold what they need; the file's bytes can go
-	publishExchanges(xs, feed)
+	_, err := readCapture(ctx, path, feed, lim, progress)
+	var msg tea.Msg = loadProgressMsg{read: total, total: total}
+	switch {
+	case ctx.Err() != nil:
+		return // the inspector quit: nobody is listening
+	case err != nil:
+		msg = loadErrMsg{err}
+	case total < 0:
+		return // nothing was read (cannot be: a capture is not empty)
+	}
+	select {
+	case ch <- msg:
+	case <-ctx.Done():
+	}
 }
 
 // publishExchanges publishes captured exchanges to feed as a source would
@@ -104,28 +107,4 @@ func spoolOf(x *stream.Exchange) *stream.Spool {
 		s.Append(c.At, c.Data)
 	}
 	return s
-}
-
-// progressReader counts bytes and posts at most ~30 progress messages a
-// second.
-type progressReader struct {
-	r     io.Reader
-	n     int64
-	total int64
-	ch    chan<- tea.Msg
-	last  time.Time
-}
-
-// Read reads from the file and reports how far loading has got.
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.n += int64(n)
-	if now := time.Now(); now.Sub(p.last) > 33*time.Millisecond {
-		p.last = now
-		select {
-		case p.ch <- loadProgressMsg{read: p.n, total: p.total}:
-		default: // the screen is busy; the next one will do
-		}
-	}
-	return n, err
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -49,7 +51,12 @@ func (m *Model) View() string {
 	switch {
 	case m.fatal != nil:
 		b.WriteString(m.styles.FocusTitle.Render("midstream") + " " + m.styles.Value.Render(oneLine(m.titleText())) + "\n\n")
-		b.WriteString(m.styles.Error.Render(cut("✗ ERROR: "+oneLine(m.fatal.Error()), w)) + "\n\n")
+		// Wrapped, not cut: a read error ends with what to do about it
+		// (the flag that raises a limit).
+		for _, l := range strings.Split(ansi.Wrap("✗ ERROR: "+oneLine(m.fatal.Error()), w, " "), "\n") {
+			b.WriteString(m.styles.Error.Render(l) + "\n")
+		}
+		b.WriteString("\n")
 		b.WriteString(m.styles.Dim.Render("press any key to exit"))
 		return b.String()
 	case m.mode == modeLoading:
@@ -108,6 +115,18 @@ func (m *Model) loadingText() string {
 		return fmt.Sprintf("Reading %s: %s of %s (%d%%)", m.titleText(), fmtBytes(m.read), fmtBytes(m.total), m.read*100/m.total)
 	}
 	return fmt.Sprintf("Reading %s: %s", m.titleText(), fmtBytes(m.read))
+}
+
+// readingText says how far reading a replayed file has got once its
+// first screen is open ("" when it is read).
+func (m *Model) readingText() string {
+	if m.live || m.loaded || m.fatal != nil || m.read <= 0 {
+		return ""
+	}
+	if m.total > 0 {
+		return fmt.Sprintf("reading %d%%", m.read*100/m.total)
+	}
+	return "reading " + fmtBytes(m.read)
 }
 
 func fmtBytes(n int64) string {
@@ -188,6 +207,9 @@ func (m *Model) statusView() string {
 	if p := m.problemText(); p != "" {
 		// A failing recording outranks the key hints: it stays visible.
 		return m.styles.StatusErr.Render(fit(oneLine(p), w))
+	}
+	if t := m.readingText(); t != "" {
+		parts = append(parts, t)
 	}
 	if st := m.current(); st != nil {
 		if t := decodingText(st); t != "" && !m.live {
