@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/midstreamhq/midstream/internal/hostile"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -13,14 +14,11 @@ import (
 // 52 clipboard write, CSI as a C1 control, a bidi override and DEL.
 const hostileExportBody = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\x1b]52;c;Y3VybCB8IHNo\x07\",\"message\":\"\u009b31m \u202egnp.exe \x7f\"}}\n\n"
 
-// rawControls reports whether b holds a code point a terminal acts on.
-func rawControls(b []byte) bool {
-	for _, r := range string(b) {
-		if r != '\n' && r != '\t' && r != '\r' && stream.Unsafe(r) {
-			return true
-		}
-	}
-	return false
+// hasRaw reports whether out holds a code point a terminal acts on; CR
+// is allowed (an SSE body may use CRLF, and it only moves the cursor).
+func hasRaw(out string) bool {
+	_, bad := hostile.RawControl(strings.ReplaceAll(out, "\r", ""))
+	return bad
 }
 
 // TestExportKeepsControlsOffTheTerminal: exported files keep the body's
@@ -40,7 +38,7 @@ func TestExportKeepsControlsOffTheTerminal(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			b, _ := os.ReadFile(out)
-			if rawControls(b) {
+			if hasRaw(string(b)) {
 				t.Fatalf("%s output holds raw control code points", to)
 			}
 			xs, err := stream.ReadFile(out)
@@ -75,7 +73,7 @@ func TestExportKeepsControlsOffTheTerminal(t *testing.T) {
 				}
 				return
 			}
-			if rawControls([]byte(out)) {
+			if hasRaw(out) {
 				t.Fatalf("terminal output holds raw controls: %q", out)
 			}
 			if !strings.Contains(out, "overloaded_error") {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/midstreamhq/midstream/internal/hostile"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -40,19 +41,9 @@ func shown(out, tag string) bool {
 	return strings.Contains(out, tag+"␛]52;c;cHduZWQ=␇") || strings.Contains(out, tag+`\x1b]52;c;cHduZWQ=\a`)
 }
 
-// rawControl returns the first code point of out that must never reach a
-// terminal raw: C0 but \n and \t, DEL, C1, bidi controls, separators.
-func rawControl(out string) (rune, bool) {
-	for _, r := range out {
-		switch {
-		case r == '\n' || r == '\t':
-		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e,
-			r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
-			return r, true
-		}
-	}
-	return 0, false
-}
+// rawControl is hostile.RawControl: the one check of what a terminal must
+// never get raw.
+var rawControl = hostile.RawControl
 
 func jsonQuote(s string) string {
 	b, _ := json.Marshal(s)

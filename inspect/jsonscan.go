@@ -111,41 +111,7 @@ func skipValue(b []byte, i int) int {
 // jfield returns the raw bytes of the value of key among the top-level
 // members of the JSON object obj, or nil when obj is not an object or has
 // no such member.
-func jfield(obj []byte, key string) []byte {
-	i := skipWS(obj, 0)
-	if i >= len(obj) || obj[i] != '{' {
-		return nil
-	}
-	i++
-	for {
-		i = skipWS(obj, i)
-		if i >= len(obj) || obj[i] != '"' {
-			return nil
-		}
-		end := skipString(obj, i)
-		if end < 0 {
-			return nil
-		}
-		name := obj[i+1 : end-1]
-		i = skipWS(obj, end)
-		if i >= len(obj) || obj[i] != ':' {
-			return nil
-		}
-		i = skipWS(obj, i+1)
-		vend := skipValue(obj, i)
-		if vend < 0 {
-			return nil
-		}
-		if keyEq(name, key) {
-			return obj[i:vend]
-		}
-		i = skipWS(obj, vend)
-		if i >= len(obj) || obj[i] != ',' {
-			return nil
-		}
-		i++
-	}
-}
+func jfield(obj []byte, key string) []byte { return jmember(obj, key, false) }
 
 // nonEmptyString reports whether member key of the object obj is more
 // than "" (as len(jfield(obj, key)) > 2 does), without skipping over a
@@ -162,7 +128,11 @@ func nonEmptyString(obj []byte, key string) bool {
 // jfieldHead is jfield for an object already known to be valid, except
 // that the value returned runs on to the end of obj: its end is not
 // looked for.
-func jfieldHead(obj []byte, key string) []byte {
+func jfieldHead(obj []byte, key string) []byte { return jmember(obj, key, true) }
+
+// jmember finds member key of the object obj: its value, or with head the
+// rest of obj from its value on (the value's end is then not looked for).
+func jmember(obj []byte, key string, head bool) []byte {
 	i := skipWS(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return nil
@@ -183,12 +153,16 @@ func jfieldHead(obj []byte, key string) []byte {
 			return nil
 		}
 		i = skipWS(obj, i+1)
-		if keyEq(name, key) {
+		match := keyEq(name, key)
+		if match && head {
 			return obj[i:]
 		}
 		vend := skipValue(obj, i)
 		if vend < 0 {
 			return nil
+		}
+		if match {
+			return obj[i:vend]
 		}
 		i = skipWS(obj, vend)
 		if i >= len(obj) || obj[i] != ',' {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/midstreamhq/midstream/internal/hostile"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -15,19 +16,9 @@ import (
 // the bidi override act on some terminals.
 const osc52Title = "overloaded_error\x1b]52;c;cHduZWQ=\x07\x1b]2;pwned\x07\u0085\u009b\u202e\u2066\x7f"
 
-// rawControl returns the first code point of out that must never reach a
-// terminal raw: C0 but \n and \t, DEL, C1, bidi controls, separators.
-func rawControl(out string) (rune, bool) {
-	for _, r := range out {
-		switch {
-		case r == '\n' || r == '\t':
-		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e,
-			r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
-			return r, true
-		}
-	}
-	return 0, false
-}
+// rawControl is hostile.RawControl: the one check of what a terminal must
+// never get raw.
+var rawControl = hostile.RawControl
 
 func hostileExchange() *stream.Exchange {
 	typ, _ := json.Marshal(osc52Title)
