@@ -32,6 +32,13 @@ func TestAppendChunkLineMatchesEncodingJSON(t *testing.T) {
 		}
 		cases = append(cases, b)
 	}
+	// One byte to escape (or not ASCII) at every offset of a plain run:
+	// the encoder jumps 8 bytes at a time to the first such byte.
+	for _, special := range []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "é", "\u2028", "\xff", " ", "~"} {
+		for pos := range 20 {
+			cases = append(cases, []byte(strings.Repeat("x", pos)+special+strings.Repeat("y", 11)+special))
+		}
+	}
 	for _, b := range cases {
 		c := Chunk{At: time.Duration(r.IntN(1e9)), Data: b}
 		if got, want := appendChunkLine([]byte("prefix"), c), append([]byte("prefix"), oldChunkLine(c)...); !bytes.Equal(got, want) {
