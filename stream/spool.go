@@ -10,12 +10,13 @@ import (
 )
 
 // SpillAt is the body size past which a Spool moves its bytes out of
-// memory into an unlinked temporary file: above it, a body costs a file
-// descriptor and disk, never memory (issue #7: memory must not grow with a
-// body). Small bodies, the common case, stay in memory.
+// memory into regions of an unlinked temporary file that many spools
+// share (see spillArena): above it, a body costs disk, never memory
+// (issue #7: memory must not grow with a body). Small bodies, the common
+// case, stay in memory.
 var SpillAt = 64 << 10
 
-// SpoolDir is where spill files are created ("" for os.TempDir). The file
+// SpoolDir is where spill files are created ("" for os.TempDir). A file
 // is removed from the directory as soon as it is open, so nothing is left
 // behind whatever way the process ends.
 var SpoolDir = ""
@@ -26,8 +27,8 @@ var SpoolDir = ""
 const maxPiece = 256 << 10
 
 // Spool holds one body as it grows and as it is read back: in memory while
-// it is small, in an unlinked temporary file after SpillAt bytes, or as a
-// region of a capture file it was read from. It also keeps where each
+// it is small, in regions of a shared unlinked temporary file after
+// SpillAt bytes, or as a region of a capture file it was read from. It also keeps where each
 // chunk ended and when it arrived (16 bytes a chunk), so timing and chunk
 // boundaries survive without the bytes being held.
 //
@@ -42,11 +43,12 @@ type Spool struct {
 // spoolStore is the storage a Spool and its snapshots share.
 type spoolStore struct {
 	mu      sync.RWMutex
-	mem     []byte   // every byte while in memory; after spilling, the unflushed tail
-	f       *os.File // spill file or capture file; nil while in memory
-	base    int64    // offset of the body in f (a region of a capture file)
-	flushed int64    // bytes of the body already in f
-	n       int64    // bytes appended
+	mem     []byte        // every byte while in memory; after spilling, the unflushed tail
+	f       *os.File      // the capture file of a file region; nil otherwise
+	base    int64         // offset of the body in f
+	spilled *spillRegions // where a spilled body went; nil while in memory
+	flushed int64         // bytes of the body already in f or spilled
+	n       int64         // bytes appended
 	marks   []chunkMark
 	err     error // first write error: later appends are dropped, reads fail with it
 	ro      bool  // a file region: nothing may be appended
@@ -117,19 +119,21 @@ func (s *Spool) grow(p []byte) error {
 	return st.err
 }
 
-// spill writes the in-memory bytes to the spill file, creating it first.
+// spill writes the in-memory bytes to a region of the shared spill file.
 func (st *spoolStore) spill() error {
-	if st.f == nil {
-		f, err := os.CreateTemp(SpoolDir, "midstream-body-*")
-		if err != nil {
-			return fmt.Errorf("spooling a body to disk: %w", err)
-		}
-		os.Remove(f.Name()) // unlinked: the bytes live as long as the descriptor
-		// No cleanup of our own: *os.File closes its descriptor when it
-		// becomes unreachable, which is when the last view of st does.
-		st.f = f
+	if st.spilled == nil {
+		st.spilled = &spillRegions{}
+		// Nothing says when the last reader of a body is done with it
+		// (the inspector keeps a spool as long as it shows it), so its
+		// regions go back when the spool becomes unreachable, or on Close.
+		st.spilled.watch(st)
 	}
-	if _, err := st.f.WriteAt(st.mem, st.flushed); err != nil {
+	r, err := allocSpill(int64(len(st.mem)))
+	if err != nil {
+		return err
+	}
+	st.spilled.add(r)
+	if _, err := r.a.f.WriteAt(st.mem, r.off); err != nil {
 		return fmt.Errorf("spooling a body to disk: %w", err)
 	}
 	st.flushed += int64(len(st.mem))
@@ -223,7 +227,13 @@ func (s *Spool) ReadAt(p []byte, off int64) (int, error) {
 	got := 0
 	if off < st.flushed {
 		k := min(int64(len(p)), st.flushed-off)
-		m, err := st.f.ReadAt(p[:k], st.base+off)
+		var m int
+		var err error
+		if st.spilled != nil {
+			m, err = st.spilled.readAt(p[:k], off)
+		} else {
+			m, err = st.f.ReadAt(p[:k], st.base+off)
+		}
 		got += m
 		if err != nil {
 			return got, fmt.Errorf("reading a spooled body: %w", err)
@@ -274,16 +284,22 @@ func (s *Spool) Each(f func(Chunk) error) error {
 // Reader returns a reader of the body visible through s, from its start.
 func (s *Spool) Reader() io.Reader { return io.NewSectionReader(s, 0, s.Len()) }
 
-// Close releases the spool's file now rather than when it becomes
-// unreachable. Snapshots share it: close only the last user.
+// Close releases the spool's file (or its regions of the spill file) now
+// rather than when it becomes unreachable. Snapshots share it: close only
+// the last user.
 func (s *Spool) Close() error {
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.f == nil {
+	if st.spilled != nil {
+		st.spilled.releaseAll()
+	} else if st.f == nil {
 		return nil
 	}
-	err := st.f.Close()
+	var err error
+	if st.f != nil {
+		err = st.f.Close()
+	}
 	if st.err == nil {
 		st.err = errors.New("stream: spool closed")
 	}
