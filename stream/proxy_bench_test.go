@@ -60,6 +60,14 @@ import (
 //   - The proxy has no OnDone: the per-exchange diagnosis `proxy --no-tui`
 //     prints (after the exchange, off the data path) is not counted.
 //
+// The proxy records every exchange to its own capture file (DirCaptures)
+// with no feed: the `proxy --no-tui` data path. Run it with
+//
+//	go test ./stream -run '^$' -bench ProxyWire -benchtime 1x
+//
+// and MIDSTREAM_BENCH_CPUPROFILE / MIDSTREAM_BENCH_MEMPROFILE set to file
+// names to profile the proxy process (MIDSTREAM_BENCH_ORIGIN_CPUPROFILE:
+// the origin's).
 func BenchmarkProxyWire(b *testing.B) {
 	if testing.Short() {
 		b.Skip("spawns processes and runs for seconds")
