@@ -150,3 +150,16 @@ func BenchmarkChunkLine(b *testing.B) {
 		}
 	})
 }
+
+// FuzzAppendChunkLine checks the chunk line encoder against the
+// reflection-based oracle on any bytes.
+func FuzzAppendChunkLine(f *testing.F) {
+	f.Add([]byte("event: x\ndata: {\"a\":\"b\\\\c\"}\n\n"))
+	f.Add([]byte("12345678\x7f2345678\u2028\xff"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c := Chunk{At: time.Second, Data: b}
+		if got, want := appendChunkLine(nil, c), oldChunkLine(c); !bytes.Equal(got, want) {
+			t.Fatalf("%q:\n got %s\nwant %s", b, got, want)
+		}
+	})
+}
