@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -162,4 +163,68 @@ func FuzzAppendChunkLine(f *testing.F) {
 			t.Fatalf("%q:\n got %s\nwant %s", b, got, want)
 		}
 	})
+}
+
+// stallWriter blocks every Write until release is closed.
+type stallWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	b       bytes.Buffer
+}
+
+func (w *stallWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// A batched writer whose file stalls does not stall Chunk until 256 KiB
+// wait behind the batch being written, and then loses no line.
+func TestBatchedCaptureWriterStalledDisk(t *testing.T) {
+	w := &stallWriter{release: make(chan struct{})}
+	cw := NewBatchedCaptureWriter(w, time.Hour)
+	data := bytes.Repeat([]byte("x"), 1000)
+	var want bytes.Buffer
+	chunk := func(i int) {
+		c := Chunk{At: time.Duration(i) * time.Microsecond, Data: data}
+		want.Write(appendChunkLine(nil, c))
+		if err := cw.Chunk(c); err != nil {
+			t.Error(err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { // 64 KiB start a write that stalls; 256 KiB more still go
+		for i := range (batchMax + maxPending) / 1100 {
+			chunk(i)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Chunk waited for a stalled write below the bound")
+	}
+	blocked := make(chan struct{})
+	go func() { // past the bound, Chunk waits for the disk
+		for i := range 200 {
+			chunk(1000 + i)
+		}
+		close(blocked)
+	}()
+	select {
+	case <-blocked:
+		t.Fatal("Chunk went on past the bound while the write stalled")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(w.release)
+	<-blocked
+	if err := cw.End(End{Reason: EndEOF}); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := endLine(End{Reason: EndEOF})
+	want.Write(end)
+	if !bytes.Equal(w.b.Bytes(), want.Bytes()) {
+		t.Fatalf("wrote %d bytes, want %d, or out of order", w.b.Len(), want.Len())
+	}
 }
