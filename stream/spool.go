@@ -43,7 +43,10 @@ type Spool struct {
 // spoolStore is the storage a Spool and its snapshots share.
 type spoolStore struct {
 	mu      sync.RWMutex
-	mem     []byte        // every byte while in memory; after spilling, the unflushed tail
+	mem     []byte        // every byte while in memory; after spilling, the unwritten tail
+	writing []byte        // bytes being written to the spill file, after flushed and before mem
+	spare   []byte        // a written buffer, for mem to reuse
+	idle    sync.Cond     // on mu: a spill write ended
 	f       *os.File      // the capture file of a file region; nil otherwise
 	base    int64         // offset of the body in f
 	spilled *spillRegions // where a spilled body went; nil while in memory
@@ -60,7 +63,11 @@ type chunkMark struct {
 }
 
 // NewSpool returns an empty spool.
-func NewSpool() *Spool { return &Spool{st: &spoolStore{}, limit: -1} }
+func NewSpool() *Spool {
+	st := &spoolStore{}
+	st.idle.L = &st.mu
+	return &Spool{st: st, limit: -1}
+}
 
 // NewFileSpool returns a read-only spool over n bytes of f from offset
 // off, as one untimed chunk: a bare body read in place from its capture
@@ -68,6 +75,7 @@ func NewSpool() *Spool { return &Spool{st: &spoolStore{}, limit: -1} }
 // when no view of the spool is reachable any more.
 func NewFileSpool(f *os.File, off, n int64) *Spool {
 	st := &spoolStore{f: f, base: off, flushed: n, n: n, ro: true}
+	st.idle.L = &st.mu
 	if n > 0 {
 		st.marks = []chunkMark{{end: n}}
 	}
@@ -90,7 +98,7 @@ func (s *Spool) Append(at time.Duration, p []byte) error {
 	st.n += int64(len(p))
 	st.marks = append(st.marks, chunkMark{end: st.n, at: at})
 	if len(st.mem) >= SpillAt {
-		st.err = st.spill()
+		st.spill()
 	}
 	return st.err
 }
@@ -114,13 +122,27 @@ func (s *Spool) grow(p []byte) error {
 	st.n += int64(len(p))
 	st.marks[len(st.marks)-1].end = st.n
 	if len(st.mem) >= SpillAt {
-		st.err = st.spill()
+		st.spill()
 	}
 	return st.err
 }
 
-// spill writes the in-memory bytes to a region of the shared spill file.
-func (st *spoolStore) spill() error {
+// spill hands the in-memory bytes to a goroutine that writes them to a
+// region of the shared spill file; st.mu must be held (for writing).
+//
+// Why not write here: the appender is the proxy's data path, and a disk
+// that stalls must not stall the stream. One write is in flight at a
+// time, its bytes still readable from memory until it is done. The bound:
+// when SpillAt more bytes gathered while a write is still in flight, the
+// appender waits for it, so memory stays within two buffers whatever the
+// disk does, and no byte is dropped.
+func (st *spoolStore) spill() {
+	for st.writing != nil && st.err == nil {
+		st.idle.Wait()
+	}
+	if st.err != nil || len(st.mem) < SpillAt {
+		return
+	}
 	if st.spilled == nil {
 		st.spilled = &spillRegions{}
 		// Nothing says when the last reader of a body is done with it
@@ -130,18 +152,32 @@ func (st *spoolStore) spill() error {
 	}
 	r, err := allocSpill(int64(len(st.mem)))
 	if err != nil {
-		return err
+		st.err = err
+		return
 	}
 	st.spilled.add(r)
-	if _, err := r.a.f.WriteAt(st.mem, r.off); err != nil {
-		return fmt.Errorf("spooling a body to disk: %w", err)
+	st.writing, st.mem, st.spare = st.mem, st.spare[:0], nil
+	go st.writeSpill(r, 2*SpillAt)
+}
+
+// writeSpill writes st.writing to r, then makes it part of the file; a
+// buffer of up to keep bytes is kept for reuse.
+func (st *spoolStore) writeSpill(r spillRegion, keep int) {
+	_, err := r.a.f.WriteAt(st.writing, r.off) // st.writing is not changed until it is done
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err != nil {
+		// Recording stops; what was appended stays readable from memory.
+		st.err = fmt.Errorf("spooling a body to disk: %w", err)
+		st.mem = append(st.writing[:len(st.writing):len(st.writing)], st.mem...)
+	} else {
+		st.flushed += int64(len(st.writing))
+		if cap(st.writing) <= keep { // else one huge chunk grew it
+			st.spare = st.writing[:0]
+		}
 	}
-	st.flushed += int64(len(st.mem))
-	st.mem = st.mem[:0]
-	if cap(st.mem) > 2*SpillAt {
-		st.mem = nil // one huge chunk grew it: do not keep that much
-	}
-	return nil
+	st.writing = nil
+	st.idle.Broadcast()
 }
 
 // Writer returns a writer that appends every write to s as one chunk
@@ -240,8 +276,13 @@ func (s *Spool) ReadAt(p []byte, off int64) (int, error) {
 		}
 		off += int64(m)
 	}
+	if w := int64(len(st.writing)); got < len(p) && off < st.flushed+w {
+		m := copy(p[got:], st.writing[off-st.flushed:])
+		got += m
+		off += int64(m)
+	}
 	if got < len(p) {
-		got += copy(p[got:], st.mem[off-st.flushed:])
+		got += copy(p[got:], st.mem[off-st.flushed-int64(len(st.writing)):])
 	}
 	if got < want {
 		return got, io.EOF
@@ -291,6 +332,9 @@ func (s *Spool) Close() error {
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	for st.writing != nil {
+		st.idle.Wait()
+	}
 	if st.spilled != nil {
 		st.spilled.releaseAll()
 	} else if st.f == nil {
