@@ -22,18 +22,31 @@ var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, batchMax+4<<10);
 // use, but the lines of exchanges written concurrently to one writer would
 // interleave: use one writer per exchange or serialise whole exchanges.
 type CaptureWriter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	delay time.Duration // 0: every line is written at once
-	buf   []byte        // whole chunk lines not written yet
-	timer *time.Timer   // writes buf delay after its first line
-	armed bool
-	err   error // first error of a timed write, returned by the next call
+	mu      sync.Mutex
+	idle    sync.Cond // on mu: a batch write ended or took the lines waiting
+	w       io.Writer
+	delay   time.Duration // 0: every line is written at once
+	buf     []byte        // whole chunk lines not handed to a write yet
+	writing bool          // a batch is being written, outside mu
+	timer   *time.Timer   // writes buf delay after its first line
+	armed   bool
+	err     error // first error of a batch write, returned by the next call
 }
+
+// maxPending is how many bytes of chunk lines a batched CaptureWriter
+// holds while its previous batch is still being written before Chunk
+// waits for that write: the bound on what a slow disk costs in memory.
+const maxPending = 4 * batchMax
 
 // NewCaptureWriter returns a writer of JSONL capture lines to w that
 // writes (and flushes) every line as soon as it is given.
-func NewCaptureWriter(w io.Writer) *CaptureWriter { return &CaptureWriter{w: w} }
+func NewCaptureWriter(w io.Writer) *CaptureWriter { return newCaptureWriter(w, 0) }
+
+func newCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
+	cw := &CaptureWriter{w: w, delay: delay}
+	cw.idle.L = &cw.mu
+	return cw
+}
 
 // NewBatchedCaptureWriter returns a writer of JSONL capture lines to w
 // that gathers chunk lines and writes them together at most delay after
@@ -44,8 +57,16 @@ func NewCaptureWriter(w io.Writer) *CaptureWriter { return &CaptureWriter{w: w} 
 // system call) for each costs the proxy more than forwarding the read
 // did. A proxy killed meanwhile loses at most the last delay of chunks
 // from the capture, which still reads up to its last whole line.
+//
+// Batches are written by the timer, or by a goroutine started when 64 KiB
+// are waiting, never by the caller of Chunk: a disk that stalls must not
+// stall the stream being recorded. One batch is written at a time, in
+// order, so lines stay whole and ordered. Backpressure: while a batch is
+// being written, up to 256 KiB more may gather; past that, Chunk waits
+// for the write (the stream is held up rather than memory grown, and no
+// line is dropped).
 func NewBatchedCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
-	return &CaptureWriter{w: w, delay: delay}
+	return newCaptureWriter(w, delay)
 }
 
 // Begin writes the header line of x from x.Source, x.Started, x.Request
@@ -55,6 +76,7 @@ func NewBatchedCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
 func (cw *CaptureWriter) Begin(x *Exchange) error {
 	cw.mu.Lock()
 	defer cw.mu.Unlock()
+	cw.waitIdle()
 	if err := cw.writeBuffered(); err != nil {
 		return err
 	}
@@ -76,10 +98,21 @@ func (cw *CaptureWriter) Chunk(c Chunk) error {
 		cw.buf = (*lineBufs.Get().(*[]byte))[:0]
 	}
 	cw.buf = appendChunkLine(cw.buf, c)
-	if cw.delay <= 0 || len(cw.buf) >= batchMax {
+	if cw.delay <= 0 {
 		return cw.writeBuffered()
 	}
-	if !cw.armed {
+	for len(cw.buf) >= batchMax && cw.err == nil {
+		if !cw.writing {
+			cw.writing = true
+			go cw.writeBatches(cw.take())
+			break
+		}
+		if len(cw.buf) < maxPending {
+			break
+		}
+		cw.idle.Wait() // the disk is 256 KiB behind this stream
+	}
+	if len(cw.buf) > 0 && !cw.armed {
 		cw.armed = true
 		if cw.timer == nil {
 			cw.timer = time.AfterFunc(cw.delay, cw.timed)
@@ -87,16 +120,64 @@ func (cw *CaptureWriter) Chunk(c Chunk) error {
 			cw.timer.Reset(cw.delay)
 		}
 	}
-	return nil
+	return cw.err
 }
 
 // timed writes what gathered since the timer was armed.
 func (cw *CaptureWriter) timed() {
 	cw.mu.Lock()
-	defer cw.mu.Unlock()
 	cw.armed = false
-	if err := cw.writeBuffered(); err != nil && cw.err == nil {
-		cw.err = err
+	cw.waitIdle()
+	if len(cw.buf) == 0 || cw.err != nil {
+		cw.mu.Unlock()
+		return
+	}
+	cw.writing = true
+	b := cw.take()
+	cw.mu.Unlock()
+	cw.writeBatches(b)
+}
+
+// take hands the gathered lines over to a write; cw.mu must be held.
+func (cw *CaptureWriter) take() []byte {
+	b := cw.buf
+	cw.buf = nil // the next line starts a buffer from the pool
+	return b
+}
+
+// writeBatches writes b outside cw.mu, then any batch of 64 KiB that
+// gathered meanwhile; cw.writing is set while it runs.
+func (cw *CaptureWriter) writeBatches(b []byte) {
+	for {
+		_, err := cw.w.Write(b)
+		if err == nil {
+			err = cw.flushUser()
+		}
+		cw.mu.Lock()
+		if err != nil && cw.err == nil {
+			cw.err = err
+		}
+		if c := cap(b); c >= batchMax && c <= 4*batchMax {
+			b = b[:0]
+			lineBufs.Put(&b)
+		}
+		if cw.err == nil && len(cw.buf) >= batchMax {
+			b = cw.take()
+			cw.idle.Broadcast()
+			cw.mu.Unlock()
+			continue
+		}
+		cw.writing = false
+		cw.idle.Broadcast()
+		cw.mu.Unlock()
+		return
+	}
+}
+
+// waitIdle waits until no batch is being written; cw.mu must be held.
+func (cw *CaptureWriter) waitIdle() {
+	for cw.writing {
+		cw.idle.Wait()
 	}
 }
 
@@ -112,16 +193,17 @@ func (cw *CaptureWriter) End(e End) error {
 		cw.timer.Stop()
 		cw.armed = false
 	}
+	cw.waitIdle()
 	if cw.err != nil {
 		return cw.err
 	}
 	cw.buf = append(cw.buf, b...)
 	err = cw.writeBuffered()
-	if cw.buf != nil {
+	if c := cap(cw.buf); c >= batchMax && c <= 4*batchMax {
 		b := cw.buf[:0]
 		lineBufs.Put(&b)
-		cw.buf = nil
 	}
+	cw.buf = nil
 	if err != nil {
 		return err
 	}

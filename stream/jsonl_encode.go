@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -41,9 +42,14 @@ const hexDigits = "0123456789abcdef"
 func appendJSONText(dst, b []byte) (_ []byte, ok bool) {
 	start := 0
 	for i := 0; i < len(b); {
-		// Skip 8 plain bytes at a time: this loop is most of what
-		// recording a chunk costs the proxy.
-		for i+8 <= len(b) && plain8(binary.LittleEndian.Uint64(b[i:])) {
+		// Jump over plain bytes 8 at a time, straight to the first one
+		// that is not: this loop is most of what recording a chunk costs
+		// the proxy, and SSE text has a quote or newline every few words.
+		for i+8 <= len(b) {
+			if m := special8(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
 		if i >= len(b) {
@@ -51,26 +57,16 @@ func appendJSONText(dst, b []byte) (_ []byte, ok bool) {
 		}
 		c := b[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+			e := jsonEscapes[c]
+			if e == 0 {
 				i++
 				continue
 			}
 			dst = append(dst, b[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
+			if e == 'u' {
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			} else {
+				dst = append(dst, '\\', e)
 			}
 			i++
 			start = i
@@ -95,15 +91,27 @@ func appendJSONText(dst, b []byte) (_ []byte, ok bool) {
 	return append(dst, b[start:]...), true
 }
 
-// plain8 reports whether none of the 8 bytes packed in x needs escaping
-// in a JSON string or is outside ASCII: no byte < 0x20, '"', '\\', DEL or
-// >= 0x80 (the classic "has zero byte" bit tricks, which are exact for
-// the "any" question asked here).
-func plain8(x uint64) bool {
+// special8 returns, for the 8 bytes packed little-endian in x, a mask
+// with the high bit set of every byte that needs escaping in a JSON string
+// or is outside ASCII (< 0x20, '"', '\\', DEL, >= 0x80): 0 if none does.
+// These "has zero byte" bit tricks can also flag a byte just above (later
+// than) a flagged one, never one below, so the lowest flag is exact.
+func special8(x uint64) uint64 {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) uint64 { return (v - lo) &^ v & hi }
-	return (x|(x-lo*0x20))&hi == 0 && hasZero(x^(lo*'"')) == 0 && hasZero(x^(lo*'\\')) == 0 && hasZero(x^(lo*0x7f)) == 0
+	hasZero := func(v uint64) uint64 { return (v - lo) &^ v }
+	return ((x | (x - lo*0x20)) | hasZero(x^(lo*'"')) | hasZero(x^(lo*'\\')) | hasZero(x^(lo*0x7f))) & hi
 }
+
+// jsonEscapes holds, for each ASCII byte, 0 if it goes into a JSON string
+// as it is, the letter of its short escape (\n, \") or 'u' for \u00XX.
+var jsonEscapes = func() (t [utf8.RuneSelf]byte) {
+	for c := range 0x20 {
+		t[c] = 'u'
+	}
+	t['\b'], t['\f'], t['\n'], t['\r'], t['\t'] = 'b', 'f', 'n', 'r', 't'
+	t['"'], t['\\'], t[0x7f] = '"', '\\', 'u'
+	return t
+}()
 
 // writeHeader writes the header line of x to w. A spooled request body of
 // up to redactBodyLimit bytes is read in and redacted like any other; a

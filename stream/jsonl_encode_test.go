@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -31,6 +32,13 @@ func TestAppendChunkLineMatchesEncodingJSON(t *testing.T) {
 			b[i] = alphabet[r.IntN(len(alphabet))]
 		}
 		cases = append(cases, b)
+	}
+	// One byte to escape (or not ASCII) at every offset of a plain run:
+	// the encoder jumps 8 bytes at a time to the first such byte.
+	for _, special := range []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "é", "\u2028", "\xff", " ", "~"} {
+		for pos := range 20 {
+			cases = append(cases, []byte(strings.Repeat("x", pos)+special+strings.Repeat("y", 11)+special))
+		}
 	}
 	for _, b := range cases {
 		c := Chunk{At: time.Duration(r.IntN(1e9)), Data: b}
@@ -142,4 +150,81 @@ func BenchmarkChunkLine(b *testing.B) {
 			buf = appendChunkLine(buf[:0], c)
 		}
 	})
+}
+
+// FuzzAppendChunkLine checks the chunk line encoder against the
+// reflection-based oracle on any bytes.
+func FuzzAppendChunkLine(f *testing.F) {
+	f.Add([]byte("event: x\ndata: {\"a\":\"b\\\\c\"}\n\n"))
+	f.Add([]byte("12345678\x7f2345678\u2028\xff"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c := Chunk{At: time.Second, Data: b}
+		if got, want := appendChunkLine(nil, c), oldChunkLine(c); !bytes.Equal(got, want) {
+			t.Fatalf("%q:\n got %s\nwant %s", b, got, want)
+		}
+	})
+}
+
+// stallWriter blocks every Write until release is closed.
+type stallWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	b       bytes.Buffer
+}
+
+func (w *stallWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// A batched writer whose file stalls does not stall Chunk until 256 KiB
+// wait behind the batch being written, and then loses no line.
+func TestBatchedCaptureWriterStalledDisk(t *testing.T) {
+	w := &stallWriter{release: make(chan struct{})}
+	cw := NewBatchedCaptureWriter(w, time.Hour)
+	data := bytes.Repeat([]byte("x"), 1000)
+	var want bytes.Buffer
+	chunk := func(i int) {
+		c := Chunk{At: time.Duration(i) * time.Microsecond, Data: data}
+		want.Write(appendChunkLine(nil, c))
+		if err := cw.Chunk(c); err != nil {
+			t.Error(err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { // 64 KiB start a write that stalls; 256 KiB more still go
+		for i := range (batchMax + maxPending) / 1100 {
+			chunk(i)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Chunk waited for a stalled write below the bound")
+	}
+	blocked := make(chan struct{})
+	go func() { // past the bound, Chunk waits for the disk
+		for i := range 200 {
+			chunk(1000 + i)
+		}
+		close(blocked)
+	}()
+	select {
+	case <-blocked:
+		t.Fatal("Chunk went on past the bound while the write stalled")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(w.release)
+	<-blocked
+	if err := cw.End(End{Reason: EndEOF}); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := endLine(End{Reason: EndEOF})
+	want.Write(end)
+	if !bytes.Equal(w.b.Bytes(), want.Bytes()) {
+		t.Fatalf("wrote %d bytes, want %d, or out of order", w.b.Len(), want.Len())
+	}
 }

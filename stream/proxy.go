@@ -84,6 +84,52 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "midstream proxy: shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	unhook := context.AfterFunc(p.stopCtx, func() { cancel(ErrShutdown) })
+	defer unhook()
+
+	ex, out, err := p.start(ctx, cancel, w, r)
+	if err != nil {
+		http.Error(w, "midstream proxy: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ex.open()
+	defer ex.finish(errors.New("the proxy's handler failed")) // only if nothing else ended it
+
+	resp, err := p.transport().RoundTrip(out)
+	if err != nil {
+		ex.gatewayError(err)
+		return
+	}
+	defer resp.Body.Close()
+	if !ex.respond(resp) {
+		return
+	}
+	ex.copyBody(resp)
+}
+
+// proxyExchange is one exchange in flight through the proxy: what the
+// steps of ServeHTTP share.
+type proxyExchange struct {
+	p        *Proxy
+	seq      int
+	w        http.ResponseWriter
+	r        *http.Request
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	x        *Exchange
+	tee      *teeBody // the request body as it streams up; nil for none
+	rec      *recorder
+	name     string       // the capture's name
+	done     func() error // closes the capture; nil for none
+	openErr  error
+	finished bool
+}
+
+// start numbers the exchange and builds the upstream request for r and
+// the exchange that records it (its request sent as out).
+func (p *Proxy) start(ctx context.Context, cancel context.CancelCauseFunc, w http.ResponseWriter, r *http.Request) (*proxyExchange, *http.Request, error) {
 	seq := int(p.seq.Add(1))
 	started := time.Now()
 	// The client's body streams to the upstream as it arrives, teed into
@@ -100,16 +146,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// connection). HTTP/2 is full duplex already and says so here.
 		_ = http.NewResponseController(w).EnableFullDuplex()
 	}
-
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
-	unhook := context.AfterFunc(p.stopCtx, func() { cancel(ErrShutdown) })
-	defer unhook()
-
 	out, err := p.outgoing(ctx, r, tee)
 	if err != nil {
-		http.Error(w, "midstream proxy: "+err.Error(), http.StatusBadRequest)
-		return
+		return nil, nil, err
 	}
 	sentHeader := out.Header.Clone()
 	if ua := sentHeader["User-Agent"]; len(ua) == 1 && ua[0] == "" {
@@ -121,76 +160,94 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Started: started,
 		Request: &Request{Method: out.Method, URL: out.URL.String(), Proto: r.Proto, Header: sentHeader, Spool: reqSpool},
 	}
-	var (
-		sink    CaptureSink
-		name    string
-		done    func() error
-		openErr error
-	)
-	if p.Open != nil {
-		sink, name, done, openErr = p.Open(seq, x)
-	}
-	rec := newRecorder(seq, x, sink, p.Feed)
-	// finish records the end and closes the capture off the data path:
-	// the client's response completes (or aborts) when the handler
-	// returns, and must not wait for an fsync or a diagnosis.
-	finished := false
-	finish := func(cause error) {
-		if finished {
-			return
-		}
-		finished = true
-		at := rec.since()
-		p.wg.Add(1) // the handler holds a count, so Wait cannot miss this one
-		go func() {
-			defer p.wg.Done()
-			rec.endAt(cause, at)
-			err := errors.Join(openErr, rec.err)
-			if done != nil {
-				err = errors.Join(err, done())
-			}
-			if p.OnDone != nil {
-				p.OnDone(x, name, err)
-			}
-		}()
-	}
-	defer finish(errors.New("the proxy's handler failed")) // only if nothing else ended it
-	why := func(err error) error { return p.cause(ctx, r, err) }
+	return &proxyExchange{p: p, seq: seq, w: w, r: r, ctx: ctx, cancel: cancel, x: x, tee: tee}, out, nil
+}
 
-	resp, err := p.transport().RoundTrip(out)
-	if err != nil {
-		cause := why(err)
-		if r.Context().Err() == nil {
-			// The upstream never answered: say so as a gateway error, the
-			// way any reverse proxy does, with the classified reason.
-			_, text := ClassifyTransportError(cause)
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Header().Set("X-Midstream-Error", text)
-			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprintf(w, "midstream proxy: upstream %s: %s\n", RedactURL(p.Upstream.String()), text)
-		}
-		finish(cause)
+// open opens the exchange's capture and starts recording it. A capture
+// that cannot be opened does not stop the exchange: the error is
+// reported when it ends.
+func (ex *proxyExchange) open() {
+	var sink CaptureSink
+	if ex.p.Open != nil {
+		sink, ex.name, ex.done, ex.openErr = ex.p.Open(ex.seq, ex.x)
+	}
+	ex.rec = newRecorder(ex.seq, ex.x, sink, ex.p.Feed)
+}
+
+// finish records the end and closes the capture off the data path: the
+// client's response completes (or aborts) when the handler returns, and
+// must not wait for an fsync or a diagnosis. Only the first call counts.
+func (ex *proxyExchange) finish(cause error) {
+	if ex.finished {
 		return
 	}
-	defer resp.Body.Close()
+	ex.finished = true
+	at := ex.rec.since()
+	p := ex.p
+	p.wg.Add(1) // the handler holds a count, so Wait cannot miss this one
+	go func() {
+		defer p.wg.Done()
+		ex.rec.endAt(cause, at)
+		err := errors.Join(ex.openErr, ex.rec.err)
+		if ex.done != nil {
+			err = errors.Join(err, ex.done())
+		}
+		if p.OnDone != nil {
+			p.OnDone(ex.x, ex.name, err)
+		}
+	}()
+}
 
-	if tee != nil {
-		x.Notes = append(x.Notes, tee.notes(r.ContentLength)...)
+// why says why an upstream call failed with err (see Proxy.cause).
+func (ex *proxyExchange) why(err error) error { return ex.p.cause(ex.ctx, ex.r, err) }
+
+// gatewayError ends an exchange whose upstream never answered.
+func (ex *proxyExchange) gatewayError(err error) {
+	cause := ex.why(err)
+	if ex.r.Context().Err() == nil {
+		// The upstream never answered: say so as a gateway error, the
+		// way any reverse proxy does, with the classified reason.
+		_, text := ClassifyTransportError(cause)
+		h := ex.w.Header()
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("X-Midstream-Error", text)
+		ex.w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprintf(ex.w, "midstream proxy: upstream %s: %s\n", RedactURL(ex.p.Upstream.String()), text)
 	}
-	copyEndToEnd(w.Header(), resp.Header)
-	w.WriteHeader(resp.StatusCode)
-	rc := http.NewResponseController(w)
-	flushErr := rc.Flush()
-	rec.response(resp)
+	ex.finish(cause)
+}
+
+// respond passes the response headers on and records them; false if the
+// client is gone (the exchange is then finished).
+func (ex *proxyExchange) respond(resp *http.Response) bool {
+	if ex.tee != nil {
+		ex.x.Notes = append(ex.x.Notes, ex.tee.notes(ex.r.ContentLength)...)
+	}
+	copyEndToEnd(ex.w.Header(), resp.Header)
+	ex.w.WriteHeader(resp.StatusCode)
+	flushErr := http.NewResponseController(ex.w).Flush()
+	ex.rec.response(resp)
 	if flushErr != nil {
-		cancel(ErrClientGone)
-		finish(ErrClientGone)
-		return
+		ex.cancel(ErrClientGone)
+		ex.finish(ErrClientGone)
+		return false
 	}
+	return true
+}
 
+// copyBody forwards the response body read by read, each flushed to the
+// client as soon as it arrived, and records it.
+//
+// Why one write and flush per read is enough coalescing: the transport's
+// body reader returns, in one read, everything its 64 KiB buffer already
+// holds (it stops early only where it would otherwise block), so events
+// that queued while the proxy was busy go to the client in one write,
+// and a lone event is never held back waiting for a next one.
+func (ex *proxyExchange) copyBody(resp *http.Response) {
 	// A 204, a 304 or the answer to a HEAD has no body for the client;
 	// whatever an upstream sends anyway is still recorded.
-	toClient := bodyAllowed(resp.StatusCode) && r.Method != http.MethodHead
+	toClient := bodyAllowed(resp.StatusCode) && ex.r.Method != http.MethodHead
+	rc := http.NewResponseController(ex.w)
 	bp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bp)
 	buf := *bp
@@ -198,27 +255,30 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			// The client first, the capture second: recording must not
-			// delay a byte the client is waiting for.
+			// delay a byte the client is waiting for. Recording on this
+			// goroutine (not handed to another) costs no wake-up per
+			// read, and while it runs the next events queue up to be
+			// forwarded together.
 			var werr error
 			if toClient {
-				if _, werr = w.Write(buf[:n]); werr == nil {
+				if _, werr = ex.w.Write(buf[:n]); werr == nil {
 					werr = rc.Flush()
 				}
 			}
-			rec.chunk(buf[:n])
+			ex.rec.chunk(buf[:n])
 			if werr != nil {
-				cancel(ErrClientGone)
-				finish(ErrClientGone)
+				ex.cancel(ErrClientGone)
+				ex.finish(ErrClientGone)
 				return
 			}
 		}
 		if rerr == io.EOF {
-			finish(nil)
+			ex.finish(nil)
 			return
 		}
 		if rerr != nil {
-			cause := why(rerr)
-			finish(cause)
+			cause := ex.why(rerr)
+			ex.finish(cause)
 			if errors.Is(cause, ErrClientGone) {
 				return
 			}

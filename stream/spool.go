@@ -10,12 +10,13 @@ import (
 )
 
 // SpillAt is the body size past which a Spool moves its bytes out of
-// memory into an unlinked temporary file: above it, a body costs a file
-// descriptor and disk, never memory (issue #7: memory must not grow with a
-// body). Small bodies, the common case, stay in memory.
+// memory into regions of an unlinked temporary file that many spools
+// share (see spillArena): above it, a body costs disk, never memory
+// (issue #7: memory must not grow with a body). Small bodies, the common
+// case, stay in memory.
 var SpillAt = 64 << 10
 
-// SpoolDir is where spill files are created ("" for os.TempDir). The file
+// SpoolDir is where spill files are created ("" for os.TempDir). A file
 // is removed from the directory as soon as it is open, so nothing is left
 // behind whatever way the process ends.
 var SpoolDir = ""
@@ -26,8 +27,8 @@ var SpoolDir = ""
 const maxPiece = 256 << 10
 
 // Spool holds one body as it grows and as it is read back: in memory while
-// it is small, in an unlinked temporary file after SpillAt bytes, or as a
-// region of a capture file it was read from. It also keeps where each
+// it is small, in regions of a shared unlinked temporary file after
+// SpillAt bytes, or as a region of a capture file it was read from. It also keeps where each
 // chunk ended and when it arrived (16 bytes a chunk), so timing and chunk
 // boundaries survive without the bytes being held.
 //
@@ -42,11 +43,15 @@ type Spool struct {
 // spoolStore is the storage a Spool and its snapshots share.
 type spoolStore struct {
 	mu      sync.RWMutex
-	mem     []byte   // every byte while in memory; after spilling, the unflushed tail
-	f       *os.File // spill file or capture file; nil while in memory
-	base    int64    // offset of the body in f (a region of a capture file)
-	flushed int64    // bytes of the body already in f
-	n       int64    // bytes appended
+	mem     []byte        // every byte while in memory; after spilling, the unwritten tail
+	writing []byte        // bytes being written to the spill file, after flushed and before mem
+	spare   []byte        // a written buffer, for mem to reuse
+	idle    sync.Cond     // on mu: a spill write ended
+	f       *os.File      // the capture file of a file region; nil otherwise
+	base    int64         // offset of the body in f
+	spilled *spillRegions // where a spilled body went; nil while in memory
+	flushed int64         // bytes of the body already in f or spilled
+	n       int64         // bytes appended
 	marks   []chunkMark
 	err     error // first write error: later appends are dropped, reads fail with it
 	ro      bool  // a file region: nothing may be appended
@@ -58,7 +63,11 @@ type chunkMark struct {
 }
 
 // NewSpool returns an empty spool.
-func NewSpool() *Spool { return &Spool{st: &spoolStore{}, limit: -1} }
+func NewSpool() *Spool {
+	st := &spoolStore{}
+	st.idle.L = &st.mu
+	return &Spool{st: st, limit: -1}
+}
 
 // NewFileSpool returns a read-only spool over n bytes of f from offset
 // off, as one untimed chunk: a bare body read in place from its capture
@@ -66,6 +75,7 @@ func NewSpool() *Spool { return &Spool{st: &spoolStore{}, limit: -1} }
 // when no view of the spool is reachable any more.
 func NewFileSpool(f *os.File, off, n int64) *Spool {
 	st := &spoolStore{f: f, base: off, flushed: n, n: n, ro: true}
+	st.idle.L = &st.mu
 	if n > 0 {
 		st.marks = []chunkMark{{end: n}}
 	}
@@ -88,7 +98,7 @@ func (s *Spool) Append(at time.Duration, p []byte) error {
 	st.n += int64(len(p))
 	st.marks = append(st.marks, chunkMark{end: st.n, at: at})
 	if len(st.mem) >= SpillAt {
-		st.err = st.spill()
+		st.spill()
 	}
 	return st.err
 }
@@ -112,32 +122,62 @@ func (s *Spool) grow(p []byte) error {
 	st.n += int64(len(p))
 	st.marks[len(st.marks)-1].end = st.n
 	if len(st.mem) >= SpillAt {
-		st.err = st.spill()
+		st.spill()
 	}
 	return st.err
 }
 
-// spill writes the in-memory bytes to the spill file, creating it first.
-func (st *spoolStore) spill() error {
-	if st.f == nil {
-		f, err := os.CreateTemp(SpoolDir, "midstream-body-*")
-		if err != nil {
-			return fmt.Errorf("spooling a body to disk: %w", err)
+// spill hands the in-memory bytes to a goroutine that writes them to a
+// region of the shared spill file; st.mu must be held (for writing).
+//
+// Why not write here: the appender is the proxy's data path, and a disk
+// that stalls must not stall the stream. One write is in flight at a
+// time, its bytes still readable from memory until it is done. The bound:
+// when SpillAt more bytes gathered while a write is still in flight, the
+// appender waits for it, so memory stays within two buffers whatever the
+// disk does, and no byte is dropped.
+func (st *spoolStore) spill() {
+	for st.writing != nil && st.err == nil {
+		st.idle.Wait()
+	}
+	if st.err != nil || len(st.mem) < SpillAt {
+		return
+	}
+	if st.spilled == nil {
+		st.spilled = &spillRegions{}
+		// Nothing says when the last reader of a body is done with it
+		// (the inspector keeps a spool as long as it shows it), so its
+		// regions go back when the spool becomes unreachable, or on Close.
+		st.spilled.watch(st)
+	}
+	r, err := allocSpill(int64(len(st.mem)))
+	if err != nil {
+		st.err = err
+		return
+	}
+	st.spilled.add(r)
+	st.writing, st.mem, st.spare = st.mem, st.spare[:0], nil
+	go st.writeSpill(r, 2*SpillAt)
+}
+
+// writeSpill writes st.writing to r, then makes it part of the file; a
+// buffer of up to keep bytes is kept for reuse.
+func (st *spoolStore) writeSpill(r spillRegion, keep int) {
+	_, err := r.a.f.WriteAt(st.writing, r.off) // st.writing is not changed until it is done
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err != nil {
+		// Recording stops; what was appended stays readable from memory.
+		st.err = fmt.Errorf("spooling a body to disk: %w", err)
+		st.mem = append(st.writing[:len(st.writing):len(st.writing)], st.mem...)
+	} else {
+		st.flushed += int64(len(st.writing))
+		if cap(st.writing) <= keep { // else one huge chunk grew it
+			st.spare = st.writing[:0]
 		}
-		os.Remove(f.Name()) // unlinked: the bytes live as long as the descriptor
-		// No cleanup of our own: *os.File closes its descriptor when it
-		// becomes unreachable, which is when the last view of st does.
-		st.f = f
 	}
-	if _, err := st.f.WriteAt(st.mem, st.flushed); err != nil {
-		return fmt.Errorf("spooling a body to disk: %w", err)
-	}
-	st.flushed += int64(len(st.mem))
-	st.mem = st.mem[:0]
-	if cap(st.mem) > 2*SpillAt {
-		st.mem = nil // one huge chunk grew it: do not keep that much
-	}
-	return nil
+	st.writing = nil
+	st.idle.Broadcast()
 }
 
 // Writer returns a writer that appends every write to s as one chunk
@@ -223,15 +263,26 @@ func (s *Spool) ReadAt(p []byte, off int64) (int, error) {
 	got := 0
 	if off < st.flushed {
 		k := min(int64(len(p)), st.flushed-off)
-		m, err := st.f.ReadAt(p[:k], st.base+off)
+		var m int
+		var err error
+		if st.spilled != nil {
+			m, err = st.spilled.readAt(p[:k], off)
+		} else {
+			m, err = st.f.ReadAt(p[:k], st.base+off)
+		}
 		got += m
 		if err != nil {
 			return got, fmt.Errorf("reading a spooled body: %w", err)
 		}
 		off += int64(m)
 	}
+	if w := int64(len(st.writing)); got < len(p) && off < st.flushed+w {
+		m := copy(p[got:], st.writing[off-st.flushed:])
+		got += m
+		off += int64(m)
+	}
 	if got < len(p) {
-		got += copy(p[got:], st.mem[off-st.flushed:])
+		got += copy(p[got:], st.mem[off-st.flushed-int64(len(st.writing)):])
 	}
 	if got < want {
 		return got, io.EOF
@@ -274,16 +325,25 @@ func (s *Spool) Each(f func(Chunk) error) error {
 // Reader returns a reader of the body visible through s, from its start.
 func (s *Spool) Reader() io.Reader { return io.NewSectionReader(s, 0, s.Len()) }
 
-// Close releases the spool's file now rather than when it becomes
-// unreachable. Snapshots share it: close only the last user.
+// Close releases the spool's file (or its regions of the spill file) now
+// rather than when it becomes unreachable. Snapshots share it: close only
+// the last user.
 func (s *Spool) Close() error {
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.f == nil {
+	for st.writing != nil {
+		st.idle.Wait()
+	}
+	if st.spilled != nil {
+		st.spilled.releaseAll()
+	} else if st.f == nil {
 		return nil
 	}
-	err := st.f.Close()
+	var err error
+	if st.f != nil {
+		err = st.f.Close()
+	}
 	if st.err == nil {
 		st.err = errors.New("stream: spool closed")
 	}
