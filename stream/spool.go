@@ -71,8 +71,9 @@ func NewSpool() *Spool {
 
 // NewFileSpool returns a read-only spool over n bytes of f from offset
 // off, as one untimed chunk: a bare body read in place from its capture
-// file instead of into memory. The spool owns f: it is closed by Close, or
-// when no view of the spool is reachable any more.
+// file instead of into memory. Several regions may share f (the exchanges
+// of one capture): Close does not close it; it is closed once no region
+// over it is reachable (*os.File's own cleanup).
 func NewFileSpool(f *os.File, off, n int64) *Spool {
 	st := &spoolStore{f: f, base: off, flushed: n, n: n, ro: true}
 	st.idle.L = &st.mu
@@ -341,7 +342,10 @@ func (s *Spool) Close() error {
 		return nil
 	}
 	var err error
-	if st.f != nil {
+	if st.f != nil && !st.ro {
+		// A file region's file is not closed here: the regions of one
+		// capture (a curl dump's exchanges) share it, and closing it would
+		// break the others. It is closed once no region is reachable.
 		err = st.f.Close()
 	}
 	if st.err == nil {

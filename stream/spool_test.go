@@ -138,3 +138,20 @@ func TestSpoolMemoryStaysBoundedWhileSpilling(t *testing.T) {
 		t.Fatalf("len %d", s.Len())
 	}
 }
+
+// TestFileSpoolsShareTheirFile: closing one region of a capture file (an
+// evicted exchange) leaves the file open for the others.
+func TestFileSpoolsShareTheirFile(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "dump")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("data: one\n\ndata: two\n\n")
+	first, second := NewFileSpool(f, 0, 11), NewFileSpool(f, 11, 11)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := string((&Exchange{Spool: second}).Body()); got != "data: two\n\n" {
+		t.Fatalf("the other region reads %q after the first was closed", got)
+	}
+}
