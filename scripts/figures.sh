@@ -32,7 +32,7 @@ section "1. diagnose and export: peak RSS ÷ input"
 SIZES="$sizes" scripts/rss.sh
 
 section "2. replay: time to first event, to verdict, peak RSS"
-go run ./scripts/ttfe -bin "$bin" -sizes "$(echo "$sizes" | tr ' ' ',')" -runs 3
+go run ./scripts/ttfe -bin "$bin" -sizes "$(echo "$sizes" | tr ' ' ',')" -formats sse,jsonl -runs 3
 
 section "3. proxy with the inspector: 300 × 1 MB exchanges"
 go run ./scripts/tuirss -bin "$bin" -n 300 -size 1000000

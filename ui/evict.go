@@ -20,9 +20,9 @@ type evictPolicy struct {
 	count  int
 }
 
-// defaultEvictPolicy keeps up to 2M events (a few hundred MB of timeline
-// at today's event size) in at most 256 exchanges; a body costs no memory
-// past stream.SpillAt whatever the policy.
+// defaultEvictPolicy keeps up to 2M events (64 MB of 32-byte timeline
+// entries) in at most 256 exchanges; a body costs no memory past
+// stream.SpillAt whatever the policy.
 var defaultEvictPolicy = evictPolicy{events: 2_000_000, count: 256}
 
 // CaptureNames maps live exchanges to the capture files they were

@@ -51,18 +51,7 @@ func RunReplay(xs []*stream.Exchange, opt Options) error {
 // exchanges are shown as they are read, so a large capture's first events
 // are on screen long before it is fully read or decoded.
 func RunReplayFile(path string, opt Options) error {
-	if os.Getenv("GOGC") == "" {
-		// A replay's heap is mostly timelines: long-lived records
-		// without pointers, which a collection marks in milliseconds.
-		// The default GOGC=100 lets the heap grow to twice what is
-		// live first; while the verdict of a huge capture is built,
-		// two timelines are live (the interim one and the verdict's),
-		// and their doubling set the peak RSS (573 MiB at 512 MiB of
-		// SSE, 425 MiB with 50). The cost is more frequent collections
-		// of the JSONL reader's garbage: about 7% more CPU on a JSONL
-		// capture, none measurable on SSE. An explicit GOGC wins.
-		defer debug.SetGCPercent(debug.SetGCPercent(50))
-	}
+	defer collectSooner()()
 	m, cmd, stopLoad := newFileModel(path, opt)
 	defer stopLoad()
 	if err := run(m, cmd); err != nil {
@@ -76,8 +65,28 @@ func RunReplayFile(path string, opt Options) error {
 // request, or a proxy session), in follow mode. It returns when the user
 // quits.
 func RunLive(feed *stream.Feed, opt Options) error {
+	defer collectSooner()()
 	m, cmd := newLiveModel(feed, opt)
 	return run(m, cmd)
+}
+
+// collectSooner runs the collector at GOGC=50 unless GOGC is set, and
+// returns the function that restores the setting.
+//
+// Why: the inspector's heap is mostly timelines, long-lived records
+// without pointers that a collection marks in milliseconds. The default
+// GOGC=100 lets the heap grow to twice what is live first; while the
+// verdict of a huge capture is built two timelines are live (the interim
+// one and the verdict's), and their doubling set the peak RSS (replay of
+// 512 MiB of SSE: 573 MiB, 425 MiB with 50). The cost is more frequent
+// collections of the readers' garbage: about 7% more CPU replaying a
+// JSONL capture, none measurable on SSE. An explicit GOGC wins.
+func collectSooner() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(50)
+	return func() { debug.SetGCPercent(old) }
 }
 
 func run(m *Model, first tea.Cmd) error {
