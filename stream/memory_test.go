@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/midstreamhq/midstream/internal/heavytest"
 )
 
 // bigEvent is one event of the bodies the memory tests generate.
@@ -84,9 +86,7 @@ func peakHeap(f func()) (peak, kept uint64) {
 // and checks that the heap stays far below the body's size: the body is a
 // region of the file or a spool on disk, never a []byte.
 func TestReadMemoryBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 256 MiB captures")
-	}
+	heavytest.Skip(t, "writes 256 MiB captures")
 	const size = 256 << 20
 	chunk4k := strings.Repeat(bigEvent, 4096/len(bigEvent))
 	tests := []struct {

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/midstreamhq/midstream/internal/heavytest"
 )
 
 // The request body reaches the upstream while the client is still sending
@@ -113,9 +115,7 @@ func heapWatch() (stop func() (inuse, sys uint64)) {
 // proxy byte for byte while the heap of the whole test process (client,
 // proxy and upstream) stays bounded: neither body is ever held.
 func TestProxyGigabyteBodiesStayBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("moves 2 GiB through the proxy")
-	}
+	heavytest.Skip(t, "moves 2 GiB through the proxy")
 	const size = 1 << 30
 	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := sha256.New()

@@ -13,6 +13,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/midstreamhq/midstream/internal/heavytest"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -118,9 +119,7 @@ func TestLongProxySessionStaysBounded(t *testing.T) {
 // default policy (every exchange's timeline fits it): the heap then holds
 // timelines and verdicts only, never bodies.
 func TestLongProxySessionDefaultPolicy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("300 MiB through the inspector")
-	}
+	heavytest.Skip(t, "300 MiB through the inspector")
 	f := stream.NewFeed()
 	m, _ := newLiveModel(f, Options{Title: "proxy"})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
