@@ -72,16 +72,9 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	if err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
 		return usageErr("proxy: --upstream %q is not an http:// or https:// URL", f.upstream)
 	}
-	dir := f.save
-	if dir == "" {
-		if dir, err = captureDir(); err != nil {
-			return &exitError{1, err}
-		}
-	}
-	// A folder that cannot take a file is found now, not at the first
-	// request, when the inspector owns the screen.
-	if err := stream.ProbeDir(dir); err != nil {
-		return &exitError{2, fmt.Errorf("proxy: --save: %w", err)}
+	dir, err := proxySaveDir(f.save)
+	if err != nil {
+		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	ln, err := net.Listen("tcp", f.listen)
@@ -121,26 +114,8 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 
 	var serveErr error
 	if useTUI {
-		uiDone := make(chan error, 1)
-		go func() {
-			uiDone <- ui.RunLive(feed, ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures})
-		}()
-		select {
-		case err := <-uiDone:
-			if err != nil {
-				printLine(stderr, "midstream proxy: inspector unavailable (%v); printing one line per exchange", err)
-				lines.setQuiet(false)
-				serveErr = waitStop(sigs, served)
-			}
-		case <-sigs:
-			// The inspector got the signal too and is quitting: let it
-			// give the terminal back before the process exits.
-			select {
-			case <-uiDone:
-			case <-time.After(2 * time.Second):
-			}
-		case serveErr = <-served:
-		}
+		opt := ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures}
+		serveErr = inspectProxy(feed, opt, lines, sigs, served, stderr)
 	} else {
 		serveErr = waitStop(sigs, served)
 	}
@@ -161,6 +136,49 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		return &exitError{1, fmt.Errorf("proxy: %w", serveErr)}
 	}
 	return lines.summary(stderr)
+}
+
+// proxySaveDir returns the folder --save names (the captures folder by
+// default), checked now that it takes a file: found at the first request,
+// the inspector would own the screen.
+func proxySaveDir(save string) (string, error) {
+	dir := save
+	if dir == "" {
+		var err error
+		if dir, err = captureDir(); err != nil {
+			return "", &exitError{1, err}
+		}
+	}
+	if err := stream.ProbeDir(dir); err != nil {
+		return "", &exitError{2, fmt.Errorf("proxy: --save: %w", err)}
+	}
+	return dir, nil
+}
+
+// inspectProxy runs the inspector on feed until the user quits it, a
+// signal comes or the server stops; an inspector that cannot start falls
+// back to one line per exchange. It returns the server's error, if any.
+func inspectProxy(feed *stream.Feed, opt ui.Options, lines *exchangeLog, sigs <-chan os.Signal, served <-chan error, stderr io.Writer) error {
+	uiDone := make(chan error, 1)
+	go func() { uiDone <- ui.RunLive(feed, opt) }()
+	select {
+	case err := <-uiDone:
+		if err != nil {
+			printLine(stderr, "midstream proxy: inspector unavailable (%v); printing one line per exchange", err)
+			lines.setQuiet(false)
+			return waitStop(sigs, served)
+		}
+	case <-sigs:
+		// The inspector got the signal too and is quitting: let it
+		// give the terminal back before the process exits.
+		select {
+		case <-uiDone:
+		case <-time.After(2 * time.Second):
+		}
+	case err := <-served:
+		return err
+	}
+	return nil
 }
 
 // summary prints, once the proxy stopped, the requests refused for their
