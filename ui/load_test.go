@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,6 +134,23 @@ func TestUnreadableFileShowsErrorScreen(t *testing.T) {
 	}
 	if _, cmd := m.Update(keyMsg("x")); cmd == nil {
 		t.Error("any key should quit from the error screen")
+	}
+}
+
+// TestErrorScreenIsRedactedAndSafe: a read error quotes the capture (a
+// line, a header value): on the error screen a key in it is redacted and
+// an escape sequence shown, not run.
+func TestErrorScreenIsRedactedAndSafe(t *testing.T) {
+	m := newModel(Options{Title: "bad.jsonl"})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
+	key := "sk-ant-api03-" + strings.Repeat("K", 40)
+	m.Update(loadErrMsg{err: fmt.Errorf("bad.jsonl: line 3: got \"x-api-key: %s\x1b]52;c;cHduZWQ=\x07\"", key)})
+	s := screen(m)
+	if strings.Contains(s, "KKKK") || strings.Contains(s, "\x1b]52") {
+		t.Errorf("error screen leaks the key or the escape:\n%q", s)
+	}
+	if !strings.Contains(s, "[REDACTED len=") || !strings.Contains(s, "␛]52") {
+		t.Errorf("error screen should show the hint and the escaped sequence:\n%s", s)
 	}
 }
 

@@ -53,7 +53,7 @@ func (m *Model) View() string {
 		b.WriteString(m.styles.FocusTitle.Render("midstream") + " " + m.styles.Value.Render(oneLine(m.titleText())) + "\n\n")
 		// Wrapped, not cut: a read error ends with what to do about it
 		// (the flag that raises a limit).
-		for _, l := range strings.Split(ansi.Wrap("✗ ERROR: "+oneLine(m.fatal.Error()), w, " "), "\n") {
+		for _, l := range strings.Split(ansi.Wrap("✗ ERROR: "+oneLine(stream.RedactText(m.fatal.Error())), w, " "), "\n") {
 			b.WriteString(m.styles.Error.Render(l) + "\n")
 		}
 		b.WriteString("\n")
