@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -24,9 +25,9 @@ const (
 // the format it was read as and where reading stopped.
 type FormatError struct {
 	File   string
-	Format Format
-	Line   int   // 1-based line, 0 if not known
-	Offset int64 // byte offset, -1 if not known
+	Format Format // "" when no format fits (not a capture)
+	Line   int    // 1-based line, 0 if not known
+	Offset int64  // byte offset, -1 if not known
 	Err    error
 }
 
@@ -45,6 +46,9 @@ func (e *FormatError) Error() string {
 	if where != "" {
 		where = ":" + where
 	}
+	if e.Format == "" { // no format fits
+		return fmt.Sprintf("%s%s: %v", e.File, where, e.Err)
+	}
 	return fmt.Sprintf("%s: read as %s%s: %v", e.File, e.Format, where, e.Err)
 }
 
@@ -61,25 +65,55 @@ func lineAt(b []byte, off int64) int {
 }
 
 // bareBody reads the capture as a bare SSE body, in place; head is its
-// prefix. Any bytes are a valid event stream, so a binary file (an image,
-// a gzip'd body) would otherwise get a quiet "no events" verdict; refuse
-// binary data that holds no SSE field line.
+// prefix. Any bytes are a valid event stream, so a file that is no capture
+// (an image, a gzip'd body, a JSON document, notes) would otherwise get a
+// quiet "no events" verdict: input that holds no SSE field or comment line
+// is refused, unless it is a JSON error document (a body saved without its
+// headers, which the verdict reads as such).
 func (s *source) bareBody(head []byte) ([]*Exchange, error) {
+	if !hasSSEField(head) && !s.jsonErrorBody(head) {
+		return nil, s.notCapture(head)
+	}
+	x := &Exchange{Source: s.name, Format: FormatSSE, End: End{Reason: EndEOF}}
+	s.region(x, 0, s.size)
+	return []*Exchange{x}, nil
+}
+
+// notCaptureMsg lists what was tried on a file that is no capture.
+const notCaptureMsg = "not a capture midstream reads: no SSE field or comment line (data:, event:, id:, retry:, :) for a bare SSE body, and not midstream JSONL, HAR, a go-vcr or vcrpy cassette, curl -i/-v output or an HTTP dump"
+
+// notCapture returns the error for a capture with no SSE field line; head
+// is its prefix. Binary data is reported at its first non-UTF-8 byte, and
+// gzip'd data with the step that makes it readable.
+func (s *source) notCapture(head []byte) error {
 	head = head[:min(len(head), 64<<10)]
 	bad := invalidUTF8(head)
 	if bad >= 0 && int64(len(head)) < s.size && bad >= len(head)-utf8.UTFMax {
 		bad = -1 // a rune cut by the 64 KiB window, not bad data
 	}
-	if bad >= 0 && !hasSSEField(head) {
-		msg := "binary data with no SSE field line (data:, event:, id:, retry:): not an event stream, nor a capture format midstream reads (curl -i/-v, HAR, VCR, midstream JSONL)"
-		if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
-			msg = "gzip-compressed data: decompress it first (gunzip), then read the event stream"
-		}
-		return nil, &FormatError{File: s.name, Format: FormatSSE, Offset: int64(bad), Err: errors.New(msg)}
+	if bad < 0 {
+		return &FormatError{File: s.name, Offset: -1, Err: errors.New(notCaptureMsg)}
 	}
-	x := &Exchange{Source: s.name, Format: FormatSSE, End: End{Reason: EndEOF}}
-	s.region(x, 0, s.size)
-	return []*Exchange{x}, nil
+	msg := "binary data: " + notCaptureMsg
+	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
+		msg = "gzip-compressed data: decompress it first (gunzip), then read the event stream"
+	}
+	return &FormatError{File: s.name, Format: FormatSSE, Offset: int64(bad), Err: errors.New(msg)}
+}
+
+// jsonErrorBody reports whether the whole capture, held in head, is one
+// JSON object with an "error" member: an API's error body saved without
+// its headers (curl -s).
+func (s *source) jsonErrorBody(head []byte) bool {
+	if int64(len(head)) < s.size {
+		return false
+	}
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimPrefix(head, bom), &doc) != nil {
+		return false
+	}
+	_, ok := doc["error"]
+	return ok
 }
 
 // invalidUTF8 returns the offset of the first byte of b that is not valid
@@ -96,7 +130,7 @@ func invalidUTF8(b []byte) int {
 }
 
 // hasSSEField reports whether any line of b is an SSE data, event, id or
-// retry field.
+// retry field, or a comment (a line starting with ":", as keepalives are).
 func hasSSEField(b []byte) bool {
 	for len(b) > 0 {
 		line := b
@@ -106,7 +140,7 @@ func hasSSEField(b []byte) bool {
 			b = nil
 		}
 		line = bytes.TrimPrefix(line, bom)
-		for _, f := range []string{"data:", "event:", "id:", "retry:"} {
+		for _, f := range []string{"data:", "event:", "id:", "retry:", ":"} {
 			if bytes.HasPrefix(line, []byte(f)) {
 				return true
 			}

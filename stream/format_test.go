@@ -64,20 +64,29 @@ func TestParseEmpty(t *testing.T) {
 	}
 }
 
-// TestParseBinary: binary data that is no event stream is refused with an
-// error naming the file, the format and the first non-text byte, while a
-// stream whose data carries stray non-UTF-8 bytes still reads.
+// TestParseBinary: input that is no capture — binary data, text or JSON
+// with no SSE field line — is refused with an error naming the file (and
+// the first non-text byte of binary data), while a stream whose data
+// carries stray non-UTF-8 bytes, a keepalive-only stream and a JSON error
+// body saved without headers still read.
 func TestParseBinary(t *testing.T) {
 	tests := []struct {
 		name   string
 		in     string
+		format Format
 		offset int64
 		msg    string // "" = reads as a bare body
 	}{
-		{"random bytes", "ab\x00\xff\xfe\x01garbage\n\x9c", 3, "binary data with no SSE field line"},
-		{"gzip'd body", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 1, "gzip-compressed data: decompress it first"},
-		{"Latin-1 inside data", "event: x\ndata: caf\xe9\n\n", 0, ""},
-		{"text without fields", "# notes\nnot a stream\n", 0, ""},
+		{"random bytes", "ab\x00\xff\xfe\x01garbage\n\x9c", FormatSSE, 3, "binary data: not a capture midstream reads"},
+		{"gzip'd body", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", FormatSSE, 1, "gzip-compressed data: decompress it first"},
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", FormatSSE, 0, "binary data"},
+		{"Latin-1 inside data", "event: x\ndata: caf\xe9\n\n", "", 0, ""},
+		{"text without fields", "# notes\nnot a stream\n", "", -1, "not a capture midstream reads"},
+		{"JSON document", `{"name":"x"}`, "", -1, "HAR, a go-vcr or vcrpy cassette, curl -i/-v output or an HTTP dump"},
+		{"field indented", "  data: x\n\n", "", -1, "not a capture"},
+		{"keepalive comments only", ": keepalive\n\n: keepalive\n\n", "", 0, ""},
+		{"retry only", "retry: 1000\n\n", "", 0, ""},
+		{"JSON error body", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, "", 0, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,8 +98,8 @@ func TestParseBinary(t *testing.T) {
 				return
 			}
 			var fe *FormatError
-			if !errors.As(err, &fe) || fe.Format != FormatSSE || fe.Offset != tc.offset || !strings.Contains(err.Error(), "in.bin") || !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("err = %v, want a FormatError at byte %d with %q", err, tc.offset, tc.msg)
+			if !errors.As(err, &fe) || fe.Format != tc.format || fe.Offset != tc.offset || !strings.HasPrefix(err.Error(), "in.bin") || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("err = %v, want a FormatError (format %q) at byte %d with %q", err, tc.format, tc.offset, tc.msg)
 			}
 		})
 	}
