@@ -68,6 +68,9 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 				}
 				opt.SDK = ref
 			}
+			if err := refuseTerminalStdin(cmd, "diagnose -", args...); err != nil {
+				return err
+			}
 			d, err := diagnoseFiles(args, cmd.InOrStdin(), limits.limits(), opt, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: 2, err: err}

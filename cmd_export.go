@@ -68,6 +68,9 @@ func runExport(cmd *cobra.Command, in, to, out string, n int, lim stream.Limits)
 	if n < 0 || n == 0 && cmd.Flags().Changed("exchange") {
 		return usageErr("--exchange %d: exchanges are numbered from 1", n)
 	}
+	if err := refuseTerminalStdin(cmd, "export --to "+to+" -", in); err != nil {
+		return err
+	}
 	xs, err := readCapture(cmd, in, lim)
 	if err != nil {
 		return err

@@ -73,6 +73,9 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 				if err != nil {
 					return err
 				}
+				if err := refuseTerminalStdin(cmd, cmd.CalledAs()+" -", path); err != nil {
+					return err
+				}
 				if !stdoutIsTerminal() {
 					xs, err := stream.ReadFileWith(path, flags.limits.limits())
 					if err != nil {

@@ -150,6 +150,14 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if f.speed <= 0 {
 		return usageErr("serve: --speed must be above 0, got %v", f.speed)
 	}
+	paths := []string{file}
+	for _, ref := range f.then {
+		p, _ := splitExchangeRef(ref)
+		paths = append(paths, p)
+	}
+	if err := refuseTerminalStdin(cmd, "serve -", paths...); err != nil {
+		return err
+	}
 	stderr := cmd.ErrOrStderr()
 	plan, names, err := loadPlan(file, f)
 	if err != nil {
