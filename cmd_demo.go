@@ -45,7 +45,7 @@ diagnosis of the example is printed instead.`,
 				for i, d := range demodata.All {
 					xs[i] = d.Exchange()
 				}
-				opt, err := flags.options("demo")
+				opt, err := flags.options(cmd, "demo")
 				if err != nil {
 					return err
 				}

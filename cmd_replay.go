@@ -24,17 +24,20 @@ type inspectorFlags struct {
 
 func (f *inspectorFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.instant, "instant", false, "show the whole capture at once instead of at its recorded pace")
-	cmd.Flags().StringVar(&f.sdk, "sdk", "", "the SDK you use, e.g. anthropic-python@0.40.0 (default: detected from request headers)")
+	cmd.Flags().StringVar(&f.sdk, "sdk", "", "the SDK you use, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+" (default: detected from request headers)")
 }
 
-func (f *inspectorFlags) options(title string) (ui.Options, error) {
+// options returns the inspector's options for cmd, titled title. --sdk is
+// checked as diagnose checks it: an unknown SDK or a malformed version is
+// a usage error worded as diagnose words it.
+func (f *inspectorFlags) options(cmd *cobra.Command, title string) (ui.Options, error) {
 	opt := ui.Options{Title: title, Instant: f.instant, ToolVersion: version}
 	if f.sdk != "" {
-		name, ver, _ := strings.Cut(f.sdk, "@")
-		if name == "" {
-			return opt, usageErr("--sdk %q: want NAME or NAME@VERSION, e.g. anthropic-python@0.40.0", f.sdk)
+		ref, err := inspect.ParseSDKRef(f.sdk)
+		if err != nil {
+			return opt, usageErr("%s: --sdk: %v", cmd.CalledAs(), err)
 		}
-		opt.Inspect.SDK = &inspect.SDKRef{Name: name, Version: ver}
+		opt.Inspect.SDK = ref
 	}
 	return opt, nil
 }
@@ -69,7 +72,7 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 			Args:    cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				path := args[0]
-				opt, err := flags.options(path)
+				opt, err := flags.options(cmd, path)
 				if err != nil {
 					return err
 				}
