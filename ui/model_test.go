@@ -173,11 +173,22 @@ func TestSDKCycling(t *testing.T) {
 			t.Errorf("fixes pane does not follow the pick %q:\n%s", want, s)
 		}
 	}
-	for range sdkNames[2:] {
+	for range sdkNames[3:] {
 		press(m, "p")
 	}
+	if m.sdkPick != len(sdkNames)-1 {
+		t.Fatalf("after %d presses sdkPick=%d", len(sdkNames), m.sdkPick)
+	}
+	press(m, "p")
+	if m.sdkPick != -1 || m.sdk() != m.current().verdict.SDK {
+		t.Errorf("after the last SDK, p returns to the detected one: sdkPick=%d", m.sdkPick)
+	}
+	if s := screen(m); !strings.Contains(s, "back to the detected one") {
+		t.Errorf("status does not say the detected SDK is back:\n%s", s)
+	}
+	press(m, "p")
 	if m.sdkPick != 0 {
-		t.Errorf("cycling wraps to the first SDK, got %d", m.sdkPick)
+		t.Errorf("the cycle starts again at the first SDK, got %d", m.sdkPick)
 	}
 }
 

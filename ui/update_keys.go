@@ -134,10 +134,7 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Save):
 		return saveCapture(st.snapshot(), m.dir, m.now())
 	case key.Matches(msg, k.SDK):
-		m.sdkPick = (m.sdkPick + 1) % len(sdkNames)
-		m.refreshSDK()
-		m.refreshPanes()
-		return m.setStatus("SDK: "+sdkNames[m.sdkPick]+" (p for the next one)", false)
+		return m.nextSDK()
 	case key.Matches(msg, k.Pause):
 		if m.replay {
 			m.paused = !m.paused
@@ -206,4 +203,23 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	return cmd
+}
+
+// nextSDK shows the fixes for the next SDK of sdkNames; after the last one
+// it returns to the detected SDK (or the --sdk one), where the cycle began.
+func (m *Model) nextSDK() tea.Cmd {
+	m.sdkPick++
+	if m.sdkPick >= len(sdkNames) {
+		m.sdkPick = -1
+	}
+	m.refreshSDK()
+	m.refreshPanes()
+	if m.sdkPick < 0 {
+		name := "none detected"
+		if a := m.sdk(); a != nil && a.Name != "" {
+			name = a.Name
+		}
+		return m.setStatus("SDK: back to the detected one, "+name+" (p for the next one)", false)
+	}
+	return m.setStatus("SDK: "+sdkNames[m.sdkPick]+" (p for the next one)", false)
 }
