@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/ui/demodata"
 )
 
 // TestDemoPicksTheNamedExample: a named demo prints that example's
@@ -40,6 +44,35 @@ func TestDemoPicksTheNamedExample(t *testing.T) {
 			}
 			if tt.unwanted != "" && strings.Contains(got, tt.unwanted) {
 				t.Errorf("did not want %q in:\n%s", tt.unwanted, got)
+			}
+		})
+	}
+}
+
+// TestDemoReportReproduces: the bug report copied from a demo (c in the
+// inspector, the Markdown report) gives a reproduce command that runs:
+// each demo's command is run as printed.
+func TestDemoReportReproduces(t *testing.T) {
+	old := stdoutIsTerminal
+	stdoutIsTerminal = func() bool { return false }
+	t.Cleanup(func() { stdoutIsTerminal = old })
+	for _, d := range demodata.All {
+		t.Run(d.Name, func(t *testing.T) {
+			var b bytes.Buffer
+			v := inspect.Diagnose(d.Exchange(), inspect.Options{})
+			if err := inspect.WriteMarkdown(&b, &inspect.Diagnosis{ToolVersion: "t", Exchanges: []*inspect.Verdict{v}}); err != nil {
+				t.Fatal(err)
+			}
+			_, repro, _ := strings.Cut(b.String(), "### How to reproduce\n\n```sh\n")
+			line, _, _ := strings.Cut(repro, "\n")
+			line, _, _ = strings.Cut(line, "#") // the comment
+			args := strings.Fields(line)
+			if len(args) < 2 || args[0] != "midstream" {
+				t.Fatalf("reproduce line %q is no midstream command", line)
+			}
+			out, errOut, code := runCLI(t, nil, args[1:]...)
+			if code == 2 || !strings.Contains(out, "demo:"+d.Name) {
+				t.Errorf("%q: exit %d, stderr %q; want the demo's diagnosis", line, code, errOut)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -288,6 +289,19 @@ func detectedText(a *SDKAnswer) string {
 		return "detected from request headers"
 	}
 	return "current version"
+}
+
+// demoRE matches the source of a built-in example, "demo:NAME".
+var demoRE = regexp.MustCompile(`^demo:([a-z0-9][a-z0-9-]*)$`)
+
+// reproduce returns the shell lines that reproduce v: `midstream demo
+// NAME` for a built-in example, which has no file to serve, else
+// `midstream serve` of its capture with the app pointed at it.
+func reproduce(v *Verdict) string {
+	if m := demoRE.FindStringSubmatch(v.Source); m != nil {
+		return "midstream demo " + m[1] + "  # a built-in example, offline"
+	}
+	return fmt.Sprintf("midstream serve %s\n%s your-app", captureName(v), baseURLEnv(v))
 }
 
 // captureName is what to hand to `midstream serve`: the file, shell-quoted

@@ -112,7 +112,7 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	}
 	writeMDHeaders(w, v)
 
-	fmt.Fprintf(w, "\n### How to reproduce\n\n```sh\nmidstream serve %s\n%s your-app\n```\n", captureName(v), baseURLEnv(v))
+	fmt.Fprintf(w, "\n### How to reproduce\n\n```sh\n%s\n```\n", reproduce(v))
 }
 
 func writeMDTimeline(w io.Writer, v *Verdict) {

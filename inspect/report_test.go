@@ -313,6 +313,9 @@ func TestReproduceCommand(t *testing.T) {
 		{"third exchange of a HAR names it", "session.har#3", "midstream serve session.har --exchange 3\n"},
 		{"path with spaces is quoted", "my captures/it's.sse", `midstream serve 'my captures/it'\''s.sse'` + "\n"},
 		{"stdin has no file: say to save one", "stdin", "midstream serve capture.sse  # the stream you piped in, saved to a file\n"},
+		{"a demo has no file: open the demo", "demo:overloaded", "```sh\nmidstream demo overloaded  # a built-in example, offline\n```"},
+		{"a demo with a dash", "demo:http-529", "midstream demo http-529 "},
+		{"a file under a demo: directory is served", "demo:x/a.sse", "midstream serve demo:x/a.sse\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
