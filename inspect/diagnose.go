@@ -268,6 +268,8 @@ func (d *diag) outcome() {
 	case d.decodeErr != nil:
 		v.Outcome = OutcomeTransportError
 		d.f.add("S-decode-error", SeverityError, "The body could not be read to the end", d.decodeErr.Error())
+	case d.opt.InFlight:
+		d.inFlight()
 	case v.EventCount == 0 || notSSE(v):
 		if errJSONBody(d) {
 			return
@@ -293,6 +295,24 @@ func (d *diag) outcome() {
 		if d.errStatus == 0 {
 			v.Error.Retryable = false
 		}
+	}
+}
+
+// inFlightCodes are the findings that only say the body has not ended
+// (yet): a snapshot of a body still arriving drops them.
+var inFlightCodes = []string{
+	"S-unterminated-event", "S-no-events",
+	"A-W11-truncated-mid-block", "A-W11-truncated-after-delta", "A-W11-truncated-between-blocks",
+	"O-truncated", "O-truncated-after-finish", "R-truncated",
+}
+
+// inFlight marks a snapshot of a body still arriving, with neither an
+// error nor a terminator yet: OutcomeInFlight, without the findings that
+// would call the missing end a truncation.
+func (d *diag) inFlight() {
+	d.v.Outcome = OutcomeInFlight
+	for _, c := range inFlightCodes {
+		d.f.remove(c)
 	}
 }
 

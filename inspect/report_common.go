@@ -99,6 +99,8 @@ func outcomeText(v *Verdict) string {
 		return "HTTP error before the stream"
 	case OutcomeEmpty:
 		return "empty: no events"
+	case OutcomeInFlight:
+		return "in flight: the body is still arriving"
 	}
 	return string(v.Outcome)
 }
