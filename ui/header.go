@@ -43,6 +43,8 @@ func statusLine(s *Styles, st *exchangeState, shown int) string {
 	v := st.verdict
 	var http string
 	switch {
+	case v != nil && v.HTTPStatus == 0 && (v.Outcome == inspect.OutcomeNoResponse || v.Outcome == inspect.OutcomeCanceled):
+		http = "no HTTP response"
 	case v != nil && v.HTTPStatus != 0:
 		http = fmt.Sprintf("HTTP %d", v.HTTPStatus)
 		if v.HTTPStatusAssumed {

@@ -115,3 +115,37 @@ func TestPacedReplayRevealsMismatchWithTheError(t *testing.T) {
 		}
 	}
 }
+
+// TestNoResponseHeader: a live request refused before any response says
+// so in the header and the list: no assumed 200, no MISMATCH; the user's
+// own cancel says "cancelled by you".
+func TestNoResponseHeader(t *testing.T) {
+	rows := []struct {
+		name string
+		end  stream.End
+		want []string
+	}{
+		{"connection refused", stream.End{Reason: stream.EndError, Err: "connection refused: dial tcp 127.0.0.1:1: connect: connection refused"},
+			[]string{"no HTTP response", "stream → none"}},
+		{"cancelled by you", stream.End{Reason: stream.EndCanceled, Err: "cancelled: " + stream.ErrUserCanceled.Error()},
+			[]string{"no HTTP response", "cancelled by you"}},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			m, _ := liveModel(t, 120, 30)
+			end := r.end
+			feedLive(m, feedMsg{updates: []stream.Update{startUpdates()[0], {Seq: 1, End: &end}}})
+			header, row := statusRow(m)
+			for _, w := range r.want {
+				if !strings.Contains(header, w) {
+					t.Errorf("header lacks %q: %s", w, header)
+				}
+			}
+			for _, txt := range []string{header, row} {
+				if strings.Contains(txt, "MISMATCH") || strings.Contains(txt, "assumed") || strings.Contains(txt, "200") {
+					t.Errorf("a verdict or status for no response: %s", txt)
+				}
+			}
+		})
+	}
+}

@@ -69,6 +69,9 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 		http = fmt.Sprintf("HTTP %d", st.x.Response.Status)
 	}
 	if v != nil {
+		if v.HTTPStatus == 0 && (v.Outcome == inspect.OutcomeNoResponse || v.Outcome == inspect.OutcomeCanceled) {
+			http = "no resp."
+		}
 		if v.HTTPStatus != 0 {
 			http = fmt.Sprintf("HTTP %d", v.HTTPStatus)
 			if v.HTTPStatusAssumed {
