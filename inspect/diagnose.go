@@ -109,9 +109,9 @@ func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	switch {
 	case x.Response != nil:
 		v.HTTPStatus = x.Response.Status
-	case noResponse(x):
-		// A recorded failure before the headers: there is no status,
-		// and none may be assumed.
+	case noResponse(x), opt.InFlight && x.Request != nil:
+		// A recorded failure before the headers, or a request still
+		// waiting for them: there is no status, and none may be assumed.
 	case opt.Status != 0:
 		v.HTTPStatus = opt.Status
 	default:

@@ -46,6 +46,17 @@ func TestInFlightOutcome(t *testing.T) {
 	}
 }
 
+// TestInFlightWaitingForHeaders: a request still waiting for its response
+// has no status yet, not an assumed 200.
+func TestInFlightWaitingForHeaders(t *testing.T) {
+	x := &stream.Exchange{Source: "live", Request: &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages"}}
+	v := Diagnose(x, Options{InFlight: true})
+	if v.HTTPStatus != 0 || v.HTTPStatusAssumed || v.Outcome != OutcomeInFlight || v.Mismatch {
+		t.Errorf("status %d assumed %v outcome %s mismatch %v, want no status, in flight, no mismatch",
+			v.HTTPStatus, v.HTTPStatusAssumed, v.Outcome, v.Mismatch)
+	}
+}
+
 // TestInFlightOffKeepsTruncation: the same snapshot, ended, is truncated.
 func TestInFlightOffKeepsTruncation(t *testing.T) {
 	v := Diagnose(inFlightX(ant(evMS, evStart(0, "text"), evText(0, "Hi")), 200), Options{})
