@@ -109,6 +109,9 @@ func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	switch {
 	case x.Response != nil:
 		v.HTTPStatus = x.Response.Status
+	case noResponse(x), opt.InFlight && x.Request != nil:
+		// A recorded failure before the headers, or a request still
+		// waiting for them: there is no status, and none may be assumed.
 	case opt.Status != 0:
 		v.HTTPStatus = opt.Status
 	default:
@@ -248,6 +251,13 @@ func HeaderRequestID(r *stream.Response) string {
 // outcome decides how the exchange ended and fills v.Error.
 func (d *diag) outcome() {
 	v, x := d.v, d.x
+	if noResponse(x) {
+		v.Outcome = OutcomeNoResponse
+		if x.End.ByUser() {
+			v.Outcome = OutcomeCanceled
+		}
+		return
+	}
 	if v.HTTPStatus != 0 && (v.HTTPStatus < 200 || v.HTTPStatus > 299) {
 		d.httpError()
 		return
@@ -263,11 +273,15 @@ func (d *diag) outcome() {
 		v.Outcome = OutcomeErrorEvent
 	case d.complete:
 		v.Outcome = OutcomeComplete
+	case x.End.ByUser():
+		v.Outcome = OutcomeCanceled
 	case transportFailed(x.End.Reason):
 		v.Outcome = OutcomeTransportError
 	case d.decodeErr != nil:
 		v.Outcome = OutcomeTransportError
 		d.f.add("S-decode-error", SeverityError, "The body could not be read to the end", d.decodeErr.Error())
+	case d.opt.InFlight:
+		d.inFlight()
 	case v.EventCount == 0 || notSSE(v):
 		if errJSONBody(d) {
 			return
@@ -293,6 +307,24 @@ func (d *diag) outcome() {
 		if d.errStatus == 0 {
 			v.Error.Retryable = false
 		}
+	}
+}
+
+// inFlightCodes are the findings that only say the body has not ended
+// (yet): a snapshot of a body still arriving drops them.
+var inFlightCodes = []string{
+	"S-unterminated-event", "S-no-events",
+	"A-W11-truncated-mid-block", "A-W11-truncated-after-delta", "A-W11-truncated-between-blocks",
+	"O-truncated", "O-truncated-after-finish", "R-truncated",
+}
+
+// inFlight marks a snapshot of a body still arriving, with neither an
+// error nor a terminator yet: OutcomeInFlight, without the findings that
+// would call the missing end a truncation.
+func (d *diag) inFlight() {
+	d.v.Outcome = OutcomeInFlight
+	for _, c := range inFlightCodes {
+		d.f.remove(c)
 	}
 }
 
@@ -335,6 +367,16 @@ const maxDocBody = 4 << 20
 // docBody returns the body of x for reading as one JSON document, cut at
 // maxDocBody (a cut document is then not valid JSON).
 func docBody(x *stream.Exchange) []byte { return x.BodyPrefix(maxDocBody) }
+
+// noResponse reports a request that got no HTTP response at all: a
+// recorded request that ended with a transport failure (refused, DNS, TLS,
+// timeout, reset, cancelled) before any header or body byte. A capture
+// that simply lacks a status line (a bare SSE body, EndEOF or unknown)
+// is not one, nor a recorder killed mid-way (EndIncomplete).
+func noResponse(x *stream.Exchange) bool {
+	return x.Response == nil && x.Request != nil && x.End.Reason != stream.EndIncomplete &&
+		transportFailed(x.End.Reason) && x.BodyLen() == 0
+}
 
 func transportFailed(r stream.EndReason) bool {
 	switch r {

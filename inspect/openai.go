@@ -255,7 +255,9 @@ func (c *genericChecker) finish() {
 		d.errorFinding("G-error-event")
 		return
 	}
-	d.complete = d.v.EventCount > 0 && !allUnterminated(d.v.Events) && !transportFailed(d.x.End.Reason)
+	// A generic stream has no terminator: it is complete when it ended
+	// cleanly, so never while it is still arriving.
+	d.complete = d.v.EventCount > 0 && !allUnterminated(d.v.Events) && !transportFailed(d.x.End.Reason) && !d.opt.InFlight
 }
 
 func allUnterminated(ev Events) bool { return lastEvent(ev) < 0 }

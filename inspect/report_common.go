@@ -36,6 +36,8 @@ func writeSafe(w io.Writer, b *bytes.Buffer) error {
 // httpStatusText describes the HTTP status as people should read it.
 func httpStatusText(v *Verdict) string {
 	switch {
+	case v.HTTPStatus == 0 && (v.Outcome == OutcomeNoResponse || v.Outcome == OutcomeCanceled):
+		return "none (no response)"
 	case v.HTTPStatus == 0:
 		return "unknown"
 	case v.HTTPStatusAssumed:
@@ -62,9 +64,15 @@ func mappedStatusText(v *Verdict) string {
 	return fmt.Sprintf("%d", v.MappedStatus)
 }
 
-// mismatchText is the verdict word: MISMATCH or agree.
+// mismatchText is the verdict in words: MISMATCH, agree, or why there is
+// nothing to compare (no response, cancelled by the user).
 func mismatchText(v *Verdict) string {
-	if !v.Mismatch {
+	switch {
+	case v.Outcome == OutcomeNoResponse:
+		return "no response, nothing to compare"
+	case v.Outcome == OutcomeCanceled:
+		return "cancelled by you, no verdict"
+	case !v.Mismatch:
 		return "agree"
 	}
 	if v.HTTPStatus >= 200 && v.HTTPStatus < 300 {
@@ -73,10 +81,16 @@ func mismatchText(v *Verdict) string {
 	return "MISMATCH: the HTTP status and the stream's error disagree"
 }
 
-// verdictWord is the one-word verdict: MISMATCH or OK.
+// verdictWord is the short verdict: MISMATCH, OK, NO RESPONSE or
+// CANCELLED BY YOU.
 func verdictWord(v *Verdict) string {
-	if v.Mismatch {
+	switch {
+	case v.Mismatch:
 		return "MISMATCH"
+	case v.Outcome == OutcomeNoResponse:
+		return "NO RESPONSE"
+	case v.Outcome == OutcomeCanceled:
+		return "CANCELLED BY YOU"
 	}
 	return "OK"
 }
@@ -100,6 +114,16 @@ func outcomeText(v *Verdict) string {
 		return "HTTP error before the stream"
 	case OutcomeEmpty:
 		return "empty: no events"
+	case OutcomeInFlight:
+		return "in flight: the body is still arriving"
+	case OutcomeNoResponse:
+		s := "no HTTP response"
+		if v.Exchange != nil && v.Exchange.End.Err != "" {
+			s += " (" + txt(v.Exchange.End.Err) + ")"
+		}
+		return s
+	case OutcomeCanceled:
+		return "cancelled by you"
 	}
 	return string(v.Outcome)
 }

@@ -119,6 +119,7 @@ func TestReportGolden(t *testing.T) {
 		{"overloaded-python-0.86.0", overloadedDiagnosis},
 		{"truncated-no-sdk", truncatedDiagnosis},
 		{"http529-and-openai", multiDiagnosis},
+		{"no-response-refused", noResponseDiagnosis},
 	}
 	for _, fx := range fixtures {
 		for _, w := range reportWriters {

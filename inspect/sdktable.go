@@ -15,11 +15,14 @@ import (
 type sitKind int
 
 const (
-	sitNone      sitKind = iota // complete: nothing surfaces
-	sitStreamErr                // an error event inside a 2xx stream
-	sitHTTPErr                  // an HTTP error status before any stream
-	sitTruncated                // the body ended cleanly without a terminator (or was empty)
-	sitDropped                  // the connection broke mid-body
+	sitNone       sitKind = iota // complete: nothing surfaces
+	sitStreamErr                 // an error event inside a 2xx stream
+	sitHTTPErr                   // an HTTP error status before any stream
+	sitTruncated                 // the body ended cleanly without a terminator (or was empty)
+	sitDropped                   // the connection broke mid-body
+	sitNoResponse                // no HTTP response at all (refused, DNS, TLS, timeout)
+	sitCanceled                  // the user cancelled the exchange
+	sitInFlight                  // the body is still arriving
 )
 
 // situation is what the SDK tables need to know about an exchange.
@@ -56,6 +59,12 @@ func situationOf(v *Verdict) situation {
 		s.kind = sitTruncated
 	case OutcomeTransportError:
 		s.kind = sitDropped
+	case OutcomeNoResponse:
+		s.kind = sitNoResponse
+	case OutcomeCanceled:
+		s.kind = sitCanceled
+	case OutcomeInFlight:
+		s.kind = sitInFlight
 	}
 	return s
 }
@@ -116,6 +125,9 @@ func answerFor(v *Verdict, s situation, d detected, from string) *SDKAnswer {
 	}
 	if isAnthropicSDK(d.name) != (s.provider == ProviderAnthropic) {
 		a.Advice = fmt.Sprintf("%s does not speak this %s stream; run diagnose with the SDK your code uses for it.", d.name, v.Provider)
+		return a
+	}
+	if answerNoStream(a, s) {
 		return a
 	}
 	if s.kind == sitHTTPErr && s.status >= 200 && s.status < 300 {

@@ -159,6 +159,8 @@ func (d *diag) transport() {
 		}
 	}
 	switch r := x.End.Reason; {
+	case v.Outcome == OutcomeNoResponse || v.Outcome == OutcomeCanceled:
+		d.noResponseFinding()
 	case transportFailed(r) && v.Outcome == OutcomeTransportError:
 		sev, title := SeverityError, map[stream.EndReason]string{
 			stream.EndReset:      "The connection was reset mid-stream",
@@ -317,4 +319,39 @@ func gunzipped(x *stream.Exchange) *stream.Exchange {
 	y.Timed = false
 	y.Notes = append(append([]string(nil), x.Notes...), note)
 	return &y
+}
+
+// noResponseFinding explains an exchange that got no HTTP response, or
+// that the user cancelled: neither is a stream that failed, so neither is
+// a mismatch.
+func (d *diag) noResponseFinding() {
+	v, e := d.v, d.x.End
+	why := ""
+	if e.Err != "" {
+		why = ": " + oneLine(stream.RedactText(e.Err), 200)
+	}
+	switch {
+	case v.Outcome == OutcomeCanceled && d.x.Response == nil:
+		d.f.add("T-canceled-by-user", SeverityInfo, "Cancelled by you before the response",
+			"You stopped the request (Ctrl-C, or quitting the inspector) before any response arrived; nothing failed on the server's side.")
+	case v.Outcome == OutcomeCanceled:
+		d.f.add("T-canceled-by-user", SeverityInfo, "Cancelled by you",
+			fmt.Sprintf("You stopped the stream (Ctrl-C, or quitting the inspector) after %d event%s; the stream itself did not fail, so there is no verdict on how it would have ended.", v.EventCount, plural(v.EventCount)))
+	default:
+		d.f.add("T-no-response", SeverityError, "No HTTP response: "+faultClass(e.Err),
+			"The request got no response at all"+why+". There is no HTTP status and no stream, so nothing to compare: SDKs raise their connection error here (see the SDK answer), and their built-in retry applies.")
+	}
+}
+
+// faultClass is the fault class that starts an End.Err written by
+// stream.ClassifyTransportError ("connection refused", "DNS failure", …),
+// or "transport error" when there is none.
+func faultClass(err string) string {
+	if i := strings.Index(err, ": "); i > 0 {
+		return err[:i]
+	}
+	if err != "" {
+		return err
+	}
+	return stream.FaultOther
 }

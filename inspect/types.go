@@ -34,6 +34,16 @@ const (
 	OutcomeTransportError Outcome = "transport_error"
 	OutcomeHTTPError      Outcome = "http_error"
 	OutcomeEmpty          Outcome = "empty"
+	// OutcomeInFlight: the body is still arriving (Options.InFlight) and
+	// nothing so far decides the outcome; no mismatch follows from it.
+	OutcomeInFlight Outcome = "in_flight"
+	// OutcomeNoResponse: the request got no HTTP response at all (refused,
+	// DNS, TLS, timeout or reset before the headers): there is no status
+	// to compare, so no mismatch either.
+	OutcomeNoResponse Outcome = "no_response"
+	// OutcomeCanceled: the user stopped the exchange (Ctrl-C in live,
+	// quitting the inspector): their own act, not a failure of the stream.
+	OutcomeCanceled Outcome = "canceled"
 )
 
 // Severity ranks a finding.
@@ -65,6 +75,11 @@ type Options struct {
 	// findings still cover every event, and reports render as with the
 	// full timeline. Values below 8 count as 8. 0 keeps every event.
 	Window int
+	// InFlight says the exchange is a snapshot of a body still arriving
+	// (the interim diagnoses of live and proxy): a missing terminator is
+	// then no truncation, and the outcome is OutcomeInFlight until an
+	// error event, a terminator or an HTTP error decides it.
+	InFlight bool
 }
 
 // ReportWindow is the Options.Window of callers that only render reports

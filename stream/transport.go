@@ -96,6 +96,13 @@ func ClassifyTransportError(err error) (EndReason, string) {
 	return EndError, with(FaultOther)
 }
 
+// ByUser reports whether the user ended the exchange themselves (Ctrl-C
+// in live, quitting the inspector): a cancellation whose cause is
+// ErrUserCanceled, as ClassifyTransportError wrote it into End.Err.
+func (e End) ByUser() bool {
+	return e.Reason == EndCanceled && strings.Contains(e.Err, ErrUserCanceled.Error())
+}
+
 // causeOf returns the error to classify for a failed read or round trip on
 // a request made with ctx: the context's cause when the context is done
 // (it says why), else err itself.

@@ -43,6 +43,8 @@ func statusLine(s *Styles, st *exchangeState, shown int) string {
 	v := st.verdict
 	var http string
 	switch {
+	case v != nil && v.HTTPStatus == 0 && (v.Outcome == inspect.OutcomeNoResponse || v.Outcome == inspect.OutcomeCanceled):
+		http = "no HTTP response"
 	case v != nil && v.HTTPStatus != 0:
 		http = fmt.Sprintf("HTTP %d", v.HTTPStatus)
 		if v.HTTPStatusAssumed {
@@ -59,12 +61,12 @@ func statusLine(s *Styles, st *exchangeState, shown int) string {
 	if v == nil {
 		return out + s.Dim.Render("stream → … (diagnosing)")
 	}
-	// In a paced replay the stream has not "said" its error until the
-	// event that carries it is on screen.
-	reached := v.Error == nil || v.Error.EventIndex < shown || st.done && shown >= st.events.Len()
+	if pending(st, shown) {
+		// Bytes are still arriving (or, in a paced replay, still to be
+		// shown): no verdict may come from the end that is not there yet.
+		return out + s.Dim.Render("stream → no error yet") + bar + s.Value.Render("streaming…")
+	}
 	switch {
-	case !reached:
-		out += s.Dim.Render("stream → … (replaying)")
 	case v.MappedStatus != 0:
 		txt := fmt.Sprintf("stream → %d", v.MappedStatus)
 		if v.Error != nil && v.Error.Type != "" {
@@ -73,24 +75,43 @@ func statusLine(s *Styles, st *exchangeState, shown int) string {
 		out += s.Error.Render(txt)
 	case v.Outcome == inspect.OutcomeComplete || v.Outcome == inspect.OutcomeHTTPError:
 		out += s.OK.Render("stream → no error status")
+	case v.Outcome == inspect.OutcomeNoResponse || v.Outcome == inspect.OutcomeCanceled:
+		out += s.Warn.Render("stream → none")
 	default:
 		out += s.Warn.Render("stream → cut off, no status")
 	}
-	if reached {
-		if v.Mismatch {
-			out += bar + s.Mismatch.Render(" ✗ MISMATCH ")
-		} else {
-			out += bar + s.Agree.Render("✓ agree")
-		}
+	if v.Mismatch {
+		out += bar + s.Mismatch.Render(" ✗ MISMATCH ")
+	} else if v.Outcome != inspect.OutcomeNoResponse && v.Outcome != inspect.OutcomeCanceled {
+		out += bar + s.Agree.Render("✓ agree")
 	}
-	out += bar + s.Value.Render(outcomeText(v, st.done))
+	out += bar + s.Value.Render(outcomeText(v))
 	return out
 }
 
-func outcomeText(v *inspect.Verdict, done bool) string {
-	if !done {
-		return "streaming…"
+// pending reports whether the verdict of st may not be shown yet, with
+// the first shown events on screen: the body is still arriving (or still
+// being replayed) and nothing on screen decides the outcome. An error
+// event on screen decides it at once (MISMATCH the moment it is true), as
+// do an HTTP error and no response at all; otherwise the end decides, and
+// it counts only once the whole body has arrived and is shown.
+func pending(st *exchangeState, shown int) bool {
+	v := st.verdict
+	switch {
+	case v == nil:
+		return false
+	case v.Outcome == inspect.OutcomeInFlight:
+		return true
+	case v.Error != nil && v.Error.EventIndex >= 0:
+		return v.Error.EventIndex >= shown
+	case v.Outcome == inspect.OutcomeHTTPError || v.Outcome == inspect.OutcomeNoResponse:
+		return false
 	}
+	return !st.done || shown < st.events.Len()
+}
+
+// outcomeText is the outcome of a decided verdict in a few words.
+func outcomeText(v *inspect.Verdict) string {
 	switch v.Outcome {
 	case inspect.OutcomeComplete:
 		return "complete"
@@ -107,6 +128,12 @@ func outcomeText(v *inspect.Verdict, done bool) string {
 		return "HTTP error, no stream"
 	case inspect.OutcomeEmpty:
 		return "empty body"
+	case inspect.OutcomeInFlight:
+		return "streaming…"
+	case inspect.OutcomeNoResponse:
+		return "no HTTP response"
+	case inspect.OutcomeCanceled:
+		return "cancelled by you"
 	}
 	return string(v.Outcome)
 }

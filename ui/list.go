@@ -69,27 +69,16 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 		http = fmt.Sprintf("HTTP %d", st.x.Response.Status)
 	}
 	if v != nil {
+		if v.HTTPStatus == 0 && (v.Outcome == inspect.OutcomeNoResponse || v.Outcome == inspect.OutcomeCanceled) {
+			http = "no resp."
+		}
 		if v.HTTPStatus != 0 {
 			http = fmt.Sprintf("HTTP %d", v.HTTPStatus)
 			if v.HTTPStatusAssumed {
 				http += "?"
 			}
 		}
-		mapped = "stream ok"
-		if v.Outcome != inspect.OutcomeComplete && v.Outcome != inspect.OutcomeHTTPError {
-			mapped = "stream cut off"
-		}
-		if v.MappedStatus != 0 {
-			mapped = fmt.Sprintf("stream → %d", v.MappedStatus)
-			if v.Error != nil {
-				mapped += " " + v.Error.Type
-			}
-		}
-		mark = "✓ agree"
-		if v.Mismatch {
-			mark = "✗ MISMATCH"
-		}
-		outcome = outcomeText(v, st.done)
+		mapped, mark, outcome = rowVerdict(st)
 	}
 	src := oneLine(stream.RedactText(st.x.Source))
 	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 20), st.eventCount())
@@ -99,8 +88,38 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 	switch {
 	case selected:
 		return s.Selected.Render(line)
-	case v != nil && v.Mismatch:
+	case v != nil && v.Mismatch && !pending(st, st.events.Len()):
 		return s.Error.Render(line)
 	}
 	return s.Value.Render(line)
+}
+
+// rowVerdict is the stream column, the mark and the outcome of a row: an
+// exchange still arriving says "streaming…" with no mark, never a verdict
+// drawn from the end it has not reached.
+func rowVerdict(st *exchangeState) (mapped, mark, outcome string) {
+	v := st.verdict
+	if pending(st, st.events.Len()) {
+		return "stream, no error yet", "", "streaming…"
+	}
+	switch {
+	case v.MappedStatus != 0:
+		mapped = fmt.Sprintf("stream → %d", v.MappedStatus)
+		if v.Error != nil {
+			mapped += " " + v.Error.Type
+		}
+	case v.Outcome == inspect.OutcomeComplete || v.Outcome == inspect.OutcomeHTTPError:
+		mapped = "stream ok"
+	case v.Outcome == inspect.OutcomeNoResponse || v.Outcome == inspect.OutcomeCanceled:
+		mapped = "no stream"
+	default:
+		mapped = "stream cut off"
+	}
+	switch {
+	case v.Mismatch:
+		mark = "✗ MISMATCH"
+	case v.Outcome != inspect.OutcomeNoResponse && v.Outcome != inspect.OutcomeCanceled:
+		mark = "✓ agree"
+	}
+	return mapped, mark, outcomeText(v)
 }

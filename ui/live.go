@@ -23,7 +23,9 @@ func (m *Model) maybeDiagnose(st *exchangeState) tea.Cmd {
 	}
 	st.diagnosing = true
 	st.fullVerdict = st.done
-	return m.spawn(diagnose(st.seq, st.gen, st.snapshot(), m.opt.Inspect, st.done))
+	opt := m.opt.Inspect
+	opt.InFlight = !st.done // a snapshot of a body still arriving
+	return m.spawn(diagnose(st.seq, st.gen, st.snapshot(), opt, st.done))
 }
 
 // applyFeed applies a batch of updates, then starts decoding what they
