@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/midstreamhq/midstream/inspect"
-	"github.com/midstreamhq/midstream/inspect/sdkbench"
+	"github.com/midstreamhq/midstream/internal/ssegen"
 	"github.com/midstreamhq/midstream/stream"
 )
 
-// bench64 is the 64 MiB Anthropic stream of the sdkbench benchmarks,
+// bench64 is the 64 MiB Anthropic stream of the e2e/sdkbench benchmarks,
 // generated deterministically (about a million events).
-var bench64 = sync.OnceValue(func() []byte { return sdkbench.Anthropic(64<<20, 1) })
+var bench64 = sync.OnceValue(func() []byte { return ssegen.Anthropic(64<<20, 1) })
 
 // BenchmarkDiagnose reports Diagnose's throughput (MB/s) on the 64 MiB
 // stream, with the full timeline (the inspector) and with ReportWindow

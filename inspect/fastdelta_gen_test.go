@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/midstreamhq/midstream/inspect"
-	"github.com/midstreamhq/midstream/inspect/sdkbench"
+	"github.com/midstreamhq/midstream/internal/ssegen"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -34,7 +34,7 @@ func verdictText(t *testing.T, body []byte, opt inspect.Options) string {
 // stream, and copies of it with bytes changed inside delta payloads, with
 // and without the template fast path: the reports must be identical.
 func TestTemplatesSameVerdictsGenerated(t *testing.T) {
-	base := sdkbench.Anthropic(256<<10, 5)
+	base := ssegen.Anthropic(256<<10, 5)
 	defer func() { *inspect.UseTemplates = true }()
 	r := rand.New(rand.NewPCG(5, 6))
 	findings := map[string]bool{}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/midstreamhq/midstream/internal/ssegen"
 )
 
 // refEvent is what the reference decoder dispatches.
@@ -274,7 +276,7 @@ func randomChunks(in []byte, seed uint64) io.Reader {
 func TestReferenceOnGenerated(t *testing.T) {
 	for _, mixed := range []bool{false, true} {
 		for _, eol := range []string{"\n", "\r\n", "\r"} {
-			in, n := genStream(genOptions{size: 256 << 10, eol: eol, bigLine: 100 << 10, mixed: mixed, seed: 9})
+			in, n := ssegen.DecoderStream(ssegen.DecoderOptions{Size: 256 << 10, EOL: eol, BigLine: 100 << 10, Mixed: mixed, Seed: 9})
 			want := refDecode(in)
 			what := fmt.Sprintf("eol %q, mixed %v", eol, mixed)
 			if len(want.events) != n {

@@ -1,10 +1,9 @@
-// Package sdkbench holds the speed benchmark of issue #3 item 9: Diagnose
-// (plus JSON encoding of the verdict) against the official Go SDK's typed
-// stream with accumulation, over the same generated 64 MiB Anthropic
-// stream. It is a package of its own so that building package inspect's
-// tests (and its fuzz targets, which instrument every dependency) does not
-// compile the SDK.
-package sdkbench
+// Package ssegen generates deterministic Anthropic Messages streams for
+// benchmarks and tests: package inspect's Diagnose benchmarks and
+// template tests, and the end-to-end module's benchmark of Diagnose
+// against the official Go SDK's typed stream (e2e/sdkbench). It imports
+// nothing outside the standard library.
+package ssegen
 
 import (
 	"bytes"

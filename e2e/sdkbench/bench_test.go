@@ -13,6 +13,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
 
 	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/internal/ssegen"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -21,14 +22,14 @@ import (
 // bytes through the official Go SDK's typed stream with accumulation.
 // Compare BenchmarkDiagnose64M with BenchmarkSDKAccumulate64M in one run:
 //
-//	go test ./inspect/sdkbench/ -run '^$' -bench 64M -benchtime 3x
+//	cd e2e && go test ./sdkbench/ -run '^$' -bench 64M -benchtime 3x
 //
 // BenchmarkSDKTyped64M (typed decoding without accumulation) shows how
 // much of the SDK's cost is the accumulator.
 
 const benchSize = 64 << 20
 
-var bench64 = sync.OnceValue(func() []byte { return Anthropic(benchSize, 1) })
+var bench64 = sync.OnceValue(func() []byte { return ssegen.Anthropic(benchSize, 1) })
 
 // BenchmarkDiagnose64M is what `midstream diagnose --format json` does per
 // exchange: Diagnose, then marshal the verdict.
@@ -104,7 +105,7 @@ func BenchmarkSDKTyped64M(b *testing.B) {
 // a well-formed Anthropic stream, so Diagnose does its full work on it and
 // reports nothing (and the SDK's accumulator agrees with Assemble).
 func TestGeneratedStreamIsClean(t *testing.T) {
-	body := Anthropic(1<<20, 7)
+	body := ssegen.Anthropic(1<<20, 7)
 	v := inspect.Diagnose(stream.FromBody("gen.sse", body), inspect.Options{})
 	if v.Outcome != inspect.OutcomeComplete || len(v.Findings) != 0 || v.Provider != inspect.ProviderAnthropic {
 		t.Fatalf("outcome %s provider %s findings %v", v.Outcome, v.Provider, findingCodes(v))
@@ -149,7 +150,7 @@ func findingCodes(v *inspect.Verdict) []string {
 // reports sdk/diagnose, the speed-up, so that load on a shared machine
 // drifting between two separate benchmarks cannot skew the ratio:
 //
-//	go test ./inspect/sdkbench/ -run '^$' -bench Ratio64M -benchtime 3x
+//	cd e2e && go test ./sdkbench/ -run '^$' -bench Ratio64M -benchtime 3x
 func BenchmarkRatio64M(b *testing.B) {
 	body := bench64()
 	var diag, sdk time.Duration

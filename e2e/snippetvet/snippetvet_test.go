@@ -18,8 +18,8 @@ import (
 )
 
 // TestGoSnippetsCompile type-checks, with go vet, the Go snippets that
-// inspect gives for each SDK era against the real SDK modules this
-// repository requires (anthropic-sdk-go/v2 v2.15.0, openai-go/v3 v3.98.0).
+// inspect gives for each SDK era against the real SDK modules the
+// end-to-end module requires (anthropic-sdk-go/v2 v2.15.0, openai-go/v3 v3.98.0).
 // Snippets for v1 anthropic-sdk-go differ from v2 only in the import path,
 // so they are checked with the v2 path substituted. The snippets go into a
 // "_"-prefixed directory inside the module, which resolves the module's
