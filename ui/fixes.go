@@ -20,6 +20,17 @@ var sdkNames = []string{
 type fixes struct {
 	textPane // styled lines, each cut to w
 	styles   *Styles
+	// seq and ev are the exchange and event the pane was scrolled for.
+	seq, ev int
+}
+
+// follow resets the scroll to the top when the pane is about another
+// exchange (seq) or event (ev) than before, so that advice for one event
+// never sits under another.
+func (f *fixes) follow(seq, ev int) {
+	if seq != f.seq || ev != f.ev {
+		f.seq, f.ev, f.top = seq, ev, 0
+	}
 }
 
 // setContent rebuilds the pane for verdict v, selected event sel (-1 for

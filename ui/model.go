@@ -396,6 +396,7 @@ func (m *Model) refreshPanes() {
 	if m.sdkPick >= 0 {
 		name = sdkNames[m.sdkPick]
 	}
+	m.fx.follow(st.seq, sel)
 	m.fx.setContent(st.verdict, sel, m.sdk(), name)
 }
 
