@@ -1,6 +1,11 @@
 package ui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+)
 
 // keyMap declares every key once; help is generated from it.
 type keyMap struct {
@@ -43,9 +48,10 @@ func defaultKeyMap() keyMap {
 	}
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap. The footer is built by footerKeys,
+// which fits these hints to the width and keeps help and quit last.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.Copy, k.Focus, k.Filter, k.Next, k.Assembled, k.Quit}
+	return []key.Binding{k.Copy, k.Focus, k.Filter, k.Next, k.Assembled, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -56,4 +62,104 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.Assembled, k.Copy, k.Yank, k.Save, k.SDK},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Restart, k.Help, k.Quit},
 	}
+}
+
+// activeKeys is the key map with only the bindings that work in the
+// current mode, pane and replay state enabled: handleKey matches against
+// it, and help and the footer show it, so all three agree.
+func (m *Model) activeKeys() keyMap {
+	k := m.keys
+	list := m.mode == modeList
+	exch := m.mode == modeExchange && m.tl != nil
+	replayable := false
+	if st := m.current(); st != nil {
+		replayable = m.paced && st.x.Timed && !m.live
+	}
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Enter} {
+		b.SetEnabled(list || exch)
+	}
+	for _, b := range []*key.Binding{&k.Focus, &k.Filter, &k.Assembled, &k.Copy, &k.Yank, &k.Save, &k.SDK} {
+		b.SetEnabled(exch)
+	}
+	for _, b := range []*key.Binding{&k.Pause, &k.Faster, &k.Slower, &k.Step} {
+		b.SetEnabled(exch && m.replay)
+	}
+	k.Restart.SetEnabled(exch && replayable)
+	k.Next.SetEnabled(exch && len(m.finds) > 0)
+	k.Prev.SetEnabled(exch && len(m.finds) > 0)
+	// esc closes help, leaves a pane or a filter, or goes back to the list.
+	k.Back.SetEnabled(m.helpOn || exch && (m.focus != focusTimeline || m.tl.filter != "" || len(m.xs) > 1 || m.live))
+	return k
+}
+
+// footerHints are the footer's key hints besides help and quit, the most
+// important first: a narrow footer drops them from the end.
+func (m *Model) footerHints(k keyMap) []key.Binding {
+	if m.mode == modeList {
+		return []key.Binding{k.Enter, k.Up, k.Down}
+	}
+	return []key.Binding{k.Copy, k.Pause, k.Focus, k.Filter, k.Next, k.Assembled, k.Back, k.Faster, k.Slower}
+}
+
+// footerKeys renders the key hints of a footer of width w that starts
+// with prefix: it always ends with help and quit, dropping the least
+// important hints first and cutting prefix only when nothing else fits.
+func (m *Model) footerKeys(prefix string, w int) string {
+	k := m.activeKeys()
+	var hints []key.Binding
+	for _, b := range m.footerHints(k) {
+		if b.Enabled() {
+			hints = append(hints, b)
+		}
+	}
+	m.help.Width = 0 // the footer fits itself
+	for {
+		line := m.help.ShortHelpView(append(hints[:len(hints):len(hints)], k.Help, k.Quit))
+		if width(prefix)+width(line) <= w || len(hints) == 0 {
+			if room := w - width(line); width(prefix) > room {
+				prefix = cut(prefix, max(0, room))
+			}
+			return prefix + line
+		}
+		hints = hints[:len(hints)-1]
+	}
+}
+
+// helpView lays out every enabled binding for a w-column screen: one
+// column per group of FullHelp, as many side by side as fit, the rest
+// wrapped below after a blank line.
+func (m *Model) helpView(w int) string {
+	m.help.Width = 0 // columns are placed here, never cut by help
+	sep := m.help.Styles.FullSeparator.Render(m.help.FullSeparator)
+	var rows []string
+	var row []string
+	rowW := 0
+	flush := func() {
+		if len(row) > 0 {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+		}
+		row, rowW = nil, 0
+	}
+	for _, g := range m.activeKeys().FullHelp() {
+		block := m.help.FullHelpView([][]key.Binding{g})
+		if block == "" {
+			continue
+		}
+		bw := lipgloss.Width(block)
+		if len(row) > 0 && rowW+width(sep)+bw > w {
+			flush()
+		}
+		if len(row) > 0 {
+			row = append(row, sep)
+			rowW += width(sep)
+		}
+		row = append(row, block)
+		rowW += bw
+	}
+	flush()
+	lines := strings.Split(strings.Join(rows, "\n\n"), "\n")
+	for i, l := range lines {
+		lines[i] = fit(l, w)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -130,6 +130,7 @@ func newModel(opt Options) *Model {
 		total:   -1,
 		keep:    defaultEvictPolicy,
 	}
+	m.help.ShortSeparator = " · "
 	m.input = textinput.New()
 	m.input.Prompt = "/ "
 	m.input.Placeholder = "event type or text"

@@ -17,7 +17,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.fatal != nil {
 		return m, tea.Quit
 	}
-	k := m.keys
+	k := m.activeKeys()
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
@@ -40,7 +40,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.keys
+	k := m.activeKeys()
 	switch {
 	case key.Matches(msg, k.Up):
 		m.list.move(-1, len(m.xs))
@@ -63,7 +63,7 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.keys
+	k := m.activeKeys()
 	st := m.current()
 	page := max(1, m.tl.h-1)
 	for _, b := range []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Next, k.Prev, k.Filter, k.Step} {

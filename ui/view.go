@@ -65,7 +65,7 @@ func (m *Model) View() string {
 		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
 	case m.helpOn:
 		b.WriteString(fit(m.styles.FocusTitle.Render("midstream keys")+m.styles.Dim.Render("  (? or esc to close)"), w) + "\n\n")
-		b.WriteString(m.help.FullHelpView(m.keys.FullHelp()))
+		b.WriteString(m.helpView(w))
 		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
 	case m.mode == modeList:
 		b.WriteString(fit(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n")
@@ -223,12 +223,11 @@ func (m *Model) statusView() string {
 			parts = append(parts, fmt.Sprintf("%s %gx", state, m.speed))
 		}
 	}
-	m.help.Width = max(10, w-width(strings.Join(parts, " · "))-3)
-	line := m.help.ShortHelpView(m.keys.ShortHelp())
+	prefix := ""
 	if len(parts) > 0 {
-		line = m.styles.Status.Render(strings.Join(parts, " · ")+" · ") + line
+		prefix = m.styles.Status.Render(strings.Join(parts, " · ") + " · ")
 	}
-	return fit(line, w)
+	return fit(m.footerKeys(prefix, w), w)
 }
 
 // joinColumns puts two blocks side by side; left lines are padded to lw.
