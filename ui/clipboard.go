@@ -19,7 +19,7 @@ type clipEnv struct {
 	goos     string
 	term     io.Writer                    // where OSC 52 goes (the terminal)
 	local    func(string) error           // the local clipboard (atotto)
-	saveFile func(string) (string, error) // fallback file writer
+	saveFile func(text, pattern string) (string, error) // fallback file writer (stream.CreateTemp pattern)
 }
 
 func defaultClipEnv() clipEnv {
@@ -52,13 +52,20 @@ func (e clipEnv) localPlausible() bool {
 	return e.getenv("DISPLAY") != "" || e.getenv("WAYLAND_DISPLAY") != ""
 }
 
+// The fallback file's name patterns, for stream.CreateTemp: each says what
+// the file holds.
+const (
+	diagnosisFilePattern = "midstream-diagnosis-*.md" // a Markdown diagnosis
+	frameFilePattern     = "midstream-frame-*.txt"    // one raw SSE frame
+)
+
 // copyText copies text by every plausible method. OSC 52 reaches the
 // user's terminal even over SSH, but the terminal never confirms it, so
 // unless the local clipboard confirmed the copy the text is also saved to
-// a file whose path is reported. The text passes stream.SafeText first:
+// a file, named by pattern, whose path is reported. The text passes stream.SafeText first:
 // whatever is pasted or printed from the clipboard or the file holds no
 // escape sequence, control, C1 or bidi character from the stream.
-func copyText(text string, e clipEnv) copyResult {
+func copyText(text, pattern string, e clipEnv) copyResult {
 	var r copyResult
 	text = stream.SafeText(text)
 	if e.term != nil {
@@ -79,7 +86,7 @@ func copyText(text string, e clipEnv) copyResult {
 		}
 	}
 	if !r.local && e.saveFile != nil {
-		r.file, r.fileErr = e.saveFile(text)
+		r.file, r.fileErr = e.saveFile(text, pattern)
 	}
 	return r
 }
@@ -119,9 +126,9 @@ func (r copyResult) message(what string) (string, bool) {
 }
 
 // saveTextFile writes text to a new file (mode 0600) in the temporary
-// folder and returns its path; the clipboard's fallback.
-func saveTextFile(text string) (string, error) {
-	o, err := stream.CreateTemp("", "midstream-diagnosis-*.md")
+// folder, named by pattern, and returns its path; the clipboard's fallback.
+func saveTextFile(text, pattern string) (string, error) {
+	o, err := stream.CreateTemp("", pattern)
 	if err != nil {
 		return "", err
 	}

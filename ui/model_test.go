@@ -316,7 +316,7 @@ func TestCopyStatusNeverSilent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClip{env_: tt.env, localErr: tt.localErr}
-			r := copyText("## diagnosis 529", fc.env())
+			r := copyText("## diagnosis 529", diagnosisFilePattern, fc.env())
 			msg, _ := r.message("diagnosis")
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
@@ -354,6 +354,20 @@ func TestCopyKeyReportsResult(t *testing.T) {
 		}
 	default:
 		t.Errorf("nothing reached the clipboard; status: %q", last)
+	}
+}
+
+// TestYankFallbackFileNamedForFrame checks that a raw frame copied with no
+// local clipboard is saved as a midstream-frame-*.txt, not as a diagnosis.
+func TestYankFallbackFileNamedForFrame(t *testing.T) {
+	m, fc := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 120, 30)
+	fc.env_ = map[string]string{}
+	m.clip = fc.env()
+	press(m, "G", "k", "y") // the error event
+	s := screen(m)
+	last := s[strings.LastIndex(s, "\n")+1:]
+	if !strings.Contains(fc.saved, "event: error") || !strings.Contains(last, "/tmp/midstream-frame-test.txt") {
+		t.Errorf("saved %q; status %q, want the frame in /tmp/midstream-frame-test.txt", fc.saved, last)
 	}
 }
 
