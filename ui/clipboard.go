@@ -17,8 +17,8 @@ import (
 type clipEnv struct {
 	getenv   func(string) string
 	goos     string
-	term     io.Writer                    // where OSC 52 goes (the terminal)
-	local    func(string) error           // the local clipboard (atotto)
+	term     io.Writer                                  // where OSC 52 goes (the terminal)
+	local    func(string) error                         // the local clipboard (atotto)
 	saveFile func(text, pattern string) (string, error) // fallback file writer (stream.CreateTemp pattern)
 }
 
