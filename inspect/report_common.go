@@ -169,6 +169,15 @@ func errorText(v *Verdict) string {
 	return s + fmt.Sprintf("; output before error: %s; retryable: %s", yesNo(e.OutputBeforeError), yesNo(e.Retryable))
 }
 
+// retryText is the "built-in retry" cell: yes, no, or nothing to retry
+// for a complete stream.
+func retryText(a *SDKAnswer) string {
+	if a.NothingToRetry {
+		return "n/a (nothing to retry)"
+	}
+	return yesNo(a.BuiltinRetry)
+}
+
 func yesNo(b bool) string {
 	if b {
 		return "yes"

@@ -476,3 +476,31 @@ func TestReportHTTPErrorBeforeStream(t *testing.T) {
 		}
 	}
 }
+
+// TestReportCleanStreamNothingToRetry checks that for a complete stream
+// with no error the SDK answer has no retry snippet and the reports say
+// "nothing to retry" rather than "built-in retry no".
+func TestReportCleanStreamNothingToRetry(t *testing.T) {
+	v := scenario(t, "ok")
+	ref, err := ParseSDKRef("anthropic-python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.SDK = SDKFor(v, Options{SDK: ref})
+	if v.SDK == nil || !v.SDK.NothingToRetry || v.SDK.Snippet != "" {
+		t.Fatalf("SDK answer for a clean stream: %+v", v.SDK)
+	}
+	d := &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}
+	var txt, md bytes.Buffer
+	if err := WriteText(&txt, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "n/a (nothing to retry)") || strings.Contains(out, "snippet") || strings.Contains(out, "```python") {
+			t.Errorf("%s report for a clean stream:\n%s", name, out)
+		}
+	}
+}

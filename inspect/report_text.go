@@ -114,7 +114,7 @@ func writeTextSDK(w io.Writer, a *SDKAnswer) {
 	kv(w, "    ", "raises", raisesText(a))
 	kv(w, "    ", "status", statusReported(a))
 	kv(w, "    ", "error type at", a.ErrorTypeAt)
-	kv(w, "    ", "built-in retry", yesNo(a.BuiltinRetry))
+	kv(w, "    ", "built-in retry", retryText(a))
 	kv(w, "    ", "advice", txt(a.Advice))
 	if a.Snippet != "" {
 		fmt.Fprintf(w, "    snippet (%s):\n", a.Language)
@@ -136,7 +136,7 @@ func writeTextSDKTable(w io.Writer, v *Verdict) {
 	fmt.Fprintln(w, "  SDKs (current versions; name yours with --sdk NAME@VERSION for advice and a snippet)")
 	for _, a := range rows {
 		fmt.Fprintf(w, "    %-28s raises %s; status %s; type at %s; built-in retry %s\n",
-			a.Name+" "+a.Version, raisesText(&a), statusReported(&a), orDash(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
+			a.Name+" "+a.Version, raisesText(&a), statusReported(&a), orDash(a.ErrorTypeAt), retryText(&a))
 	}
 }
 

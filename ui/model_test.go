@@ -385,3 +385,20 @@ func TestYankCopiesRedactedFrame(t *testing.T) {
 		t.Fatalf("y copied %q, want the raw error frame", fc.local)
 	}
 }
+
+// TestCleanStreamSDKDoesNotAlarm checks that for a complete stream with no
+// error the fixes pane neither warns that the built-in retry does not fire
+// nor offers a retry snippet.
+func TestCleanStreamSDKDoesNotAlarm(t *testing.T) {
+	m, _ := newTestModel(t, []*stream.Exchange{demo(t, "clean")}, Options{Instant: true}, 120, 40)
+	press(m, "p")
+	s := screen(m)
+	if !strings.Contains(s, "nothing to retry") {
+		t.Errorf("fixes pane does not say there is nothing to retry:\n%s", s)
+	}
+	for _, bad := range []string{"does NOT fire", "fix ("} {
+		if strings.Contains(s, bad) {
+			t.Errorf("clean stream shows %q:\n%s", bad, s)
+		}
+	}
+}
