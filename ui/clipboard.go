@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 
 	"github.com/atotto/clipboard"
+	"github.com/charmbracelet/x/ansi"
 	osc52 "github.com/aymanbagabas/go-osc52/v2"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -91,11 +91,29 @@ func copyText(text, pattern string, e clipEnv) copyResult {
 	return r
 }
 
-// message is the status line text for a copy of what.
-func (r copyResult) message(what string) (string, bool) {
+// message is the status line text for a copy of what, at most width
+// columns wide (no limit when width <= 0), and whether it reports a
+// failure. The parts go by priority: where the text is (the fallback
+// file, or the confirmed clipboard) first, then how else it was sent,
+// then why the local clipboard failed; a part that does not fit is left
+// out whole rather than cut mid-word.
+func (r copyResult) message(what string, width int) (string, bool) {
+	parts := r.parts(what)
+	if len(parts) == 0 {
+		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
+	}
+	msg := parts[0]
+	for _, p := range parts[1:] {
+		if next := msg + " · " + p; width <= 0 || ansi.StringWidth(next) <= width {
+			msg = next
+		}
+	}
+	return msg, !r.local && r.file == ""
+}
+
+// parts are the pieces of the copy status, most important first.
+func (r copyResult) parts(what string) []string {
 	var parts []string
-	// The file path goes first: it is what the user needs when nothing
-	// else could be confirmed, and a narrow status line cuts the end.
 	switch {
 	case r.file != "":
 		parts = append(parts, what+" saved to "+r.file)
@@ -103,26 +121,23 @@ func (r copyResult) message(what string) (string, bool) {
 		parts = append(parts, "could not save a copy: "+oneLine(r.fileErr.Error()))
 	}
 	if r.local {
-		parts = append(parts, "✓ "+what+" copied to the system clipboard")
+		parts = append(parts, "✓ "+what+" copied to the clipboard")
 	}
 	if r.osc52 {
 		via := "OSC 52"
 		if r.tmux {
-			via += " (tmux passthrough)"
+			via += " via tmux"
 		}
 		if r.local {
 			parts = append(parts, "also sent by "+via)
 		} else {
-			parts = append(parts, "sent by "+via+" (unconfirmed: the terminal must allow it)")
+			parts = append(parts, "sent by "+via+" (unconfirmed)")
 		}
 	}
 	if r.localErr != nil {
-		parts = append(parts, "local clipboard failed: "+oneLine(r.localErr.Error()))
+		parts = append(parts, "clipboard failed: "+oneLine(r.localErr.Error()))
 	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
-	}
-	return strings.Join(parts, " · "), !r.local && r.file == ""
+	return parts
 }
 
 // saveTextFile writes text to a new file (mode 0600) in the temporary

@@ -308,16 +308,16 @@ func TestCopyStatusNeverSilent(t *testing.T) {
 		wantFile bool
 		tmux     bool
 	}{
-		{name: "local display", env: map[string]string{"DISPLAY": ":0"}, want: []string{"✓ diagnosis copied to the system clipboard", "also sent by OSC 52"}},
+		{name: "local display", env: map[string]string{"DISPLAY": ":0"}, want: []string{"✓ diagnosis copied to the clipboard", "also sent by OSC 52"}},
 		{name: "ssh, no display", env: map[string]string{}, want: []string{"diagnosis saved to /tmp/midstream-diagnosis-test.md", "sent by OSC 52 (unconfirmed"}, wantFile: true},
-		{name: "tmux", env: map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}, want: []string{"OSC 52 (tmux passthrough)", "saved to"}, wantFile: true, tmux: true},
-		{name: "display but no tool", env: map[string]string{"DISPLAY": ":0"}, localErr: fmt.Errorf("No clipboard utilities available"), want: []string{"local clipboard failed: No clipboard utilities available", "saved to"}, wantFile: true},
+		{name: "tmux", env: map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}, want: []string{"OSC 52 via tmux", "saved to"}, wantFile: true, tmux: true},
+		{name: "display but no tool", env: map[string]string{"DISPLAY": ":0"}, localErr: fmt.Errorf("No clipboard utilities available"), want: []string{"clipboard failed: No clipboard utilities available", "saved to"}, wantFile: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClip{env_: tt.env, localErr: tt.localErr}
 			r := copyText("## diagnosis 529", diagnosisFilePattern, fc.env())
-			msg, _ := r.message("diagnosis")
+			msg, _ := r.message("diagnosis", 0)
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("status %q lacks %q", msg, w)
@@ -337,6 +337,38 @@ func TestCopyStatusNeverSilent(t *testing.T) {
 	}
 }
 
+// TestCopyStatusFits checks that every copy status fits the status line
+// at 120 and at 80 columns, keeping its most important part (where the
+// text is) whole, with a realistic fallback path.
+func TestCopyStatusFits(t *testing.T) {
+	const path = "/tmp/midstream-diagnosis-3141592653.md"
+	results := map[string]copyResult{
+		"local":         {osc52: true, local: true},
+		"local tmux":    {osc52: true, tmux: true, local: true},
+		"ssh":           {osc52: true, file: path},
+		"ssh tmux":      {osc52: true, tmux: true, file: path},
+		"no tool":       {osc52: true, tmux: true, file: path, localErr: fmt.Errorf("No clipboard utilities available")},
+		"save failed":   {osc52: true, fileErr: fmt.Errorf("open /tmp/x: permission denied")},
+		"nothing works": {},
+	}
+	for name, r := range results {
+		for _, what := range []string{"diagnosis", "raw frame"} {
+			for _, w := range []int{120, 80} {
+				msg, _ := r.message(what, w)
+				if n := len([]rune(msg)); n > w {
+					t.Errorf("%s, %s, %d columns: %d-column status %q", name, what, w, n, msg)
+				}
+				if r.file != "" && !strings.Contains(msg, path) || r.local && !strings.Contains(msg, "copied to the clipboard") {
+					t.Errorf("%s, %s, %d columns: status %q lost where the text is", name, what, w, msg)
+				}
+				if w == 120 && r.osc52 && !strings.Contains(msg, "OSC 52") {
+					t.Errorf("%s, %s: at 120 columns the status %q leaves out OSC 52", name, what, msg)
+				}
+			}
+		}
+	}
+}
+
 func TestCopyKeyReportsResult(t *testing.T) {
 	m, fc := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 100, 30)
 	fc.env_ = map[string]string{"DISPLAY": ":0"}
@@ -346,7 +378,7 @@ func TestCopyKeyReportsResult(t *testing.T) {
 	last := s[strings.LastIndex(s, "\n")+1:]
 	switch {
 	case len(fc.local) == 1:
-		if !strings.Contains(last, "copied to the system clipboard") {
+		if !strings.Contains(last, "copied to the clipboard") {
 			t.Errorf("status line %q does not say where it was copied", last)
 		}
 		if !strings.Contains(fc.local[0], "529") || strings.Contains(fc.local[0], "DEMOcanary") {
