@@ -7,8 +7,8 @@ import (
 	"runtime"
 
 	"github.com/atotto/clipboard"
-	"github.com/charmbracelet/x/ansi"
 	osc52 "github.com/aymanbagabas/go-osc52/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/midstreamhq/midstream/stream"
 )
