@@ -95,33 +95,40 @@ func copyText(text, pattern string, e clipEnv) copyResult {
 // columns wide (no limit when width <= 0), and whether it reports a
 // failure. The parts go by priority: where the text is (the fallback
 // file, or the confirmed clipboard) first, then how else it was sent,
-// then why the local clipboard failed; a part that does not fit is left
-// out whole rather than cut mid-word.
+// then why the local clipboard failed; a part that does not fit is
+// shortened, or left out whole, rather than cut mid-word.
 func (r copyResult) message(what string, width int) (string, bool) {
 	parts := r.parts(what)
 	if len(parts) == 0 {
 		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
 	}
-	msg := parts[0]
+	msg := parts[0].long
 	for _, p := range parts[1:] {
-		if next := msg + " · " + p; width <= 0 || ansi.StringWidth(next) <= width {
-			msg = next
+		for _, form := range []string{p.long, p.short} {
+			if next := msg + " · " + form; width <= 0 || ansi.StringWidth(next) <= width {
+				msg = next
+				break
+			}
 		}
 	}
 	return msg, !r.local && r.file == ""
 }
 
+// statusPart is one piece of the copy status, with a shorter form for a
+// narrow line.
+type statusPart struct{ long, short string }
+
 // parts are the pieces of the copy status, most important first.
-func (r copyResult) parts(what string) []string {
-	var parts []string
+func (r copyResult) parts(what string) []statusPart {
+	var parts []statusPart
 	switch {
 	case r.file != "":
-		parts = append(parts, what+" saved to "+r.file)
+		parts = append(parts, statusPart{long: what + " saved to " + r.file})
 	case r.fileErr != nil:
-		parts = append(parts, "could not save a copy: "+oneLine(r.fileErr.Error()))
+		parts = append(parts, statusPart{long: "could not save a copy: " + oneLine(r.fileErr.Error())})
 	}
 	if r.local {
-		parts = append(parts, "✓ "+what+" copied to the clipboard")
+		parts = append(parts, statusPart{long: "✓ " + what + " copied to the clipboard"})
 	}
 	if r.osc52 {
 		via := "OSC 52"
@@ -129,13 +136,13 @@ func (r copyResult) parts(what string) []string {
 			via += " via tmux"
 		}
 		if r.local {
-			parts = append(parts, "also sent by "+via)
+			parts = append(parts, statusPart{"also sent by " + via, "also sent by OSC 52"})
 		} else {
-			parts = append(parts, "sent by "+via+" (unconfirmed)")
+			parts = append(parts, statusPart{"sent by " + via + " (unconfirmed)", "sent by OSC 52"})
 		}
 	}
 	if r.localErr != nil {
-		parts = append(parts, "clipboard failed: "+oneLine(r.localErr.Error()))
+		parts = append(parts, statusPart{"clipboard failed: " + oneLine(r.localErr.Error()), "clipboard failed"})
 	}
 	return parts
 }
