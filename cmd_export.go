@@ -96,6 +96,9 @@ func runExport(cmd *cobra.Command, in, to, out string, n int, lim stream.Limits)
 	}
 	for i, x := range xs {
 		for _, note := range x.Notes {
+			if note == stream.NoteCurlNoRequestBody && x.Format != stream.FormatHTTP {
+				continue // carried from an earlier export, not news here
+			}
 			printLine(cmd.ErrOrStderr(), "midstream: note: %s: %s", stream.RedactText(labels[i]), stream.RedactText(note))
 		}
 	}

@@ -247,3 +247,28 @@ func TestExportOutputFile(t *testing.T) {
 		t.Fatalf("%s holds %v, want only body.sse and a-directory", dir, names)
 	}
 }
+
+// TestExportCurlNoteOnlyForCurlInput checks that "curl -v does not show the
+// request body" is said when exporting curl -v text, not again for every
+// later export of the jsonl or HAR it became.
+func TestExportCurlNoteOnlyForCurlInput(t *testing.T) {
+	dir := t.TempDir()
+	jsonl, har := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "a.har")
+	steps := []struct {
+		in, to, out string
+		want        bool
+	}{
+		{filepath.Join(fixtures, "curl-v.txt"), "jsonl", jsonl, true},
+		{jsonl, "har", har, false},
+		{har, "jsonl", filepath.Join(dir, "b.jsonl"), false},
+	}
+	for _, s := range steps {
+		_, stderr, code := runCLI(t, nil, "export", s.in, "--to", s.to, "-o", s.out)
+		if code != 0 {
+			t.Fatalf("export %s: exit %d: %s", s.in, code, stderr)
+		}
+		if got := strings.Contains(stderr, stream.NoteCurlNoRequestBody); got != s.want {
+			t.Errorf("export %s: curl note shown %v, want %v; stderr %q", s.in, got, s.want, stderr)
+		}
+	}
+}

@@ -244,7 +244,7 @@ func TestE2EClipboardX11(t *testing.T) {
 	p := startInPTY(t, []string{"DISPLAY=" + display}, "replay", writeDemoCapture(t), "--instant")
 	p.waitScreen(t, "MISMATCH")
 	p.press(t, "c")
-	p.waitScreen(t, "copied to the system clipboard")
+	p.waitScreen(t, "copied to the clipboard")
 	// Read while the inspector runs, as a user pasting would: in this
 	// test midstream leads the pty's session, so quitting hangs up the
 	// xclip process that serves the selection.

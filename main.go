@@ -61,6 +61,7 @@ your SDK will raise and what to change.`,
 	for _, add := range commands {
 		root.AddCommand(add())
 	}
+	registerCompletions(root)
 	return root
 }
 

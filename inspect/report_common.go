@@ -52,6 +52,9 @@ func httpStatusText(v *Verdict) string {
 
 // mappedStatusText describes the status the stream's error stands for.
 func mappedStatusText(v *Verdict) string {
+	if v.Outcome == OutcomeHTTPError && !v.Mismatch {
+		return "none: no stream"
+	}
 	if v.MappedStatus == 0 {
 		if v.Error != nil {
 			return "no known status (error type not in the provider's tables)"
@@ -72,6 +75,8 @@ func mismatchText(v *Verdict) string {
 		return "no response, nothing to compare"
 	case v.Outcome == OutcomeCanceled:
 		return "cancelled by you, no verdict"
+	case !v.Mismatch && v.Outcome == OutcomeHTTPError:
+		return "HTTP error before any stream, nothing to compare"
 	case !v.Mismatch:
 		return "agree"
 	}
@@ -91,8 +96,21 @@ func verdictWord(v *Verdict) string {
 		return "NO RESPONSE"
 	case v.Outcome == OutcomeCanceled:
 		return "CANCELLED BY YOU"
+	case v.Outcome == OutcomeHTTPError:
+		return "HTTP ERROR"
 	}
 	return "OK"
+}
+
+// statusSummary is the one-line status comparison of the text report:
+// "HTTP 200 OK vs stream 529 (overloaded_error) → MISMATCH", or for an
+// HTTP error that came before any stream, "HTTP 401 Unauthorized before
+// any stream → HTTP ERROR" (there is no stream status to agree with).
+func statusSummary(v *Verdict) string {
+	if v.Outcome == OutcomeHTTPError && !v.Mismatch {
+		return "HTTP " + httpStatusText(v) + " before any stream → " + verdictWord(v)
+	}
+	return "HTTP " + httpStatusText(v) + " vs stream " + mappedStatusText(v) + " → " + verdictWord(v)
 }
 
 // outcomeText is one line about how the exchange ended.
@@ -149,6 +167,15 @@ func errorText(v *Verdict) string {
 		s += " (HTTP error body)"
 	}
 	return s + fmt.Sprintf("; output before error: %s; retryable: %s", yesNo(e.OutputBeforeError), yesNo(e.Retryable))
+}
+
+// retryText is the "built-in retry" cell: yes, no, or nothing to retry
+// for a complete stream.
+func retryText(a *SDKAnswer) string {
+	if a.NothingToRetry {
+		return "n/a (nothing to retry)"
+	}
+	return yesNo(a.BuiltinRetry)
 }
 
 func yesNo(b bool) string {

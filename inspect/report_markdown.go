@@ -172,7 +172,7 @@ func writeMDSDK(w io.Writer, v *Verdict) {
 	if a := v.SDK; a != nil {
 		fmt.Fprintf(w, "\n### What %s %s does (%s)\n\n", a.Name, txt(a.Version), detectedText(a))
 		fmt.Fprintf(w, "| | |\n|---|---|\n| Raises | %s |\n| Status it reports | %s |\n| Error type at | %s |\n| Built-in retry fires | %s |\n",
-			code(raisesText(a)), statusReported(a), code(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
+			code(raisesText(a)), statusReported(a), code(a.ErrorTypeAt), retryText(a))
 		fmt.Fprintf(w, "\n%s\n", txt(a.Advice))
 		if a.Snippet != "" {
 			fmt.Fprintf(w, "\n```%s\n%s```\n", a.Language, red(a.Snippet))
@@ -186,7 +186,7 @@ func writeMDSDK(w io.Writer, v *Verdict) {
 	fmt.Fprintf(w, "\n### What each SDK does (current versions; the user's SDK is unknown)\n\n")
 	fmt.Fprintf(w, "| SDK | raises | status | error type at | built-in retry |\n|---|---|---|---|---|\n")
 	for _, a := range rows {
-		fmt.Fprintf(w, "| %s %s | %s | %s | %s | %s |\n", a.Name, a.Version, code(raisesText(&a)), statusReported(&a), code(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
+		fmt.Fprintf(w, "| %s %s | %s | %s | %s | %s |\n", a.Name, a.Version, code(raisesText(&a)), statusReported(&a), code(a.ErrorTypeAt), retryText(&a))
 	}
 	fmt.Fprintln(w)
 	for _, a := range rows {

@@ -445,3 +445,62 @@ func TestCell(t *testing.T) {
 		})
 	}
 }
+
+// TestReportHTTPErrorBeforeStream checks that an HTTP error that came
+// before any stream is called that, in text and in Markdown, rather than
+// "vs stream 401 → OK" as if a stream had agreed with it.
+func TestReportHTTPErrorBeforeStream(t *testing.T) {
+	raw := "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n" +
+		`{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`
+	v := Diagnose(httpExchange(t, "401.http", []byte(raw)), Options{})
+	if v.Outcome != OutcomeHTTPError {
+		t.Fatalf("outcome %s, want http_error", v.Outcome)
+	}
+	d := &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}
+	var txt, md bytes.Buffer
+	if err := WriteText(&txt, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if want := "status         HTTP 401 Unauthorized before any stream → HTTP ERROR"; !strings.Contains(txt.String(), want) {
+		t.Errorf("text lacks %q:\n%s", want, txt.String())
+	}
+	if want := "| 401 Unauthorized | none: no stream | HTTP error before any stream, nothing to compare |"; !strings.Contains(md.String(), want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md.String())
+	}
+	for _, bad := range []string{"→ OK", "vs stream", "| agree |", "verdict        agree"} {
+		if strings.Contains(txt.String()+md.String(), bad) {
+			t.Errorf("report says %q for an HTTP error before any stream", bad)
+		}
+	}
+}
+
+// TestReportCleanStreamNothingToRetry checks that for a complete stream
+// with no error the SDK answer has no retry snippet and the reports say
+// "nothing to retry" rather than "built-in retry no".
+func TestReportCleanStreamNothingToRetry(t *testing.T) {
+	v := scenario(t, "ok")
+	ref, err := ParseSDKRef("anthropic-python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.SDK = SDKFor(v, Options{SDK: ref})
+	if v.SDK == nil || !v.SDK.NothingToRetry || v.SDK.Snippet != "" {
+		t.Fatalf("SDK answer for a clean stream: %+v", v.SDK)
+	}
+	d := &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{v}}
+	var txt, md bytes.Buffer
+	if err := WriteText(&txt, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "n/a (nothing to retry)") || strings.Contains(out, "snippet") || strings.Contains(out, "```python") {
+			t.Errorf("%s report for a clean stream:\n%s", name, out)
+		}
+	}
+}

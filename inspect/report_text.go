@@ -53,7 +53,7 @@ func kv(w io.Writer, indent, label, value string) {
 
 func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, txt(v.Source), v.Provider)
-	kv(w, "  ", "status", "HTTP "+httpStatusText(v)+" vs stream "+mappedStatusText(v)+" → "+verdictWord(v))
+	kv(w, "  ", "status", statusSummary(v))
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))
 	kv(w, "  ", "error", errorText(v))
@@ -114,7 +114,7 @@ func writeTextSDK(w io.Writer, a *SDKAnswer) {
 	kv(w, "    ", "raises", raisesText(a))
 	kv(w, "    ", "status", statusReported(a))
 	kv(w, "    ", "error type at", a.ErrorTypeAt)
-	kv(w, "    ", "built-in retry", yesNo(a.BuiltinRetry))
+	kv(w, "    ", "built-in retry", retryText(a))
 	kv(w, "    ", "advice", txt(a.Advice))
 	if a.Snippet != "" {
 		fmt.Fprintf(w, "    snippet (%s):\n", a.Language)
@@ -136,7 +136,7 @@ func writeTextSDKTable(w io.Writer, v *Verdict) {
 	fmt.Fprintln(w, "  SDKs (current versions; name yours with --sdk NAME@VERSION for advice and a snippet)")
 	for _, a := range rows {
 		fmt.Fprintf(w, "    %-28s raises %s; status %s; type at %s; built-in retry %s\n",
-			a.Name+" "+a.Version, raisesText(&a), statusReported(&a), orDash(a.ErrorTypeAt), yesNo(a.BuiltinRetry))
+			a.Name+" "+a.Version, raisesText(&a), statusReported(&a), orDash(a.ErrorTypeAt), retryText(&a))
 	}
 }
 

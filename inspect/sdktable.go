@@ -160,6 +160,12 @@ func answerFor(v *Verdict, s situation, d detected, from string) *SDKAnswer {
 	}
 	a.TypeField = a.ErrorTypeAt != "" && !strings.Contains(a.ErrorTypeAt, "JSON") &&
 		!strings.Contains(a.ErrorTypeAt, "not exposed") && !strings.Contains(a.ErrorTypeAt, "Event.Data")
+	if s.kind == sitNone {
+		// A complete stream with no error: no retry is needed, so no
+		// retry snippet is offered.
+		a.NothingToRetry = true
+		return a
+	}
 	a.Language, a.Snippet = snippetFor(d.name, ver, s)
 	return a
 }

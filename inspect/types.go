@@ -190,7 +190,10 @@ type SDKAnswer struct {
 	// TypeField is true when ErrorTypeAt is a parsed field or accessor
 	// (e.type, err.Type()), false when the type must be dug out of a
 	// message or raw JSON text.
-	TypeField bool   `json:"-"`
-	Snippet   string `json:"-"` // catch-and-retry code in the SDK's language
-	Language  string `json:"-"` // snippet language for Markdown fences
+	TypeField bool `json:"-"`
+	// NothingToRetry is true when the stream completed without an
+	// error: whether the built-in retry would fire does not matter.
+	NothingToRetry bool   `json:"-"`
+	Snippet        string `json:"-"` // catch-and-retry code in the SDK's language
+	Language       string `json:"-"` // snippet language for Markdown fences
 }

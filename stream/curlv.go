@@ -149,6 +149,11 @@ func (c *curlV) metaLine(l []byte) {
 	}
 }
 
+// NoteCurlNoRequestBody is the note a curl -v capture carries: its
+// "> " lines show the request headers but never the body. Exports keep it
+// in the file; commands say it only when the input is the curl -v text.
+const NoteCurlNoRequestBody = "curl -v does not show the request body"
+
 // finish completes the exchange once every line is read.
 func (c *curlV) finish() (*Exchange, error) {
 	x := c.x
@@ -166,7 +171,7 @@ func (c *curlV) finish() (*Exchange, error) {
 			req.URL = c.path
 		}
 		x.Request = req
-		x.Notes = append(x.Notes, "curl -v does not show the request body")
+		x.Notes = append(x.Notes, NoteCurlNoRequestBody)
 	}
 	for _, s := range c.interim {
 		x.Notes = append(x.Notes, "skipped interim response "+s)

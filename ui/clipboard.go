@@ -5,10 +5,10 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 
 	"github.com/atotto/clipboard"
 	osc52 "github.com/aymanbagabas/go-osc52/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/midstreamhq/midstream/stream"
 )
@@ -17,9 +17,9 @@ import (
 type clipEnv struct {
 	getenv   func(string) string
 	goos     string
-	term     io.Writer                    // where OSC 52 goes (the terminal)
-	local    func(string) error           // the local clipboard (atotto)
-	saveFile func(string) (string, error) // fallback file writer
+	term     io.Writer                                  // where OSC 52 goes (the terminal)
+	local    func(string) error                         // the local clipboard (atotto)
+	saveFile func(text, pattern string) (string, error) // fallback file writer (stream.CreateTemp pattern)
 }
 
 func defaultClipEnv() clipEnv {
@@ -52,13 +52,20 @@ func (e clipEnv) localPlausible() bool {
 	return e.getenv("DISPLAY") != "" || e.getenv("WAYLAND_DISPLAY") != ""
 }
 
+// The fallback file's name patterns, for stream.CreateTemp: each says what
+// the file holds.
+const (
+	diagnosisFilePattern = "midstream-diagnosis-*.md" // a Markdown diagnosis
+	frameFilePattern     = "midstream-frame-*.txt"    // one raw SSE frame
+)
+
 // copyText copies text by every plausible method. OSC 52 reaches the
 // user's terminal even over SSH, but the terminal never confirms it, so
 // unless the local clipboard confirmed the copy the text is also saved to
-// a file whose path is reported. The text passes stream.SafeText first:
+// a file, named by pattern, whose path is reported. The text passes stream.SafeText first:
 // whatever is pasted or printed from the clipboard or the file holds no
 // escape sequence, control, C1 or bidi character from the stream.
-func copyText(text string, e clipEnv) copyResult {
+func copyText(text, pattern string, e clipEnv) copyResult {
 	var r copyResult
 	text = stream.SafeText(text)
 	if e.term != nil {
@@ -79,49 +86,71 @@ func copyText(text string, e clipEnv) copyResult {
 		}
 	}
 	if !r.local && e.saveFile != nil {
-		r.file, r.fileErr = e.saveFile(text)
+		r.file, r.fileErr = e.saveFile(text, pattern)
 	}
 	return r
 }
 
-// message is the status line text for a copy of what.
-func (r copyResult) message(what string) (string, bool) {
-	var parts []string
-	// The file path goes first: it is what the user needs when nothing
-	// else could be confirmed, and a narrow status line cuts the end.
+// message is the status line text for a copy of what, at most width
+// columns wide (no limit when width <= 0), and whether it reports a
+// failure. The parts go by priority: where the text is (the fallback
+// file, or the confirmed clipboard) first, then how else it was sent,
+// then why the local clipboard failed; a part that does not fit is
+// shortened, or left out whole, rather than cut mid-word.
+func (r copyResult) message(what string, width int) (string, bool) {
+	parts := r.parts(what)
+	if len(parts) == 0 {
+		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
+	}
+	msg := parts[0].long
+	for _, p := range parts[1:] {
+		for _, form := range []string{p.long, p.short} {
+			if next := msg + " · " + form; width <= 0 || ansi.StringWidth(next) <= width {
+				msg = next
+				break
+			}
+		}
+	}
+	return msg, !r.local && r.file == ""
+}
+
+// statusPart is one piece of the copy status, with a shorter form for a
+// narrow line.
+type statusPart struct{ long, short string }
+
+// parts are the pieces of the copy status, most important first.
+func (r copyResult) parts(what string) []statusPart {
+	var parts []statusPart
 	switch {
 	case r.file != "":
-		parts = append(parts, what+" saved to "+r.file)
+		parts = append(parts, statusPart{long: what + " saved to " + r.file})
 	case r.fileErr != nil:
-		parts = append(parts, "could not save a copy: "+oneLine(r.fileErr.Error()))
+		parts = append(parts, statusPart{long: "could not save a copy: " + oneLine(r.fileErr.Error())})
 	}
 	if r.local {
-		parts = append(parts, "✓ "+what+" copied to the system clipboard")
+		parts = append(parts, statusPart{long: "✓ " + what + " copied to the clipboard"})
 	}
 	if r.osc52 {
 		via := "OSC 52"
 		if r.tmux {
-			via += " (tmux passthrough)"
+			via += " via tmux"
 		}
 		if r.local {
-			parts = append(parts, "also sent by "+via)
+			parts = append(parts, statusPart{"also sent by " + via, "also sent by OSC 52"})
 		} else {
-			parts = append(parts, "sent by "+via+" (unconfirmed: the terminal must allow it)")
+			parts = append(parts, statusPart{"sent by " + via + " (unconfirmed)", "sent by OSC 52"})
 		}
 	}
 	if r.localErr != nil {
-		parts = append(parts, "local clipboard failed: "+oneLine(r.localErr.Error()))
+		parts = append(parts, statusPart{"clipboard failed: " + oneLine(r.localErr.Error()), "clipboard failed"})
 	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("✗ %s NOT copied: no clipboard method available", what), true
-	}
-	return strings.Join(parts, " · "), !r.local && r.file == ""
+	return parts
 }
 
 // saveTextFile writes text to a new file (mode 0600) in the temporary
-// folder and returns its path; the clipboard's fallback.
-func saveTextFile(text string) (string, error) {
-	o, err := stream.CreateTemp("", "midstream-diagnosis-*.md")
+// folder, named by pattern, and returns its path; the clipboard's fallback.
+func saveTextFile(text, pattern string) (string, error) {
+	o, err := stream.CreateTemp("", pattern)
 	if err != nil {
 		return "", err
 	}

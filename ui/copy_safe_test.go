@@ -73,7 +73,7 @@ func TestCopyFallbackFileIsSafe(t *testing.T) {
 	e := defaultClipEnv()
 	e.getenv = func(string) string { return "" } // no display: no local clipboard
 	e.term = nil
-	r := copyText("frame "+osc52Title+"\r\n", e)
+	r := copyText("frame "+osc52Title+"\r\n", frameFilePattern, e)
 	if r.file == "" || r.fileErr != nil {
 		t.Fatalf("no fallback file: %+v", r)
 	}

@@ -125,9 +125,12 @@ func (f *fixes) sdk(a *inspect.SDKAnswer, picked string, add func(func(...string
 	if a.ErrorTypeAt != "" {
 		add(s.Value.Render, "error type at: "+a.ErrorTypeAt, "  ")
 	}
-	if a.BuiltinRetry {
+	switch {
+	case a.NothingToRetry:
+		add(s.OK.Render, "✓ nothing to retry: the stream completed", "  ")
+	case a.BuiltinRetry:
 		add(s.OK.Render, "✓ built-in retry fires", "  ")
-	} else {
+	default:
 		add(s.Warn.Render, "✗ built-in retry does NOT fire", "  ")
 	}
 	if a.Advice != "" {

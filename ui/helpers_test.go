@@ -163,7 +163,10 @@ func (f *fakeClip) env() clipEnv {
 			f.local = append(f.local, s)
 			return nil
 		},
-		saveFile: func(s string) (string, error) { f.saved = s; return "/tmp/midstream-diagnosis-test.md", nil },
+		saveFile: func(s, pattern string) (string, error) {
+			f.saved = s
+			return "/tmp/" + strings.Replace(pattern, "*", "test", 1), nil
+		},
 	}
 }
 

@@ -231,7 +231,7 @@ func TestSaveTargets(t *testing.T) {
 // TestSaveTextFile: the clipboard's fallback file is new, 0600 and whole.
 func TestSaveTextFile(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	name, err := saveTextFile("# diagnosis\n")
+	name, err := saveTextFile("# diagnosis\n", diagnosisFilePattern)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -254,7 +254,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, m.setStatus("✗ copy failed: "+msg.err.Error(), true)
 		}
-		text, bad := msg.result.message(msg.what)
+		text, bad := msg.result.message(msg.what, m.w)
 		return m, m.setStatus(text, bad)
 	case savedMsg:
 		if msg.err != nil {

@@ -308,16 +308,16 @@ func TestCopyStatusNeverSilent(t *testing.T) {
 		wantFile bool
 		tmux     bool
 	}{
-		{name: "local display", env: map[string]string{"DISPLAY": ":0"}, want: []string{"✓ diagnosis copied to the system clipboard", "also sent by OSC 52"}},
+		{name: "local display", env: map[string]string{"DISPLAY": ":0"}, want: []string{"✓ diagnosis copied to the clipboard", "also sent by OSC 52"}},
 		{name: "ssh, no display", env: map[string]string{}, want: []string{"diagnosis saved to /tmp/midstream-diagnosis-test.md", "sent by OSC 52 (unconfirmed"}, wantFile: true},
-		{name: "tmux", env: map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}, want: []string{"OSC 52 (tmux passthrough)", "saved to"}, wantFile: true, tmux: true},
-		{name: "display but no tool", env: map[string]string{"DISPLAY": ":0"}, localErr: fmt.Errorf("No clipboard utilities available"), want: []string{"local clipboard failed: No clipboard utilities available", "saved to"}, wantFile: true},
+		{name: "tmux", env: map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}, want: []string{"OSC 52 via tmux", "saved to"}, wantFile: true, tmux: true},
+		{name: "display but no tool", env: map[string]string{"DISPLAY": ":0"}, localErr: fmt.Errorf("No clipboard utilities available"), want: []string{"clipboard failed: No clipboard utilities available", "saved to"}, wantFile: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := &fakeClip{env_: tt.env, localErr: tt.localErr}
-			r := copyText("## diagnosis 529", fc.env())
-			msg, _ := r.message("diagnosis")
+			r := copyText("## diagnosis 529", diagnosisFilePattern, fc.env())
+			msg, _ := r.message("diagnosis", 0)
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("status %q lacks %q", msg, w)
@@ -337,6 +337,41 @@ func TestCopyStatusNeverSilent(t *testing.T) {
 	}
 }
 
+// TestCopyStatusFits checks that every copy status fits the status line
+// at 120 and at 80 columns, keeping its most important part (where the
+// text is) whole, with realistic fallback paths.
+func TestCopyStatusFits(t *testing.T) {
+	const path = "/tmp/midstream-diagnosis-3141592653.md"
+	results := map[string]copyResult{
+		"local":         {osc52: true, local: true},
+		"local tmux":    {osc52: true, tmux: true, local: true},
+		"ssh":           {osc52: true, file: path},
+		"ssh tmux":      {osc52: true, tmux: true, file: path},
+		"no tool":       {osc52: true, tmux: true, file: path, localErr: fmt.Errorf("No clipboard utilities available")},
+		"save failed":   {osc52: true, fileErr: fmt.Errorf("open /tmp/x: permission denied")},
+		"nothing works": {},
+		// $TMPDIR under a test or on macOS: the file part alone is 94 columns.
+		"ssh long path": {osc52: true, tmux: true, file: "/tmp/TestE2EReplayInTerminal3245362569/004/midstream-diagnosis-109740205.md"},
+	}
+	for name, r := range results {
+		for _, what := range []string{"diagnosis", "raw frame"} {
+			for _, w := range []int{120, 80} {
+				msg, _ := r.message(what, w)
+				// Only a path longer than the line itself may overflow it.
+				if n := len([]rune(msg)); n > w && n > len(what+" saved to "+r.file) {
+					t.Errorf("%s, %s, %d columns: %d-column status %q", name, what, w, n, msg)
+				}
+				if r.file != "" && !strings.Contains(msg, r.file) || r.local && !strings.Contains(msg, "copied to the clipboard") {
+					t.Errorf("%s, %s, %d columns: status %q lost where the text is", name, what, w, msg)
+				}
+				if w == 120 && r.osc52 && !strings.Contains(msg, "OSC 52") {
+					t.Errorf("%s, %s: at 120 columns the status %q leaves out OSC 52", name, what, msg)
+				}
+			}
+		}
+	}
+}
+
 func TestCopyKeyReportsResult(t *testing.T) {
 	m, fc := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 100, 30)
 	fc.env_ = map[string]string{"DISPLAY": ":0"}
@@ -346,7 +381,7 @@ func TestCopyKeyReportsResult(t *testing.T) {
 	last := s[strings.LastIndex(s, "\n")+1:]
 	switch {
 	case len(fc.local) == 1:
-		if !strings.Contains(last, "copied to the system clipboard") {
+		if !strings.Contains(last, "copied to the clipboard") {
 			t.Errorf("status line %q does not say where it was copied", last)
 		}
 		if !strings.Contains(fc.local[0], "529") || strings.Contains(fc.local[0], "DEMOcanary") {
@@ -354,6 +389,20 @@ func TestCopyKeyReportsResult(t *testing.T) {
 		}
 	default:
 		t.Errorf("nothing reached the clipboard; status: %q", last)
+	}
+}
+
+// TestYankFallbackFileNamedForFrame checks that a raw frame copied with no
+// local clipboard is saved as a midstream-frame-*.txt, not as a diagnosis.
+func TestYankFallbackFileNamedForFrame(t *testing.T) {
+	m, fc := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 120, 30)
+	fc.env_ = map[string]string{}
+	m.clip = fc.env()
+	press(m, "G", "k", "y") // the error event
+	s := screen(m)
+	last := s[strings.LastIndex(s, "\n")+1:]
+	if !strings.Contains(fc.saved, "event: error") || !strings.Contains(last, "/tmp/midstream-frame-test.txt") {
+		t.Errorf("saved %q; status %q, want the frame in /tmp/midstream-frame-test.txt", fc.saved, last)
 	}
 }
 
@@ -369,5 +418,22 @@ func TestYankCopiesRedactedFrame(t *testing.T) {
 	press(m, "G", "k", "y") // the error event
 	if len(fc.local) != 1 || !strings.Contains(fc.local[0], "event: error\ndata: ") {
 		t.Fatalf("y copied %q, want the raw error frame", fc.local)
+	}
+}
+
+// TestCleanStreamSDKDoesNotAlarm checks that for a complete stream with no
+// error the fixes pane neither warns that the built-in retry does not fire
+// nor offers a retry snippet.
+func TestCleanStreamSDKDoesNotAlarm(t *testing.T) {
+	m, _ := newTestModel(t, []*stream.Exchange{demo(t, "clean")}, Options{Instant: true}, 120, 40)
+	press(m, "p")
+	s := screen(m)
+	if !strings.Contains(s, "nothing to retry") {
+		t.Errorf("fixes pane does not say there is nothing to retry:\n%s", s)
+	}
+	for _, bad := range []string{"does NOT fire", "fix ("} {
+		if strings.Contains(s, bad) {
+			t.Errorf("clean stream shows %q:\n%s", bad, s)
+		}
 	}
 }

@@ -121,7 +121,7 @@ func copyDiagnosis(v *inspect.Verdict, toolVersion string, env clipEnv) tea.Cmd 
 		if err != nil {
 			return copiedMsg{what: "diagnosis", err: err}
 		}
-		return copiedMsg{what: "diagnosis", result: copyText(buf.String(), env)}
+		return copiedMsg{what: "diagnosis", result: copyText(buf.String(), diagnosisFilePattern, env)}
 	}
 }
 
@@ -129,7 +129,7 @@ func copyDiagnosis(v *inspect.Verdict, toolVersion string, env clipEnv) tea.Cmd 
 // visible by copyText (a CR shows as ␍, ESC as ␛).
 func copyFrame(frame []byte, env clipEnv) tea.Cmd {
 	return func() tea.Msg {
-		return copiedMsg{what: "raw frame", result: copyText(stream.RedactText(string(frame)), env)}
+		return copiedMsg{what: "raw frame", result: copyText(stream.RedactText(string(frame)), frameFilePattern, env)}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
+	"github.com/midstreamhq/midstream/ui/demodata"
 )
 
 // TestGoldenViews pins what the user sees, ANSI stripped, at the smallest
@@ -21,17 +22,20 @@ func TestGoldenViews(t *testing.T) {
 		demos []string
 		keys  []string
 		w, h  int
+		start int // Options.Start: 1 opens the first of several, as `midstream demo` does
 	}{
-		{"overloaded-80x24", []string{"overloaded"}, nil, 80, 24},
-		{"overloaded-120x40", []string{"overloaded"}, nil, 120, 40},
-		{"overloaded-assembled-120x40", []string{"overloaded"}, []string{"a"}, 120, 40},
-		{"http-529-80x24", []string{"http-529"}, nil, 80, 24},
-		{"truncated-120x40", []string{"truncated"}, nil, 120, 40},
-		{"clean-80x24", []string{"clean"}, nil, 80, 24},
-		{"openai-120x40", []string{"openai"}, nil, 120, 40},
-		{"list-120x40", []string{"overloaded", "first-event", "http-529", "truncated", "clean", "openai"}, nil, 120, 40},
-		{"help-80x24", []string{"overloaded"}, []string{"?"}, 80, 24},
-		{"wide-160x40", []string{"overloaded"}, nil, 160, 40},
+		// The README's screen: every demo loaded and the first opened,
+		// exactly as `midstream demo` runs it.
+		{"overloaded-80x24", demodata.Names(), nil, 80, 24, 1},
+		{"overloaded-120x40", []string{"overloaded"}, nil, 120, 40, 0},
+		{"overloaded-assembled-120x40", []string{"overloaded"}, []string{"a"}, 120, 40, 0},
+		{"http-529-80x24", []string{"http-529"}, nil, 80, 24, 0},
+		{"truncated-120x40", []string{"truncated"}, nil, 120, 40, 0},
+		{"clean-80x24", []string{"clean"}, nil, 80, 24, 0},
+		{"openai-120x40", []string{"openai"}, nil, 120, 40, 0},
+		{"list-120x40", []string{"overloaded", "first-event", "http-529", "truncated", "clean", "openai"}, nil, 120, 40, 0},
+		{"help-80x24", []string{"overloaded"}, []string{"?"}, 80, 24, 0},
+		{"wide-160x40", []string{"overloaded"}, nil, 160, 40, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,7 +43,7 @@ func TestGoldenViews(t *testing.T) {
 			for _, d := range tt.demos {
 				xs = append(xs, demo(t, d))
 			}
-			m, _ := newTestModel(t, xs, Options{Title: "demo", Instant: true}, tt.w, tt.h)
+			m, _ := newTestModel(t, xs, Options{Title: "demo", Instant: true, Start: tt.start}, tt.w, tt.h)
 			press(m, tt.keys...)
 			golden(t, tt.name, screen(m))
 		})
