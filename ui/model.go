@@ -43,6 +43,7 @@ type Model struct {
 	keys   keyMap
 	help   help.Model
 	styles Styles
+	dark   bool // styles are the dark palette's
 	w, h   int
 
 	mode   mode
@@ -120,7 +121,6 @@ func newModel(opt Options) *Model {
 		opt:     opt,
 		keys:    defaultKeyMap(),
 		help:    help.New(),
-		styles:  DefaultStyles(),
 		speed:   1,
 		sdkPick: -1,
 		paced:   !opt.Instant,
@@ -133,6 +133,7 @@ func newModel(opt Options) *Model {
 	m.input = textinput.New()
 	m.input.Prompt = "/ "
 	m.input.Placeholder = "event type or text"
+	m.setTheme(darkBackground(opt.Theme))
 	m.list.styles = &m.styles
 	m.det.styles = &m.styles
 	m.fx.styles = &m.styles
@@ -140,6 +141,17 @@ func newModel(opt Options) *Model {
 		m.dir = wd
 	}
 	return m
+}
+
+// setTheme draws with the dark or the light palette. The panes keep
+// pointers to m.styles, so they follow.
+func (m *Model) setTheme(dark bool) {
+	m.dark = dark
+	m.styles = NewStyles(dark)
+	m.help.Styles = helpStyles(m.styles)
+	m.input.PromptStyle = m.styles.Key
+	m.input.PlaceholderStyle = m.styles.Dim
+	m.input.TextStyle = m.styles.Value
 }
 
 // newReplayModel opens captured exchanges, published to a feed like a
