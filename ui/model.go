@@ -434,22 +434,6 @@ func (m *Model) refreshSDK() {
 	m.sdkAnswer = inspect.SDKFor(st.verdict, opt)
 }
 
-func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
-	if msg.Action != tea.MouseActionPress {
-		return nil
-	}
-	delta := 0
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		delta = -3
-	case tea.MouseButtonWheelDown:
-		delta = 3
-	default:
-		return nil
-	}
-	return m.scroll(delta)
-}
-
 // scroll moves the focused pane (or the list) by delta rows; moving the
 // timeline selection may ask for an assembly.
 func (m *Model) scroll(delta int) tea.Cmd {
