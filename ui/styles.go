@@ -79,7 +79,8 @@ var (
 // darkBackground decides which palette t stands for. An explicit theme
 // wins; then COLORFGBG, which terminals (rxvt, Konsole, iTerm2, …) set to
 // say what they draw on, and which survives tmux; then what termenv
-// learns by asking the terminal (OSC 11), dark when it cannot tell.
+// learns by asking the terminal (OSC 11), dark when it cannot tell or
+// under NO_COLOR.
 func darkBackground(t Theme) bool {
 	switch t {
 	case ThemeLight:
@@ -89,6 +90,11 @@ func darkBackground(t Theme) bool {
 	}
 	if dark, ok := colorFGBGDark(getenv("COLORFGBG")); ok {
 		return dark
+	}
+	if getenv("NO_COLOR") != "" {
+		// No colour is drawn: do not make the terminal answer (or wait
+		// for one that never does).
+		return true
 	}
 	return queryDarkBackground()
 }

@@ -95,6 +95,14 @@ func TestColorFGBGDecidesTheme(t *testing.T) {
 	if m := newModel(Options{}); m.dark {
 		t.Error("a terminal answering light got the dark palette")
 	}
+	getenv = func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	}
+	queryDarkBackground = func() bool { t.Error("NO_COLOR: the terminal was asked its background"); return false }
+	newModel(Options{})
 }
 
 func TestParseTheme(t *testing.T) {
