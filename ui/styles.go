@@ -148,32 +148,32 @@ func DefaultStyles() Styles { return NewStyles(true) }
 
 // NewStyles returns the styles of the dark or the light palette.
 func NewStyles(dark bool) Styles {
-	palette := lightPalette
+	p := lightPalette
 	if dark {
-		palette = darkPalette
+		p = darkPalette
 	}
 	s := lipgloss.NewStyle
 	return Styles{
-		Title:      s().Foreground(palette.Subtle),
-		FocusTitle: s().Foreground(palette.Accent).Bold(true),
-		Label:      s().Foreground(palette.Subtle),
-		Value:      s().Foreground(palette.Text),
-		Dim:        s().Foreground(palette.Subtle),
-		Error:      s().Foreground(palette.Error).Bold(true),
-		Warn:       s().Foreground(palette.Warn),
-		OK:         s().Foreground(palette.OK),
-		Info:       s().Foreground(palette.Info),
-		Mismatch:   s().Foreground(palette.Error).Bold(true).Reverse(true),
-		Agree:      s().Foreground(palette.OK),
-		Selected:   s().Foreground(palette.Text).Background(palette.SelBg).Bold(true),
-		Milestone:  s().Foreground(palette.Info),
-		Stall:      s().Foreground(palette.Warn).Bold(true),
-		Slow:       s().Foreground(palette.Warn),
-		Spark:      s().Foreground(palette.Accent),
-		Status:     s().Foreground(palette.Subtle),
-		StatusErr:  s().Foreground(palette.Error),
-		Key:        s().Foreground(palette.Accent),
-		Rule:       s().Foreground(palette.Subtle),
+		Title:      s().Foreground(p.Subtle),
+		FocusTitle: s().Foreground(p.Accent).Bold(true),
+		Label:      s().Foreground(p.Subtle),
+		Value:      s().Foreground(p.Text),
+		Dim:        s().Foreground(p.Subtle),
+		Error:      s().Foreground(p.Error).Bold(true),
+		Warn:       s().Foreground(p.Warn),
+		OK:         s().Foreground(p.OK),
+		Info:       s().Foreground(p.Info),
+		Mismatch:   s().Foreground(p.Error).Bold(true).Reverse(true),
+		Agree:      s().Foreground(p.OK),
+		Selected:   s().Foreground(p.Text).Background(p.SelBg).Bold(true),
+		Milestone:  s().Foreground(p.Info),
+		Stall:      s().Foreground(p.Warn).Bold(true),
+		Slow:       s().Foreground(p.Warn),
+		Spark:      s().Foreground(p.Accent),
+		Status:     s().Foreground(p.Subtle),
+		StatusErr:  s().Foreground(p.Error),
+		Key:        s().Foreground(p.Accent),
+		Rule:       s().Foreground(p.Subtle),
 	}
 }
 
