@@ -41,6 +41,7 @@ type liveFlags struct {
 	openai      bool
 	save        string
 	noTUI       bool
+	theme       themeFlag
 }
 
 func init() {
@@ -81,6 +82,7 @@ cleanly.`,
 		fl.BoolVar(&f.openai, "openai", false, "call OpenAI Chat Completions instead of Anthropic")
 		fl.StringVar(&f.save, "save", "", "capture file to write (default: a new file in the captures folder)")
 		fl.BoolVar(&f.noTUI, "no-tui", false, "print the text diagnosis instead of opening the inspector")
+		f.theme.register(cmd)
 		return cmd
 	})
 }
@@ -194,7 +196,7 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	var x *stream.Exchange
 	text := f.noTUI || !isTerminal(os.Stdout) // the diagnosis is printed as text
 	if !text {
-		x, text, err = liveWithInspector(ctx, cancel, req, opt, stderr)
+		x, text, err = liveWithInspector(ctx, cancel, req, opt, f.theme.theme, stderr)
 	} else {
 		x, err = stream.Live(ctx, req, opt)
 	}
@@ -259,7 +261,7 @@ func openLiveCapture(save string) (*stream.Output, error) {
 // Quitting the inspector cancels a request still running. If the
 // inspector cannot start, the request still completes and fellBack tells
 // the caller to print the text diagnosis instead.
-func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req *stream.Request, opt stream.LiveOptions, stderr io.Writer) (x *stream.Exchange, fellBack bool, err error) {
+func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req *stream.Request, opt stream.LiveOptions, theme ui.Theme, stderr io.Writer) (x *stream.Exchange, fellBack bool, err error) {
 	feed := stream.NewFeed()
 	opt.Feed = feed
 	if opt.Sink != nil {
@@ -275,7 +277,7 @@ func liveWithInspector(ctx context.Context, cancel context.CancelCauseFunc, req 
 		feed.Close()
 		done <- result{x, err}
 	}()
-	if err := ui.RunLive(feed, ui.Options{Title: "live " + stream.RedactURL(req.URL), ToolVersion: version}); err != nil {
+	if err := ui.RunLive(feed, ui.Options{Title: "live " + stream.RedactURL(req.URL), ToolVersion: version, Theme: theme}); err != nil {
 		printLine(stderr, "midstream: inspector unavailable (%v); waiting for the stream", err)
 		r := <-done
 		return r.x, true, r.err

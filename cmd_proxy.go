@@ -27,6 +27,7 @@ type proxyFlags struct {
 	save       string
 	noTUI      bool
 	allowHosts []string
+	theme      themeFlag
 }
 
 func init() {
@@ -63,6 +64,7 @@ the proxy after closing every capture.`,
 		fl.StringVar(&f.save, "save", "", "folder for the captures (default: the captures folder)")
 		fl.BoolVar(&f.noTUI, "no-tui", false, "print one line per exchange instead of opening the inspector")
 		fl.StringArrayVar(&f.allowHosts, "allow-host", nil, allowHostUsage)
+		f.theme.register(cmd)
 		return cmd
 	})
 }
@@ -114,7 +116,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 
 	var serveErr error
 	if useTUI {
-		opt := ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures}
+		opt := ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures, Theme: f.theme.theme}
 		serveErr = inspectProxy(feed, opt, lines, sigs, served, stderr)
 	} else {
 		serveErr = waitStop(sigs, served)

@@ -19,19 +19,21 @@ import (
 type inspectorFlags struct {
 	instant bool
 	sdk     string
+	theme   themeFlag
 	limits  limitFlags
 }
 
 func (f *inspectorFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.instant, "instant", false, "show the whole capture at once instead of at its recorded pace")
 	cmd.Flags().StringVar(&f.sdk, "sdk", "", "the SDK you use, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+" (default: detected from request headers)")
+	f.theme.register(cmd)
 }
 
 // options returns the inspector's options for cmd, titled title. --sdk is
 // checked as diagnose checks it: an unknown SDK or a malformed version is
 // a usage error worded as diagnose words it.
 func (f *inspectorFlags) options(cmd *cobra.Command, title string) (ui.Options, error) {
-	opt := ui.Options{Title: title, Instant: f.instant, ToolVersion: version}
+	opt := ui.Options{Title: title, Instant: f.instant, ToolVersion: version, Theme: f.theme.theme}
 	if f.sdk != "" {
 		ref, err := inspect.ParseSDKRef(f.sdk)
 		if err != nil {

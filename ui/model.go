@@ -43,6 +43,7 @@ type Model struct {
 	keys   keyMap
 	help   help.Model
 	styles Styles
+	dark   bool // styles are the dark palette's
 	w, h   int
 
 	mode   mode
@@ -120,7 +121,6 @@ func newModel(opt Options) *Model {
 		opt:     opt,
 		keys:    defaultKeyMap(),
 		help:    help.New(),
-		styles:  DefaultStyles(),
 		speed:   1,
 		sdkPick: -1,
 		paced:   !opt.Instant,
@@ -134,6 +134,7 @@ func newModel(opt Options) *Model {
 	m.input = textinput.New()
 	m.input.Prompt = "/ "
 	m.input.Placeholder = "event type or text"
+	m.setTheme(darkBackground(opt.Theme))
 	m.list.styles = &m.styles
 	m.det.styles = &m.styles
 	m.fx.styles = &m.styles
@@ -141,6 +142,17 @@ func newModel(opt Options) *Model {
 		m.dir = wd
 	}
 	return m
+}
+
+// setTheme draws with the dark or the light palette. The panes keep
+// pointers to m.styles, so they follow.
+func (m *Model) setTheme(dark bool) {
+	m.dark = dark
+	m.styles = NewStyles(dark)
+	m.help.Styles = helpStyles(m.styles)
+	m.input.PromptStyle = m.styles.Key
+	m.input.PlaceholderStyle = m.styles.Dim
+	m.input.TextStyle = m.styles.Value
 }
 
 // newReplayModel opens captured exchanges, published to a feed like a
@@ -422,22 +434,6 @@ func (m *Model) refreshSDK() {
 	opt := m.opt.Inspect
 	opt.SDK = &inspect.SDKRef{Name: sdkNames[m.sdkPick]}
 	m.sdkAnswer = inspect.SDKFor(st.verdict, opt)
-}
-
-func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
-	if msg.Action != tea.MouseActionPress {
-		return nil
-	}
-	delta := 0
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		delta = -3
-	case tea.MouseButtonWheelDown:
-		delta = 3
-	default:
-		return nil
-	}
-	return m.scroll(delta)
 }
 
 // scroll moves the focused pane (or the list) by delta rows; moving the

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
@@ -31,6 +32,8 @@ type Options struct {
 	// Captures, when set, names the capture file of each live exchange:
 	// one evicted from memory in a long session is read back from it.
 	Captures *CaptureNames
+	// Theme picks the palette; "" and ThemeAuto follow the terminal.
+	Theme Theme
 	// Limits bound what reading a capture file may cost (the
 	// --max-input, --max-decompressed and --max-line flags).
 	Limits stream.Limits
@@ -91,6 +94,9 @@ func collectSooner() (restore func()) {
 
 func run(m *Model, first tea.Cmd) error {
 	m.initCmd = first
+	// What still draws with adaptive colours (bubbles' own) follows the
+	// palette chosen, not a second guess of the background.
+	lipgloss.SetHasDarkBackground(m.dark)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
 	_, err := p.Run()
 	return err
