@@ -46,7 +46,7 @@ func TestLoopbackHostCheck(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
 			p := start(t, nil, append(c.args, "--listen", "127.0.0.1:0", "--allow-host", "box.lan")...)
-			base := p.waitFor(t, `listening on (http://\S+)`)
+			base := p.WaitFor(t, `listening on (http://\S+)`)
 			for _, h := range hosts {
 				t.Run(h.name, func(t *testing.T) {
 					before := upHits.Load()
@@ -72,9 +72,9 @@ func TestLoopbackHostCheck(t *testing.T) {
 					}
 				})
 			}
-			p.cmd.Process.Signal(syscall.SIGINT)
-			p.wait(t, 10*time.Second)
-			if out := p.output(); !strings.Contains(out, `refused`) || !strings.Contains(out, `evil.example`) {
+			p.Signal(syscall.SIGINT)
+			p.Wait(t, 10*time.Second)
+			if out := p.Output(); !strings.Contains(out, `refused`) || !strings.Contains(out, `evil.example`) {
 				t.Errorf("refusals not logged:\n%s", out)
 			}
 		})

@@ -23,10 +23,10 @@ func TestLiveConnectionRefusedIsNoResponse(t *testing.T) {
 	ln.Close() // nothing listens there now: the dial is refused
 	capture := filepath.Join(t.TempDir(), "refused.jsonl")
 	p := start(t, []string{"XDG_DATA_HOME=" + t.TempDir()}, "live", "--no-tui", "--save", capture, "http://"+addr+"/v1/messages")
-	if code := p.wait(t, 10*time.Second); code != 1 {
-		t.Errorf("exit status %d, want 1\n%s", code, p.output())
+	if code := p.Wait(t, 10*time.Second); code != 1 {
+		t.Errorf("exit status %d, want 1\n%s", code, p.Output())
 	}
-	out := p.output()
+	out := p.Output()
 	for _, want := range []string{"no HTTP response", stream.FaultRefused, "NO RESPONSE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)

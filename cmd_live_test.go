@@ -94,11 +94,11 @@ func TestLiveMissingKeySendsNothing(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	p := start(t, []string{"ANTHROPIC_API_KEY=", "ANTHROPIC_BASE_URL=" + srv.URL, "XDG_DATA_HOME=" + t.TempDir()}, "live", "--no-tui")
-	if code := p.wait(t, 10*time.Second); code != 2 {
+	if code := p.Wait(t, 10*time.Second); code != 2 {
 		t.Errorf("exit status %d, want 2", code)
 	}
-	if !strings.Contains(p.output(), "ANTHROPIC_API_KEY is not set") {
-		t.Errorf("no clear error:\n%s", p.output())
+	if !strings.Contains(p.Output(), "ANTHROPIC_API_KEY is not set") {
+		t.Errorf("no clear error:\n%s", p.Output())
 	}
 	if hits.Load() != 0 {
 		t.Errorf("%d requests were sent without a key", hits.Load())
@@ -123,8 +123,8 @@ func TestLiveRecordsTheStreamAndPrintsTheDiagnosis(t *testing.T) {
 	capture := filepath.Join(t.TempDir(), "sub", "live.jsonl")
 	p := start(t, []string{"ANTHROPIC_API_KEY=" + sdkCanary, "ANTHROPIC_BASE_URL=" + srv.URL},
 		"live", "--save", capture, "--prompt", "hi")
-	if code := p.wait(t, 10*time.Second); code != 1 {
-		t.Errorf("exit status %d, want 1 for a stream that ended in an error\n%s", code, p.output())
+	if code := p.Wait(t, 10*time.Second); code != 1 {
+		t.Errorf("exit status %d, want 1 for a stream that ended in an error\n%s", code, p.Output())
 	}
 	raw, err := os.ReadFile(capture)
 	if err != nil {
@@ -137,7 +137,7 @@ func TestLiveRecordsTheStreamAndPrintsTheDiagnosis(t *testing.T) {
 	if err != nil || len(xs) != 1 || !bytes.Equal(xs[0].Body(), body) {
 		t.Fatalf("capture: %v, %d exchanges", err, len(xs))
 	}
-	out := p.output()
+	out := p.Output()
 	if !strings.Contains(out, "capture saved to "+capture) || !strings.Contains(out, "overloaded_error") {
 		t.Errorf("want the diagnosis naming overloaded_error and the capture path:\n%s", out)
 	}
@@ -155,12 +155,12 @@ func TestLiveIdleTimeoutIsRecorded(t *testing.T) {
 	defer srv.Close()
 	data := t.TempDir()
 	p := start(t, []string{"XDG_DATA_HOME=" + data}, "live", "--no-tui", "--idle-timeout", "200ms", srv.URL+"/v1/messages")
-	if code := p.wait(t, 10*time.Second); code != 1 {
-		t.Errorf("exit status %d, want 1\n%s", code, p.output())
+	if code := p.Wait(t, 10*time.Second); code != 1 {
+		t.Errorf("exit status %d, want 1\n%s", code, p.Output())
 	}
 	files, _ := filepath.Glob(filepath.Join(data, "midstream", "captures", "live-*.jsonl"))
 	if len(files) != 1 {
-		t.Fatalf("%d captures in the captures folder, want 1\n%s", len(files), p.output())
+		t.Fatalf("%d captures in the captures folder, want 1\n%s", len(files), p.Output())
 	}
 	xs, err := stream.ReadFile(files[0])
 	if err != nil || len(xs) != 1 {

@@ -129,15 +129,15 @@ func TestProxyKilledMidStreamLeavesReadableCapture(t *testing.T) {
 	upstream, sent := heldStream(t)
 	dir := t.TempDir()
 	p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", upstream, "--save", dir)
-	url := p.waitFor(t, `listening on (http://\S+)`)
+	url := p.WaitFor(t, `listening on (http://\S+)`)
 	body, got := openThroughProxy(t, url, len(sent))
 	defer body.Close()
 	if string(got) != sent {
 		t.Fatalf("through the proxy: %q", got)
 	}
 	time.Sleep(50 * time.Millisecond) // the capture line follows the client write
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	p.wait(t, 5*time.Second)
+	p.Signal(syscall.SIGKILL)
+	p.Wait(t, 5*time.Second)
 
 	capture := onlyCapture(t, dir)
 	xs, err := stream.ReadFile(capture)
@@ -162,12 +162,12 @@ func TestProxySIGTERMClosesCaptures(t *testing.T) {
 	upstream, sent := heldStream(t)
 	dir := t.TempDir()
 	p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", upstream, "--save", dir)
-	url := p.waitFor(t, `listening on (http://\S+)`)
+	url := p.WaitFor(t, `listening on (http://\S+)`)
 	body, _ := openThroughProxy(t, url, len(sent))
 	defer body.Close()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if code := p.wait(t, 10*time.Second); code != 0 {
-		t.Fatalf("exit status %d after SIGTERM\n%s", code, p.output())
+	p.Signal(syscall.SIGTERM)
+	if code := p.Wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit status %d after SIGTERM\n%s", code, p.Output())
 	}
 	if _, err := io.ReadAll(body); err == nil {
 		t.Error("the client saw a clean end of a stream the proxy cut")
@@ -179,7 +179,7 @@ func TestProxySIGTERMClosesCaptures(t *testing.T) {
 	if xs[0].End.Reason != stream.EndCanceled || string(xs[0].Body()) != sent {
 		t.Errorf("capture end %+v body %q; want cancelled by the shutdown after the sent bytes", xs[0].End, xs[0].Body())
 	}
-	out := p.output()
+	out := p.Output()
 	if !strings.Contains(out, "POST /v1/messages http=200") || !strings.Contains(out, "end=canceled") || !strings.Contains(out, "captures closed") {
 		t.Errorf("missing exchange line or shutdown message:\n%s", out)
 	}
@@ -187,15 +187,15 @@ func TestProxySIGTERMClosesCaptures(t *testing.T) {
 
 func TestProxyWarnsOffLoopbackAndRejectsBadUpstream(t *testing.T) {
 	p := start(t, nil, "proxy", "--no-tui", "--listen", "0.0.0.0:0", "--upstream", "http://127.0.0.1:1", "--save", t.TempDir())
-	p.waitFor(t, `(WARNING: listening on)`)
-	p.cmd.Process.Signal(syscall.SIGINT)
-	if code := p.wait(t, 10*time.Second); code != 0 {
+	p.WaitFor(t, `(WARNING: listening on)`)
+	p.Signal(syscall.SIGINT)
+	if code := p.Wait(t, 10*time.Second); code != 0 {
 		t.Errorf("exit status %d after SIGINT", code)
 	}
 
 	bad := start(t, nil, "proxy", "--no-tui", "--upstream", "ftp://example.com")
-	if code := bad.wait(t, 10*time.Second); code != 2 || !strings.Contains(bad.output(), "--upstream") {
-		t.Errorf("exit %d, output %s; want 2 naming --upstream", code, bad.output())
+	if code := bad.Wait(t, 10*time.Second); code != 2 || !strings.Contains(bad.Output(), "--upstream") {
+		t.Errorf("exit %d, output %s; want 2 naming --upstream", code, bad.Output())
 	}
 }
 

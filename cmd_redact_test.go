@@ -125,7 +125,7 @@ func TestCanariesThroughProxyAndLive(t *testing.T) {
 	t.Run("proxy", func(t *testing.T) {
 		dir := t.TempDir()
 		p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", up.URL, "--save", dir)
-		url := p.waitFor(t, `listening on (http://\S+)`)
+		url := p.WaitFor(t, `listening on (http://\S+)`)
 		req, _ := http.NewRequest("POST", canaries.URL(url), strings.NewReader(string(canaries.Body())))
 		req.Header = canaries.Header()
 		resp, err := http.DefaultClient.Do(req)
@@ -134,10 +134,10 @@ func TestCanariesThroughProxyAndLive(t *testing.T) {
 		}
 		io.ReadAll(resp.Body)
 		resp.Body.Close()
-		p.waitFor(t, `(capture=\S+)`)
+		p.WaitFor(t, `(capture=\S+)`)
 		raw, _ := os.ReadFile(onlyCapture(t, dir))
 		leaks(t, "proxy capture", withoutBody(string(raw)), canaries.All)
-		leaks(t, "proxy output", p.output(), all)
+		leaks(t, "proxy output", p.Output(), all)
 	})
 	t.Run("live", func(t *testing.T) {
 		dir := t.TempDir()
@@ -149,13 +149,13 @@ func TestCanariesThroughProxyAndLive(t *testing.T) {
 		}
 		args = append(args, canaries.URL(up.URL))
 		p := start(t, nil, args...)
-		p.wait(t, 20*time.Second)
+		p.Wait(t, 20*time.Second)
 		raw, err := os.ReadFile(filepath.Join(dir, "live.jsonl"))
 		if err != nil {
-			t.Fatalf("no capture: %v\n%s", err, p.output())
+			t.Fatalf("no capture: %v\n%s", err, p.Output())
 		}
 		leaks(t, "live capture", withoutBody(string(raw)), canaries.All)
-		leaks(t, "live output", p.output(), all)
+		leaks(t, "live output", p.Output(), all)
 	})
 }
 
@@ -168,9 +168,9 @@ func TestCanariesInCommandErrors(t *testing.T) {
 		{"live", "-H", "Authorization Bearer " + canaries.Opaque.Value, "http://127.0.0.1:9/v1"},
 	} {
 		p := start(t, nil, args...)
-		if code := p.wait(t, 10*time.Second); code == 0 {
+		if code := p.Wait(t, 10*time.Second); code == 0 {
 			t.Errorf("%v: exit 0", args)
 		}
-		leaks(t, fmt.Sprint(args), p.output(), canaries.All)
+		leaks(t, fmt.Sprint(args), p.Output(), canaries.All)
 	}
 }

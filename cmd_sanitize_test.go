@@ -193,8 +193,8 @@ func hostileUpstream(t *testing.T) string {
 func TestLiveNoTUIHostileUpstream(t *testing.T) {
 	url := hostileUpstream(t)
 	p := start(t, nil, "live", "--no-tui", "--save", filepath.Join(t.TempDir(), "live.jsonl"), url+"/v1/messages")
-	p.wait(t, 10*time.Second)
-	out := p.output()
+	p.Wait(t, 10*time.Second)
+	out := p.Output()
 	if r, bad := rawControl(out); bad {
 		t.Errorf("live --no-tui output holds raw %U:\n%s", r, out)
 	}
@@ -226,11 +226,11 @@ func TestLogLinesHostileUserAgent(t *testing.T) {
 	served := writeCapture(t, hostileFileName(".sse"), hostileBody())
 	serve := start(t, nil, "serve", served, "--listen", "127.0.0.1:0", "--instant")
 	for name, p := range map[string]*proc{"proxy": proxy, "serve": serve} {
-		request(p.waitFor(t, `listening on (http://[^ ]+)`))
-		sdk := p.waitFor(t, `sdk=(\S+)`)
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		p.wait(t, 10*time.Second)
-		out := p.output()
+		request(p.WaitFor(t, `listening on (http://[^ ]+)`))
+		sdk := p.WaitFor(t, `sdk=(\S+)`)
+		p.Signal(syscall.SIGTERM)
+		p.Wait(t, 10*time.Second)
+		out := p.Output()
 		if r, bad := rawControl(out); bad {
 			t.Errorf("%s output holds raw %U:\n%s", name, r, out)
 		}
@@ -238,8 +238,8 @@ func TestLogLinesHostileUserAgent(t *testing.T) {
 			t.Errorf("%s: sdk=%s, want the User-Agent's product escaped\n%s", name, sdk, out)
 		}
 	}
-	if !shown(serve.output(), "fname") {
-		t.Errorf("serve should name the hostile capture escaped:\n%s", serve.output())
+	if !shown(serve.Output(), "fname") {
+		t.Errorf("serve should name the hostile capture escaped:\n%s", serve.Output())
 	}
 }
 

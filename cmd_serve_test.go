@@ -57,8 +57,8 @@ func TestServeRejectsBadArguments(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := start(t, nil, append([]string{"serve", "--listen", "127.0.0.1:0"}, tt.args...)...)
-			if code := p.wait(t, 10*time.Second); code != tt.code || !strings.Contains(p.output(), tt.errHas) {
-				t.Errorf("exit %d, want %d naming %q\n%s", code, tt.code, tt.errHas, p.output())
+			if code := p.Wait(t, 10*time.Second); code != tt.code || !strings.Contains(p.Output(), tt.errHas) {
+				t.Errorf("exit %d, want %d naming %q\n%s", code, tt.code, tt.errHas, p.Output())
 			}
 		})
 	}
@@ -74,7 +74,7 @@ func TestServeThenLogsEachRequestWithItsSDK(t *testing.T) {
 	os.WriteFile(okFile, []byte(ok), 0o600)
 
 	p := start(t, nil, "serve", fixture, "--then", okFile, "--listen", "127.0.0.1:0", "--instant")
-	url := p.waitFor(t, `listening on (http://\S+)`)
+	url := p.WaitFor(t, `listening on (http://\S+)`)
 	for i, want := range []string{string(failing), ok, ok} {
 		req, _ := http.NewRequest("POST", url+"/v1/messages", strings.NewReader(`{}`))
 		req.Header.Set("User-Agent", "Anthropic/Python 0.121.0")
@@ -90,9 +90,9 @@ func TestServeThenLogsEachRequestWithItsSDK(t *testing.T) {
 			t.Errorf("request %d: %q (%s), want %q", i+1, body, resp.Header.Get("Content-Type"), want)
 		}
 	}
-	p.waitFor(t, `#3 POST /v1/messages sdk=(anthropic-python@0\.121\.0) → .*ok\.sse#1`)
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if code := p.wait(t, 10*time.Second); code != 0 {
+	p.WaitFor(t, `#3 POST /v1/messages sdk=(anthropic-python@0\.121\.0) → .*ok\.sse#1`)
+	p.Signal(syscall.SIGTERM)
+	if code := p.Wait(t, 10*time.Second); code != 0 {
 		t.Errorf("exit status %d after SIGTERM", code)
 	}
 }

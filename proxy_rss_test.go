@@ -41,7 +41,7 @@ func TestProxyPeakRSSGigabyte(t *testing.T) {
 	defer origin.Close()
 	for _, dir := range []string{"request", "response"} {
 		p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", origin.URL, "--save", t.TempDir())
-		url := p.waitFor(t, `listening on (http://\S+)`)
+		url := p.WaitFor(t, `listening on (http://\S+)`)
 		var body io.Reader = strings.NewReader(`{"model":"claude","stream":true}`)
 		path := "/v1/down"
 		if dir == "request" {
@@ -59,13 +59,13 @@ func TestProxyPeakRSSGigabyte(t *testing.T) {
 		}
 		// The peak while the body streamed, before the end-of-exchange
 		// diagnosis (inspect.Diagnose, off the data path) has got far.
-		streamed := vmHWM(t, p.cmd.Process.Pid)
-		p.waitFor(t, `POST /v1/`) // the --no-tui line: capture closed, diagnosis done
-		hwm := vmHWM(t, p.cmd.Process.Pid)
+		streamed := vmHWM(t, p.Pid())
+		p.WaitFor(t, `POST /v1/`) // the --no-tui line: capture closed, diagnosis done
+		hwm := vmHWM(t, p.Pid())
 		t.Logf("midstream proxy --no-tui, 1 GiB %s: peak RSS (VmHWM) %d MiB once the body went through, %d MiB after the diagnosis; %d response bytes, %v",
 			dir, streamed>>20, hwm>>20, n, time.Since(t0).Round(time.Millisecond))
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		p.wait(t, 10*time.Second)
+		p.Signal(syscall.SIGTERM)
+		p.Wait(t, 10*time.Second)
 		// The data path is what this bounds. The diagnosis's own peak
 		// grows with the number of events (inspect's per-event timeline,
 		// about 300 B an event at the time of writing): logged, not held

@@ -59,10 +59,10 @@ func TestE2EAnthropicGoSDKThroughProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	serve := start(t, nil, "serve", fixture, "--listen", "127.0.0.1:0", "--instant")
-	serveURL := serve.waitFor(t, `listening on (http://\S+)`)
+	serveURL := serve.WaitFor(t, `listening on (http://\S+)`)
 	dir := t.TempDir()
 	proxy := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", serveURL, "--save", dir)
-	proxyURL := proxy.waitFor(t, `listening on (http://\S+)`)
+	proxyURL := proxy.WaitFor(t, `listening on (http://\S+)`)
 
 	direct := runSDK(t, serveURL)
 	through := runSDK(t, proxyURL)
@@ -90,7 +90,7 @@ func TestE2EAnthropicGoSDKThroughProxy(t *testing.T) {
 		t.Errorf("text before the error = %q, want %q", direct.text, "Hello world")
 	}
 
-	capture := proxy.waitFor(t, `http=200 .*capture=(\S+)`)
+	capture := proxy.WaitFor(t, `http=200 .*capture=(\S+)`)
 	raw, err := os.ReadFile(capture)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestE2EAnthropicGoSDKThroughProxy(t *testing.T) {
 	if !bytes.Equal(xs[0].Body(), served) {
 		t.Errorf("capture body (%d bytes) differs from the served body (%d bytes)", xs[0].BodyLen(), len(served))
 	}
-	serve.waitFor(t, `#2 POST /v1/messages sdk=(anthropic-go@2\.15\.0)`)
+	serve.WaitFor(t, `#2 POST /v1/messages sdk=(anthropic-go@2\.15\.0)`)
 
 	out, err := exec.Command(binPath, "diagnose", "--format", "json", capture).Output()
 	if err != nil {
