@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,17 +41,21 @@ type goVCRCassette struct {
 
 // vcrpy / pytest-recording cassette: status is a mapping, the response body
 // a mapping with "string" (which may be !!binary), headers lists.
+// pydantic-ai's cassette serializer (its tests' json_body_serializer) writes
+// a JSON body as the parsed YAML under "parsed_body" instead of "body".
 type vcrpyCassette struct {
 	Version      int `yaml:"version"`
 	Interactions []*struct {
 		Request struct {
 			Body    yaml.Node   `yaml:"body"` // a string, null, or {string: …}
+			Parsed  yaml.Node   `yaml:"parsed_body"`
 			Headers yamlHeaders `yaml:"headers"`
 			Method  string      `yaml:"method"`
 			URI     string      `yaml:"uri"`
 		} `yaml:"request"`
 		Response struct {
 			Body    yaml.Node   `yaml:"body"`
+			Parsed  yaml.Node   `yaml:"parsed_body"`
 			Headers yamlHeaders `yaml:"headers"`
 			Status  struct {
 				Code    int    `yaml:"code"`
@@ -250,6 +255,9 @@ func (s *source) readVCRPy(b []byte) ([]*Exchange, error) {
 		return nil, &FormatError{File: name, Format: FormatVCRPy, Offset: -1, Err: errors.New("the cassette holds no interactions")}
 	}
 	xs := make([]*Exchange, 0, len(c.Interactions))
+	// parsed_body is re-encoded as JSON; aliases could make that far larger
+	// than the file, so all of a file's parsed bodies share one budget.
+	budget := 2*int64(len(b)) + 1<<20
 	for i, it := range c.Interactions {
 		fail := func(line int, err error) error {
 			return &FormatError{File: name, Format: FormatVCRPy, Line: line, Offset: -1, Err: fmt.Errorf("interaction %d: %w", i+1, err)}
@@ -258,13 +266,16 @@ func (s *source) readVCRPy(b []byte) ([]*Exchange, error) {
 			return nil, fail(0, errors.New("empty interaction"))
 		}
 		q, p := it.Request, it.Response
-		reqBody, err := vcrpyBody(&q.Body)
+		reqBody, _, err := vcrpyBodyOf(&q.Body, &q.Parsed, q.Headers, &budget)
 		if err != nil {
-			return nil, fail(q.Body.Line, fmt.Errorf("request body: %w", err))
+			return nil, fail(max(q.Body.Line, q.Parsed.Line), fmt.Errorf("request body: %w", err))
 		}
-		body, err := vcrpyBody(&p.Body)
+		body, found, err := vcrpyBodyOf(&p.Body, &p.Parsed, p.Headers, &budget)
 		if err != nil {
-			return nil, fail(p.Body.Line, fmt.Errorf("response body: %w", err))
+			return nil, fail(max(p.Body.Line, p.Parsed.Line), fmt.Errorf("response body: %w", err))
+		}
+		if !found {
+			return nil, fail(0, errors.New("the response has no body: neither body nor parsed_body"))
 		}
 		if p.Status.Code < 100 || p.Status.Code > 999 {
 			return nil, fail(0, fmt.Errorf("response status code %d", p.Status.Code))
@@ -293,6 +304,147 @@ func (s *source) readVCRPy(b []byte) ([]*Exchange, error) {
 		c.Interactions[i] = nil // its body is in x now
 	}
 	return xs, nil
+}
+
+// vcrpyBodyOf reads a body from "body" or, failing that, pydantic-ai's
+// "parsed_body"; found is false when the cassette holds neither.
+func vcrpyBodyOf(body, parsed *yaml.Node, h yamlHeaders, budget *int64) (b []byte, found bool, err error) {
+	if body.Kind != 0 || parsed.Kind == 0 {
+		b, err = vcrpyBody(body)
+		return b, body.Kind != 0, err
+	}
+	switch parsed.Kind {
+	case yaml.ScalarNode:
+		b, err = vcrpyBody(parsed) // a string is the body itself
+	case yaml.SequenceNode:
+		mt, _, _ := strings.Cut(http.Header(h).Get("Content-Type"), ";")
+		if strings.EqualFold(strings.TrimSpace(mt), "text/event-stream") {
+			b, err = parsedEvents(parsed, budget)
+			break
+		}
+		fallthrough
+	default:
+		var buf bytes.Buffer
+		err = nodeJSON(&buf, parsed, budget, 0)
+		b = buf.Bytes()
+	}
+	if err != nil {
+		return nil, true, fmt.Errorf("parsed_body: %w", err)
+	}
+	return b, true, nil
+}
+
+// parsedEvents writes a parsed_body list of a text/event-stream response
+// as SSE: a string item is an event's text as is, any other item the JSON
+// of one "data:" line.
+func parsedEvents(n *yaml.Node, budget *int64) ([]byte, error) {
+	var buf bytes.Buffer
+	for _, it := range n.Content {
+		if it.Kind == yaml.ScalarNode && it.Tag == "!!str" {
+			*budget -= int64(len(it.Value))
+			if *budget < 0 {
+				return nil, errors.New("expands past twice the cassette's size")
+			}
+			buf.WriteString(strings.TrimRight(it.Value, "\r\n"))
+			buf.WriteString("\n\n")
+			continue
+		}
+		buf.WriteString("data: ")
+		if err := nodeJSON(&buf, it, budget, 0); err != nil {
+			return nil, err
+		}
+		buf.WriteString("\n\n")
+	}
+	return buf.Bytes(), nil
+}
+
+// nodeJSON writes n as JSON, keeping the order of mapping keys. Every node
+// it writes spends budget, its bytes and one (aliases repeat nodes, so a
+// small file can stand for a huge document), and nesting past 10000 is
+// refused.
+func nodeJSON(buf *bytes.Buffer, n *yaml.Node, budget *int64, depth int) error {
+	start := buf.Len()
+	defer func() { *budget -= 1 + int64(buf.Len()-start) }()
+	if *budget < 0 {
+		return errors.New("expands past twice the cassette's size")
+	}
+	if depth > 10000 {
+		return errors.New("nested too deep")
+	}
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.AliasNode:
+		var c *yaml.Node
+		if n.Kind == yaml.AliasNode {
+			c = n.Alias
+		} else if len(n.Content) > 0 {
+			c = n.Content[0]
+		}
+		if c == nil {
+			buf.WriteString("null")
+			return nil
+		}
+		return nodeJSON(buf, c, budget, depth+1)
+	case yaml.MappingNode, yaml.SequenceNode:
+		open, close, step := byte('['), byte(']'), 1
+		if n.Kind == yaml.MappingNode {
+			open, close, step = '{', '}', 2
+		}
+		buf.WriteByte(open)
+		for i := 0; i+step-1 < len(n.Content); i += step {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if step == 2 {
+				k := n.Content[i]
+				if k.Kind == yaml.AliasNode && k.Alias != nil {
+					k = k.Alias
+				}
+				if k.Kind != yaml.ScalarNode {
+					return fmt.Errorf("line %d: a mapping key that is not a scalar", k.Line)
+				}
+				writeJSONString(buf, k.Value)
+				buf.WriteByte(':')
+			}
+			if err := nodeJSON(buf, n.Content[i+step-1], budget, depth+1); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(close)
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			buf.WriteString("null")
+		case "!!bool", "!!int", "!!float":
+			var v any
+			if err := n.Decode(&v); err != nil {
+				return err
+			}
+			j, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("line %d: %w", n.Line, err)
+			}
+			buf.Write(j)
+		case "!!binary":
+			var s string
+			if err := n.Decode(&s); err != nil {
+				return err
+			}
+			writeJSONString(buf, s)
+		default:
+			writeJSONString(buf, n.Value)
+		}
+	default:
+		return fmt.Errorf("line %d: an unknown YAML node", n.Line)
+	}
+	return nil
+}
+
+// writeJSONString writes s as a JSON string, leaving <, > and & as they are.
+func writeJSONString(buf *bytes.Buffer, s string) {
+	e := json.NewEncoder(buf)
+	e.SetEscapeHTML(false)
+	e.Encode(s)
+	buf.Truncate(buf.Len() - 1) // Encode's newline
 }
 
 // vcrpyBody reads a body written as a string, as null, or as a mapping

@@ -172,3 +172,68 @@ func TestVCRGzipBomb(t *testing.T) {
 		t.Fatalf("under the cap: %v", err)
 	}
 }
+
+// TestVCRPyParsedBody checks pydantic-ai's cassettes: bodies under
+// parsed_body are read (a mapping as its JSON, keys in order; a string as
+// itself; a list of a stream's events as SSE), through Parse and the file
+// reader alike, never dropped.
+func TestVCRPyParsedBody(t *testing.T) {
+	wantSSE := "event: message_start\ndata: {\"type\":\"message_start\""
+	wantJSON := `{"id":"msg_02","type":"message","role":"assistant","content":[{"type":"text","text":"Hi <there> & welcome"}],"model":"claude-sonnet-4-5","stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":5}}`
+	wantReq := `{"max_tokens":1024,"messages":[{"content":"Hello","role":"user"}],"model":"claude-sonnet-4-5","stream":true}`
+	for _, how := range []string{"Parse", "ReadFile"} {
+		t.Run(how, func(t *testing.T) {
+			var xs []*Exchange
+			var err error
+			if how == "Parse" {
+				xs, err = Parse("vcrpy-pydantic-ai.yaml", readFixture(t, "vcrpy-pydantic-ai.yaml"))
+			} else {
+				xs, err = ReadFile("testdata/vcrpy-pydantic-ai.yaml")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xs) != 2 || xs[0].Format != FormatVCRPy {
+				t.Fatalf("got %d exchanges", len(xs))
+			}
+			if b := string(xs[0].Body()); !strings.HasPrefix(b, wantSSE) || !strings.HasSuffix(b, "data: {\"type\":\"message_stop\"}\n\n") {
+				t.Errorf("SSE body = %q", b)
+			}
+			if b := string(xs[1].Body()); b != wantJSON {
+				t.Errorf("JSON body = %s\nwant %s", b, wantJSON)
+			}
+			if b := string(xs[0].Request.BodyBytes()); b != wantReq {
+				t.Errorf("request body = %s", b)
+			}
+		})
+	}
+	t.Run("event list", func(t *testing.T) {
+		in := "interactions:\n- request: {uri: x}\n  response:\n    headers: {content-type: [text/event-stream]}\n    parsed_body:\n    - {type: ping}\n    - \"event: done\\ndata: {}\"\n    status: {code: 200}\n"
+		xs, err := Parse("c.yaml", []byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := string(xs[0].Body()); b != "data: {\"type\":\"ping\"}\n\nevent: done\ndata: {}\n\n" {
+			t.Errorf("body = %q", b)
+		}
+	})
+	t.Run("alias bomb", func(t *testing.T) {
+		in := "interactions:\n- request: {uri: x}\n  response:\n    parsed_body:\n      a: &a [x, x, x, x, x, x, x, x, x, x]\n      b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n      c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n      d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n      e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n      f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n      g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n    status: {code: 200}\n"
+		_, err := Parse("bomb.yaml", []byte(in))
+		if err == nil || !strings.Contains(err.Error(), "bomb.yaml") || !strings.Contains(err.Error(), "parsed_body") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// TestVCRPyNoResponseBody checks that a response whose body the cassette
+// does not hold at all is an error naming the file and the interaction,
+// never an empty stream.
+func TestVCRPyNoResponseBody(t *testing.T) {
+	in := "interactions:\n- request: {uri: x, body: null}\n  response:\n    body: {string: 'data: 1'}\n    status: {code: 200}\n- request: {uri: x}\n  response:\n    headers: {content-type: [application/json]}\n    status: {code: 200}\n"
+	_, err := Parse("nobody.yaml", []byte(in))
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "nobody.yaml") || !strings.Contains(err.Error(), "interaction 2") || !strings.Contains(err.Error(), "no body") {
+		t.Fatalf("err = %v", err)
+	}
+}
