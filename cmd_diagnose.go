@@ -143,8 +143,13 @@ func diagnoseFiles(paths []string, stdin io.Reader, lim stream.Limits, opt inspe
 		vs := make([]*inspect.Verdict, len(xs))
 		var kept []*inspect.Verdict
 		var skipped []string
+		answers := jsonAnswers(xs)
+		noteJSONAnswers(notes, name, xs, answers)
 		for i, x := range xs {
 			vs[i] = diagnoseExchange(x, opt)
+			if answers[i] {
+				continue
+			}
 			if len(xs) > 1 && notAStream(x, vs[i]) {
 				skipped = append(skipped, fmt.Sprintf("#%d %s", i+1, mediaType(x)))
 				continue
@@ -155,7 +160,12 @@ func diagnoseFiles(paths []string, stdin io.Reader, lim stream.Limits, opt inspe
 		// one API stream: report the streams, name what was left out. A file
 		// of nothing but such entries is reported whole, never as nothing.
 		if len(kept) == 0 {
-			kept, skipped = vs, nil
+			kept, skipped = nil, nil
+			for i, v := range vs {
+				if !answers[i] {
+					kept = append(kept, v)
+				}
+			}
 		}
 		if len(skipped) > 0 && notes != nil {
 			verb := "are"
@@ -168,6 +178,47 @@ func diagnoseFiles(paths []string, stdin io.Reader, lim stream.Limits, opt inspe
 		d.Exchanges = append(d.Exchanges, kept...)
 	}
 	return d, nil
+}
+
+// jsonAnswers returns the indexes of the exchanges of xs that are whole
+// JSON answers, not streams (a non-streaming call recorded in a cassette of
+// streamed ones), for reports to leave out. A file of one exchange, or of
+// nothing but such answers, is reported whole: nil then.
+func jsonAnswers(xs []*stream.Exchange) map[int]bool {
+	if len(xs) < 2 {
+		return nil
+	}
+	m := map[int]bool{}
+	for i, x := range xs {
+		if x.JSONAnswer() {
+			m[i] = true
+		}
+	}
+	if len(m) == 0 || len(m) == len(xs) {
+		return nil
+	}
+	return m
+}
+
+// noteJSONAnswers names on notes (nil: none) each exchange of the file
+// name that jsonAnswers left out.
+func noteJSONAnswers(notes io.Writer, name string, xs []*stream.Exchange, answers map[int]bool) {
+	if notes == nil {
+		return
+	}
+	for i, x := range xs {
+		if !answers[i] {
+			continue
+		}
+		unit := "exchange"
+		switch x.Format {
+		case stream.FormatGoVCR, stream.FormatVCRPy:
+			unit = "interaction"
+		case stream.FormatHAR:
+			unit = "entry"
+		}
+		printLine(notes, "midstream: note: %s: %s %d: a JSON answer, not a stream — skipped", stream.RedactText(name), unit, i+1)
+	}
 }
 
 // notAStream reports whether a successful exchange is plainly not an event

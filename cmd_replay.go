@@ -86,6 +86,20 @@ When stdout is not a terminal, the text diagnosis is printed instead.`,
 					if err != nil {
 						return unreadable(path, err)
 					}
+					if answers := jsonAnswers(xs); answers != nil {
+						name := path
+						if path == "-" {
+							name = "stdin"
+						}
+						noteJSONAnswers(cmd.ErrOrStderr(), name, xs, answers)
+						var streams []*stream.Exchange
+						for i, x := range xs {
+							if !answers[i] {
+								streams = append(streams, x)
+							}
+						}
+						xs = streams
+					}
 					return printDiagnosis(cmd.OutOrStdout(), xs, opt)
 				}
 				if path != "-" {
