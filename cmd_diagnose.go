@@ -181,8 +181,8 @@ func diagnoseFiles(paths []string, stdin io.Reader, lim stream.Limits, opt inspe
 }
 
 // jsonAnswers returns the indexes of the exchanges of xs that are whole
-// JSON answers, not streams (a non-streaming call recorded in a cassette of
-// streamed ones), for reports to leave out. A file of one exchange, or of
+// JSON answers, not streams, in a cassette of streamed calls (a
+// non-streaming call recorded beside them), for reports to leave out. A file of one exchange, or of
 // nothing but such answers, is reported whole: nil then.
 func jsonAnswers(xs []*stream.Exchange) map[int]bool {
 	if len(xs) < 2 {
@@ -190,7 +190,9 @@ func jsonAnswers(xs []*stream.Exchange) map[int]bool {
 	}
 	m := map[int]bool{}
 	for i, x := range xs {
-		if x.JSONAnswer() {
+		// Cassettes only: a browser HAR's JSON is among the non-streams
+		// notAStream names together.
+		if (x.Format == stream.FormatGoVCR || x.Format == stream.FormatVCRPy) && x.JSONAnswer() {
 			m[i] = true
 		}
 	}
@@ -206,18 +208,11 @@ func noteJSONAnswers(notes io.Writer, name string, xs []*stream.Exchange, answer
 	if notes == nil {
 		return
 	}
-	for i, x := range xs {
+	for i := range xs {
 		if !answers[i] {
 			continue
 		}
-		unit := "exchange"
-		switch x.Format {
-		case stream.FormatGoVCR, stream.FormatVCRPy:
-			unit = "interaction"
-		case stream.FormatHAR:
-			unit = "entry"
-		}
-		printLine(notes, "midstream: note: %s: %s %d: a JSON answer, not a stream — skipped", stream.RedactText(name), unit, i+1)
+		printLine(notes, "midstream: note: %s: interaction %d: a JSON answer, not a stream — skipped", stream.RedactText(name), i+1)
 	}
 }
 
