@@ -38,6 +38,12 @@ type diag struct {
 	errSpendCap    bool   // error.details.error_code == enforced_spend_limit_reached
 	errRequestID   string // request_id carried in the error body
 	model          string // from the stream (message_start, chunk model)
+
+	// An error frame cut before its blank line: no client dispatches
+	// it, but its bytes still say what went wrong.
+	cutErr      *StreamError
+	cutStatus   int
+	cutSpendCap bool
 }
 
 // Diagnose decodes x and returns its verdict: provider, both statuses and
@@ -297,14 +303,22 @@ func (d *diag) outcome() {
 	default:
 		v.Outcome = OutcomeTruncated
 	}
-	if d.err != nil {
-		v.Error = d.err
-		if d.errSpendCap {
-			d.spendCapFinding(d.err.EventIndex)
+	e, status, spendCap := d.err, d.errStatus, d.errSpendCap
+	if e == nil && d.cutErr != nil && (v.Outcome == OutcomeTruncated || v.Outcome == OutcomeTransportError) {
+		// No client saw the cut error frame, so the stream ended cut
+		// (the outcome stays truncated), but its type still says which
+		// status the failure stands for.
+		e, status, spendCap = d.cutErr, d.cutStatus, d.cutSpendCap
+		v.MappedStatus = status
+	}
+	if e != nil {
+		v.Error = e
+		if spendCap {
+			d.spendCapFinding(e.EventIndex)
 		}
-		spent := d.errSpendCap || quotaExhausted(d.err.Type)
-		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: spent, inStream: true})
-		if d.errStatus == 0 {
+		spent := spendCap || quotaExhausted(e.Type)
+		v.Error.Retryable = retryable(retryPolicy{status: status, spendCap: spent, inStream: true})
+		if status == 0 {
 			v.Error.Retryable = false
 		}
 	}
@@ -313,7 +327,7 @@ func (d *diag) outcome() {
 // inFlightCodes are the findings that only say the body has not ended
 // (yet): a snapshot of a body still arriving drops them.
 var inFlightCodes = []string{
-	"S-unterminated-event", "S-no-events",
+	"S-unterminated-event", "S-unterminated-error", "S-no-events",
 	"A-W11-truncated-mid-block", "A-W11-truncated-after-delta", "A-W11-truncated-between-blocks",
 	"O-truncated", "O-truncated-after-finish", "R-truncated",
 }

@@ -1,0 +1,59 @@
+package inspect
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/midstreamhq/midstream/stream"
+)
+
+// TestUnterminatedErrorFrame (#11 item 6.1): an error frame cut before its
+// blank line keeps its type and mapped status, ends truncated (no client
+// dispatches it) and says so in an error finding.
+func TestUnterminatedErrorFrame(t *testing.T) {
+	head := "event: message_start\ndata: " + evMS + "\n\n"
+	errData := `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
+	chatHead := "data: " + `{"object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"a"}}]}` + "\n\n"
+	rows := []struct {
+		name       string
+		body       string
+		wantType   string
+		wantStatus int
+	}{
+		{"anthropic error, no blank line", head + "event: error\ndata: " + errData + "\n", "overloaded_error", 529},
+		{"anthropic error, no line ending", head + "event: error\ndata: " + errData, "overloaded_error", 529},
+		{"anthropic error first, no line ending", "event: error\ndata: " + errData, "overloaded_error", 529},
+		{"chat error object, no blank line", chatHead + `data: {"error":{"type":"server_error","message":"boom"}}` + "\n", "server_error", 500},
+		{"openrouter numeric code, no line ending", chatHead + `data: {"id":"gen-1","error":{"code":502,"message":"down"},"choices":[{"index":0,"delta":{},"finish_reason":"error"}]}`, "502", 502},
+		{"responses error event, no blank line", "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"object\":\"response\"}}\n\nevent: error\ndata: {\"type\":\"error\",\"code\":\"server_is_overloaded\",\"message\":\"busy\",\"sequence_number\":2}\n", "server_is_overloaded", 503},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			v := Diagnose(stream.FromBody("t", []byte(r.body)), Options{})
+			if v.Outcome != OutcomeTruncated {
+				t.Errorf("outcome %s, want truncated (no client dispatches the frame)", v.Outcome)
+			}
+			if v.Error == nil || v.Error.Type != r.wantType {
+				t.Fatalf("error %+v, want type %q; findings %v", v.Error, r.wantType, codes(v))
+			}
+			if v.MappedStatus != r.wantStatus || !v.Mismatch {
+				t.Errorf("mapped %d mismatch %v, want %d and a mismatch", v.MappedStatus, v.Mismatch, r.wantStatus)
+			}
+			f := finding(v, "S-unterminated-error")
+			if f == nil || f.Severity != SeverityError || !strings.Contains(f.Detail, "blank line") {
+				t.Fatalf("S-unterminated-error = %+v; findings %v", f, codes(v))
+			}
+			if hasCode(v, "S-unterminated-event") {
+				t.Errorf("both S-unterminated-event and S-unterminated-error")
+			}
+			if len(f.Fixes) == 0 {
+				t.Errorf("no fixes")
+			}
+		})
+	}
+	// A cut frame that is no error stays the plain warning.
+	v := Diagnose(stream.FromBody("t", []byte(head+"event: ping\ndata: {\"type\":\"ping\"}")), Options{})
+	if v.Error != nil || !hasCode(v, "S-unterminated-event") || hasCode(v, "S-unterminated-error") {
+		t.Errorf("cut ping: error %+v findings %v", v.Error, codes(v))
+	}
+}
