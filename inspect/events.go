@@ -1,9 +1,9 @@
 package inspect
 
 import (
-	"fmt"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
