@@ -362,16 +362,27 @@ func (c *anthropicChecker) finish() {
 				detail += " The tool input so far does not parse: " + why + "."
 			}
 		}
-		d.f.add("A-W11-truncated-mid-block", SeverityError, "Truncated inside a content block", detail, last)
+		d.f.add("A-W11-truncated-mid-block", SeverityError, "Truncated inside a content block", detail+d.cutNote(), last)
 	case c.sawMsgDelta && c.stopReason != "":
-		d.f.add("A-W11-truncated-after-delta", SeverityWarning, "Truncated after message_delta: message_stop missing",
-			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason), last)
+		title, detail := "Truncated after message_delta: message_stop missing",
+			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason)
+		if d.cutTerminator("message_stop") {
+			title = "Truncated after message_delta: message_stop cut before its blank line"
+			detail = fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, and message_stop's bytes arrived as event %d, but without the terminating blank line, so no client dispatched it.", c.stopReason, d.cutAt+1)
+		} else {
+			detail += d.cutNote()
+		}
+		d.f.add("A-W11-truncated-after-delta", SeverityWarning, title, detail, last)
 	default:
+		title := "Truncated: no message_stop"
 		detail := "The stream ended between content blocks, with no message_delta, message_stop or error: the response is incomplete and stop_reason was never seen."
 		if c.starts == 0 {
 			detail = "The stream ended before any message_start, with no message_stop or error."
 		}
-		d.f.add("A-W11-truncated-between-blocks", SeverityError, "Truncated: no message_stop", detail, last)
+		if d.cutTerminator("message_stop") {
+			title = "Truncated: message_stop cut before its blank line"
+		}
+		d.f.add("A-W11-truncated-between-blocks", SeverityError, title, detail+d.cutNote(), last)
 	}
 }
 

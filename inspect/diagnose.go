@@ -41,6 +41,8 @@ type diag struct {
 
 	// An error frame cut before its blank line: no client dispatches
 	// it, but its bytes still say what went wrong.
+	cutAt       int    // index of the frame cut before its blank line, -1
+	cutType     string // its data.type, "[DONE]" for a cut [DONE]
 	cutErr      *StreamError
 	cutStatus   int
 	cutSpendCap bool
@@ -95,7 +97,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 // newDiag starts the diagnosis of x: provider, HTTP status and checker.
 func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	v := &Verdict{Source: x.Source, Exchange: x}
-	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1}
+	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1, cutAt: -1}
 	d.ev = newEventsBuilder(x, newTypeTable(), opt.Window)
 	if w := d.ev.window; w > 0 {
 		d.f.pin = func(i int, context bool) {
@@ -197,6 +199,24 @@ func (d *diag) pin(i int) {
 	if w := d.ev.window; w > 0 {
 		d.ev.pin(i, w, w)
 	}
+}
+
+// cutTerminator reports whether the frame cut before its blank line is
+// the provider's terminator (name: message_stop, [DONE],
+// response.completed): its bytes arrived, but no client dispatched it.
+func (d *diag) cutTerminator(name string) bool { return d.cutAt >= 0 && d.cutType == name }
+
+// cutNote is the sentence truncation findings add when the last frame was
+// cut before its blank line: the bytes arrived, the event did not.
+func (d *diag) cutNote() string {
+	if d.cutAt < 0 {
+		return ""
+	}
+	what := "a frame"
+	if d.cutType != "" {
+		what = d.cutType
+	}
+	return fmt.Sprintf(" Event %d (%s) arrived without its terminating blank line, so no client dispatched it.", d.cutAt+1, what)
 }
 
 // setError records the stream's first error; later ones are ignored.

@@ -94,6 +94,10 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 	if e.Unterminated {
 		// The spec says a client discards a frame cut before its blank
 		// line, so no SDK sees it: keep it on the timeline only.
+		d.cutAt, d.cutType = i, dataType
+		if string(bytes.TrimSpace(e.Data)) == "[DONE]" {
+			d.cutType = "[DONE]"
+		}
 		if d.cutErrorFrame(i, e.Type, dataType, e.Data) {
 			d.addEvent(&r)
 			return

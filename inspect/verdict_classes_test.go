@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,5 +56,51 @@ func TestUnterminatedErrorFrame(t *testing.T) {
 	v := Diagnose(stream.FromBody("t", []byte(head+"event: ping\ndata: {\"type\":\"ping\"}")), Options{})
 	if v.Error != nil || !hasCode(v, "S-unterminated-event") || hasCode(v, "S-unterminated-error") {
 		t.Errorf("cut ping: error %+v findings %v", v.Error, codes(v))
+	}
+}
+
+// TestCutTerminatorWording (#11 item 6.3): when the last frame is the
+// dialect's own terminator cut before its blank line, titles say it was
+// cut (not missing), the report's event count says clients never received
+// it, and the fix names that dialect's terminator.
+func TestCutTerminatorWording(t *testing.T) {
+	delta := `{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}}`
+	chunk := `{"object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}`
+	rows := []struct {
+		name, body, code, wantTitle, wantFix, notFix string
+	}{
+		{"anthropic message_stop cut", ant(evMS, delta) + "event: message_stop\ndata: {\"type\":\"message_stop\"}",
+			"A-W11-truncated-after-delta", "message_stop cut before its blank line", "message_stop", ""},
+		{"chat [DONE] cut", "data: " + chunk + "\n\ndata: [DONE]\n",
+			"O-truncated-after-finish", "[DONE] cut before its blank line", "[DONE]", "message_stop"},
+		{"responses completed cut", "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"object\":\"response\"}}\n\nevent: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"r\",\"object\":\"response\",\"status\":\"completed\"}}",
+			"R-truncated", "response.completed cut before its blank line", "response.completed", "message_stop"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			v := Diagnose(stream.FromBody("t", []byte(r.body)), Options{})
+			f := finding(v, r.code)
+			if f == nil {
+				t.Fatalf("no %s; findings %v", r.code, codes(v))
+			}
+			if !strings.Contains(f.Title, r.wantTitle) || strings.Contains(f.Title, "missing") {
+				t.Errorf("title %q, want %q", f.Title, r.wantTitle)
+			}
+			if !strings.Contains(f.Detail, "blank line") || strings.Contains(f.Detail, "never did") {
+				t.Errorf("detail %q", f.Detail)
+			}
+			u := finding(v, "S-unterminated-event")
+			if u == nil {
+				t.Fatalf("no S-unterminated-event")
+			}
+			fixes := strings.Join(u.Fixes, " ")
+			if !strings.Contains(fixes, r.wantFix) || (r.notFix != "" && strings.Contains(fixes, r.notFix)) {
+				t.Errorf("S-unterminated-event fixes %q: want %q, not %q", fixes, r.wantFix, r.notFix)
+			}
+			n := v.EventCount
+			if got := eventsText(v); !strings.Contains(got, "clients received "+fmt.Sprint(n-1)) {
+				t.Errorf("events text %q does not say clients received %d", got, n-1)
+			}
+		})
 	}
 }
