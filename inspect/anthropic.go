@@ -356,13 +356,29 @@ func (c *anthropicChecker) finish() {
 	}
 	switch {
 	case c.open >= 0:
+		// Say only what is true of what arrived: a max_tokens cut of tool
+		// JSON sends message_delta (stop_reason known) while the block is
+		// still open, which is the after-delta class of W11: a warning.
+		sev := SeverityError
 		detail := fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop, message_delta, message_stop or error.", c.open, c.openType, c.openAt+1)
+		if c.sawMsgDelta {
+			detail = fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop and no message_stop. A message_delta did arrive", c.open, c.openType, c.openAt+1)
+			if c.stopReason != "" {
+				sev = SeverityWarning
+				detail += fmt.Sprintf(" with stop_reason %q, so generation ended and only the closing events are missing.", c.stopReason)
+			} else {
+				detail += " but with no stop_reason, so the response may be incomplete."
+			}
+		}
 		if isToolBlock(c.openType) {
 			if why := toolJSONProblem(c.toolJSON); why != "" {
 				detail += " The tool input so far does not parse: " + why + "."
+				if c.stopReason == "max_tokens" {
+					detail += " The stop_reason is max_tokens, so the input was cut by the token limit: do not execute it."
+				}
 			}
 		}
-		d.f.add("A-W11-truncated-mid-block", SeverityError, "Truncated inside a content block", detail+d.cutNote(), last)
+		d.f.add("A-W11-truncated-mid-block", sev, "Truncated inside a content block", detail+d.cutNote(), last)
 	case c.sawMsgDelta && c.stopReason != "":
 		title, detail := "Truncated after message_delta: message_stop missing",
 			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason)

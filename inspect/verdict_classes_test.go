@@ -104,3 +104,46 @@ func TestCutTerminatorWording(t *testing.T) {
 		})
 	}
 }
+
+// TestTruncatedMidBlockAfterDelta (#11 item 6.4): a max_tokens cut of tool
+// JSON sends message_delta while the block is open; the finding must not
+// claim no message_delta arrived, and it is the after-delta class: a
+// warning.
+func TestTruncatedMidBlockAfterDelta(t *testing.T) {
+	tool := `{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get","input":{}}}`
+	part := `{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\": \"Par"}}`
+	rows := []struct {
+		name    string
+		body    string
+		wantSev Severity
+		want    []string
+		notWant string
+	}{
+		{"max_tokens delta inside a tool block", ant(evMS, tool, part, `{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":9}}`),
+			SeverityWarning, []string{"message_delta did arrive", `"max_tokens"`, "token limit"}, "no content_block_stop, message_delta"},
+		{"delta without stop_reason", ant(evMS, tool, part, `{"type":"message_delta","delta":{"stop_reason":null},"usage":{"output_tokens":9}}`),
+			SeverityError, []string{"message_delta did arrive", "no stop_reason"}, "no content_block_stop, message_delta"},
+		{"no delta at all", ant(evMS, tool, part),
+			SeverityError, []string{"no content_block_stop, message_delta, message_stop or error"}, "did arrive"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			v := Diagnose(stream.FromBody("t", []byte(r.body)), Options{})
+			f := finding(v, "A-W11-truncated-mid-block")
+			if f == nil {
+				t.Fatalf("no A-W11-truncated-mid-block; findings %v", codes(v))
+			}
+			if f.Severity != r.wantSev {
+				t.Errorf("severity %s, want %s", f.Severity, r.wantSev)
+			}
+			for _, w := range r.want {
+				if !strings.Contains(f.Detail, w) {
+					t.Errorf("detail %q lacks %q", f.Detail, w)
+				}
+			}
+			if strings.Contains(f.Detail, r.notWant) {
+				t.Errorf("detail %q says %q", f.Detail, r.notWant)
+			}
+		})
+	}
+}
