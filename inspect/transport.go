@@ -96,7 +96,8 @@ func (d *diag) httpError() {
 	}
 	v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
 	var h = x.Response
-	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap || quotaExhausted(he.typ)}
+	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap || quotaExhausted(he.typ),
+		transient429: v.Provider == ProviderOpenRouter || bodySaysRetry(he.message)}
 	if h != nil {
 		_, p.retryAfter = retryAfter(h.Header)
 		p.shouldRtry = h.Header.Get("X-Should-Retry")

@@ -147,3 +147,34 @@ func TestTruncatedMidBlockAfterDelta(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenRouter429Retryable (#11 item 5): an OpenRouter 429 saying it is
+// temporarily rate-limited upstream and to retry shortly is retryable, as
+// the body and OpenRouter's docs (429 = rate limited; out of credits is
+// 402) say and as the SDKs' built-in retry treats it; a spend-cap 429
+// without retry-after stays not retryable.
+func TestOpenRouter429Retryable(t *testing.T) {
+	orBody := `{"error":{"message":"anthropic/claude-sonnet-4.5 is temporarily rate-limited upstream. Please retry shortly, or add your own key to accumulate your rate limits: https://openrouter.ai/settings/integrations","code":429,"metadata":{"provider_name":"Anthropic"}}}`
+	rows := []struct {
+		name string
+		x    *stream.Exchange
+		want bool
+	}{
+		{"openrouter 429 temporarily rate-limited", withRequest(withResponse(stream.FromBody("t", []byte(orBody)), 429, "Content-Type", "application/json"),
+			"POST", "https://openrouter.ai/api/v1/chat/completions", `{"model":"anthropic/claude-sonnet-4.5","stream":true}`), true},
+		{"openrouter 429, no url, body says retry shortly", withResponse(stream.FromBody("t", []byte(orBody)), 429, "Content-Type", "application/json"), true},
+		{"anthropic spend-cap 429", withResponse(stream.FromBody("t", []byte(`{"type":"error","error":{"type":"rate_limit_error","message":"You have reached your spend limit","details":{"error_code":"enforced_spend_limit_reached"}}}`)), 429, "Content-Type", "application/json"), false},
+		{"anthropic 429 without retry-after or retry wording", withResponse(stream.FromBody("t", []byte(`{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}`)), 429, "Content-Type", "application/json"), false},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			v := Diagnose(r.x, Options{})
+			if v.Error == nil {
+				t.Fatalf("no error; outcome %s", v.Outcome)
+			}
+			if v.Error.Retryable != r.want {
+				t.Errorf("retryable %v, want %v (provider %s)", v.Error.Retryable, r.want, v.Provider)
+			}
+		})
+	}
+}
