@@ -12,11 +12,12 @@ import (
 
 // diag is the working state of one Diagnose call.
 type diag struct {
-	x   *stream.Exchange
-	v   *Verdict
-	opt Options
-	f   *findings
-	chk checker
+	x    *stream.Exchange
+	wire *stream.Exchange // x as captured, before any gunzip
+	v    *Verdict
+	opt  Options
+	f    *findings
+	chk  checker
 
 	cur              evCtx             // the event being checked (reused)
 	ev               *eventsBuilder    // the timeline being built
@@ -53,10 +54,12 @@ type diag struct {
 // timeline, timing and every finding with its fixes. It never fails: a
 // capture that cannot be understood is itself a finding.
 func Diagnose(x *stream.Exchange, opt Options) *Verdict {
+	wire := x
 	if y := gunzipped(x); y != nil {
 		x = y
 	}
 	d, det := newDiag(x, opt)
+	d.wire = wire
 	v := d.v
 	switch {
 	case errorBodyNotStream(x, v.HTTPStatus):
@@ -76,6 +79,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	d.outcome()
 	d.transport()
 	d.timing()
+	d.compressed()
 
 	if v.Outcome == OutcomeErrorEvent || v.Outcome == OutcomeHTTPError {
 		v.MappedStatus = d.errStatus

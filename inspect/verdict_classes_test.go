@@ -1,9 +1,13 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/midstreamhq/midstream/stream"
 )
@@ -174,6 +178,51 @@ func TestOpenRouter429Retryable(t *testing.T) {
 			}
 			if v.Error.Retryable != r.want {
 				t.Errorf("retryable %v, want %v (provider %s)", v.Error.Retryable, r.want, v.Provider)
+			}
+		})
+	}
+}
+
+// TestCompressedNeedsTiming (#11 item 6.6): Content-Encoding on an event
+// stream is flagged only when the timing shows events held back.
+func TestCompressedNeedsTiming(t *testing.T) {
+	good := ant(evMS, evStart(0, "text"), evText(0, "a"), evStop(0), evMD("end_turn", 2), evMStop)
+	hdr := func(x *stream.Exchange, enc string) *stream.Exchange {
+		x.Response = &stream.Response{Status: 200, Header: http.Header{"Content-Type": {"text/event-stream"}, "Content-Encoding": {enc}}}
+		return x
+	}
+	gzTimed := func(at ...time.Duration) *stream.Exchange {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(good))
+		zw.Close()
+		x := &stream.Exchange{Source: "gz", Format: stream.FormatJSONL, Timed: true, End: stream.End{Reason: stream.EndEOF}}
+		z := b.Bytes()
+		half := len(z) / 2
+		x.Chunks = []stream.Chunk{{At: at[0], Data: z[:half]}, {At: at[1], Data: z[half:]}}
+		return hdr(x, "gzip")
+	}
+	s := time.Second
+	rows := []struct {
+		name string
+		x    *stream.Exchange
+		want bool
+	}{
+		{"untimed gzip", hdr(stream.FromBody("t", []byte(good)), "gzip"), false},
+		{"timed, events spread out", hdr(timed(good, 1*s, 2*s, 3*s, 4*s, 5*s, 6*s), "gzip"), false},
+		{"timed, all events in one burst at the end", hdr(timed(good, 5*s), "br"), true},
+		{"timed gzip wire bytes spread out", gzTimed(1*s, 4*s), false},
+		{"timed gzip wire bytes in one burst", gzTimed(5*s, 5*s), true},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			v := Diagnose(r.x, Options{})
+			f := finding(v, "T-compressed")
+			if (f != nil) != r.want {
+				t.Fatalf("T-compressed = %v, want %v; findings %v", f != nil, r.want, codes(v))
+			}
+			if f != nil && (f.Severity != SeverityWarning || !strings.Contains(f.Detail, "burst")) {
+				t.Errorf("T-compressed %+v", f)
 			}
 		})
 	}
