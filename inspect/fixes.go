@@ -18,7 +18,7 @@ import "fmt"
 //	H-body-missing                   warning  capture kept no body
 //	T-content-type-missing           warning  2xx stream without Content-Type
 //	T-content-type-wrong             warning  2xx stream not labelled text/event-stream
-//	T-compressed                     warning  Content-Encoding gzip/br/… on SSE
+//	T-compressed                     warning  Content-Encoding on SSE, with timing evidence (one burst)
 //	T-transport-reset|timeout|error  error    the body ended by a transport failure
 //	T-transport-canceled|incomplete  warning  cancelled by the client / capture cut
 //	T-end-after-complete             info     unclean close after the terminator
@@ -26,6 +26,7 @@ import "fmt"
 //	T-stall-keepalive                warning  gap above the threshold, only keepalives
 //	T-buffered                       warning  all events in one burst at the end
 //	S-unterminated-event             warning  last frame cut before its blank line
+//	S-unterminated-error             error    an error frame cut before its blank line (outcome truncated)
 //	S-no-events                      warning  2xx body with no events
 //	S-decode-error                   error    the body could not be read
 //	A-data-not-json                  error    Anthropic event data is not JSON
