@@ -36,8 +36,9 @@ one report over every exchange: the HTTP status beside the status the stream's
 error stands for, the outcome, grammar findings with fixes, and what your SDK
 raises. Secrets are redacted in every format.
 
-Exit status: 0 when no exchange has an error-severity finding, 1 when one
-does, 2 when an input cannot be read or the arguments are wrong.`,
+Exit status: 0 when no exchange has an error-severity finding or a MISMATCH
+verdict, 1 when one does, 2 when an input cannot be read or the arguments
+are wrong.`,
 		Example: `  midstream diagnose stream.sse
   midstream diagnose --format markdown capture.har > bug-report.md
   midstream diagnose --format json --sdk anthropic-python@0.86.0 a.sse b.jsonl
@@ -90,7 +91,7 @@ does, 2 when an input cannot be read or the arguments are wrong.`,
 			if err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("diagnose: writing the report: %w", err)}
 			}
-			if d.HasError() {
+			if d.HasError() || d.HasMismatch() {
 				return &exitError{code: 1}
 			}
 			return nil

@@ -265,3 +265,34 @@ func TestDiagnoseSkipsNonStreamsInHAR(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnoseMismatchExits1: every MISMATCH verdict fails diagnose, even
+// when no finding is an error (a stream cut after message_delta is only a
+// warning, yet HTTP 200 hides that it never finished).
+func TestDiagnoseMismatchExits1(t *testing.T) {
+	afterDelta := "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"content\":[]}}\n\n" +
+		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":1}}\n\n"
+	tests := []struct {
+		name     string
+		body     string
+		args     []string
+		wantCode int
+	}{
+		{"truncated after message_delta (warning only) exits 1", afterDelta, nil, 1},
+		{"truncated after message_delta in json exits 1", afterDelta, []string{"--format", "json"}, 1},
+		{"complete stream exits 0", diagComplete, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeCapture(t, "c.sse", tt.body)
+			args := append(append([]string{"diagnose"}, tt.args...), p)
+			out, _, code := runCLI(t, nil, args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.wantCode, out)
+			}
+			if tt.wantCode == 1 && !strings.Contains(strings.ToUpper(out), "MISMATCH") {
+				t.Errorf("exit 1 without a MISMATCH verdict in the report:\n%s", out)
+			}
+		})
+	}
+}

@@ -356,22 +356,49 @@ func (c *anthropicChecker) finish() {
 	}
 	switch {
 	case c.open >= 0:
+		// Say only what is true of what arrived: a max_tokens cut of tool
+		// JSON sends message_delta (stop_reason known) while the block is
+		// still open, which is the after-delta class of W11: a warning.
+		sev := SeverityError
 		detail := fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop, message_delta, message_stop or error.", c.open, c.openType, c.openAt+1)
+		if c.sawMsgDelta {
+			detail = fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop and no message_stop. A message_delta did arrive", c.open, c.openType, c.openAt+1)
+			if c.stopReason != "" {
+				sev = SeverityWarning
+				detail += fmt.Sprintf(" with stop_reason %q, so generation ended and only the closing events are missing.", c.stopReason)
+			} else {
+				detail += " but with no stop_reason, so the response may be incomplete."
+			}
+		}
 		if isToolBlock(c.openType) {
 			if why := toolJSONProblem(c.toolJSON); why != "" {
 				detail += " The tool input so far does not parse: " + why + "."
+				if c.stopReason == "max_tokens" {
+					detail += " The stop_reason is max_tokens, so the input was cut by the token limit: do not execute it."
+				}
 			}
 		}
-		d.f.add("A-W11-truncated-mid-block", SeverityError, "Truncated inside a content block", detail, last)
+		d.f.add("A-W11-truncated-mid-block", sev, "Truncated inside a content block", detail+d.cutNote(), last)
 	case c.sawMsgDelta && c.stopReason != "":
-		d.f.add("A-W11-truncated-after-delta", SeverityWarning, "Truncated after message_delta: message_stop missing",
-			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason), last)
+		title, detail := "Truncated after message_delta: message_stop missing",
+			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason)
+		if d.cutTerminator("message_stop") {
+			title = "Truncated after message_delta: message_stop cut before its blank line"
+			detail = fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, and message_stop's bytes arrived as event %d, but without the terminating blank line, so no client dispatched it.", c.stopReason, d.cutAt+1)
+		} else {
+			detail += d.cutNote()
+		}
+		d.f.add("A-W11-truncated-after-delta", SeverityWarning, title, detail, last)
 	default:
+		title := "Truncated: no message_stop"
 		detail := "The stream ended between content blocks, with no message_delta, message_stop or error: the response is incomplete and stop_reason was never seen."
 		if c.starts == 0 {
 			detail = "The stream ended before any message_start, with no message_stop or error."
 		}
-		d.f.add("A-W11-truncated-between-blocks", SeverityError, "Truncated: no message_stop", detail, last)
+		if d.cutTerminator("message_stop") {
+			title = "Truncated: message_stop cut before its blank line"
+		}
+		d.f.add("A-W11-truncated-between-blocks", SeverityError, title, detail+d.cutNote(), last)
 	}
 }
 

@@ -12,11 +12,12 @@ import (
 
 // diag is the working state of one Diagnose call.
 type diag struct {
-	x   *stream.Exchange
-	v   *Verdict
-	opt Options
-	f   *findings
-	chk checker
+	x    *stream.Exchange
+	wire *stream.Exchange // x as captured, before any gunzip
+	v    *Verdict
+	opt  Options
+	f    *findings
+	chk  checker
 
 	cur              evCtx             // the event being checked (reused)
 	ev               *eventsBuilder    // the timeline being built
@@ -38,6 +39,14 @@ type diag struct {
 	errSpendCap    bool   // error.details.error_code == enforced_spend_limit_reached
 	errRequestID   string // request_id carried in the error body
 	model          string // from the stream (message_start, chunk model)
+
+	// An error frame cut before its blank line: no client dispatches
+	// it, but its bytes still say what went wrong.
+	cutAt       int    // index of the frame cut before its blank line, -1
+	cutType     string // its data.type, "[DONE]" for a cut [DONE]
+	cutErr      *StreamError
+	cutStatus   int
+	cutSpendCap bool
 }
 
 // Diagnose decodes x and returns its verdict: provider, both statuses and
@@ -45,10 +54,12 @@ type diag struct {
 // timeline, timing and every finding with its fixes. It never fails: a
 // capture that cannot be understood is itself a finding.
 func Diagnose(x *stream.Exchange, opt Options) *Verdict {
+	wire := x
 	if y := gunzipped(x); y != nil {
 		x = y
 	}
 	d, det := newDiag(x, opt)
+	d.wire = wire
 	v := d.v
 	switch {
 	case errorBodyNotStream(x, v.HTTPStatus):
@@ -68,6 +79,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 	d.outcome()
 	d.transport()
 	d.timing()
+	d.compressed()
 
 	if v.Outcome == OutcomeErrorEvent || v.Outcome == OutcomeHTTPError {
 		v.MappedStatus = d.errStatus
@@ -89,7 +101,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 // newDiag starts the diagnosis of x: provider, HTTP status and checker.
 func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	v := &Verdict{Source: x.Source, Exchange: x}
-	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1}
+	d := &diag{x: x, v: v, opt: opt, f: newFindings(), types: make(map[string]string, 32), firstContent: -1, cutAt: -1}
 	d.ev = newEventsBuilder(x, newTypeTable(), opt.Window)
 	if w := d.ev.window; w > 0 {
 		d.f.pin = func(i int, context bool) {
@@ -191,6 +203,24 @@ func (d *diag) pin(i int) {
 	if w := d.ev.window; w > 0 {
 		d.ev.pin(i, w, w)
 	}
+}
+
+// cutTerminator reports whether the frame cut before its blank line is
+// the provider's terminator (name: message_stop, [DONE],
+// response.completed): its bytes arrived, but no client dispatched it.
+func (d *diag) cutTerminator(name string) bool { return d.cutAt >= 0 && d.cutType == name }
+
+// cutNote is the sentence truncation findings add when the last frame was
+// cut before its blank line: the bytes arrived, the event did not.
+func (d *diag) cutNote() string {
+	if d.cutAt < 0 {
+		return ""
+	}
+	what := "a frame"
+	if d.cutType != "" {
+		what = d.cutType
+	}
+	return fmt.Sprintf(" Event %d (%s) arrived without its terminating blank line, so no client dispatched it.", d.cutAt+1, what)
 }
 
 // setError records the stream's first error; later ones are ignored.
@@ -297,14 +327,22 @@ func (d *diag) outcome() {
 	default:
 		v.Outcome = OutcomeTruncated
 	}
-	if d.err != nil {
-		v.Error = d.err
-		if d.errSpendCap {
-			d.spendCapFinding(d.err.EventIndex)
+	e, status, spendCap := d.err, d.errStatus, d.errSpendCap
+	if e == nil && d.cutErr != nil && (v.Outcome == OutcomeTruncated || v.Outcome == OutcomeTransportError) {
+		// No client saw the cut error frame, so the stream ended cut
+		// (the outcome stays truncated), but its type still says which
+		// status the failure stands for.
+		e, status, spendCap = d.cutErr, d.cutStatus, d.cutSpendCap
+		v.MappedStatus = status
+	}
+	if e != nil {
+		v.Error = e
+		if spendCap {
+			d.spendCapFinding(e.EventIndex)
 		}
-		spent := d.errSpendCap || quotaExhausted(d.err.Type)
-		v.Error.Retryable = retryable(retryPolicy{status: d.errStatus, spendCap: spent, inStream: true})
-		if d.errStatus == 0 {
+		spent := spendCap || quotaExhausted(e.Type)
+		v.Error.Retryable = retryable(retryPolicy{status: status, spendCap: spent, inStream: true})
+		if status == 0 {
 			v.Error.Retryable = false
 		}
 	}
@@ -313,7 +351,7 @@ func (d *diag) outcome() {
 // inFlightCodes are the findings that only say the body has not ended
 // (yet): a snapshot of a body still arriving drops them.
 var inFlightCodes = []string{
-	"S-unterminated-event", "S-no-events",
+	"S-unterminated-event", "S-unterminated-error", "S-no-events",
 	"A-W11-truncated-mid-block", "A-W11-truncated-after-delta", "A-W11-truncated-between-blocks",
 	"O-truncated", "O-truncated-after-finish", "R-truncated",
 }

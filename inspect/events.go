@@ -3,6 +3,7 @@ package inspect
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -93,6 +94,14 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 	if e.Unterminated {
 		// The spec says a client discards a frame cut before its blank
 		// line, so no SDK sees it: keep it on the timeline only.
+		d.cutAt, d.cutType = i, dataType
+		if string(bytes.TrimSpace(e.Data)) == "[DONE]" {
+			d.cutType = "[DONE]"
+		}
+		if d.cutErrorFrame(i, e.Type, dataType, e.Data) {
+			d.addEvent(&r)
+			return
+		}
 		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 			i)
@@ -101,6 +110,83 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 		d.chk.event(i, cur)
 	}
 	d.addEvent(&r)
+}
+
+// cutErrorFrame handles event i, a frame cut before its blank line, when
+// it carries an error: SSE clients dispatch an event only on the blank
+// line (domain.md §2.1), so none sees it, but its type and the status it
+// stands for are reported from the bytes. It reports whether the frame
+// was an error.
+func (d *diag) cutErrorFrame(i int, name, dt string, data []byte) bool {
+	if d.err != nil || d.cutErr != nil || d.opt.InFlight {
+		return false
+	}
+	typ, msg, status, spendCap, ok := d.errorOf(name, dt, data)
+	if !ok {
+		return false
+	}
+	d.cutErr = &StreamError{Type: typ, Message: msg, EventIndex: i, OutputBeforeError: d.firstContent >= 0 && d.firstContent < i}
+	d.cutStatus, d.cutSpendCap = status, spendCap
+	d.pin(i)
+	st := "an unknown status"
+	if status != 0 {
+		st = fmt.Sprint(status)
+	}
+	d.f.add("S-unterminated-error", SeverityError, fmt.Sprintf("The %s error event was cut before its blank line: no client sees it", orUnknownType(typ)),
+		fmt.Sprintf("Event %d carries %s (stands for %s), but its frame has no terminating blank line. SSE clients, the SDK decoders included, dispatch an event only on the blank line and discard a frame cut before it, so they see a stream that simply stopped: no error, no type to branch on, no retry decision. The outcome is therefore truncated; the type and status come from the raw bytes.", i+1, orUnknownType(typ), st),
+		i)
+	return true
+}
+
+// errorOf reads the error a frame's data carries, as the dialect's
+// checker would: its type (or code), message, the status it stands for
+// and whether it is the spend-cap 429. ok is false when the frame is no
+// error (or its data is not whole JSON).
+func (d *diag) errorOf(name, dt string, data []byte) (typ, msg string, status int, spendCap, ok bool) {
+	if !validJSON(data) {
+		return "", "", 0, false, false
+	}
+	if d.dialect == dialectResponses {
+		switch dt {
+		case "error":
+			code, t, m := responsesError(data)
+			typ = code
+			if typ == "" {
+				typ = t
+			}
+			return typ, m, OpenAIStatus(code, t), false, true
+		case "response.failed":
+			re := jpath(data, "response", "error")
+			code := jstring(jfield(re, "code"))
+			return code, jstring(jfield(re, "message")), OpenAIStatus(code, ""), false, true
+		}
+		return "", "", 0, false, false
+	}
+	eo := jfield(data, "error")
+	if !isObject(eo) {
+		if name != "error" && dt != "error" {
+			return "", "", 0, false, false
+		}
+		eo = data
+	}
+	t := jstring(jfield(eo, "type"))
+	rawCode := jfield(eo, "code")
+	code, isStr := jstr(rawCode)
+	if !isStr && rawCode != nil && string(rawCode) != "null" {
+		code = string(rawCode) // OpenRouter's numeric code
+	}
+	typ = t
+	if typ == "" {
+		typ = code
+	}
+	switch {
+	case d.dialect == dialectAnthropic:
+		status = AnthropicStatus(t)
+	case t != "" || code != "":
+		status = chatErrorStatus(code, t)
+	}
+	spendCap = jstring(jpath(eo, "details", "error_code")) == "enforced_spend_limit_reached"
+	return typ, jstring(jfield(eo, "message")), status, spendCap, true
 }
 
 // addEvent appends r to the timeline and the timing figures.

@@ -18,7 +18,7 @@ import "fmt"
 //	H-body-missing                   warning  capture kept no body
 //	T-content-type-missing           warning  2xx stream without Content-Type
 //	T-content-type-wrong             warning  2xx stream not labelled text/event-stream
-//	T-compressed                     warning  Content-Encoding gzip/br/… on SSE
+//	T-compressed                     warning  Content-Encoding on SSE, with timing evidence (one burst)
 //	T-transport-reset|timeout|error  error    the body ended by a transport failure
 //	T-transport-canceled|incomplete  warning  cancelled by the client / capture cut
 //	T-end-after-complete             info     unclean close after the terminator
@@ -26,6 +26,7 @@ import "fmt"
 //	T-stall-keepalive                warning  gap above the threshold, only keepalives
 //	T-buffered                       warning  all events in one burst at the end
 //	S-unterminated-event             warning  last frame cut before its blank line
+//	S-unterminated-error             error    an error frame cut before its blank line (outcome truncated)
 //	S-no-events                      warning  2xx body with no events
 //	S-decode-error                   error    the body could not be read
 //	A-data-not-json                  error    Anthropic event data is not JSON
@@ -77,6 +78,32 @@ const (
 	fixSpendCap    = "Do not retry: the spend cap (enforced_spend_limit_reached) fails until it resets. Raise the cap or wait; alert a human instead of looping (docs, rate limits)."
 )
 
+// terminatorOf names the event that ends a successful stream of provider
+// p: message_stop, data: [DONE] or response.completed.
+func terminatorOf(p Provider) string {
+	switch p {
+	case ProviderAnthropic:
+		return "message_stop"
+	case ProviderOpenAIChat, ProviderOpenRouter:
+		return "data: [DONE]"
+	case ProviderOpenAIResponses:
+		return "response.completed"
+	}
+	return "its terminator"
+}
+
+// requireStop is fixRequireStop in the words of provider p's own
+// terminator.
+func requireStop(p Provider) string {
+	switch p {
+	case ProviderAnthropic:
+		return fixRequireStop
+	case ProviderGeneric:
+		return "Treat a stream as successful only when it ended cleanly, with its last event whole; the SDKs' raw iteration accepts a cut stream silently."
+	}
+	return "Treat a stream as successful only when it ends with " + terminatorOf(p) + " (or an error); the SDKs' raw iteration accepts a cut stream silently."
+}
+
 // fixesFor returns the advice for a finding code in the context of v.
 func fixesFor(code string, v *Verdict) []string {
 	switch code {
@@ -86,6 +113,8 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
 	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event":
 		return errorFixes(code, v)
+	case "S-unterminated-error":
+		return append([]string{"Your SDK never raises this error: its frame was cut before the blank line, so check that the stream ended with " + terminatorOf(v.Provider) + " and treat a stream without it as failed."}, errorFixes(code, v)...)
 	case "H-http-error":
 		out := []string{}
 		if v.Error != nil && v.Error.Retryable {
@@ -131,7 +160,7 @@ func fixesFor(code string, v *Verdict) []string {
 	case "T-transport-incomplete":
 		return []string{"The recorder stopped before the stream ended; capture again for a complete verdict."}
 	case "S-unterminated-event":
-		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", fixRequireStop}
+		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v.Provider)}
 	case "S-no-events":
 		return []string{"Check that the request asked for streaming (\"stream\": true) and that nothing in the path consumed the body."}
 	case "A-W11-truncated-mid-block", "A-W11-truncated-between-blocks":

@@ -104,6 +104,15 @@ func quotaExhausted(code string) bool {
 	return false
 }
 
+// bodySaysRetry reports an error message that calls the failure passing
+// and asks for a retry, as OpenRouter's "temporarily rate-limited
+// upstream. Please retry shortly" does.
+func bodySaysRetry(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "temporarily") || strings.Contains(m, "retry shortly") ||
+		strings.Contains(m, "try again") || strings.Contains(m, "please retry")
+}
+
 // retryPolicy is what A2 needs to know beyond the status.
 type retryPolicy struct {
 	status     int
@@ -111,6 +120,11 @@ type retryPolicy struct {
 	inStream   bool   // the error came after HTTP 200 (no HTTP retry headers apply)
 	retryAfter bool   // a retry-after or retry-after-ms header is present
 	shouldRtry string // x-should-retry header value, "" when absent
+	// transient429 marks a 429 that is a passing rate limit by its body
+	// ("temporarily rate-limited … retry shortly") or by the provider's
+	// docs (OpenRouter's 429 is "rate limited"; its out-of-credits is a
+	// 402): retryable without retry-after.
+	transient429 bool
 }
 
 // retryable is appendix A2. x-should-retry, present on an HTTP response,
@@ -133,7 +147,7 @@ func retryable(p retryPolicy) bool {
 	case p.spendCap:
 		return false
 	case p.status == 429:
-		return p.inStream || p.retryAfter
+		return p.inStream || p.retryAfter || p.transient429
 	case p.status == 408, p.status == 409:
 		return true
 	case p.status >= 500 && p.status <= 599:

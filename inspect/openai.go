@@ -131,12 +131,24 @@ func (c *chatChecker) finish() {
 		}
 	case d.v.EventCount > 0 && !allUnterminated(d.v.Events):
 		last := lastEvent(d.v.Events)
+		cutDone := d.cutTerminator("[DONE]")
 		if c.finishReason != "" {
-			d.f.add("O-truncated-after-finish", SeverityWarning, "Truncated after finish_reason: [DONE] missing",
-				fmt.Sprintf("finish_reason %q arrived, so the content is probably whole, but data: [DONE] never did.", c.finishReason), last)
+			title, detail := "Truncated after finish_reason: [DONE] missing",
+				fmt.Sprintf("finish_reason %q arrived, so the content is probably whole, but data: [DONE] never did.", c.finishReason)
+			if cutDone {
+				title = "Truncated after finish_reason: [DONE] cut before its blank line"
+				detail = fmt.Sprintf("finish_reason %q arrived, so the content is probably whole, and data: [DONE] arrived as event %d, but without the terminating blank line, so no client dispatched it.", c.finishReason, d.cutAt+1)
+			} else {
+				detail += d.cutNote()
+			}
+			d.f.add("O-truncated-after-finish", SeverityWarning, title, detail, last)
 		} else {
-			d.f.add("O-truncated", SeverityError, "Truncated: no finish_reason and no [DONE]",
-				"The stream ended with no finish_reason, no [DONE] and no error: the response is incomplete.", last)
+			title := "Truncated: no finish_reason and no [DONE]"
+			if cutDone {
+				title = "Truncated: no finish_reason, and [DONE] cut before its blank line"
+			}
+			d.f.add("O-truncated", SeverityError, title,
+				"The stream ended with no finish_reason, no dispatched [DONE] and no error: the response is incomplete."+d.cutNote(), last)
 		}
 	}
 }
@@ -216,8 +228,12 @@ func (c *responsesChecker) finish() {
 		d.errorFinding("R-error-event")
 	case c.terminalAt >= 0:
 	case d.v.EventCount > 0 && !allUnterminated(d.v.Events):
-		d.f.add("R-truncated", SeverityError, "Truncated: no response.completed",
-			"The stream ended without response.completed, response.incomplete, response.failed or an error event.", lastEvent(d.v.Events))
+		title := "Truncated: no response.completed"
+		if d.cutTerminator("response.completed") {
+			title = "Truncated: response.completed cut before its blank line"
+		}
+		d.f.add("R-truncated", SeverityError, title,
+			"The stream ended without a dispatched response.completed, response.incomplete, response.failed or error event."+d.cutNote(), lastEvent(d.v.Events))
 	}
 }
 

@@ -43,6 +43,18 @@ func (d *Diagnosis) HasError() bool {
 	return false
 }
 
+// HasMismatch reports whether any exchange's verdict is a MISMATCH: the
+// HTTP status disagrees with how the stream ended. Such a verdict fails
+// diagnose whatever the severities of its findings.
+func (d *Diagnosis) HasMismatch() bool {
+	for _, v := range d.Exchanges {
+		if v.Mismatch {
+			return true
+		}
+	}
+	return false
+}
+
 // The JSON report mirrors schema midstream.diagnosis/v1 field by field, in
 // its order, with null wherever the schema allows it. Every string that
 // can hold user data passes through redaction.

@@ -146,6 +146,16 @@ func outcomeText(v *Verdict) string {
 	return string(v.Outcome)
 }
 
+// eventsText is the event count, saying when the last frame was cut
+// before its blank line: it is on the timeline, but no client received it.
+func eventsText(v *Verdict) string {
+	n := v.EventCount
+	if n > 0 && v.Events.Meta(n-1).Unterminated {
+		return fmt.Sprintf("%d (event %d was cut before its blank line: clients received %d)", n, n, n-1)
+	}
+	return fmt.Sprintf("%d", n)
+}
+
 // errorText describes the error with 1-based event numbers.
 func errorText(v *Verdict) string {
 	e := v.Error

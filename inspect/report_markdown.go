@@ -78,7 +78,7 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	if v.Error != nil {
 		fmt.Fprintf(w, "| Error | %s |\n", cell(errorText(v)))
 	}
-	fmt.Fprintf(w, "| Events | %d |\n", v.EventCount)
+	fmt.Fprintf(w, "| Events | %s |\n", eventsText(v))
 	if v.Request != nil {
 		fmt.Fprintf(w, "| Request | %s |\n", code(stream.SafeLine(strings.TrimSpace(v.Request.Method+" "+stream.RedactURL(v.Request.URL)))))
 		if v.Request.Model != "" {

@@ -57,7 +57,7 @@ func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))
 	kv(w, "  ", "error", errorText(v))
-	kv(w, "  ", "events", fmt.Sprintf("%d", v.EventCount))
+	kv(w, "  ", "events", eventsText(v))
 	kv(w, "  ", "body", txt(flatten(bodyExcerpt(v, 300))))
 	kv(w, "  ", "request", requestText(v))
 	kv(w, "  ", "request id", txt(v.RequestID))

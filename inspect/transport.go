@@ -96,7 +96,8 @@ func (d *diag) httpError() {
 	}
 	v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
 	var h = x.Response
-	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap || quotaExhausted(he.typ)}
+	p := retryPolicy{status: v.HTTPStatus, spendCap: he.spendCap || quotaExhausted(he.typ),
+		transient429: v.Provider == ProviderOpenRouter || bodySaysRetry(he.message)}
 	if h != nil {
 		_, p.retryAfter = retryAfter(h.Header)
 		p.shouldRtry = h.Header.Get("X-Should-Retry")
@@ -136,6 +137,37 @@ func (d *diag) httpError() {
 	}
 }
 
+// compressed flags a compressed event stream, but only with timing
+// evidence that the compressor held events back: the decoded events all
+// arrived in one burst at the end (T-buffered), or, for a gzip body kept
+// as wire bytes, every compressed chunk did. An untimed capture shows
+// nothing of the kind, so a Content-Encoding alone is no finding.
+func (d *diag) compressed() {
+	v, x := d.v, d.x
+	if x.Response == nil || v.Outcome == OutcomeHTTPError || v.EventCount == 0 {
+		return
+	}
+	enc := strings.ToLower(strings.TrimSpace(x.Response.Header.Get("Content-Encoding")))
+	if enc == "" || enc == "identity" {
+		return
+	}
+	evidence := ""
+	switch w := d.wire; {
+	case d.f.has("T-buffered"):
+		evidence = "all events arrived in one burst at the end"
+	case w != nil && w != x && w.Timed:
+		first, last, ok := w.ChunkTimes()
+		if ok && last-first <= 20*time.Millisecond && first >= time.Second {
+			evidence = fmt.Sprintf("the compressed body arrived in one burst %s after the request started", first.Round(time.Millisecond))
+		}
+	}
+	if evidence == "" {
+		return
+	}
+	d.f.add("T-compressed", SeverityWarning, "The event stream is compressed ("+enc+") and arrived in one burst",
+		"Content-Encoding: "+enc+" on an event stream lets the compressor hold back events until its buffer fills, and the timing shows it: "+evidence+".")
+}
+
 // transport adds the checks on headers, framing and how the body ended.
 func (d *diag) transport() {
 	v, x := d.v, d.x
@@ -152,10 +184,6 @@ func (d *diag) transport() {
 		case mt != "text/event-stream":
 			d.f.add("T-content-type-wrong", SeverityWarning, "Content-Type is "+mt+", not text/event-stream",
 				"The body is an event stream but is labelled "+ct+". SDKs and browsers pick their SSE decoder from the Content-Type; a proxy may also buffer or rewrite a body it thinks is "+mt+".")
-		}
-		if enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))); enc != "" && enc != "identity" && v.EventCount > 0 {
-			d.f.add("T-compressed", SeverityWarning, "The event stream is compressed ("+enc+")",
-				"Content-Encoding: "+enc+" on an event stream lets the compressor hold back events until its buffer fills, so tokens arrive in bursts or only at the end.")
 		}
 	}
 	switch r := x.End.Reason; {
