@@ -69,7 +69,7 @@ func Assemble(v *Verdict, upTo int) *Message {
 	a := assembler{m: m, pos: map[int]int{}}
 	defer a.flush()
 	if looksLikeEventStream(v.Exchange.BodyPrefix(16)) {
-		bedrockEvents(v.Exchange.Body(), upTo, func(data []byte, exc string, payload []byte) {
+		bedrockEvents(v.Exchange, upTo, func(data []byte, exc string, payload []byte) {
 			m.Events++
 			switch {
 			case exc != "":

@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // Amazon Bedrock's InvokeModelWithResponseStream body is not SSE but
@@ -46,30 +49,48 @@ func looksLikeEventStream(body []byte) bool {
 	return total >= 16 && hl <= total-16 && crc32.ChecksumIEEE(body[0:8]) == binary.BigEndian.Uint32(body[8:12])
 }
 
-// eachBedrockFrame calls f for every whole frame of body, in order, until
-// f returns false. It returns the problem that stopped it early, if any.
-func eachBedrockFrame(body []byte, f func(bedrockFrame) bool) *frameProblem {
-	off := 0
-	for off < len(body) {
-		rest := body[off:]
-		if len(rest) < 12 {
-			return &frameProblem{offset: int64(off), cut: true, why: fmt.Sprintf("the body ends %d bytes into a frame prelude", len(rest))}
+// maxBedrockFrame bounds one event-stream frame: AWS caps a message's
+// payload at 16 MiB and its headers at 128 KiB, so a longer prelude is
+// corrupt — and a hostile one must not make us allocate its claim.
+const maxBedrockFrame = 16<<20 + 128<<10 + 16
+
+// eachBedrockFrame calls f for every whole frame of the size bytes of r,
+// in order, until f returns false; the frame is read into a buffer reused
+// for the next one, so a body of any size costs one frame of memory, and
+// what f gets is valid only during the call. It returns the problem that
+// stopped it early, if any.
+func eachBedrockFrame(r io.ReaderAt, size int64, f func(bedrockFrame) bool) *frameProblem {
+	var buf []byte
+	var prelude [12]byte
+	for off := int64(0); off < size; {
+		left := size - off
+		if left < 12 {
+			return &frameProblem{offset: off, cut: true, why: fmt.Sprintf("the body ends %d bytes into a frame prelude", left)}
 		}
-		total := int(binary.BigEndian.Uint32(rest[0:4]))
-		hl := int(binary.BigEndian.Uint32(rest[4:8]))
-		if crc32.ChecksumIEEE(rest[0:8]) != binary.BigEndian.Uint32(rest[8:12]) || total < 16 || hl > total-16 {
-			return &frameProblem{offset: int64(off), why: "the frame prelude is corrupt (bad length or CRC)"}
+		if n, _ := r.ReadAt(prelude[:], off); n < 12 {
+			return &frameProblem{offset: off, cut: true, why: "the body could not be read back"}
 		}
-		if total > len(rest) {
-			return &frameProblem{offset: int64(off), cut: true, why: fmt.Sprintf("the body ends inside a %d-byte frame", total)}
+		total := int(binary.BigEndian.Uint32(prelude[0:4]))
+		hl := int(binary.BigEndian.Uint32(prelude[4:8]))
+		if crc32.ChecksumIEEE(prelude[0:8]) != binary.BigEndian.Uint32(prelude[8:12]) || total < 16 || hl > total-16 || total > maxBedrockFrame {
+			return &frameProblem{offset: off, why: "the frame prelude is corrupt (bad length or CRC)"}
 		}
-		frame := rest[:total]
+		if int64(total) > left {
+			return &frameProblem{offset: off, cut: true, why: fmt.Sprintf("the body ends inside a %d-byte frame", total)}
+		}
+		if cap(buf) < total {
+			buf = make([]byte, total)
+		}
+		frame := buf[:total]
+		if n, _ := r.ReadAt(frame, off); n < total {
+			return &frameProblem{offset: off, cut: true, why: "the body could not be read back"}
+		}
 		if crc32.ChecksumIEEE(frame[:total-4]) != binary.BigEndian.Uint32(frame[total-4:]) {
-			return &frameProblem{offset: int64(off), why: "the frame's message CRC does not match"}
+			return &frameProblem{offset: off, why: "the frame's message CRC does not match"}
 		}
-		fr := bedrockFrame{offset: int64(off), length: int64(total), payload: frame[12+hl : total-4]}
+		fr := bedrockFrame{offset: off, length: int64(total), payload: frame[12+hl : total-4]}
 		if !parseFrameHeaders(frame[12:12+hl], &fr) {
-			return &frameProblem{offset: int64(off), why: "the frame headers are malformed"}
+			return &frameProblem{offset: off, why: "the frame headers are malformed"}
 		}
 		if fr.messageType == "event" {
 			if b64, ok := jstr(jfield(fr.payload, "bytes")); ok {
@@ -81,10 +102,17 @@ func eachBedrockFrame(body []byte, f func(bedrockFrame) bool) *frameProblem {
 		if !f(fr) {
 			return nil
 		}
-		off += total
+		off += int64(total)
 	}
 	return nil
 }
+
+// bodyAt reads an exchange's body at an offset (io.ReaderAt), whether it
+// is held in memory or spooled.
+type bodyAt struct{ x *stream.Exchange }
+
+// ReadAt implements io.ReaderAt.
+func (b bodyAt) ReadAt(p []byte, off int64) (int, error) { return b.x.ReadBodyAt(p, off) }
 
 // parseFrameHeaders reads the typed headers; ok is false when malformed.
 func parseFrameHeaders(h []byte, fr *bedrockFrame) bool {
@@ -146,9 +174,9 @@ func parseFrameHeaders(h []byte, fr *bedrockFrame) bool {
 // decodeBedrock builds the timeline from event-stream frames and feeds the
 // embedded Anthropic events to the checker; exception frames become the
 // stream's error, mapped by appendix A3.
-func (d *diag) decodeBedrock(body []byte) {
+func (d *diag) decodeBedrock() {
 	ac, _ := d.chk.(*anthropicChecker)
-	prob := eachBedrockFrame(body, func(fr bedrockFrame) bool {
+	prob := eachBedrockFrame(bodyAt{d.x}, d.x.BodyLen(), func(fr bedrockFrame) bool {
 		i := d.ev.ev.n
 		r := evRec{off: fr.offset, length: fr.length, typ: fr.eventType, dialect: dialectBedrock}
 		if d.x.Timed {
@@ -184,9 +212,9 @@ func (d *diag) decodeBedrock(body []byte) {
 
 // bedrockEvents returns the embedded Anthropic event data of each frame,
 // nil for frames without one (for Assemble).
-func bedrockEvents(body []byte, upTo int, f func(data []byte, exception string, payload []byte)) {
+func bedrockEvents(x *stream.Exchange, upTo int, f func(data []byte, exception string, payload []byte)) {
 	n := 0
-	eachBedrockFrame(body, func(fr bedrockFrame) bool {
+	eachBedrockFrame(bodyAt{x}, x.BodyLen(), func(fr bedrockFrame) bool {
 		if n > upTo {
 			return false
 		}

@@ -105,3 +105,39 @@ func TestBedrockEventStream(t *testing.T) {
 		t.Errorf("corrupt CRC not reported: %v", codes(v))
 	}
 }
+
+// TestBedrockFramesReadFromTheSpool: an event-stream body held on disk
+// (a spool) is read frame by frame and gives the verdict the in-memory
+// body gives; a prelude that claims a frame past AWS's size limit is
+// corrupt, not an allocation of its claim.
+func TestBedrockFramesReadFromTheSpool(t *testing.T) {
+	head := join(ebChunk(evMS), ebChunk(evStart(0, "text")), ebChunk(evText(0, "Hello")))
+	huge := make([]byte, 16)
+	binary.BigEndian.PutUint32(huge[0:4], 1<<31)
+	binary.BigEndian.PutUint32(huge[8:12], crc32.ChecksumIEEE(huge[0:8]))
+	rows := []struct {
+		name string
+		body []byte
+		code string
+	}{
+		{"exception after text", join(head, ebException("throttlingException", `{"message":"Too many requests"}`)), "B-exception-frame"},
+		{"frame claims 2 GiB", join(head, huge), "B-frame"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			mem := withResponse(stream.FromBody("bedrock.bin", r.body), 200, "Content-Type", "application/vnd.amazon.eventstream")
+			sp := stream.NewSpool()
+			for i := 0; i < len(r.body); i += 7 { // many small chunks, spilled past 64 KiB if it were bigger
+				sp.Append(0, r.body[i:min(i+7, len(r.body))])
+			}
+			spooled := withResponse(&stream.Exchange{Source: "bedrock.bin", Spool: sp, End: stream.End{Reason: stream.EndEOF}}, 200, "Content-Type", "application/vnd.amazon.eventstream")
+			a, b := Diagnose(mem, Options{}), Diagnose(spooled, Options{})
+			if a.Outcome != b.Outcome || a.MappedStatus != b.MappedStatus || a.Events.Len() != b.Events.Len() {
+				t.Errorf("in memory %s/%d/%d events, spooled %s/%d/%d", a.Outcome, a.MappedStatus, a.Events.Len(), b.Outcome, b.MappedStatus, b.Events.Len())
+			}
+			if !hasCode(b, r.code) {
+				t.Errorf("missing %s in %v", r.code, codes(b))
+			}
+		})
+	}
+}

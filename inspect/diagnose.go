@@ -66,7 +66,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		// A non-2xx body is an error document: decoding it as SSE would
 		// only invent a cut "event" from the JSON.
 	case det.gateway == GatewayBedrock && looksLikeEventStream(x.BodyPrefix(16)):
-		d.decodeBedrock(x.Body())
+		d.decodeBedrock()
 	default:
 		d.decode()
 	}

@@ -186,7 +186,7 @@ func responsesError(data []byte) (code, typ, msg string) {
 // bedrockSummary summarizes one binary event-stream frame.
 func bedrockSummary(frame []byte) string {
 	out := ""
-	eachBedrockFrame(frame, func(fr bedrockFrame) bool {
+	eachBedrockFrame(bytes.NewReader(frame), int64(len(frame)), func(fr bedrockFrame) bool {
 		switch {
 		case fr.messageType == "exception" || fr.messageType == "error":
 			name := bedrockErrorName(fr)
