@@ -145,15 +145,33 @@ func buildLiveRequest(args []string, f *liveFlags, getenv func(string) string, s
 	return req, nil
 }
 
-// readData reads a -d argument: literal text, @FILE or @- (stdin).
+// maxLiveData bounds a -d body: live sends a request document it holds
+// whole, and @- or @FILE may name a stream or device that never ends.
+const maxLiveData = 64 << 20
+
+// readData reads a -d argument: literal text, @FILE or @- (stdin), at
+// most maxLiveData bytes.
 func readData(d string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader
+	name := "standard input"
 	switch {
 	case d == "@-":
-		return io.ReadAll(stdin)
+		r = stdin
 	case strings.HasPrefix(d, "@"):
-		return os.ReadFile(d[1:])
+		f, err := os.Open(d[1:])
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r, name = f, d[1:]
+	default:
+		return []byte(d), nil
 	}
-	return []byte(d), nil
+	b, err := io.ReadAll(io.LimitReader(r, maxLiveData+1))
+	if err == nil && len(b) > maxLiveData {
+		err = fmt.Errorf("%s: more than %d MiB; live sends a request body it holds whole", name, maxLiveData>>20)
+	}
+	return b, err
 }
 
 func orDefault(v, def string) string {
