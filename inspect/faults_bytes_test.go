@@ -92,7 +92,12 @@ func (s served) String() string {
 // serveOnce serves x through a stream.Server with inj and fetches it once.
 func serveOnce(t *testing.T, x *stream.Exchange, inj stream.Injector) served {
 	t.Helper()
-	srv := &stream.Server{Plan: []*stream.Exchange{x}, Instant: true, Inject: inj}
+	return serveWith(t, &stream.Server{Plan: []*stream.Exchange{x}, Instant: true, Inject: inj})
+}
+
+// serveWith serves through srv and fetches once.
+func serveWith(t *testing.T, srv *stream.Server) served {
+	t.Helper()
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	return fetch(t, hs.URL)
@@ -163,4 +168,8 @@ func TestFaultBytes(t *testing.T) {
 			})
 		}
 	}
+}
+
+func readFixtureBytes(fx faultFixture) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", "faults", fx.file))
 }
