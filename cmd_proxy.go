@@ -345,6 +345,9 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 	if x.End.Reason != stream.EndEOF {
 		line += fmt.Sprintf(" end=%s err=%q", x.End.Reason, stream.RedactText(x.End.Err))
 	}
+	if x.Injected != "" {
+		line += fmt.Sprintf(" injected=%q", stream.RedactText(x.Injected))
+	}
 	return line
 }
 

@@ -122,3 +122,25 @@ func TestCaptureByAndInjectedFields(t *testing.T) {
 		t.Errorf("unknown by: %v %+v", err, zs)
 	}
 }
+
+// HAR exports keep who ended the exchange and the injected fault in
+// midstream's own "_midstream" field, and read them back.
+func TestHARKeepsByAndInjected(t *testing.T) {
+	x := endedWith(chatDelta, End{Reason: EndReset, Err: "aborted by injected fault cut@1", By: ByMidstream})
+	x.Injected = "cut@1"
+	x.Request = &Request{Method: "POST", URL: "https://api.openai.com/v1/chat/completions"}
+	x.Response = &Response{Status: 200, Header: map[string][]string{"Content-Type": {"text/event-stream"}}}
+	var buf bytes.Buffer
+	if err := WriteHAR(&buf, x); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"injected":"cut@1"`, `"end_by":"midstream"`} {
+		if !strings.Contains(strings.ReplaceAll(buf.String(), `": "`, `":"`), want) {
+			t.Errorf("HAR lacks %s", want)
+		}
+	}
+	ys, err := Read("x.har", &buf)
+	if err != nil || len(ys) != 1 || ys[0].Injected != "cut@1" || ys[0].End.By != ByMidstream {
+		t.Fatalf("round trip: %v %+v", err, ys)
+	}
+}
