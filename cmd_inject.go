@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -75,4 +76,20 @@ func (f *injectFlags) injector(cmd *cobra.Command, name string) (stream.Injector
 		what = "chaos (seed " + strconv.FormatInt(f.chaos, 10) + ") among " + what
 	}
 	return inspect.NewInjector(faults, at, f.chaos), what + ", attempts " + at.String(), nil
+}
+
+// loggedInjector calls log for every request its Injector hits, so the
+// serve log says which attempts got a fault.
+type loggedInjector struct {
+	stream.Injector
+	log func(seq int, name string)
+}
+
+// For returns the inner injector's rewrite and logs it.
+func (l loggedInjector) For(seq int, r *http.Request, x *stream.Exchange) stream.Rewrite {
+	rw := l.Injector.For(seq, r, x)
+	if rw != nil {
+		l.log(seq, rw.Name())
+	}
+	return rw
 }

@@ -97,6 +97,9 @@ func TestServeInjectHitsFirstAttemptOnly(t *testing.T) {
 				}
 			}
 			p.WaitFor(t, `#3 POST /v1/messages`)
+			if out := p.Output(); !strings.Contains(out, "#1 injected "+tt.inject) || strings.Contains(out, "#2 injected") {
+				t.Errorf("the log does not say that only request 1 was injected:\n%s", out)
+			}
 			if !strings.Contains(p.Output(), "injecting "+tt.inject+", attempts 1") {
 				t.Errorf("serve did not say what it injects:\n%s", p.Output())
 			}

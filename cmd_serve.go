@@ -211,6 +211,13 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 			printLine(stderr, "%s #%d %s %s sdk=%s → %s", time.Now().Format("15:04:05.000"),
 				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
 		}}
+	if inj != nil {
+		s.Inject = loggedInjector{inj, func(seq int, name string) {
+			mu.Lock()
+			defer mu.Unlock()
+			printLine(stderr, "%s #%d injected %s", time.Now().Format("15:04:05.000"), seq, name)
+		}}
+	}
 	deny := func(host string) {
 		mu.Lock()
 		defer mu.Unlock()
