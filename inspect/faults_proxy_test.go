@@ -128,3 +128,45 @@ func TestProxyResetFault(t *testing.T) {
 		t.Errorf("capture = %+v", xs)
 	}
 }
+
+// An upstream's own error answer passes through a proxy with --inject
+// untouched and unlabelled (a diagnosis must not call it injected); a
+// status fault still answers in its place and is labelled.
+func TestProxyLeavesUpstreamErrorsAlone(t *testing.T) {
+	errBody := `{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(429)
+		w.Write([]byte(errBody))
+	}))
+	defer up.Close()
+	for _, tt := range []struct {
+		spec     string
+		status   int
+		injected string
+	}{
+		{"error@1:overloaded_error", 429, ""},
+		{"cut-before-end", 429, ""},
+		{"status:529", 529, "status:529"},
+	} {
+		t.Run(tt.spec, func(t *testing.T) {
+			f, _ := ParseFault(tt.spec)
+			u, _ := url.Parse(up.URL)
+			dir := t.TempDir()
+			p := &stream.Proxy{Upstream: u, Open: stream.DirCaptures(dir), Inject: NewInjector([]Fault{f}, Attempts{all: true}, 0)}
+			ps := httptest.NewServer(p)
+			defer ps.Close()
+			got := fetch(t, ps.URL+"/v1/messages")
+			p.Stop()
+			p.Wait()
+			if got.status != tt.status || (tt.injected == "" && string(got.body) != errBody) {
+				t.Errorf("client got %d %q", got.status, got.body)
+			}
+			xs := readCaptures(t, dir)
+			if len(xs) != 1 || xs[0].Injected != tt.injected {
+				t.Errorf("capture injected %q, want %q", xs[0].Injected, tt.injected)
+			}
+		})
+	}
+}

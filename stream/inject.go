@@ -20,7 +20,9 @@ type Injector interface {
 // Rewrite is one exchange's fault, applied as the bytes pass: Head once
 // before the response starts, Event for every event of the body in order,
 // Finish when the body ended without the rewrite ending it first. The
-// body is never held whole: only the event being read is buffered.
+// body is never held whole: only the event being read is buffered. Only a
+// 2xx stream is rewritten: any other answer passes untouched (and is not
+// labelled injected) unless Head answers in its place.
 type Rewrite interface {
 	// Name is the spec, e.g. "error@3:overloaded_error", recorded in the
 	// capture (Exchange.Injected).
@@ -360,3 +362,9 @@ func endBy(s string) string {
 	}
 	return ""
 }
+
+// rewritable reports whether a response with this status has a stream a
+// Rewrite may change: a 2xx. Any other answer (the upstream's own 429,
+// a 500, a redirect) passes untouched and is not labelled injected,
+// unless the rewrite's Head answered in its place.
+func rewritable(status int) bool { return status >= 200 && status <= 299 }
