@@ -69,6 +69,7 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 		{"cut@2", 200, "abort", stream.EndReset, `data: {"type":"content_block_st`},
 		{"status:529,retry-after=3", 529, "clean", stream.EndEOF, `{"type":"error","error":{"type":"overloaded_error"`},
 		{"cut-before-end", 200, "clean", stream.EndEOF, `"stop_reason":"end_turn"`},
+		{"error@99:api_error", 200, "clean", stream.EndEOF, `"type":"message_stop"`}, // never fires
 	}
 	fx := faultFixtures[0] // anthropic
 	for _, tt := range tests {
@@ -96,8 +97,12 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 				t.Fatalf("%d captures, want 2", len(xs))
 			}
 			x := xs[0]
-			if x.Injected != tt.spec || x.End.By != stream.ByMidstream || x.End.Reason != tt.reason {
-				t.Errorf("capture 1: injected %q, end %+v; want %q ended by midstream (%s)", x.Injected, x.End, tt.spec, tt.reason)
+			by := stream.ByMidstream
+			if tt.spec == "error@99:api_error" {
+				by = stream.ByUpstream // it never fired
+			}
+			if x.Injected != tt.spec || x.End.By != by || x.End.Reason != tt.reason {
+				t.Errorf("capture 1: injected %q, end %+v; want %q ended by %s (%s)", x.Injected, x.End, tt.spec, by, tt.reason)
 			}
 			if got := string(x.Body()); got != string(first.body) {
 				t.Errorf("capture 1 records\n%s\nbut the client received\n%s", got, first.body)
