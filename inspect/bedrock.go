@@ -188,9 +188,17 @@ func (d *diag) decodeBedrock() {
 			r.typ, r.dataType = name, name
 			msg := jstring(jfield(fr.payload, "message"))
 			orig, _ := jint(jfield(fr.payload, "originalStatusCode"))
-			if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
+			if cc, ok := d.chk.(*converseChecker); ok {
+				cc.exception(i, name, msg, int(orig))
+			} else if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
 				ac.errAt, ac.errCode = i, "B-exception-frame"
 			}
+		case d.v.Provider == ProviderBedrockConverse && fr.messageType == "event":
+			// A Converse event: its JSON is the payload itself, its name
+			// the :event-type header.
+			r.dataType = fr.eventType
+			d.cur = evCtx{name: fr.eventType, dataType: fr.eventType, data: fr.payload}
+			d.chk.event(i, &d.cur)
 		case fr.data != nil:
 			r.dataType = d.internType(jfield(fr.data, "type"))
 			// The SDKs name the SSE event after the payload's type.

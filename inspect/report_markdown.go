@@ -66,7 +66,7 @@ func code(s string) string {
 }
 
 func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
-	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(txt(v.Source)), v.Provider)
+	fmt.Fprintf(w, "\n## %d. %s (%s%s)\n\n", n, code(txt(v.Source)), v.Provider, viaHost(v))
 	verdict := mismatchText(v)
 	if v.Mismatch {
 		verdict = "**" + verdict + "**"
