@@ -314,3 +314,13 @@ func converseFixes(code string, v *Verdict) ([]string, bool) {
 	}
 	return nil, false
 }
+
+// converseSDKNote is what reports say about SDKs on a ConverseStream:
+// midstream's SDK tables cover the Anthropic and OpenAI SDKs, and what the
+// AWS SDKs raise for these streams has not been measured.
+func converseSDKNote(v *Verdict) string {
+	if v.Provider != ProviderBedrockConverse {
+		return ""
+	}
+	return "the AWS SDKs (boto3/botocore, aws-sdk-go-v2, AWS SDK for JavaScript v3) read ConverseStream; what they raise on these streams is not measured."
+}

@@ -180,6 +180,9 @@ func writeMDSDK(w io.Writer, v *Verdict) {
 		return
 	}
 	rows := SDKTable(v)
+	if note := converseSDKNote(v); note != "" {
+		fmt.Fprintf(w, "\n### What each SDK does\n\n%s\n", note)
+	}
 	if len(rows) == 0 {
 		return
 	}

@@ -130,6 +130,9 @@ func writeTextSDK(w io.Writer, a *SDKAnswer) {
 
 func writeTextSDKTable(w io.Writer, v *Verdict) {
 	rows := SDKTable(v)
+	if note := converseSDKNote(v); note != "" {
+		fmt.Fprintf(w, "  SDKs           %s\n", note)
+	}
 	if len(rows) == 0 {
 		return
 	}
