@@ -193,17 +193,24 @@ func vllmErrorShape(eo []byte) bool {
 }
 
 // hostChecker adds host evidence and findings to the Chat Completions
-// checks: it sees every chunk the chat checker reads.
+// checks. The chat checker calls it on the few chunks that matter (the
+// first, an error object, a content_filter finish), so a long stream costs
+// it nothing per chunk.
 type hostChecker struct {
 	d        *diag
+	chunks   int
 	filterAt int    // chunk whose finish_reason is content_filter, -1
 	filtered string // categories content_filter_results marks filtered
 }
 
 func newHostChecker(d *diag) *hostChecker { return &hostChecker{d: d, filterAt: -1} }
 
-// event reads chunk i (valid JSON) of a Chat Completions stream.
+// event reads chunk i (valid JSON) of a Chat Completions stream: Groq's
+// x_groq member rides on the first chunk (and on the last, with usage).
 func (h *hostChecker) event(i int, data []byte) {
+	if h.chunks++; h.chunks > 1 {
+		return
+	}
 	d := h.d
 	if g := jfield(data, "x_groq"); g != nil {
 		if d.v.Host == "" {
@@ -213,21 +220,29 @@ func (h *hostChecker) event(i int, data []byte) {
 			d.errRequestID = id
 		}
 	}
-	if eo := jfield(data, "error"); d.v.Host == "" && isObject(eo) && vllmErrorShape(eo) {
-		d.v.Host = HostVLLM
+}
+
+// errorObject reads a chunk's error object: vLLM's shape names the host
+// when nothing else did.
+func (h *hostChecker) errorObject(eo []byte) {
+	if h.d.v.Host == "" && vllmErrorShape(eo) {
+		h.d.v.Host = HostVLLM
 	}
-	jelems(jfield(data, "choices"), func(ch []byte) {
-		if jstring(jfield(ch, "finish_reason")) == "content_filter" && h.filterAt < 0 {
-			h.filterAt = i
+}
+
+// contentFilter reads choice ch of chunk i, whose finish_reason is
+// content_filter: which categories content_filter_results marks filtered.
+func (h *hostChecker) contentFilter(i int, ch []byte) {
+	if h.filterAt >= 0 {
+		return
+	}
+	h.filterAt = i
+	cf := jfield(ch, "content_filter_results")
+	for _, cat := range []string{"hate", "sexual", "violence", "self_harm", "profanity", "jailbreak", "protected_material_text", "protected_material_code"} {
+		if string(jfield(jfield(cf, cat), "filtered")) == "true" {
+			h.filtered = strings.TrimPrefix(h.filtered+", "+cat, ", ")
 		}
-		if cf := jfield(ch, "content_filter_results"); isObject(cf) && h.filtered == "" {
-			for _, cat := range []string{"hate", "sexual", "violence", "self_harm", "profanity", "jailbreak", "protected_material_text", "protected_material_code"} {
-				if string(jfield(jfield(cf, cat), "filtered")) == "true" {
-					h.filtered = strings.TrimPrefix(h.filtered+", "+cat, ", ")
-				}
-			}
-		}
-	})
+	}
 }
 
 // finish adds the host's findings once the stream has been read.

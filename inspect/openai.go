@@ -67,6 +67,7 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 		if name == "" {
 			name = code
 		}
+		c.host.errorObject(eo)
 		status := chatErrorStatus(code, typ)
 		if s := hostErrorStatus(d.v.Host, code, typ); s != 0 {
 			status = s // the host documents its own codes (hosts.go)
@@ -105,6 +106,8 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 			if d.setError(i, fr, "", AnthropicStatus(fr)) {
 				c.errCode = "O-finish-reason-error-type"
 			}
+		case fr == "content_filter":
+			c.host.contentFilter(i, ch)
 		case !knownFinishReasons[fr]:
 			d.f.add("O-unknown-finish-reason", SeverityInfo, "Unknown finish_reason "+quote(fr),
 				"The Chat Completions docs do not list this finish_reason.", i)
