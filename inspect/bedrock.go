@@ -218,9 +218,10 @@ func (d *diag) decodeBedrock() {
 	}
 }
 
-// bedrockEvents returns the embedded Anthropic event data of each frame,
-// nil for frames without one (for Assemble).
-func bedrockEvents(x *stream.Exchange, upTo int, f func(data []byte, exception string, payload []byte)) {
+// bedrockEvents calls f for each frame up to upTo with its :event-type,
+// its embedded Anthropic event data (nil for frames without one: Converse
+// events, exceptions), its exception type and its payload (for Assemble).
+func bedrockEvents(x *stream.Exchange, upTo int, f func(eventType string, data []byte, exception string, payload []byte)) {
 	n := 0
 	eachBedrockFrame(bodyAt{x}, x.BodyLen(), func(fr bedrockFrame) bool {
 		if n > upTo {
@@ -231,7 +232,7 @@ func bedrockEvents(x *stream.Exchange, upTo int, f func(data []byte, exception s
 		if fr.messageType == "error" && exc == "" {
 			exc = fr.errorCode
 		}
-		f(fr.data, exc, fr.payload)
+		f(fr.eventType, fr.data, exc, fr.payload)
 		return true
 	})
 }

@@ -324,3 +324,51 @@ func converseSDKNote(v *Verdict) string {
 	}
 	return "the AWS SDKs (boto3/botocore, aws-sdk-go-v2, AWS SDK for JavaScript v3) read ConverseStream; what they raise on these streams is not measured."
 }
+
+// converse applies one Converse event to the assembled message, as the
+// AWS SDKs' stream readers present it: blocks by contentBlockIndex (text,
+// reasoning text and signature, tool use name, id and input), stopReason
+// and usage.
+func (a *assembler) converse(eventType string, payload []byte) {
+	m := a.m
+	switch eventType {
+	case "messageStart":
+		m.Role = jstring(jfield(payload, "role"))
+	case "contentBlockStart":
+		idx, _ := jint(jfield(payload, "contentBlockIndex"))
+		if tu := jpath(payload, "start", "toolUse"); tu != nil {
+			b, _ := a.block(int(idx), "tool_use")
+			b.ID, b.Name = jstring(jfield(tu, "toolUseId")), jstring(jfield(tu, "name"))
+		}
+	case "contentBlockDelta":
+		idx, _ := jint(jfield(payload, "contentBlockIndex"))
+		d := jfield(payload, "delta")
+		switch {
+		case jfield(d, "text") != nil:
+			_, f := a.block(int(idx), "text")
+			f.text = append(f.text, jstring(jfield(d, "text"))...)
+		case jfield(d, "toolUse") != nil:
+			_, f := a.block(int(idx), "tool_use")
+			f.input = append(f.input, jstring(jpath(d, "toolUse", "input"))...)
+		case jfield(d, "reasoningContent") != nil:
+			_, f := a.block(int(idx), "thinking")
+			rc := jfield(d, "reasoningContent")
+			f.text = append(f.text, jstring(jfield(rc, "text"))...)
+			f.sig = append(f.sig, jstring(jfield(rc, "signature"))...)
+		}
+	case "contentBlockStop":
+		idx, _ := jint(jfield(payload, "contentBlockIndex"))
+		if p, ok := a.pos[int(idx)]; ok {
+			m.Blocks[p].Complete = true
+		}
+	case "messageStop":
+		m.StopReason = jstring(jfield(payload, "stopReason"))
+	case "metadata":
+		if n, ok := jint(jpath(payload, "usage", "inputTokens")); ok {
+			m.Usage.InputTokens = n
+		}
+		if n, ok := jint(jpath(payload, "usage", "outputTokens")); ok {
+			m.Usage.OutputTokens = n
+		}
+	}
+}

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -246,4 +247,28 @@ func FuzzConverse(f *testing.F) {
 		checkReportsSafe(t, &Diagnosis{ToolVersion: "fuzz", Exchanges: []*Verdict{v}})
 		Assemble(v, v.Events.Len())
 	})
+}
+
+// TestConverseAssemble: the assembled view of a ConverseStream holds the
+// reasoning, the text and the tool call with its input, the stop reason
+// and the usage — and the exception when one ended the stream.
+func TestConverseAssemble(t *testing.T) {
+	v := Diagnose(loadExchange(t, filepath.Join("testdata", "bedrock-converse-claude-tool-use.http")), Options{})
+	m := Assemble(v, 100)
+	if len(m.Blocks) != 2 || m.StopReason != "tool_use" || m.Usage.InputTokens != 402 || m.Usage.OutputTokens != 61 || m.Role != "assistant" {
+		t.Fatalf("assembled %+v", *m)
+	}
+	if b := m.Blocks[0]; b.Type != "thinking" || b.Text != "The user wants the weather." || b.Signature == "" || !b.Complete {
+		t.Errorf("reasoning block %+v", b)
+	}
+	if b := m.Blocks[1]; b.Type != "tool_use" || b.Name != "get_weather" || b.ID == "" || b.Input != `{"city": "Paris"}` || !b.Complete {
+		t.Errorf("tool block %+v", b)
+	}
+	if m := Assemble(v, 2); len(m.Blocks) != 1 || m.StopReason != "" || m.Events != 3 {
+		t.Errorf("assembled up to event 2: %+v", *m)
+	}
+	v = Diagnose(loadExchange(t, filepath.Join("testdata", "bedrock-converse-llama-throttling.http")), Options{})
+	if m := Assemble(v, 100); m.ErrorType != "throttlingException" || len(m.Blocks) != 1 || m.Blocks[0].Text != "The capital of France" {
+		t.Errorf("assembled %+v", *m)
+	}
 }
