@@ -372,3 +372,22 @@ func (a *assembler) converse(eventType string, payload []byte) {
 		}
 	}
 }
+
+// docRetryable applies what a provider's docs say about retrying an error
+// whose status alone misjudges it: ConverseStream's
+// modelStreamErrorException (424) is documented "A streaming error
+// occurred. Retry your request." (API_runtime_ConverseStreamOutput), and
+// Groq's 498 capacity_exceeded asks to try again later (Groq docs,
+// errors). It runs after outcome has set Retryable from the status.
+func (d *diag) docRetryable() {
+	e := d.v.Error
+	if e == nil || e.EventIndex < 0 {
+		return
+	}
+	switch {
+	case d.v.Provider == ProviderBedrockConverse && strings.EqualFold(e.Type, "modelStreamErrorException") && d.errStatus == 424:
+		e.Retryable = true
+	case d.v.Host == HostGroq && d.errStatus == 498:
+		e.Retryable = true
+	}
+}

@@ -69,7 +69,15 @@ func TestConverseGrammar(t *testing.T) {
 		{"modelStreamErrorException alone", join(cvPrefix, cvException("modelStreamErrorException", `{"message":"x"}`)), OutcomeErrorEvent, 424, "modelStreamErrorException", []string{"C-exception-frame"}},
 		{"serviceUnavailableException", join(cvPrefix, cvException("serviceUnavailableException", `{"message":"x"}`)), OutcomeErrorEvent, 503, "serviceUnavailableException", []string{"C-exception-frame"}},
 		{"exception after metadata is still the error", join(cvWhole, cvException("internalServerException", `{"message":"x"}`)), OutcomeErrorEvent, 500, "internalServerException", []string{"C-exception-frame"}},
+		{"validationException is not retryable", join(cvStart, cvException("validationException", `{"message":"bad"}`)), OutcomeErrorEvent, 400, "validationException", []string{"C-exception-frame"}},
 		{"cut inside a frame", join(cvPrefix, cvStop0[:20]), OutcomeTruncated, 0, "", []string{"C-truncated", "B-frame"}},
+	}
+	// retryable is what AWS's docs say for each exception
+	// (API_runtime_ConverseStreamOutput: "Retry your request." /
+	// "Resubmit your request later."; validation: fix the input).
+	retryable := map[string]bool{
+		"throttlingException": true, "modelStreamErrorException": true, "serviceUnavailableException": true,
+		"internalServerException": true, "validationException": false,
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -80,10 +88,9 @@ func TestConverseGrammar(t *testing.T) {
 			if v.Outcome != c.outcome || v.MappedStatus != c.mapped {
 				t.Errorf("outcome %s mapped %d, want %s %d", v.Outcome, v.MappedStatus, c.outcome, c.mapped)
 			}
-			if got := ""; v.Error != nil {
-				got = v.Error.Type
-				if got != c.errType {
-					t.Errorf("error type %q, want %q", got, c.errType)
+			if v.Error != nil {
+				if v.Error.Type != c.errType || v.Error.Retryable != retryable[c.errType] {
+					t.Errorf("error %q retryable %v, want %q %v", v.Error.Type, v.Error.Retryable, c.errType, retryable[c.errType])
 				}
 			} else if c.errType != "" {
 				t.Errorf("no error, want %s", c.errType)

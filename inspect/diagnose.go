@@ -77,6 +77,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 
 	d.request()
 	d.outcome()
+	d.docRetryable()
 	d.transport()
 	d.timing()
 	d.compressed()

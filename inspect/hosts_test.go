@@ -76,6 +76,9 @@ func TestHostFromBody(t *testing.T) {
 			x := withResponse(stream.FromBody("s.sse", []byte(c.body)), 200, "Content-Type", "text/event-stream")
 			withRequest(x, "POST", "http://10.0.0.5:9000/v1/chat/completions", `{"stream":true}`)
 			v := Diagnose(x, Options{})
+			if v.Error != nil && v.Error.Retryable != (c.mapped >= 498) {
+				t.Errorf("retryable %v for %d", v.Error.Retryable, c.mapped)
+			}
 			if v.Host != c.host || v.MappedStatus != c.mapped {
 				t.Errorf("host %q mapped %d, want %q %d (findings %v)", v.Host, v.MappedStatus, c.host, c.mapped, codes(v))
 			}
