@@ -255,10 +255,12 @@ func (c *converseChecker) finish() {
 		d.errorFinding(c.errCode)
 	case c.stopAt >= 0 && c.metaAt >= 0:
 		d.complete = true
+	case d.opt.InFlight:
+		// Still arriving: a missing end is no truncation yet.
 	case c.stopAt >= 0 && last >= 0:
 		d.f.add("C-truncated-after-stop", SeverityWarning, "Truncated after messageStop: metadata missing",
 			fmt.Sprintf("messageStop (%s) arrived, so the content is probably whole, but the metadata event that ends every ConverseStream (usage, latency) never did.", orUnknownType(c.stopReason)), last)
-	case last >= 0 && !d.opt.InFlight:
+	case last >= 0:
 		d.f.add("C-truncated", SeverityError, "Truncated: no messageStop and no metadata",
 			"The stream ended without messageStop, metadata or an exception: the response is incomplete.", last)
 	}

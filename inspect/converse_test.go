@@ -106,11 +106,25 @@ func TestConverseGrammar(t *testing.T) {
 	}
 }
 
-// TestConverseInFlight: a ConverseStream still arriving is not truncated.
+// TestConverseInFlight: a ConverseStream still arriving is not truncated,
+// whether or not messageStop has come; once metadata is in it is complete.
 func TestConverseInFlight(t *testing.T) {
-	v := Diagnose(converseX(cvPrefix, true), Options{InFlight: true})
-	if v.Outcome != OutcomeInFlight || len(v.Findings) != 0 {
-		t.Errorf("outcome %s findings %v, want in_flight and none", v.Outcome, codes(v))
+	cases := []struct {
+		name string
+		body []byte
+		want Outcome
+	}{
+		{"before messageStop", cvPrefix, OutcomeInFlight},
+		{"after messageStop, before metadata", join(cvPrefix, cvStop0, cvEndOf("end_turn")), OutcomeInFlight},
+		{"after metadata", cvWhole, OutcomeComplete},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := Diagnose(converseX(c.body, true), Options{InFlight: true})
+			if v.Outcome != c.want || len(v.Findings) != 0 {
+				t.Errorf("outcome %s findings %v, want %s and none", v.Outcome, codes(v), c.want)
+			}
+		})
 	}
 }
 
