@@ -126,6 +126,9 @@ type converseChecker struct {
 	errCode    string
 }
 
+// maxConverseBlocks bounds the content blocks whose order is checked.
+const maxConverseBlocks = 4096
+
 func newConverseChecker(d *diag) *converseChecker {
 	return &converseChecker{d: d, startAt: -1, stopAt: -1, metaAt: -1, blocks: map[int]bool{}}
 }
@@ -194,11 +197,17 @@ func (c *converseChecker) block(i int, name string, data []byte) {
 		d.f.add("C-block-order", SeverityError, fmt.Sprintf("contentBlockStart for block %d twice", idx),
 			fmt.Sprintf("Block %d had already started.", idx), i)
 	}
+	// The block table is bounded: a hostile stream naming a million
+	// indexes must not grow memory with the body; past the bound, new
+	// indexes go unchecked (real answers have a handful of blocks).
+	track := known || len(c.blocks) < maxConverseBlocks
 	if name == "contentBlockStop" {
-		c.blocks[idx] = false
+		if track {
+			c.blocks[idx] = false
+		}
 		return
 	}
-	if !known {
+	if !known && track {
 		c.blocks[idx] = true
 	}
 	if name == "contentBlockStart" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -291,5 +292,20 @@ func TestConverseAssemble(t *testing.T) {
 	v = Diagnose(loadExchange(t, filepath.Join("testdata", "bedrock-converse-llama-throttling.http")), Options{})
 	if m := Assemble(v, 100); m.ErrorType != "throttlingException" || len(m.Blocks) != 1 || m.Blocks[0].Text != "The capital of France" {
 		t.Errorf("assembled %+v", *m)
+	}
+}
+
+// TestConverseBlocksBounded: a stream naming ever new block indexes does
+// not grow the checker's block table past its bound.
+func TestConverseBlocksBounded(t *testing.T) {
+	var body []byte
+	for i := range maxConverseBlocks + 100 {
+		body = append(body, cvEvent("contentBlockStop", `{"contentBlockIndex":`+strconv.Itoa(i)+`}`)...)
+	}
+	d, _ := newDiag(converseX(join(cvStart, body), true), Options{})
+	d.decodeBedrock()
+	c := d.chk.(*converseChecker)
+	if len(c.blocks) != maxConverseBlocks {
+		t.Errorf("%d blocks tracked, want the bound %d", len(c.blocks), maxConverseBlocks)
 	}
 }
