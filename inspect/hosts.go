@@ -298,3 +298,14 @@ func viaHost(v *Verdict) string {
 	}
 	return ""
 }
+
+// hostText is the report line about a recognised OpenAI-compatible host:
+// what its docs say it sends on an in-stream error and while idle, and
+// where that comes from; "" when no host was recognised.
+func hostText(v *Verdict) string {
+	h, ok := HostByName(v.Host)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%s — in-stream errors: %s; keep-alive: %s (%s)", h.Title, h.ErrorShape, h.KeepAlive, h.Doc)
+}

@@ -130,7 +130,7 @@ func TestHostInReports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, want := range []string{"(openai-chat via groq)", "(openai-chat)", "(anthropic via bedrock)"} {
+	for _, want := range []string{"(openai-chat via groq)", "(openai-chat)", "(anthropic via bedrock)", "Groq — in-stream errors", "console.groq.com/docs/errors"} {
 		if !strings.Contains(txt.String(), want) || !strings.Contains(md.String(), want) {
 			t.Errorf("text or markdown report lacks %q", want)
 		}

@@ -91,6 +91,9 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	if t := timingText(v); t != "" {
 		fmt.Fprintf(w, "| Timing | %s |\n", cell(t))
 	}
+	if h := hostText(v); h != "" {
+		fmt.Fprintf(w, "| Host | %s |\n", cell(h))
+	}
 
 	writeMDTimeline(w, v)
 	if b := bodyExcerpt(v, 2048); b != "" {

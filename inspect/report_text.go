@@ -61,6 +61,7 @@ func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	kv(w, "  ", "body", txt(flatten(bodyExcerpt(v, 300))))
 	kv(w, "  ", "request", requestText(v))
 	kv(w, "  ", "request id", txt(v.RequestID))
+	kv(w, "  ", "host", hostText(v))
 	kv(w, "  ", "timing", timingText(v))
 	if v.Exchange != nil {
 		for _, note := range v.Exchange.Notes {

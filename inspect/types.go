@@ -124,7 +124,7 @@ type Verdict struct {
 	// Host names a recognised OpenAI-compatible host serving the stream
 	// ("groq", "vllm", "azure-openai", … see Hosts), separately from the
 	// dialect its events follow (Provider); "" when none was recognised.
-	Host string `json:"-"`
+	Host string `json:"host,omitempty"`
 
 	// Events is the decoded timeline (not part of the JSON report): every
 	// event, or a bounded part of them with Options.Window.
