@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -33,6 +34,50 @@ const botocoreInitialResponse = "\x00\x00\x00~\x00\x00\x00O\xc5\xa3\xdd\xc6\r:me
 	"\x05event\x0b:event-type\x07\x00\x10initial-response\r:content-type" +
 	"\x07\x00\ttext/json{\"InitialResponse\": \"sometext\"}\xf6\x98$\x83"
 
+// recordedStreamError is the ConverseStream modelStreamErrorException
+// frame recorded in vercel/ai
+// packages/amazon-bedrock/src/__fixtures__/model-stream-error-exception.eventstream.base64.txt
+// (commit 5f264fa), decoded from its base64.
+var recordedStreamError = func() string {
+	b, err := base64.StdEncoding.DecodeString("AAAA3QAAAGfHkZB6DTptZXNzYWdlLXR5cGUHAAlleGNlcHRpb24POmV4Y2VwdGlvbi10eXBlBwAZbW9kZWxTdHJlYW1FcnJvckV4Y2VwdGlvbg06Y29udGVudC10eXBlBwAQYXBwbGljYXRpb24vanNvbnsibWVzc2FnZSI6Ik1vZGVsIFN0cmVhbSBFcnJvciIsIm9yaWdpbmFsU3RhdHVzQ29kZSI6NTAwLCJvcmlnaW5hbE1lc3NhZ2UiOiJUaGUgbW9kZWwgc3RyZWFtIGZhaWxlZC4ifVczQxM=")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
+
+// strawberryEvents are the Converse events of vercel/ai
+// packages/amazon-bedrock/src/__fixtures__/bedrock-text.chunks.txt
+// (commit 6b056ab), a recorded ConverseStream of Claude: each line's
+// event name and payload, byte for byte.
+var strawberryEvents = [][2]string{
+	{"messageStart", `{"role":"assistant"}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"Let"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":" me count the \""}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"r\"s in \""}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"strawberry\":\n\ns-t-"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"**"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"r**-a-w-b"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"-e-**"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"r**-**"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"r**-y\n\nThere"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":" are **3"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"** r"}}`},
+	{"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"'s in \"strawberry.\""}}`},
+	{"contentBlockStop", `{"contentBlockIndex":0}`},
+	{"messageStop", `{"additionalModelResponseFields":{"delta":{"stop_sequence":null}},"stopReason":"end_turn"}`},
+	{"metadata", `{"metrics":{"latencyMs":2040},"usage":{"inputTokens":22,"outputTokens":55,"serverToolUsage":{},"totalTokens":77}}`},
+}
+
+// strawberry is the frames of strawberryEvents[from:to].
+func strawberry(from, to int) []byte {
+	var b []byte
+	for _, e := range strawberryEvents[from:to] {
+		b = append(b, cvEvent(e[0], e[1])...)
+	}
+	return b
+}
+
 // TestEventStreamEncoder: the test encoder writes real AWS framing — the
 // same bytes, prelude and message CRCs as frames recorded from Bedrock and
 // botocore's test vectors — so the fixtures it writes are frames the
@@ -48,6 +93,8 @@ func TestEventStreamEncoder(t *testing.T) {
 			[]string{":event-type", "chunk", ":content-type", "application/json", ":message-type", "event"}},
 		{"botocore initial-response", botocoreInitialResponse, `{"InitialResponse": "sometext"}`,
 			[]string{":message-type", "event", ":event-type", "initial-response", ":content-type", "text/json"}},
+		{"Converse exception recorded by vercel/ai", recordedStreamError, `{"message":"Model Stream Error","originalStatusCode":500,"originalMessage":"The model stream failed."}`,
+			[]string{":message-type", "exception", ":exception-type", "modelStreamErrorException", ":content-type", "application/json"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,7 +105,8 @@ func TestEventStreamEncoder(t *testing.T) {
 			n := 0
 			prob := eachBedrockFrame(bytes.NewReader(got), int64(len(got)), func(fr bedrockFrame) bool {
 				n++
-				if fr.messageType != "event" || string(fr.payload) != c.payload {
+				want := c.headers[slices.Index(c.headers, ":message-type")+1]
+				if fr.messageType != want || string(fr.payload) != c.payload {
 					t.Errorf("decoded %+v", fr)
 				}
 				return true
@@ -75,9 +123,10 @@ func cvEvent(typ, payload string) []byte {
 	return ebFrame(payload, ":event-type", typ, ":content-type", "application/json", ":message-type", "event")
 }
 
-// cvException is a ConverseStream exception frame.
+// cvException is a ConverseStream exception frame, its headers in the
+// order of the recorded frame (recordedStreamError).
 func cvException(typ, payload string) []byte {
-	return ebFrame(payload, ":exception-type", typ, ":content-type", "application/json", ":message-type", "exception")
+	return ebFrame(payload, ":message-type", "exception", ":exception-type", typ, ":content-type", "application/json")
 }
 
 // invokeChunk is an InvokeModelWithResponseStream chunk frame with the
@@ -125,6 +174,8 @@ func bedrockFixtures() map[string][]byte {
 		cvEvent("contentBlockStop", `{"contentBlockIndex":1,"p":"`+pad(40)+`"}`),
 		cvEvent("messageStop", `{"p":"`+pad(12)+`","stopReason":"tool_use"}`),
 		cvEvent("metadata", `{"metrics":{"latencyMs":1187},"p":"`+pad(4)+`","usage":{"inputTokens":402,"outputTokens":61,"totalTokens":463}}`))
+	f["bedrock-converse-claude-strawberry.http"] = join([]byte(bedrockHead("a7f3e1c2-converse-strawberry")), strawberry(0, len(strawberryEvents)))
+	f["bedrock-converse-model-stream-error.http"] = join([]byte(bedrockHead("a7f3e1c2-converse-stream-error")), strawberry(0, 5), []byte(recordedStreamError))
 	f["bedrock-invoke-claude-complete.http"] = join([]byte(bedrockHead("5b7a2e90-invoke-claude")),
 		invokeChunk(`{"type":"message_start","message":{"id":"msg_bdrk_01XfixtureInvoke","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":1}}}`, pad(18)),
 		invokeChunk(`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`, pad(25)),
