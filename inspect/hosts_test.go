@@ -85,8 +85,8 @@ func TestHostFromBody(t *testing.T) {
 			checkInvariants(t, v)
 		})
 	}
-	v := Diagnose(loadExchange(t, filepath.Join("testdata", "groq-midstream-tool-use-failed.http")), Options{})
-	if v.RequestID != "req_01kbmfixturegroq0000000000" {
+	v := Diagnose(loadExchange(t, filepath.Join("testdata", "groq-midstream-error.http")), Options{})
+	if v.RequestID != "req_01kh52ndshfr2azv0xe6tnv4fx" {
 		t.Errorf("Groq request id %q", v.RequestID)
 	}
 }
@@ -120,7 +120,7 @@ func TestHostsTable(t *testing.T) {
 // TestHostInReports: the host is named beside the dialect in every report
 // format, and the JSON field is absent when no host was recognised.
 func TestHostInReports(t *testing.T) {
-	groq := Diagnose(loadExchange(t, filepath.Join("testdata", "groq-midstream-tool-use-failed.http")), Options{})
+	groq := Diagnose(loadExchange(t, filepath.Join("testdata", "groq-midstream-error.http")), Options{})
 	plain := Diagnose(withResponse(stream.FromBody("p.sse", []byte(chatOK)), 200, "Content-Type", "text/event-stream"), Options{})
 	bedrock := Diagnose(loadExchange(t, filepath.Join("testdata", "bedrock-invoke-claude-complete.http")), Options{})
 	d := &Diagnosis{ToolVersion: "t", Exchanges: []*Verdict{groq, plain, bedrock}}
