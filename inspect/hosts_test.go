@@ -151,3 +151,21 @@ func TestHostInReports(t *testing.T) {
 		t.Errorf("JSON host = %v, want the bedrock gateway", h)
 	}
 }
+
+// TestContentFilterFinding: a content_filter finish is a warning on any
+// host, named Azure's when Azure served it, and says which category fired.
+func TestContentFilterFinding(t *testing.T) {
+	body := "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}\n\n" +
+		"data: {\"choices\":[{\"content_filter_results\":{\"hate\":{\"filtered\":true,\"severity\":\"high\"}},\"index\":0,\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n"
+	for _, c := range []struct{ url, title string }{
+		{"https://api.openai.com/v1/chat/completions", "The provider's content filter stopped the answer"},
+		{"https://contoso.openai.azure.com/openai/deployments/d/chat/completions", "Azure's content filter stopped the answer"},
+	} {
+		x := withRequest(withResponse(stream.FromBody("cf.sse", []byte(body)), 200, "Content-Type", "text/event-stream"), "POST", c.url, "")
+		v := Diagnose(x, Options{})
+		f := finding(v, "X-content-filter")
+		if v.Outcome != OutcomeComplete || f == nil || f.Title != c.title || f.Severity != SeverityWarning || !strings.Contains(f.Detail, "hate") || len(v.Findings) != 1 {
+			t.Errorf("%s: outcome %s findings %+v", c.url, v.Outcome, v.Findings)
+		}
+	}
+}
