@@ -14,7 +14,11 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	v := st.verdict
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
-		parts = append(parts, s.Value.Render(string(v.Provider)))
+		label := string(v.Provider)
+		if v.Host != "" {
+			label += " via " + v.Host // the OpenAI-compatible host (inspect.Hosts)
+		}
+		parts = append(parts, s.Value.Render(label))
 	}
 	// The SDK comes before the model: it decides what the user must fix,
 	// and a narrow screen cuts the end of the line.
