@@ -260,6 +260,8 @@ func (c *converseChecker) finish() {
 	d := c.d
 	last := lastEvent(d.v.Events)
 	switch {
+	case d.err != nil && c.errCode == "C-exception-frame":
+		c.exceptionFinding()
 	case d.err != nil:
 		d.errorFinding(c.errCode)
 	case c.stopAt >= 0 && c.metaAt >= 0:
@@ -273,6 +275,35 @@ func (c *converseChecker) finish() {
 		d.f.add("C-truncated", SeverityError, "Truncated: no messageStop and no metadata",
 			"The stream ended without messageStop, metadata or an exception: the response is incomplete.", last)
 	}
+}
+
+// exceptionFinding reports the exception frame that ended the stream, in
+// AWS's terms: the documented status, and what is (and is not) known of
+// the SDKs that read it.
+func (c *converseChecker) exceptionFinding() {
+	d, e := c.d, c.d.err
+	st := "a status AWS does not document for it"
+	if d.errStatus != 0 {
+		st = fmt.Sprint(d.errStatus)
+	}
+	name := orUnknownType(e.Type)
+	detail := fmt.Sprintf("Event %d is a %s exception frame", e.EventIndex+1, name)
+	if e.Message != "" {
+		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
+	}
+	detail += fmt.Sprintf(" after the server answered HTTP %d; ", d.v.HTTPStatus)
+	if table := ConverseStatus(e.Type, 0); table != 0 && table != d.errStatus {
+		detail += fmt.Sprintf("its originalStatusCode (the model's own status) is %s, where AWS's ConverseStream error table gives the frame %d.", st, table)
+	} else {
+		detail += fmt.Sprintf("AWS's ConverseStream error table gives it status %s.", st)
+	}
+	detail += " botocore labels every exception frame status_code 400 whatever its type (domain.md §2.5); what the other AWS SDKs report as the status is not measured."
+	if e.OutputBeforeError {
+		detail += " Content had already been delivered, so a retry must discard it."
+	} else {
+		detail += " No content was delivered before it."
+	}
+	d.f.add("C-exception-frame", SeverityError, fmt.Sprintf("Exception frame %s after HTTP %d: stands for %s", name, d.v.HTTPStatus, st), detail, e.EventIndex)
 }
 
 // converseSummary summarizes one Converse event frame for the timeline.
@@ -309,7 +340,7 @@ func converseFixes(code string, v *Verdict) ([]string, bool) {
 	switch code {
 	case "C-exception-frame":
 		return append(errorFixes(code, v),
-			"Catch the exception the AWS SDK raises for the frame (botocore: EventStreamError with the exception name in e.response['Error']['Code']; aws-sdk-go-v2: a typed *types.ThrottlingException etc. from the stream's Err()) and branch on its name, not on botocore's status_code, which is 400 for every exception frame (domain.md §2.5). Status by AWS's table: "+converseDocs+"."), true
+			"Catch what your AWS SDK raises for the frame and branch on the exception's name (the frame's :exception-type), not on a status: botocore labels every exception frame status_code 400 (domain.md §2.5); how aws-sdk-go-v2 and the JavaScript SDK surface it is not measured. Statuses by AWS's table: "+converseDocs+"."), true
 	case "C-truncated", "C-truncated-after-stop":
 		return []string{"Treat a ConverseStream as successful only when messageStop and then metadata arrived (or an exception frame); a stream that simply ends is incomplete. Retry the whole request if nothing was delivered (not measured with the AWS SDKs: what they raise on a cut stream)."}, true
 	case "C-stop-max-tokens":

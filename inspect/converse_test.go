@@ -309,3 +309,28 @@ func TestConverseBlocksBounded(t *testing.T) {
 		t.Errorf("%d blocks tracked, want the bound %d", len(c.blocks), maxConverseBlocks)
 	}
 }
+
+// TestConverseExceptionWording: the exception finding says where its
+// status comes from — the model's originalStatusCode or AWS's table — and
+// that the AWS SDKs' reported status is not measured.
+func TestConverseExceptionWording(t *testing.T) {
+	cases := []struct {
+		file string
+		want []string
+	}{
+		{"bedrock-converse-model-stream-error.http", []string{"originalStatusCode", "is 500", "gives the frame 424", "not measured"}},
+		{"bedrock-converse-llama-throttling.http", []string{"error table gives it status 429", "not measured", "Content had already been delivered"}},
+	}
+	for _, c := range cases {
+		v := Diagnose(loadExchange(t, filepath.Join("testdata", c.file)), Options{})
+		f := finding(v, "C-exception-frame")
+		if f == nil {
+			t.Fatalf("%s: no C-exception-frame in %v", c.file, codes(v))
+		}
+		for _, w := range c.want {
+			if !strings.Contains(f.Detail, w) {
+				t.Errorf("%s: detail lacks %q: %s", c.file, w, f.Detail)
+			}
+		}
+	}
+}
