@@ -364,7 +364,7 @@ func converseSDKNote(v *Verdict) string {
 	if v.Provider != ProviderBedrockConverse {
 		return ""
 	}
-	return "the AWS SDKs (boto3/botocore, aws-sdk-go-v2, AWS SDK for JavaScript v3) read ConverseStream; what they raise on these streams is not measured."
+	return "The AWS SDKs (boto3/botocore, aws-sdk-go-v2, AWS SDK for JavaScript v3) read ConverseStream; what they raise on these streams is not measured."
 }
 
 // converse applies one Converse event to the assembled message, as the
