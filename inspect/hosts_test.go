@@ -169,3 +169,15 @@ func TestContentFilterFinding(t *testing.T) {
 		}
 	}
 }
+
+// TestHostStatusOfCutErrorFrame: an error frame cut before its blank line
+// still maps by the host's own table (Groq's 498), though no client saw it.
+func TestHostStatusOfCutErrorFrame(t *testing.T) {
+	body := `data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi"}}],"x_groq":{"id":"req_3"}}` + "\n\n" +
+		`data: {"error":{"message":"over capacity","type":"service_unavailable","code":"capacity_exceeded"}}`
+	x := withRequest(withResponse(stream.FromBody("cut.sse", []byte(body)), 200, "Content-Type", "text/event-stream"), "POST", "https://api.groq.com/openai/v1/chat/completions", "")
+	v := Diagnose(x, Options{})
+	if v.Outcome != OutcomeTruncated || v.MappedStatus != 498 || !hasCode(v, "S-unterminated-error") {
+		t.Errorf("outcome %s mapped %d findings %v", v.Outcome, v.MappedStatus, codes(v))
+	}
+}
