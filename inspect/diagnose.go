@@ -77,6 +77,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 
 	d.request()
 	d.outcome()
+	d.docRetryable()
 	d.transport()
 	d.timing()
 	d.compressed()
@@ -117,6 +118,7 @@ func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	}
 	det := detectProvider(x)
 	v.Provider, v.Gateway = det.provider, det.gateway
+	v.Host = detectHost(x)
 
 	switch {
 	case x.Response != nil:
@@ -170,6 +172,8 @@ func (d *diag) newChecker() checker {
 		return newChatChecker(d)
 	case ProviderOpenAIResponses:
 		return newResponsesChecker(d)
+	case ProviderBedrockConverse:
+		return newConverseChecker(d)
 	}
 	return &genericChecker{d: d}
 }

@@ -184,6 +184,9 @@ func (d *diag) errorOf(name, dt string, data []byte) (typ, msg string, status in
 		status = AnthropicStatus(t)
 	case t != "" || code != "":
 		status = chatErrorStatus(code, t)
+		if s := hostErrorStatus(d.v.Host, code, t); s != 0 {
+			status = s // the host documents its own codes (hosts.go)
+		}
 	}
 	spendCap = jstring(jpath(eo, "details", "error_code")) == "enforced_spend_limit_reached"
 	return typ, jstring(jfield(eo, "message")), status, spendCap, true

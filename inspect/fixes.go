@@ -66,6 +66,13 @@ import "fmt"
 //	E-overloaded-message             info     error message says "overloaded" under another type
 //	B-exception-frame                error    Bedrock exception frame (status by appendix A3)
 //	B-frame                          error    Bedrock frame corrupt (warning when cut at the end)
+//	C-exception-frame                error    ConverseStream exception frame (status by AWS's ConverseStream table)
+//	C-truncated                      error    ConverseStream EOF without messageStop
+//	C-truncated-after-stop           warning  messageStop arrived, metadata missing
+//	C-data-not-json|first-event|second-message-start|block-order|after-metadata  error  Converse grammar
+//	C-stop-max-tokens|stop-filtered|stop-malformed|no-stop-reason  warning  messageStop's stopReason
+//	C-unknown-stop-reason|unknown-event  info  values the docs do not list
+//	X-*                              varies   OpenAI-compatible host findings (hosts.go)
 
 // Advice shared by several codes.
 const (
@@ -88,6 +95,8 @@ func terminatorOf(p Provider) string {
 		return "data: [DONE]"
 	case ProviderOpenAIResponses:
 		return "response.completed"
+	case ProviderBedrockConverse:
+		return "messageStop and metadata"
 	}
 	return "its terminator"
 }
@@ -106,6 +115,12 @@ func requireStop(p Provider) string {
 
 // fixesFor returns the advice for a finding code in the context of v.
 func fixesFor(code string, v *Verdict) []string {
+	if out, ok := converseFixes(code, v); ok {
+		return out
+	}
+	if out, ok := hostFixes(code, v); ok {
+		return out
+	}
 	switch code {
 	case "E-overloaded-message":
 		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}

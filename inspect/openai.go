@@ -21,10 +21,11 @@ type chatChecker struct {
 	finishAt     int
 	errCode      string // finding code for the error
 	openRouter   bool
+	host         *hostChecker // the OpenAI-compatible host's checks (hosts.go)
 }
 
 func newChatChecker(d *diag) *chatChecker {
-	return &chatChecker{d: d, doneAt: -1, finishAt: -1, openRouter: d.v.Provider == ProviderOpenRouter}
+	return &chatChecker{d: d, doneAt: -1, finishAt: -1, openRouter: d.v.Provider == ProviderOpenRouter, host: newHostChecker(d)}
 }
 
 func (c *chatChecker) event(i int, ev *evCtx) {
@@ -48,6 +49,7 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 			"Every chunk except [DONE] is a JSON object; the SDKs fail on this one.", i)
 		return
 	}
+	c.host.event(i, data)
 	if m := jstring(jfield(data, "model")); m != "" && d.model == "" {
 		d.model = m
 	}
@@ -65,7 +67,12 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 		if name == "" {
 			name = code
 		}
-		if d.setError(i, name, jstring(jfield(eo, "message")), chatErrorStatus(code, typ)) {
+		c.host.errorObject(eo)
+		status := chatErrorStatus(code, typ)
+		if s := hostErrorStatus(d.v.Host, code, typ); s != 0 {
+			status = s // the host documents its own codes (hosts.go)
+		}
+		if d.setError(i, name, jstring(jfield(eo, "message")), status) {
 			c.errCode = "O-error-object"
 		}
 	}
@@ -99,6 +106,8 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 			if d.setError(i, fr, "", AnthropicStatus(fr)) {
 				c.errCode = "O-finish-reason-error-type"
 			}
+		case fr == "content_filter":
+			c.host.contentFilter(i, ch)
 		case !knownFinishReasons[fr]:
 			d.f.add("O-unknown-finish-reason", SeverityInfo, "Unknown finish_reason "+quote(fr),
 				"The Chat Completions docs do not list this finish_reason.", i)
@@ -120,6 +129,7 @@ func chatErrorStatus(code, typ string) int {
 
 func (c *chatChecker) finish() {
 	d := c.d
+	c.host.finish()
 	switch {
 	case d.err != nil:
 		d.errorFinding(c.errCode)

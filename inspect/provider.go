@@ -33,8 +33,9 @@ func DetectProvider(x *stream.Exchange) Provider { return detectProvider(x).prov
 func detectProvider(x *stream.Exchange) detection {
 	var d detection
 	if looksLikeEventStream(x.BodyPrefix(16)) {
-		// Binary AWS event-stream frames: Claude on Bedrock, whatever the URL.
-		return detection{provider: ProviderAnthropic, gateway: GatewayBedrock, from: "events"}
+		// Binary AWS event-stream frames: Bedrock, whatever the URL;
+		// Converse or Anthropic-on-Bedrock (converse.go).
+		return bedrockDetection(x)
 	}
 	if x.Request != nil {
 		d = fromURL(x.Request.URL)
@@ -81,6 +82,9 @@ func fromURL(raw string) detection {
 		d.provider, d.gateway = ProviderAnthropic, GatewayVertex
 	case strings.HasPrefix(host, "bedrock-runtime.") || strings.Contains(path, "invoke-with-response-stream"):
 		d.provider, d.gateway = ProviderAnthropic, GatewayBedrock
+		if isConversePath(raw) {
+			d.provider = ProviderBedrockConverse
+		}
 	case strings.Contains(host, "portkey"):
 		d.gateway = GatewayPortkey
 		if strings.HasSuffix(path, "/messages") {

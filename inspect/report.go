@@ -68,6 +68,7 @@ type jsonExchange struct {
 	Source            string        `json:"source"`
 	Injected          string        `json:"injected,omitempty"` // the fault midstream injected (serve/proxy --inject)
 	Provider          Provider      `json:"provider"`
+	Host              string        `json:"host,omitempty"` // the host or gateway, apart from the dialect
 	Request           *jsonRequest  `json:"request"`
 	RequestID         *string       `json:"request_id"`
 	HTTPStatus        *int          `json:"http_status"`
@@ -164,6 +165,7 @@ func toJSON(v *Verdict) jsonExchange {
 	x := jsonExchange{
 		Source:            red(v.Source),
 		Provider:          v.Provider,
+		Host:              red(hostLabel(v)),
 		HTTPStatus:        nonZero(v.HTTPStatus),
 		HTTPStatusAssumed: v.HTTPStatusAssumed,
 		MappedStatus:      nonZero(v.MappedStatus),

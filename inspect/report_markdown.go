@@ -66,7 +66,7 @@ func code(s string) string {
 }
 
 func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
-	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(txt(v.Source)), v.Provider)
+	fmt.Fprintf(w, "\n## %d. %s (%s%s)\n\n", n, code(txt(v.Source)), v.Provider, viaHost(v))
 	if inj := injectedText(v); inj != "" {
 		fmt.Fprintf(w, "> **Injected fault:** %s\n\n", cell(inj))
 	}
@@ -93,6 +93,9 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	}
 	if t := timingText(v); t != "" {
 		fmt.Fprintf(w, "| Timing | %s |\n", cell(t))
+	}
+	if h := hostText(v); h != "" {
+		fmt.Fprintf(w, "| Host | %s |\n", cell(h))
 	}
 
 	writeMDTimeline(w, v)
@@ -183,6 +186,9 @@ func writeMDSDK(w io.Writer, v *Verdict) {
 		return
 	}
 	rows := SDKTable(v)
+	if note := converseSDKNote(v); note != "" {
+		fmt.Fprintf(w, "\n### What each SDK does\n\n%s\n", note)
+	}
 	if len(rows) == 0 {
 		return
 	}

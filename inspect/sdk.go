@@ -253,8 +253,8 @@ func detectSDK(h http.Header, url string, provider Provider) *detected {
 // named in opt.SDK (DetectedFrom "flag"), else the one detected from the
 // request headers ("headers"); nil when neither is known.
 func SDKFor(v *Verdict, opt Options) *SDKAnswer {
-	if v == nil {
-		return nil
+	if v == nil || v.Provider == ProviderBedrockConverse {
+		return nil // no SDK in the tables reads ConverseStream (converseSDKNote)
 	}
 	if opt.SDK != nil {
 		ver := opt.SDK.Version
@@ -277,6 +277,9 @@ func SDKFor(v *Verdict, opt Options) *SDKAnswer {
 // exchange's protocol; reports show it when the user's SDK is unknown.
 func SDKTable(v *Verdict) []SDKAnswer {
 	var out []SDKAnswer
+	if v.Provider == ProviderBedrockConverse {
+		return nil // the AWS SDKs are not in the tables (converseSDKNote)
+	}
 	// One situation for every row: deriving it re-reads the whole body to
 	// find the error event, which need not happen once per SDK.
 	s := situationOf(v)

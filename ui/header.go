@@ -15,7 +15,11 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	v := st.verdict
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
-		parts = append(parts, s.Value.Render(string(v.Provider)))
+		label := string(v.Provider)
+		if v.Host != "" {
+			label += " via " + v.Host // the OpenAI-compatible host (inspect.Hosts)
+		}
+		parts = append(parts, s.Value.Render(label))
 	}
 	if st.x != nil && st.x.Injected != "" {
 		// Before the SDK and the model: a narrow screen must not cut
