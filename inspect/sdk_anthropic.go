@@ -1,5 +1,40 @@
 package inspect
 
+import "regexp"
+
+// The Anthropic SDKs of each language (Python, TypeScript, Go, Java), all
+// Stainless-generated: what each raises for each kind of stream, by
+// version. Sources: domain.md §3.1–3.4 (read in the SDKs' git history),
+// sdk-matrix.md (the SDKs run against replayed streams), and the SDK
+// source named beside each boundary.
+
+// The Anthropic SDK names --sdk accepts.
+const (
+	SDKAnthropicPython     = "anthropic-python"
+	SDKAnthropicTypeScript = "anthropic-typescript"
+	SDKAnthropicGo         = "anthropic-go"
+	SDKAnthropicJava       = "anthropic-java"
+)
+
+// uaVersion is the version part of a User-Agent product token.
+const uaVersion = `v?([0-9][0-9A-Za-z.\-+]*)`
+
+var anthropicSDKs = []sdkSpec{
+	{name: SDKAnthropicPython, current: "0.121.0", speaks: ProviderAnthropic,
+		answer: func(a *SDKAnswer, v version, s situation, d detected) { anthropicPython(a, v, s, d.async) },
+		// The Python clients put their class name first ("AsyncAnthropic/Python 0.121.0").
+		ua: []*regexp.Regexp{regexp.MustCompile(`(?i)\b(Async)?Anthropic/Python\s+` + uaVersion)}},
+	{name: SDKAnthropicTypeScript, current: "1.14.0", speaks: ProviderAnthropic,
+		answer: func(a *SDKAnswer, v version, s situation, d detected) { anthropicTS(a, v, s, d.helper == "stream") },
+		ua:     []*regexp.Regexp{regexp.MustCompile(`(?i)\bAnthropic/(?:JS|TypeScript|Node)\s+` + uaVersion)}},
+	{name: SDKAnthropicGo, current: "2.15.0", speaks: ProviderAnthropic,
+		answer: func(a *SDKAnswer, v version, s situation, _ detected) { anthropicGo(a, v, s) },
+		ua:     []*regexp.Regexp{regexp.MustCompile(`(?i)\bAnthropic/Go\s+` + uaVersion)}},
+	{name: SDKAnthropicJava, current: "2.57.0", speaks: ProviderAnthropic,
+		answer: func(a *SDKAnswer, v version, s situation, _ detected) { anthropicJava(a, v, s) },
+		ua:     []*regexp.Regexp{regexp.MustCompile(`(?i)\bAnthropic/(?:Java|Kotlin)\s+` + uaVersion)}},
+}
+
 // anthropicPython: domain.md §3.1; sdk-matrix py-0.40.0 / py-0.121.0.
 func anthropicPython(a *SDKAnswer, v version, s situation, async bool) {
 	typeAt := `e.body["error"]["type"]`
@@ -32,8 +67,15 @@ func anthropicPython(a *SDKAnswer, v version, s situation, async bool) {
 	}
 }
 
-// anthropicTS: domain.md §3.2; sdk-matrix ts-0.32.1 / ts-0.137.0 / ts-1.14.0.
-func anthropicTS(a *SDKAnswer, v version, s situation) {
+// anthropicTS: domain.md §3.2; sdk-matrix ts-0.32.1 / ts-0.137.0 /
+// ts-1.14.0, create and helper columns. helper is true when the request
+// came from messages.stream(), which sends X-Stainless-Helper-Method:
+// stream (lib/MessageStream.ts, @anthropic-ai/sdk 1.17.0).
+func anthropicTS(a *SDKAnswer, v version, s situation, helper bool) {
+	if helper && (s.kind == sitTruncated || s.kind == sitDropped) {
+		anthropicTSHelper(a, v, s)
+		return
+	}
 	switch s.kind {
 	case sitNone:
 		a.Advice = completeAdvice
@@ -173,4 +215,30 @@ func javaStatusClass(status int) string {
 		return "InternalServerException"
 	}
 	return "UnexpectedStatusCodeException"
+}
+
+// anthropicTSHelper answers for messages.stream() when the stream ends
+// badly. In @anthropic-ai/sdk 1.17.0 lib/MessageStream.ts, a Message is
+// kept only at message_stop, so finalMessage() / finalText() throw
+// AnthropicError "stream ended without producing a Message with
+// role=assistant" when it never came ("request ended without sending any
+// chunks" when no event came at all); #handleError re-emits any other
+// Error as an AnthropicError with the original as .cause. sdk-matrix
+// measured both as "AnthropicError, null" in every helper column
+// (ts-0.32.1, ts-0.137.0, ts-1.14.0).
+func anthropicTSHelper(a *SDKAnswer, v version, s situation) {
+	const src = " (this request carries X-Stainless-Helper-Method: stream, so it came from messages.stream(); @anthropic-ai/sdk lib/MessageStream.ts, measured in sdk-matrix)"
+	if s.kind == sitTruncated {
+		a.Raises = "AnthropicError (stream ended without producing a Message with role=assistant)"
+		a.Advice = "finalMessage(), finalText() and done() reject with the base AnthropicError \"stream ended without producing a Message with role=assistant\" (\"request ended without sending any chunks\" if no event arrived): not an APIError, no status, not retried" + src + "." + truncatedAdvice
+		return
+	}
+	cause := "TypeError: terminated"
+	if !v.atLeast("0.32.2") {
+		cause = "Error: Premature close"
+	} else if !v.atLeast("0.137.0") {
+		cause = "the fetch error"
+	}
+	a.Raises = "AnthropicError (wrapping " + cause + " as .cause)"
+	a.Advice = "The transport error is wrapped in the base AnthropicError with the original as e.cause, and finalMessage() rejects with it" + src + ". Not an APIError and not retried; retry only if nothing was delivered."
 }

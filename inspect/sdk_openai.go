@@ -1,5 +1,31 @@
 package inspect
 
+import "regexp"
+
+// The OpenAI SDKs (Python, Node, Go), Stainless-generated like the
+// Anthropic ones: what each raises for an OpenAI-shaped stream (Chat,
+// Responses, OpenRouter and other OpenAI-compatible hosts), by version.
+// Sources: domain.md §4.2 and sdk-matrix.md's openai runs.
+
+// The OpenAI SDK names --sdk accepts.
+const (
+	SDKOpenAIPython = "openai-python"
+	SDKOpenAINode   = "openai-node"
+	SDKOpenAIGo     = "openai-go"
+)
+
+var openaiSDKs = []sdkSpec{
+	{name: SDKOpenAIPython, current: "3.3.1", speaks: ProviderOpenAIChat,
+		answer: func(a *SDKAnswer, v version, s situation, _ detected) { openaiPython(a, v, s) },
+		ua:     []*regexp.Regexp{regexp.MustCompile(`(?i)\b(Async)?(?:Azure)?OpenAI/Python\s+` + uaVersion)}},
+	{name: SDKOpenAINode, current: "7.57.0", speaks: ProviderOpenAIChat,
+		answer: func(a *SDKAnswer, v version, s situation, _ detected) { openaiNode(a, v, s) },
+		ua:     []*regexp.Regexp{regexp.MustCompile(`(?i)\bOpenAI/(?:JS|TypeScript|Node)\s+` + uaVersion)}},
+	{name: SDKOpenAIGo, current: "3.98.0", speaks: ProviderOpenAIChat,
+		answer: func(a *SDKAnswer, v version, s situation, _ detected) { openaiGo(a, v, s) },
+		ua:     []*regexp.Regexp{regexp.MustCompile(`(?i)\bOpenAI/Go\s+` + uaVersion)}},
+}
+
 // openaiPython: domain.md §4.2 (not run in sdk-matrix).
 func openaiPython(a *SDKAnswer, v version, s situation) {
 	if !v.atLeast("1.0.0") {

@@ -31,6 +31,7 @@ type situation struct {
 	provider    Provider
 	errType     string
 	status      int  // HTTP status
+	mapped      int  // the status the stream's error stands for (Verdict.MappedStatus), 0 if none
 	first       bool // the error is the first event of the stream
 	output      bool // content was delivered before the error
 	errKey      bool // the error event's data has an "error" object (OpenAI SDKs raise only then)
@@ -38,7 +39,7 @@ type situation struct {
 }
 
 func situationOf(v *Verdict) situation {
-	s := situation{provider: v.Provider, status: v.HTTPStatus, errKey: true}
+	s := situation{provider: v.Provider, status: v.HTTPStatus, mapped: v.MappedStatus, errKey: true}
 	if v.Error != nil {
 		s.errType = v.Error.Type
 		s.output = v.Error.OutputBeforeError
@@ -102,49 +103,36 @@ func answerFor(v *Verdict, s situation, d detected, from string) *SDKAnswer {
 	if err != nil {
 		return nil
 	}
+	spec, ok := specOf(d.name)
+	if !ok {
+		return nil
+	}
 	a := &SDKAnswer{Name: d.name, Version: d.version, DetectedFrom: from}
-	native := ProviderAnthropic
-	if !isAnthropicSDK(d.name) {
-		native = ProviderOpenAIChat
-	}
 	if s.provider == ProviderGeneric {
-		s.provider = native
+		s.provider = spec.speaks
 	}
-	if isAnthropicSDK(d.name) != (s.provider == ProviderAnthropic) {
+	if !speaksProvider(spec.speaks, s.provider) {
 		a.Advice = fmt.Sprintf("%s does not speak this %s stream; run diagnose with the SDK your code uses for it.", d.name, v.Provider)
 		return a
 	}
 	if answerNoStream(a, s) {
 		return a
 	}
+	snipVer := ver
+	if d.name == SDKVercelAI {
+		// The Vercel answers and snippet follow the provider package
+		// (@ai-sdk/anthropic) that the `ai` version pairs with.
+		snipVer = vercelProviderVersion(ver, d)
+	}
 	if s.kind == sitHTTPErr && s.status >= 200 && s.status < 300 {
 		// A JSON error document under a 2xx status: no SDK maps a 2xx to
 		// an error class, and none was run against such a body.
 		a.Raises = "not measured"
 		a.Advice = "The response is 2xx but its body is a JSON error, not an event stream: the SDK's status-based error classes and retry do not apply, and its stream parser finds no events. What it surfaces was not measured. Check the Content-Type (text/event-stream) before iterating and treat any other body as the error it holds."
-		a.Language, a.Snippet = snippetFor(d.name, ver, situation{kind: sitStreamErr, provider: s.provider})
+		a.Language, a.Snippet = snippetFor(d.name, snipVer, situation{kind: sitStreamErr, provider: s.provider})
 		return a
 	}
-	switch d.name {
-	case SDKAnthropicPython:
-		anthropicPython(a, ver, s, d.async)
-	case SDKAnthropicTypeScript:
-		anthropicTS(a, ver, s)
-	case SDKAnthropicGo:
-		anthropicGo(a, ver, s)
-	case SDKAnthropicJava:
-		anthropicJava(a, ver, s)
-	case SDKVercelAI:
-		vercelAI(a, ver, s)
-	case SDKOpenAIPython:
-		openaiPython(a, ver, s)
-	case SDKOpenAINode:
-		openaiNode(a, ver, s)
-	case SDKOpenAIGo:
-		openaiGo(a, ver, s)
-	default:
-		return nil
-	}
+	spec.answer(a, ver, s, d)
 	a.TypeField = a.ErrorTypeAt != "" && !strings.Contains(a.ErrorTypeAt, "JSON") &&
 		!strings.Contains(a.ErrorTypeAt, "not exposed") && !strings.Contains(a.ErrorTypeAt, "Event.Data")
 	if s.kind == sitNone {
@@ -153,7 +141,7 @@ func answerFor(v *Verdict, s situation, d detected, from string) *SDKAnswer {
 		a.NothingToRetry = true
 		return a
 	}
-	a.Language, a.Snippet = snippetFor(d.name, ver, s)
+	a.Language, a.Snippet = snippetFor(d.name, snipVer, s)
 	return a
 }
 

@@ -1,5 +1,14 @@
 package inspect
 
+import (
+	"net/http"
+	"strings"
+)
+
+// What the Stainless-generated SDKs (the Anthropic and OpenAI SDKs of
+// Python, TypeScript, Go and Java) share: the retry rule, the status error
+// classes, and how their X-Stainless-* headers name them.
+
 // stainlessRetries is the retry rule of the official (Stainless-generated)
 // SDKs for an HTTP error: x-should-retry decides when present, else 408,
 // 409, 429 and every 5xx are retried (domain.md §1.3, A2).
@@ -55,4 +64,54 @@ func pythonStatusClass(pkg string, status int, v version, async bool) string {
 		c = "APIStatusError"
 	}
 	return pkg + "." + c
+}
+
+// detectStainless names a Stainless-generated SDK from X-Stainless-Lang
+// and X-Stainless-Package-Version; the request's headers, URL and
+// provider decide between the Anthropic and the OpenAI SDK of a language.
+func detectStainless(h http.Header, url string, provider Provider) *detected {
+	lang := strings.ToLower(strings.TrimSpace(h.Get("X-Stainless-Lang")))
+	ver := strings.TrimPrefix(strings.TrimSpace(h.Get("X-Stainless-Package-Version")), "v")
+	if lang == "" {
+		return nil
+	}
+	if _, err := parseVersion(ver); err != nil {
+		return nil
+	}
+	anthropic := h.Get("Anthropic-Version") != "" || h.Get("X-Api-Key") != "" && h.Get("Authorization") == ""
+	openai := false
+	lu := strings.ToLower(url)
+	switch {
+	case anthropic:
+	case strings.Contains(lu, "anthropic") || strings.Contains(lu, "/v1/messages"):
+		anthropic = true
+	case strings.Contains(lu, "openai") || strings.Contains(lu, "/chat/completions") || strings.Contains(lu, "/responses"):
+		openai = true
+	case provider == ProviderAnthropic:
+		anthropic = true
+	case provider == ProviderOpenAIChat || provider == ProviderOpenAIResponses || provider == ProviderOpenRouter:
+		openai = true
+	}
+	if !anthropic && !openai {
+		return nil
+	}
+	byLang := map[string][2]string{
+		"python": {SDKAnthropicPython, SDKOpenAIPython},
+		"js":     {SDKAnthropicTypeScript, SDKOpenAINode},
+		"go":     {SDKAnthropicGo, SDKOpenAIGo},
+		"java":   {SDKAnthropicJava, ""},
+		"kotlin": {SDKAnthropicJava, ""},
+	}
+	names, ok := byLang[lang]
+	if !ok {
+		return nil
+	}
+	name := names[0]
+	if openai {
+		name = names[1]
+	}
+	if name == "" {
+		return nil
+	}
+	return &detected{name: name, version: ver}
 }

@@ -18,8 +18,8 @@ func TestParseSDKRef(t *testing.T) {
 		{"empty version means current", "vercel-ai@", "vercel-ai", CurrentSDKVersions["vercel-ai"], ""},
 		{"name is case-insensitive", "Anthropic-TypeScript@0.80.1", "anthropic-typescript", "0.80.1", ""},
 		{"partial version", "anthropic-typescript@0.80", "anthropic-typescript", "0.80", ""},
-		{"pre-release", "vercel-ai@3.0.0-beta.64", "vercel-ai", "3.0.0-beta.64", ""},
-		{"unknown name lists the valid ones", "anthropic-ruby@1.0.0", "", "", "anthropic-python, anthropic-typescript, anthropic-go, anthropic-java, vercel-ai, openai-python, openai-node, openai-go"},
+		{"pre-release", "vercel-ai@6.0.0-beta.124", "vercel-ai", "6.0.0-beta.124", ""},
+		{"unknown name lists the valid ones", "anthropic-ruby@1.0.0", "", "", "anthropic-python, anthropic-typescript, anthropic-go, anthropic-java, vercel-ai, openai-python, openai-node, openai-go, google-genai-go, google-genai-js, google-genai-python"},
 		{"bad version", "anthropic-python@latest", "", "", `version "latest" is not of the form 1.2.3`},
 		{"empty", "", "", "", "unknown SDK"},
 	}

@@ -94,3 +94,12 @@ func sign(d int) int {
 
 // atLeast reports whether v >= s.
 func (a version) atLeast(s string) bool { return a.cmp(mustVersion(s)) >= 0 }
+
+// String writes v back as "1.2.3" or "1.2.3-beta.4".
+func (a version) String() string {
+	s := fmt.Sprintf("%d.%d.%d", a.major, a.minor, a.patch)
+	if len(a.pre) > 0 {
+		s += "-" + strings.Join(a.pre, ".")
+	}
+	return s
+}

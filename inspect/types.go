@@ -20,6 +20,7 @@ const (
 	ProviderOpenAIChat      Provider = "openai-chat"
 	ProviderOpenAIResponses Provider = "openai-responses"
 	ProviderOpenRouter      Provider = "openrouter"
+	ProviderGemini          Provider = "gemini"
 	ProviderGeneric         Provider = "generic"
 )
 

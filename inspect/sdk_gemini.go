@@ -1,0 +1,89 @@
+package inspect
+
+import "regexp"
+
+// The Google Gen AI SDKs (Go google.golang.org/genai, JS @google/genai,
+// Python google-genai) for Gemini API and Vertex AI Gemini streams.
+//
+// The Go SDK's answers are measured: e2e/genai_test.go runs genai v1.79.1
+// against `midstream serve` of Gemini captures (a mid-stream error chunk,
+// a raw JSON error tail, a cut stream, an HTTP 429) and asserts what it
+// yields; change an answer here only together with that test. The JS and
+// Python SDKs were not run (node here is older than @google/genai 3.x
+// needs, and PyPI cannot be reached), so their answers say "not measured".
+//
+// All three name themselves the same way in User-Agent and
+// x-goog-api-client: "google-genai-sdk/VERSION gl-LANG/RUNTIME" (genai
+// api_client.go appendSDKHeaders; @google/genai LIBRARY_LABEL and
+// LANGUAGE_LABEL_PREFIX "gl-node/"; python-genai _api_client.py
+// append_library_version_headers, "gl-python/"). On Vertex the library
+// label carries "+vertex-…" after the version.
+
+// The Google Gen AI SDK names --sdk accepts.
+const (
+	SDKGenAIGo     = "google-genai-go"
+	SDKGenAIJS     = "google-genai-js"
+	SDKGenAIPython = "google-genai-python"
+)
+
+// genaiUA matches the Gen AI SDK label for one language runtime tag.
+func genaiUA(lang string) []*regexp.Regexp {
+	return []*regexp.Regexp{regexp.MustCompile(`(?i)\bgoogle-genai-sdk/v?([0-9]+(?:\.[0-9]+){0,2}(?:-[0-9A-Za-z.]+)?)\S*\s+gl-` + lang + `/`)}
+}
+
+var geminiSDKs = []sdkSpec{
+	{name: SDKGenAIGo, current: "1.79.1", speaks: ProviderGemini, answer: genaiGo, ua: genaiUA("go")},
+	{name: SDKGenAIJS, current: "3.3.0", speaks: ProviderGemini, answer: genaiNotMeasured("@google/genai (node here is v20; @google/genai 3.x wants node 22)"), ua: genaiUA("node")},
+	{name: SDKGenAIPython, current: "3.3.0", speaks: ProviderGemini, answer: genaiNotMeasured("google-genai for Python (PyPI cannot be reached here)"), ua: genaiUA("python")},
+}
+
+// genaiMeasured is the citation every measured Go answer carries.
+const genaiMeasured = " (measured: e2e/genai_test.go against midstream serve, genai v1.79.1.)"
+
+// genaiGo answers for google.golang.org/genai: Models.GenerateContentStream
+// returns an iter.Seq2[*GenerateContentResponse, error].
+func genaiGo(a *SDKAnswer, v version, s situation, _ detected) {
+	switch s.kind {
+	case sitNone:
+		a.Advice = completeAdvice
+	case sitStreamErr:
+		a.Raises, a.ErrorTypeAt = "genai.APIError", "apiErr.Status (apiErr.Code holds the number)"
+		if s.mapped != 0 {
+			a.StatusReported = intp(s.mapped)
+		}
+		a.Advice = "The iterator yields the error chunk as a genai.APIError value (errors.As into genai.APIError) whose Code and Status come from the chunk, not from the HTTP 200, after the text it already yielded. It does not stop by itself: a loop that logs the error and continues ends normally when the body ends, so break or return on it. A raw JSON error tail after the last event surfaces the same way. Not retried: HTTPOptions.RetryOptions covers only the HTTP request." +
+			genaiMeasured + " " + retryAdvice(s)
+	case sitHTTPErr:
+		a.Raises, a.StatusReported, a.ErrorTypeAt = "genai.APIError", intp(s.status), "apiErr.Status (apiErr.Code holds the number)"
+		a.Advice = "The first value the iterator yields is a genai.APIError with Code (the HTTP status) and Status from the body. The SDK sent the request once: it retries only when HTTPOptions.RetryOptions is set (then 408, 429 and 5xx, 5 attempts by default; HTTPRetryOptions in genai types.go)." + genaiMeasured
+	case sitTruncated:
+		a.Advice = "Nothing is returned: the iterator ends without an error after the last chunk, and the last candidate's FinishReason is empty." + genaiMeasured + genaiTruncatedAdvice
+	case sitDropped:
+		a.Raises = "not measured"
+		a.Advice = "A connection that breaks mid-body was not measured with the Go Gen AI SDK; by its source (api_client.go iterateResponseStream) the iterator yields the read error as its last value, not a genai.APIError, and does not retry it. Retry only if nothing was delivered."
+	}
+}
+
+// genaiTruncatedAdvice is what to do about a Gemini stream with no final
+// finishReason.
+const genaiTruncatedAdvice = " Require a final candidate with a FinishReason (STOP, MAX_TOKENS, …) and treat its absence as a failure; retry only if nothing was delivered."
+
+// genaiNotMeasured answers for a Gen AI SDK that could not be run here.
+func genaiNotMeasured(what string) func(a *SDKAnswer, v version, s situation, d detected) {
+	return func(a *SDKAnswer, _ version, s situation, _ detected) {
+		if s.kind == sitNone {
+			a.Advice = completeAdvice
+			return
+		}
+		a.Raises = "not measured"
+		a.Advice = "What " + what + " surfaces here was not measured." + genaiTruncatedAdviceFor(s)
+	}
+}
+
+// genaiTruncatedAdviceFor adds the truncation advice where it applies.
+func genaiTruncatedAdviceFor(s situation) string {
+	if s.kind == sitTruncated {
+		return genaiTruncatedAdvice
+	}
+	return ""
+}
