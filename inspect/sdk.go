@@ -75,6 +75,10 @@ var CurrentSDKVersions = func() map[string]string {
 	return out
 }()
 
+// SDKVersionNote says whose version --sdk NAME@VERSION means where that
+// is not plain from the name; --help texts and the README repeat it.
+const SDKVersionNote = "for vercel-ai, VERSION is the ai package's (3.0.23 up to 7.x; midstream answers for the @ai-sdk/anthropic release it pairs with)"
+
 // isAnthropicSDK reports whether name is an SDK that talks to Anthropic's
 // Messages API (the Vercel provider included).
 func isAnthropicSDK(name string) bool {

@@ -98,10 +98,10 @@ func TestVercelAIVersionPairing(t *testing.T) {
 		{"ai 6.0.0-beta.121 straddles 3.0.0-beta.64", "6.0.0-beta.121", "3.0.0-beta.62–3.0.0-beta.66", true, ""},
 		{"ai 6.0.5 pairs with 3.x", "6.0.5", "3.x", false, ""},
 		{"ai 7.0.173 (sdk-matrix vercel-ai7)", "7.0.173", "4.x", false, ""},
-		{"an @ai-sdk/anthropic version is rejected", "2.0.50", "", false, "takes the version of the `ai` package, not of @ai-sdk/anthropic"},
+		{"an @ai-sdk/anthropic version is rejected", "2.0.50", "", false, "takes the version of the ai package, not of @ai-sdk/anthropic"},
 		{"ai 8 is not known yet", "8.0.0", "", false, "it knows ai 3.0.23 up to 7.x"},
-		{"ai 8 pre-release is not known either", "8.0.0-beta.1", "", false, "8.0.0-beta.1 is not an `ai` package version"},
-		{"ai before the provider pairing", "3.0.22", "", false, "not an `ai` package version"},
+		{"ai 8 pre-release is not known either", "8.0.0-beta.1", "", false, "8.0.0-beta.1 is not a version of the ai package"},
+		{"ai before the provider pairing", "3.0.22", "", false, "not a version of the ai package"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

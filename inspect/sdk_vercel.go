@@ -60,7 +60,7 @@ const vercelKnownAI = "ai 3.0.23 up to 7.x"
 // none (v is most likely an @ai-sdk/anthropic version given by mistake).
 func vercelPairFor(v version) (vercelPair, error) {
 	if v.cmp(mustVersion("8.0.0-0")) >= 0 || v.cmp(mustVersion(vercelPairs[0].ai)) < 0 {
-		return vercelPair{}, fmt.Errorf("SDK vercel-ai: version %s is not an `ai` package version midstream can pair with @ai-sdk/anthropic (it knows %s; ai@5 pairs with @ai-sdk/anthropic 2.x, ai@7 with 4.x); --sdk vercel-ai@V takes the version of the `ai` package, not of @ai-sdk/anthropic",
+		return vercelPair{}, fmt.Errorf("SDK vercel-ai: version %s is not a version of the ai package that midstream can pair with @ai-sdk/anthropic (it knows %s; ai@5 pairs with @ai-sdk/anthropic 2.x, ai@7 with 4.x); --sdk vercel-ai@V takes the version of the ai package, not of @ai-sdk/anthropic",
 			v, vercelKnownAI)
 	}
 	p := vercelPairs[0]
