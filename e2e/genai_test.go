@@ -25,6 +25,9 @@ type genaiRun struct {
 	responses    int
 	errs         []error
 	endedWithErr bool
+	// finish is the FinishReason of the last candidate yielded ("" if it
+	// had none).
+	finish genai.FinishReason
 }
 
 func runGenAI(t *testing.T, baseURL string) genaiRun {
@@ -48,6 +51,9 @@ func runGenAI(t *testing.T, baseURL string) genaiRun {
 		}
 		r.responses++
 		r.text += resp.Text()
+		if len(resp.Candidates) > 0 {
+			r.finish = resp.Candidates[0].FinishReason
+		}
 		r.endedWithErr = false
 	}
 	return r
@@ -104,6 +110,9 @@ func TestE2EGenAIGoSDK(t *testing.T) {
 			r := runGenAI(t, url)
 			if r.text != tt.wantText || r.responses != tt.wantResponses {
 				t.Errorf("text %q in %d responses, want %q in %d", r.text, r.responses, tt.wantText, tt.wantResponses)
+			}
+			if r.finish != "" {
+				t.Errorf("last candidate's FinishReason = %q, want none (no capture sends one)", r.finish)
 			}
 			if r.endedWithErr != tt.endedWithErr {
 				t.Errorf("iteration ended with an error = %v, want %v (errors %v)", r.endedWithErr, tt.endedWithErr, r.errs)
