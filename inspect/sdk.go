@@ -33,7 +33,7 @@ type sdkSpec struct {
 }
 
 // sdkSpecs lists every SDK in report order, family by family.
-var sdkSpecs = concatSpecs(anthropicSDKs, vercelSDKs, openaiSDKs, geminiSDKs)
+var sdkSpecs = concatSpecs(anthropicSDKs, vercelAnthropicSDKs, openaiSDKs, geminiSDKs, vercelGoogleSDKs)
 
 func concatSpecs(families ...[]sdkSpec) []sdkSpec {
 	var out []sdkSpec

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -233,15 +234,67 @@ func TestGenAIGoRows(t *testing.T) {
 	}
 }
 
-// TestGenAIUnmeasuredRows: the JS and Python Gen AI SDKs were not run, and
-// their rows say so instead of guessing.
-func TestGenAIUnmeasuredRows(t *testing.T) {
-	v := geminiVerdict(t, "midstream-503.sse", OutcomeErrorEvent, "UNAVAILABLE", 503)
-	for _, sdk := range []string{SDKGenAIJS, SDKGenAIPython} {
-		t.Run(sdk, func(t *testing.T) {
-			a := answer(t, v, sdk, CurrentSDKVersions[sdk])
-			if a.Raises != "not measured" || a.StatusReported != nil || a.BuiltinRetry || !strings.Contains(a.Advice, "was not measured") {
-				t.Errorf("got %+v", a)
+// TestGenAIJSAndVercelGoogleRows: the @google/genai and ai + @ai-sdk/google
+// answers are what e2e/genaijs_test.go measured against serve of the same
+// captures; the raw JSON tail is told apart from an error chunk because
+// these SDKs surface it differently.
+func TestGenAIJSAndVercelGoogleRows(t *testing.T) {
+	none := -1
+	chunk := geminiVerdict(t, "midstream-503.sse", OutcomeErrorEvent, "UNAVAILABLE", 503)
+	tail := geminiVerdict(t, "raw-tail-503.sse", OutcomeErrorEvent, "UNAVAILABLE", 503)
+	cut := geminiVerdict(t, "cut.sse", OutcomeTruncated, "", 0)
+	http429 := httpVerdict(ProviderGemini, 429, "RESOURCE_EXHAUSTED", nil)
+	tests := []struct {
+		name, sdk, ver string
+		v              *Verdict
+		raises         string
+		status         int
+		retry          bool
+		advice         string
+	}{
+		{"genai-js: error chunk is ApiError with the chunk's code", SDKGenAIJS, "3.3.0", chunk, "ApiError", 503, false, "e2e/genaijs_test.go"},
+		{"genai-js: raw tail is a plain Error without status", SDKGenAIJS, "3.3.0", tail, "Error (Incomplete JSON segment at the end)", none, false, "code and status are lost"},
+		{"genai-js: cut stream throws nothing", SDKGenAIJS, "3.3.0", cut, "", none, false, "no finishReason"},
+		{"genai-js: HTTP 429 is ApiError, sent once", SDKGenAIJS, "3.3.0", http429, "ApiError", 429, false, "sent the request once"},
+		{"genai-js 2.x was not run", SDKGenAIJS, "2.0.0", chunk, "not measured", none, false, "only 3.3.0 was run"},
+		{"genai-python was not run", SDKGenAIPython, "3.3.0", chunk, "not measured", none, false, "was not measured"},
+		{"vercel-google: error chunk is an error part with the chunk's code", SDKVercelAIGoogle, "7.0.173", chunk, "StreamProviderError (error stream part)", 503, false, "retries only if you enabled streamRetries"},
+		{"vercel-google: raw tail is dropped silently", SDKVercelAIGoogle, "7.0.173", tail, "", none, false, "dropped silently"},
+		{"vercel-google: cut stream finishes interrupted", SDKVercelAIGoogle, "7.0.173", cut, "", none, false, `finishReason "interrupted"`},
+		{"vercel-google: HTTP 429 is retried by maxRetries", SDKVercelAIGoogle, "7.0.173", http429, "APICallError (error stream part)", 429, true, "RetryError"},
+		{"vercel-google ai 5 was not run", SDKVercelAIGoogle, "5.0.277", chunk, "not measured", none, false, "Only ai 7.0.173"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := answer(t, tt.v, tt.sdk, tt.ver)
+			if a.Raises != tt.raises || statusOf(a) != tt.status || a.BuiltinRetry != tt.retry {
+				t.Errorf("Raises %q status %d retry %v, want %q %d %v", a.Raises, statusOf(a), a.BuiltinRetry, tt.raises, tt.status, tt.retry)
+			}
+			if !strings.Contains(a.Advice, tt.advice) {
+				t.Errorf("advice %q lacks %q", a.Advice, tt.advice)
+			}
+		})
+	}
+}
+
+// TestRawJSONErrorTail: only a JSON error object after the last SSE frame
+// counts as a raw tail.
+func TestRawJSONErrorTail(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       bool
+	}{
+		{"pretty-printed tail after LF frames", "data: {\"a\":1}\n\n{\n  \"error\": {\"code\": 503}\n}\n", true},
+		{"tail after CRLF frames", "data: {\"a\":1}\r\n\r\n{\"error\":{\"code\":503}}", true},
+		{"error as an SSE data frame", "data: {\"a\":1}\n\ndata: {\"error\":{\"code\":503}}\n\n", false},
+		{"JSON tail that is no error", "data: {\"a\":1}\n\n{\"candidates\":[]}", false},
+		{"bare JSON body", "{\"error\":{\"code\":503}}", false},
+		{"empty body", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rawJSONErrorTail(stream.FromBody("t.sse", []byte(tt.body))); got != tt.want {
+				t.Errorf("rawJSONErrorTail = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -288,7 +341,7 @@ func TestSDKTableGemini(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	v := geminiVerdict(t, "midstream-503.sse", OutcomeErrorEvent, "UNAVAILABLE", 503)
-	if got, want := names(SDKTable(v)), "google-genai-go,google-genai-js,google-genai-python"; got != want {
+	if got, want := names(SDKTable(v)), "google-genai-go,google-genai-js,google-genai-python,vercel-ai-google"; got != want {
 		t.Errorf("Gemini rows = %s, want %s", got, want)
 	}
 	v.Provider = ProviderGeneric
@@ -298,4 +351,22 @@ func TestSDKTableGemini(t *testing.T) {
 	if a := answer(t, scenario(t, "midstream_overloaded"), SDKGenAIGo, "1.79.1"); !strings.Contains(a.Advice, "does not speak this anthropic stream") {
 		t.Errorf("genai on an Anthropic stream: %q", a.Advice)
 	}
+}
+
+// FuzzRawJSONErrorTail: any body is judged without a panic, and a body
+// judged to end in a raw error tail ends in a JSON object after a blank
+// line.
+func FuzzRawJSONErrorTail(f *testing.F) {
+	for _, b := range []string{"data: {}\n\n{\"error\":{}}", "data: {}\r\n\r\n{\n\"error\": 1}", "\n\n{", "{\"error\":{}}\n\n\n"} {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !rawJSONErrorTail(stream.FromBody("f.sse", body)) {
+			return
+		}
+		blank := bytes.Contains(body, []byte("\n\n")) || bytes.Contains(body, []byte("\r\n\r\n"))
+		if !bytes.HasSuffix(bytes.TrimRight(body, " \t\r\n"), []byte("}")) || !blank {
+			t.Fatalf("raw error tail found in %q", body)
+		}
+	})
 }

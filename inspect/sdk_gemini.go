@@ -1,16 +1,24 @@
 package inspect
 
-import "regexp"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+
+	"github.com/midstreamhq/midstream/stream"
+)
 
 // The Google Gen AI SDKs (Go google.golang.org/genai, JS @google/genai,
 // Python google-genai) for Gemini API and Vertex AI Gemini streams.
 //
-// The Go SDK's answers are measured: e2e/genai_test.go runs genai v1.79.1
-// against `midstream serve` of Gemini captures (a mid-stream error chunk,
-// a raw JSON error tail, a cut stream, an HTTP 429) and asserts what it
-// yields; change an answer here only together with that test. The JS and
-// Python SDKs were not run (node here is older than @google/genai 3.x
-// needs, and PyPI cannot be reached), so their answers say "not measured".
+// The Go and JS SDKs' answers are measured: e2e/genai_test.go runs genai
+// v1.79.1, and e2e/genaijs_test.go @google/genai 3.3.0, against `midstream
+// serve` of Gemini captures (a mid-stream error chunk, a raw JSON error
+// tail, a cut stream, an HTTP 429) and assert what they surface; change an
+// answer here only together with those tests. The Python SDK was not run
+// (PyPI cannot be reached here), so its answers say "not measured".
 //
 // All three name themselves the same way in User-Agent and
 // x-goog-api-client: "google-genai-sdk/VERSION gl-LANG/RUNTIME" (genai
@@ -33,12 +41,16 @@ func genaiUA(lang string) []*regexp.Regexp {
 
 var geminiSDKs = []sdkSpec{
 	{name: SDKGenAIGo, current: "1.79.1", speaks: ProviderGemini, answer: genaiGo, ua: genaiUA("go")},
-	{name: SDKGenAIJS, current: "3.3.0", speaks: ProviderGemini, answer: genaiNotMeasured("@google/genai (node here is v20; @google/genai 3.x wants node 22)"), ua: genaiUA("node")},
+	{name: SDKGenAIJS, current: "3.3.0", speaks: ProviderGemini, answer: genaiJS, ua: genaiUA("node")},
 	{name: SDKGenAIPython, current: "3.3.0", speaks: ProviderGemini, answer: genaiNotMeasured("google-genai for Python (PyPI cannot be reached here)"), ua: genaiUA("python")},
 }
 
-// genaiMeasured is the citation every measured Go answer carries.
-const genaiMeasured = " (measured: e2e/genai_test.go against midstream serve, genai v1.79.1.)"
+// genaiMeasured and genaiJSMeasured are the citations the measured
+// answers carry.
+const (
+	genaiMeasured   = " (measured: e2e/genai_test.go against midstream serve, genai v1.79.1.)"
+	genaiJSMeasured = " (measured: e2e/genaijs_test.go against midstream serve, @google/genai 3.3.0.)"
+)
 
 // genaiGo answers for google.golang.org/genai: Models.GenerateContentStream
 // returns an iter.Seq2[*GenerateContentResponse, error].
@@ -51,7 +63,7 @@ func genaiGo(a *SDKAnswer, v version, s situation, _ detected) {
 		if s.mapped != 0 {
 			a.StatusReported = intp(s.mapped)
 		}
-		a.Advice = "The iterator yields the error chunk as a genai.APIError value (errors.As into genai.APIError) whose Code and Status come from the chunk, not from the HTTP 200, after the text it already yielded. It does not stop by itself: a loop that logs the error and continues ends normally when the body ends, so break or return on it. A raw JSON error tail after the last event surfaces the same way. Not retried: HTTPOptions.RetryOptions covers only the HTTP request." +
+		a.Advice = "The iterator yields the error chunk as a genai.APIError value (errors.As into genai.APIError) whose Code and Status come from the chunk, not from the HTTP 200, after the text it already yielded. It does not stop by itself: a loop that logs the error and continues ends normally when the body ends, so break or return on it. A raw JSON error tail after the last event surfaces the same way (measured). Not retried: HTTPOptions.RetryOptions covers only the HTTP request." +
 			genaiMeasured + " " + retryAdvice(s)
 	case sitHTTPErr:
 		a.Raises, a.StatusReported, a.ErrorTypeAt = "genai.APIError", intp(s.status), "apiErr.Status (apiErr.Code holds the number)"
@@ -61,6 +73,38 @@ func genaiGo(a *SDKAnswer, v version, s situation, _ detected) {
 	case sitDropped:
 		a.Raises = "not measured"
 		a.Advice = "A connection that breaks mid-body was not measured with the Go Gen AI SDK; by its source (api_client.go iterateResponseStream) the iterator yields the read error as its last value, not a genai.APIError, and does not retry it. Retry only if nothing was delivered."
+	}
+}
+
+// genaiJS answers for @google/genai: models.generateContentStream returns
+// an async generator of GenerateContentResponse.
+func genaiJS(a *SDKAnswer, v version, s situation, _ detected) {
+	if !v.atLeast("3.0.0") || v.major > 3 {
+		genaiNotMeasured("@google/genai "+v.String()+" (only 3.3.0 was run)")(a, v, s, detected{})
+		return
+	}
+	switch s.kind {
+	case sitNone:
+		a.Advice = completeAdvice
+	case sitStreamErr:
+		if s.rawTail {
+			a.Raises, a.ErrorTypeAt = "Error (Incomplete JSON segment at the end)", "not exposed (the raw tail is not parsed)"
+			a.Advice = "The raw JSON error tail after the last event is not parsed: the for await loop throws a plain Error \"Incomplete JSON segment at the end\" with no status, after the text already yielded, so the error's code and status are lost and nothing is retried." + genaiJSMeasured + " " + retryAdvice(s)
+			return
+		}
+		a.Raises, a.ErrorTypeAt = "ApiError", `JSON in e.message after "got status: STATUS. " (e.status holds the code)`
+		if s.mapped != 0 {
+			a.StatusReported = intp(s.mapped)
+		}
+		a.Advice = "Thrown from the for await loop as ApiError whose status is the chunk's code (not the HTTP 200), after the text already yielded; the status string is only in e.message. Not retried." + genaiJSMeasured + " " + retryAdvice(s)
+	case sitHTTPErr:
+		a.Raises, a.StatusReported, a.ErrorTypeAt = "ApiError", intp(s.status), "JSON error body in e.message (e.status holds the code)"
+		a.Advice = "Thrown by generateContentStream() before any chunk as ApiError with status set. The SDK sent the request once with default options: retry it yourself or set httpOptions.retryOptions." + genaiJSMeasured
+	case sitTruncated:
+		a.Advice = "Nothing is thrown: the for await loop ends normally and the last chunk has no finishReason." + genaiJSMeasured + genaiTruncatedAdvice
+	case sitDropped:
+		a.Raises = "not measured"
+		a.Advice = "A connection that breaks mid-body was not measured with @google/genai. Retry only if nothing was delivered."
 	}
 }
 
@@ -86,4 +130,35 @@ func genaiTruncatedAdviceFor(s situation) string {
 		return genaiTruncatedAdvice
 	}
 	return ""
+}
+
+// rawTailWindow is how much of the body's end rawJSONErrorTail reads: a
+// Google error object is well under 1 KiB, details included.
+const rawTailWindow = 8 << 10
+
+// rawJSONErrorTail reports whether x's body ends in a raw JSON error
+// object after its last SSE frame, as Gemini sends when it sheds load
+// (vercel/ai issue #5217): the bytes after the last blank line are not an
+// SSE field but parse as {"error": {...}}. It reads only the body's last
+// rawTailWindow bytes.
+func rawJSONErrorTail(x *stream.Exchange) bool {
+	n := x.BodyLen()
+	if n == 0 {
+		return false
+	}
+	off := max(n-rawTailWindow, 0)
+	buf := make([]byte, n-off)
+	if _, err := x.ReadBodyAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	buf = bytes.TrimRight(buf, " \t\r\n")
+	i := max(bytes.LastIndex(buf, []byte("\n\n")), bytes.LastIndex(buf, []byte("\r\n\r\n")))
+	if i < 0 {
+		return false
+	}
+	tail := bytes.TrimSpace(buf[i:])
+	var doc struct {
+		Error *json.RawMessage `json:"error"`
+	}
+	return len(tail) > 0 && tail[0] == '{' && json.Unmarshal(tail, &doc) == nil && doc.Error != nil
 }

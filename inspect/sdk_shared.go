@@ -32,6 +32,7 @@ type situation struct {
 	errType     string
 	status      int  // HTTP status
 	mapped      int  // the status the stream's error stands for (Verdict.MappedStatus), 0 if none
+	rawTail     bool // the body ends in a raw JSON error object, not an SSE frame (Gemini load shedding)
 	first       bool // the error is the first event of the stream
 	output      bool // content was delivered before the error
 	errKey      bool // the error event's data has an "error" object (OpenAI SDKs raise only then)
@@ -47,6 +48,11 @@ func situationOf(v *Verdict) situation {
 	}
 	if v.Exchange != nil && v.Exchange.Response != nil {
 		s.shouldRetry = strings.ToLower(strings.TrimSpace(v.Exchange.Response.Header.Get("X-Should-Retry")))
+	}
+	if v.Provider == ProviderGemini && v.Exchange != nil {
+		// Only the Gemini SDKs answer differently for a raw tail; other
+		// dialects need not read the body's end.
+		s.rawTail = rawJSONErrorTail(v.Exchange)
 	}
 	switch v.Outcome {
 	case OutcomeErrorEvent:

@@ -12,13 +12,25 @@ import (
 // User-Agent names only the provider ("ai-sdk/anthropic/2.0.112"), so a
 // version detected from headers is the provider's.
 
-// SDKVercelAI is the Vercel AI SDK's --sdk name.
-const SDKVercelAI = "vercel-ai"
+// The Vercel AI SDK's --sdk names: with its Anthropic provider, and with
+// its Google (Gemini API) provider.
+const (
+	SDKVercelAI       = "vercel-ai"
+	SDKVercelAIGoogle = "vercel-ai-google"
+)
 
-var vercelSDKs = []sdkSpec{
+var vercelAnthropicSDKs = []sdkSpec{
 	// ai 7.0.173 paired with @ai-sdk/anthropic 4.0.105: sdk-matrix vercel-ai7.
 	{name: SDKVercelAI, current: "7.0.173", speaks: ProviderAnthropic, answer: vercelAI,
 		ua: []*regexp.Regexp{regexp.MustCompile(`(?i)\bai-sdk[/\-]anthropic/` + uaVersion)}},
+}
+
+// vercelGoogleSDKs are listed after the Google Gen AI SDKs, with the other
+// Gemini rows.
+var vercelGoogleSDKs = []sdkSpec{
+	// ai 7.0.173 with @ai-sdk/google 4.0.121: e2e/genaijs_test.go.
+	{name: SDKVercelAIGoogle, current: "7.0.173", speaks: ProviderGemini, answer: vercelGoogle,
+		ua: []*regexp.Regexp{regexp.MustCompile(`(?i)\bai-sdk[/\-]google/` + uaVersion)}},
 }
 
 // vercelPair is one step of the `ai` → @ai-sdk/anthropic pairing: every ai
@@ -192,4 +204,45 @@ func vercelStreamRetries(ai *version) string {
 		return "The SDK retries only if you enabled streamRetries (off by default): " + how
 	}
 	return "Not retried: this ai version has no streamRetries (it arrived in ai 7.0.91)."
+}
+
+// vercelGoogleMeasured is the citation of the measured Google answers.
+const vercelGoogleMeasured = " (measured: e2e/genaijs_test.go against midstream serve, ai 7.0.173 with @ai-sdk/google 4.0.121.)"
+
+// vercelGoogle answers for streamText with @ai-sdk/google on a Gemini
+// stream. Only ai 7 (@ai-sdk/google 4.x, the same provider-major pairing
+// as @ai-sdk/anthropic's) was run; other versions are "not measured".
+func vercelGoogle(a *SDKAnswer, v version, s situation, d detected) {
+	if d.providerPkg && v.major != 4 || !d.providerPkg && v.major != 7 {
+		a.Raises = "not measured"
+		a.Advice = "Only ai 7.0.173 with @ai-sdk/google 4.0.121 was run against Gemini streams; what this version surfaces was not measured."
+		return
+	}
+	switch s.kind {
+	case sitNone:
+		a.Advice = completeAdvice
+	case sitStreamErr:
+		if s.rawTail {
+			a.Advice = "Nothing is raised and no error part is delivered: the raw JSON error tail after the last event is dropped silently and the stream finishes with finishReason \"interrupted\", as reported in vercel/ai issue #5217." + vercelGoogleMeasured +
+				" Treat finishReason \"interrupted\" as a failure; " + retryAdvice(s)
+			return
+		}
+		a.Raises, a.ErrorTypeAt = "StreamProviderError (error stream part)", "not exposed (e.statusCode and e.message only)"
+		if s.mapped != 0 {
+			a.StatusReported = intp(s.mapped)
+		}
+		a.Advice = "Delivered as an error part in fullStream (and to onError), not thrown, with statusCode from the chunk's code; the stream then finishes with finishReason \"error\". " + vercelStreamRetries(&v) + vercelGoogleMeasured + " " + retryAdvice(s)
+	case sitHTTPErr:
+		a.Raises, a.StatusReported, a.ErrorTypeAt = "APICallError (error stream part)", intp(s.status), "e.data?.error?.status"
+		a.BuiltinRetry = s.status == 408 || s.status == 409 || s.status == 429 || s.status >= 500
+		a.Advice = "Delivered as an error part, not thrown. " + httpRetryAdvice(a.BuiltinRetry, "maxRetries") + vercelGoogleMeasured
+		if a.BuiltinRetry {
+			a.Advice += " When every attempt fails the part holds a RetryError."
+		}
+	case sitTruncated:
+		a.Advice = "Nothing is raised: the stream finishes with finishReason \"interrupted\" and no error part." + vercelGoogleMeasured + genaiTruncatedAdvice
+	case sitDropped:
+		a.Raises = "not measured"
+		a.Advice = "A connection that breaks mid-body was not measured with @ai-sdk/google. Retry only if nothing was delivered."
+	}
 }
