@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,5 +153,51 @@ func checkGenAIError(t *testing.T, errs []error, code int, status, msg string) {
 	}
 	if want := fmt.Sprintf("Error %d, Message: ", code); !strings.HasPrefix(apiErr.Error(), want) {
 		t.Errorf("Error() = %q, want it to start %q", apiErr.Error(), want)
+	}
+}
+
+// TestE2EGenAIGoSDKThroughProxy runs the Go Gen AI SDK through `midstream
+// proxy` to serve of the mid-stream 503 capture: the SDK sees the same
+// thing as directly, the capture holds no key, and diagnose names the SDK
+// and its version from the captured headers.
+func TestE2EGenAIGoSDKThroughProxy(t *testing.T) {
+	serve := start(t, nil, "serve", filepath.Join("testdata", "gemini", "midstream-503.sse"), "--listen", "127.0.0.1:0", "--instant")
+	serveURL := serve.WaitFor(t, `listening on (http://\S+)`)
+	dir := t.TempDir()
+	proxy := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", serveURL, "--save", dir)
+	proxyURL := proxy.WaitFor(t, `listening on (http://\S+)`)
+
+	r := runGenAI(t, proxyURL)
+	if r.text != "Hello world" || len(r.errs) != 1 {
+		t.Fatalf("through the proxy: text %q, errors %v; want the direct run's \"Hello world\" and one error", r.text, r.errs)
+	}
+	checkGenAIError(t, r.errs, 503, "UNAVAILABLE", "The model is overloaded")
+
+	capture := proxy.WaitFor(t, `http=200 .*capture=(\S+)`)
+	raw, err := os.ReadFile(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(genaiCanary)) || bytes.Contains(raw, []byte("E2E-CANARY")) {
+		t.Errorf("capture %s holds the API key", capture)
+	}
+	out, err := exec.Command(binPath, "diagnose", "--format", "json", capture).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || len(out) == 0 {
+			t.Fatalf("diagnose: %v\n%s", err, out)
+		}
+	}
+	var report struct {
+		Exchanges []struct {
+			SDK *struct{ Name, Version, Raises string } `json:"sdk"`
+		} `json:"exchanges"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("diagnose --format json: %v\n%s", err, out)
+	}
+	if len(report.Exchanges) != 1 || report.Exchanges[0].SDK == nil ||
+		report.Exchanges[0].SDK.Name != "google-genai-go" || report.Exchanges[0].SDK.Version != "1.79.1" {
+		t.Errorf("diagnose does not name google-genai-go 1.79.1 from the captured headers:\n%s", out)
 	}
 }

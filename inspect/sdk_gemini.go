@@ -162,3 +162,47 @@ func rawJSONErrorTail(x *stream.Exchange) bool {
 	}
 	return len(tail) > 0 && tail[0] == '{' && json.Unmarshal(tail, &doc) == nil && doc.Error != nil
 }
+
+// genaiGoSnippet retries a Gemini stream with google.golang.org/genai while
+// nothing was delivered. It stops at the first error the iterator yields
+// (the iterator itself goes on after an error chunk) and counts a stream
+// without a final FinishReason as failed. The statuses are those Google's
+// API error guide calls retryable. e2e/snippetvet compiles it against the
+// SDK.
+const genaiGoSnippet = `import (
+	"context"
+	"errors"
+	"time"
+
+	"google.golang.org/genai"
+)
+
+var retryable = map[string]bool{"UNAVAILABLE": true, "RESOURCE_EXHAUSTED": true, "INTERNAL": true, "DEADLINE_EXCEEDED": true}
+
+func streamWithRetry(ctx context.Context, client *genai.Client, model string, contents []*genai.Content, on func(*genai.GenerateContentResponse)) error {
+	for attempt := 0; ; attempt++ {
+		delivered, finished := false, false
+		var err error
+		for resp, e := range client.Models.GenerateContentStream(ctx, model, contents, nil) {
+			if e != nil {
+				err = e // the iterator does not stop after an error chunk
+				break
+			}
+			delivered = delivered || resp.Text() != ""
+			finished = finished || len(resp.Candidates) > 0 && resp.Candidates[0].FinishReason != ""
+			on(resp)
+		}
+		if err == nil && !finished {
+			err = errors.New("gemini stream ended without a finishReason")
+		}
+		if err == nil || delivered || attempt >= 4 {
+			return err
+		}
+		var apiErr genai.APIError
+		if errors.As(err, &apiErr) && !retryable[apiErr.Status] {
+			return err
+		}
+		time.Sleep(min(time.Minute, time.Second<<attempt))
+	}
+}
+`
