@@ -207,6 +207,11 @@ func TestGenAIGoRows(t *testing.T) {
 			"genai.APIError", 503, []string{"not from the HTTP 200", "does not stop by itself", "measured: e2e/genai_test.go", "genai v1.79.1"}},
 		{"raw JSON tail surfaces the same way", geminiVerdict(t, "raw-tail-503.sse", OutcomeErrorEvent, "UNAVAILABLE", 503),
 			"genai.APIError", 503, []string{"raw JSON error tail", "measured"}},
+		{"a raw tail a generic reading called complete is still the error", func() *Verdict {
+			v := geminiVerdict(t, "raw-tail-503.sse", OutcomeComplete, "", 0)
+			v.Provider = ProviderGeneric
+			return v
+		}(), "genai.APIError", 503, []string{"raw JSON error tail", "do not blindly re-send"}},
 		{"cut stream returns nothing", geminiVerdict(t, "cut.sse", OutcomeTruncated, "", 0),
 			"", none, []string{"ends without an error", "FinishReason is empty", "Require a final candidate with a FinishReason", "measured"}},
 		{"HTTP 429 is a genai.APIError, sent once", httpVerdict(ProviderGemini, 429, "RESOURCE_EXHAUSTED", nil),
@@ -293,7 +298,7 @@ func TestRawJSONErrorTail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := rawJSONErrorTail(stream.FromBody("t.sse", []byte(tt.body))); got != tt.want {
+			if _, got := rawJSONErrorTail(stream.FromBody("t.sse", []byte(tt.body))); got != tt.want {
 				t.Errorf("rawJSONErrorTail = %v, want %v", got, tt.want)
 			}
 		})
@@ -361,7 +366,7 @@ func FuzzRawJSONErrorTail(f *testing.F) {
 		f.Add([]byte(b))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if !rawJSONErrorTail(stream.FromBody("f.sse", body)) {
+		if _, ok := rawJSONErrorTail(stream.FromBody("f.sse", body)); !ok {
 			return
 		}
 		blank := bytes.Contains(body, []byte("\n\n")) || bytes.Contains(body, []byte("\r\n\r\n"))

@@ -55,6 +55,7 @@ const (
 // genaiGo answers for google.golang.org/genai: Models.GenerateContentStream
 // returns an iter.Seq2[*GenerateContentResponse, error].
 func genaiGo(a *SDKAnswer, v version, s situation, _ detected) {
+	s = geminiSituation(s)
 	switch s.kind {
 	case sitNone:
 		a.Advice = completeAdvice
@@ -79,6 +80,7 @@ func genaiGo(a *SDKAnswer, v version, s situation, _ detected) {
 // genaiJS answers for @google/genai: models.generateContentStream returns
 // an async generator of GenerateContentResponse.
 func genaiJS(a *SDKAnswer, v version, s situation, _ detected) {
+	s = geminiSituation(s)
 	if !v.atLeast("3.0.0") || v.major > 3 {
 		genaiNotMeasured("@google/genai "+v.String()+" (only 3.3.0 was run)")(a, v, s, detected{})
 		return
@@ -115,6 +117,7 @@ const genaiTruncatedAdvice = " Require a final candidate with a FinishReason (ST
 // genaiNotMeasured answers for a Gen AI SDK that could not be run here.
 func genaiNotMeasured(what string) func(a *SDKAnswer, v version, s situation, d detected) {
 	return func(a *SDKAnswer, _ version, s situation, _ detected) {
+		s = geminiSituation(s)
 		if s.kind == sitNone {
 			a.Advice = completeAdvice
 			return
@@ -139,28 +142,52 @@ const rawTailWindow = 8 << 10
 // rawJSONErrorTail reports whether x's body ends in a raw JSON error
 // object after its last SSE frame, as Gemini sends when it sheds load
 // (vercel/ai issue #5217): the bytes after the last blank line are not an
-// SSE field but parse as {"error": {...}}. It reads only the body's last
+// SSE field but parse as {"error": {...}}. code is the object's
+// error.code (0 if it has none). It reads only the body's last
 // rawTailWindow bytes.
-func rawJSONErrorTail(x *stream.Exchange) bool {
+func rawJSONErrorTail(x *stream.Exchange) (code int, ok bool) {
 	n := x.BodyLen()
 	if n == 0 {
-		return false
+		return 0, false
 	}
 	off := max(n-rawTailWindow, 0)
 	buf := make([]byte, n-off)
 	if _, err := x.ReadBodyAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
-		return false
+		return 0, false
 	}
 	buf = bytes.TrimRight(buf, " \t\r\n")
 	i := max(bytes.LastIndex(buf, []byte("\n\n")), bytes.LastIndex(buf, []byte("\r\n\r\n")))
 	if i < 0 {
-		return false
+		return 0, false
 	}
 	tail := bytes.TrimSpace(buf[i:])
 	var doc struct {
-		Error *json.RawMessage `json:"error"`
+		Error *struct {
+			Code json.Number `json:"code"`
+		} `json:"error"`
 	}
-	return len(tail) > 0 && tail[0] == '{' && json.Unmarshal(tail, &doc) == nil && doc.Error != nil
+	if len(tail) == 0 || tail[0] != '{' || json.Unmarshal(tail, &doc) != nil || doc.Error == nil {
+		return 0, false
+	}
+	c, _ := doc.Error.Code.Int64()
+	if c < 100 || c > 599 {
+		c = 0
+	}
+	return int(c), true
+}
+
+// geminiSituation is s as the Gemini SDKs meet it: a body ending in a raw
+// JSON error tail is an error to them (measured) even when the dialect
+// that judged the stream did not see one, with the tail's code as the
+// status it stands for.
+func geminiSituation(s situation) situation {
+	if s.rawTail && (s.kind == sitNone || s.kind == sitTruncated) {
+		s.kind = sitStreamErr
+	}
+	if s.rawTail && s.kind == sitStreamErr && s.mapped == 0 {
+		s.mapped = s.tailCode
+	}
+	return s
 }
 
 // genaiGoSnippet retries a Gemini stream with google.golang.org/genai while

@@ -33,6 +33,7 @@ type situation struct {
 	status      int  // HTTP status
 	mapped      int  // the status the stream's error stands for (Verdict.MappedStatus), 0 if none
 	rawTail     bool // the body ends in a raw JSON error object, not an SSE frame (Gemini load shedding)
+	tailCode    int  // that object's error.code, 0 if none
 	first       bool // the error is the first event of the stream
 	output      bool // content was delivered before the error
 	errKey      bool // the error event's data has an "error" object (OpenAI SDKs raise only then)
@@ -49,10 +50,14 @@ func situationOf(v *Verdict) situation {
 	if v.Exchange != nil && v.Exchange.Response != nil {
 		s.shouldRetry = strings.ToLower(strings.TrimSpace(v.Exchange.Response.Header.Get("X-Should-Retry")))
 	}
-	if v.Provider == ProviderGemini && v.Exchange != nil {
-		// Only the Gemini SDKs answer differently for a raw tail; other
-		// dialects need not read the body's end.
-		s.rawTail = rawJSONErrorTail(v.Exchange)
+	if (v.Provider == ProviderGemini || v.Provider == ProviderGeneric) && v.Exchange != nil {
+		// Only the Gemini SDKs answer differently for a raw tail (a
+		// generic stream may be Gemini's); other dialects need not read
+		// the body's end.
+		s.tailCode, s.rawTail = rawJSONErrorTail(v.Exchange)
+		if s.rawTail && v.Error == nil {
+			s.output = v.EventCount > 1 // events before the tail (which a generic reading may count)
+		}
 	}
 	switch v.Outcome {
 	case OutcomeErrorEvent:

@@ -213,6 +213,7 @@ const vercelGoogleMeasured = " (measured: e2e/genaijs_test.go against midstream 
 // stream. Only ai 7 (@ai-sdk/google 4.x, the same provider-major pairing
 // as @ai-sdk/anthropic's) was run; other versions are "not measured".
 func vercelGoogle(a *SDKAnswer, v version, s situation, d detected) {
+	s = geminiSituation(s)
 	if d.providerPkg && v.major != 4 || !d.providerPkg && v.major != 7 {
 		a.Raises = "not measured"
 		a.Advice = "Only ai 7.0.173 with @ai-sdk/google 4.0.121 was run against Gemini streams; what this version surfaces was not measured."
