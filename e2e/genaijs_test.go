@@ -75,7 +75,9 @@ func runJSProbe(t *testing.T, node, sdk, fixture, retries string) (jsProbe, int)
 	if err := json.Unmarshal(out, &p); err != nil {
 		t.Fatalf("probe output %q: %v", out, err)
 	}
-	serve.WaitFor(t, `#1 POST (\S+) sdk=`)
+	// serve names the SDK from its headers, as diagnose does.
+	label := map[string]string{"genai": `google-genai-js@3\.3\.0`, "vercel": `vercel-ai-google@4\.0\.121`}[sdk]
+	serve.WaitFor(t, `#1 POST \S+ sdk=(`+label+`) `)
 	// Retries follow within a backoff; give them time to arrive.
 	time.Sleep(200 * time.Millisecond)
 	return p, len(regexp.MustCompile(`#\d+ POST `).FindAllString(serve.Output(), -1))

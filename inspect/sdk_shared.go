@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// This file encodes what each SDK does with an exchange, by version. The
-// facts come from domain.md §3.1–3.5 and §4.2 (read in the SDKs' git
-// history) and from sdk-matrix.md (the SDKs run against replayed streams);
-// each boundary below names its source release.
+// What every SDK answer starts from: the situation an exchange puts the
+// SDK in, and the advice the families share. The per-SDK facts live in
+// the family files (sdk_anthropic.go, sdk_vercel.go, sdk_openai.go,
+// sdk_gemini.go), each boundary naming its source.
 
 // sitKind is the part of a verdict an SDK reacts to.
 type sitKind int
