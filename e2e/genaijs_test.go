@@ -42,7 +42,13 @@ func needJSSDKs(t *testing.T) string {
 	if err != nil {
 		t.Skip("node is not installed: the JS Gemini SDKs cannot run")
 	}
-	if _, err := os.Stat(filepath.Join(genaiJSDir, "node_modules", "@google", "genai")); err == nil {
+	installed := true
+	for _, pkg := range []string{"@google/genai", "@ai-sdk/google", "ai"} {
+		if _, err := os.Stat(filepath.Join(genaiJSDir, "node_modules", filepath.FromSlash(pkg), "package.json")); err != nil {
+			installed = false
+		}
+	}
+	if installed {
 		return node
 	}
 	npm, err := exec.LookPath("npm")
