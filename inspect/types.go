@@ -24,6 +24,7 @@ const (
 	// event-stream frames carrying Converse events for any model
 	// (gateway "bedrock").
 	ProviderBedrockConverse Provider = "bedrock-converse"
+	ProviderGemini          Provider = "gemini"
 	ProviderGeneric         Provider = "generic"
 )
 
