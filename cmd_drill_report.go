@@ -140,7 +140,7 @@ func (d *drillReport) writeTable(w io.Writer) {
 			exitText(r), r.Seconds, r.Verdict, r.Why)
 	}
 	tw.Flush()
-	printLine(w, "drill: %s against %s", strings.Join(d.Command, " "), d.source())
+	printLine(w, "drill: %s against %s", shellJoin(d.Command), d.source())
 	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
 		printLine(w, "%s", l)
 	}
@@ -167,7 +167,7 @@ func (d *drillReport) source() string {
 func (d *drillReport) writeMarkdown(w io.Writer) {
 	rows := d.rows()
 	cell := func(s string) string { return strings.ReplaceAll(stream.SafeLine(stream.RedactText(s)), "|", `\|`) }
-	fmt.Fprintf(w, "`midstream drill` of `%s` against %s\n\n", cell(strings.Join(d.Command, " ")), cell(d.source()))
+	fmt.Fprintf(w, "`midstream drill` of `%s` against %s\n\n", cell(shellJoin(d.Command)), cell(d.source()))
 	fmt.Fprintln(w, "| fault | requests | faulted | exit | time | verdict | why |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, r := range rows {
@@ -208,4 +208,17 @@ func (d *drillReport) writeJSON(w io.Writer) error {
 	}
 	_, err = w.Write(append(stream.SafeJSON([]byte(stream.RedactText(string(b)))), '\n'))
 	return err
+}
+
+// shellJoin shows a command line as a shell would need it typed: an
+// argument holding a space or a quote is single-quoted.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
 }

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// drillHelperEnv makes the test binary a tiny app for drill to run: the
+// value names how it treats what the Anthropic endpoint answers.
+const drillHelperEnv = "MIDSTREAM_DRILL_TEST_APP"
+
+// init runs the helper app instead of the tests when drill started this
+// binary as CMD (before TestMain, which would build midstream first).
+func init() {
+	if mode := os.Getenv(drillHelperEnv); mode != "" {
+		os.Exit(drillHelperApp(mode))
+	}
+}
+
+// drillHelperApp is the app under drill. Modes:
+//
+//	raw     one request, read it all, exit 0 whatever came (swallows)
+//	strict  one request, exit 1 unless a 200 that ends with message_stop
+//	retry   like strict, but up to 3 attempts before exit 1
+//	stuck   like strict, but on a bad answer wait forever (hangs)
+//	noreq   exit 0 without any request
+func drillHelperApp(mode string) int {
+	if mode == "noreq" {
+		return 0
+	}
+	tries := 1
+	if mode == "retry" {
+		tries = 3
+	}
+	for i := 0; i < tries; i++ {
+		if goodAnswer() || mode == "raw" {
+			return 0
+		}
+	}
+	if mode == "stuck" {
+		time.Sleep(time.Hour)
+	}
+	return 1
+}
+
+// goodAnswer posts one streaming request and reports whether it got a 200
+// whose stream ended with message_stop and carried no error event.
+func goodAnswer() bool {
+	resp, err := http.Post(os.Getenv("ANTHROPIC_BASE_URL")+"/v1/messages", "application/json",
+		strings.NewReader(`{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[]}`))
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return err == nil && resp.StatusCode == 200 && !bytes.Contains(body, []byte("event: error")) &&
+		bytes.Contains(body, []byte(`"type":"message_stop"`))
+}
+
+// runDrillTest runs `midstream drill` in this process with the helper app
+// in mode as CMD, and returns drill's JSON report and exit status.
+func runDrillTest(t *testing.T, mode string, flags ...string) (drillJSON, int, string) {
+	t.Helper()
+	t.Setenv(drillHelperEnv, mode)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"drill", "--format", "json"}, flags...)
+	args = append(args, "--", self)
+	root := newRootCmd()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs(args)
+	code := 0
+	if err := root.Execute(); err != nil {
+		code = 2
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+	}
+	var rep drillJSON
+	if out.Len() > 0 {
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("drill printed no JSON report: %v\n%s\nstderr:\n%s", err, out.String(), errb.String())
+		}
+	}
+	return rep, code, errb.String()
+}
+
+// The first faults of the contract, for the Anthropic dialect.
+const drillTestFaults = "error@3:overloaded_error,cut-before-end,status:529,retry-after=0"
+
+func TestDrillVerdictsOnHelperApps(t *testing.T) {
+	type want struct {
+		requests int
+		verdict  verdict
+	}
+	cases := []struct {
+		name  string
+		mode  string
+		flags []string
+		rows  []want // the fault rows, in --faults order
+		exit  int
+	}{
+		{"app that ignores every failure swallows them all", "raw", nil,
+			[]want{{1, verdictSwallowed}, {1, verdictSwallowed}, {1, verdictSwallowed}}, 1},
+		{"app that checks the stream reports every fault", "strict", nil,
+			[]want{{1, verdictReported}, {1, verdictReported}, {1, verdictReported}}, 0},
+		{"app that retries recovers when only attempt 1 fails", "retry", nil,
+			[]want{{2, verdictRecovered}, {2, verdictRecovered}, {2, verdictRecovered}}, 0},
+		{"app that retries reports when every attempt fails", "retry", []string{"--attempts", "all"},
+			[]want{{3, verdictReported}, {3, verdictReported}, {3, verdictReported}}, 0},
+		{"app that waits forever on a bad answer hangs", "stuck", []string{"--timeout", "3s", "--faults", "cut-before-end"},
+			[]want{{1, verdictHung}}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			flags := c.flags
+			if !strings.Contains(strings.Join(flags, " "), "--faults") {
+				flags = append(flags, "--faults", drillTestFaults)
+			}
+			rep, code, stderr := runDrillTest(t, c.mode, flags...)
+			if code != c.exit {
+				t.Errorf("drill exit %d, want %d\nstderr:\n%s", code, c.exit, stderr)
+			}
+			if len(rep.Runs) != 1+len(c.rows) {
+				t.Fatalf("%d rows, want control + %d: %+v", len(rep.Runs), len(c.rows), rep.Runs)
+			}
+			if ctl := rep.Runs[0]; ctl.Verdict != verdictOK || ctl.Requests != 1 {
+				t.Errorf("control row %+v, want ok after 1 request", ctl)
+			}
+			for i, w := range c.rows {
+				got := rep.Runs[i+1]
+				if got.Verdict != w.verdict || got.Requests != w.requests {
+					t.Errorf("row %q: %s after %d request(s) (%s), want %s after %d", got.Fault, got.Verdict, got.Requests, got.Why, w.verdict, w.requests)
+				}
+				if len(got.Faulted) == 0 || got.Faulted[0] != 1 {
+					t.Errorf("row %q: faulted attempts %v, want attempt 1 first", got.Fault, got.Faulted)
+				}
+			}
+			if rep.Dialects == nil || len(rep.Dialects) != 1 || rep.Dialects[0] != "anthropic" {
+				t.Errorf("dialects %v, want [anthropic] (chosen by the path /v1/messages)", rep.Dialects)
+			}
+		})
+	}
+}
+
+func TestDrillControlFailures(t *testing.T) {
+	rep, code, stderr := runDrillTest(t, "noreq", "--faults", "cut-before-end")
+	if code != 2 || len(rep.Runs) != 1 || rep.Runs[0].Verdict != verdictControlFailed {
+		t.Fatalf("exit %d, runs %+v; want exit 2 and only the failed control row", code, rep.Runs)
+	}
+	if !strings.Contains(stderr, "control run failed") || !strings.Contains(stderr, "no request") {
+		t.Errorf("stderr does not say why the control run failed:\n%s", stderr)
+	}
+}
+
+func TestDrillUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	broken := dir + "/broken.sse"
+	if err := os.WriteFile(broken, []byte("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\",\"role\":\"assistant\",\"content\":[]}}\n\nevent: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		flags []string
+		say   string
+	}{
+		{"capture that already fails", []string{"--capture", broken}, "not a clean, complete stream"},
+		{"missing capture", []string{"--capture", dir + "/nope.sse"}, "nope.sse"},
+		{"bad format", []string{"--format", "yaml"}, "--format"},
+		{"bad timeout", []string{"--timeout", "0s"}, "--timeout"},
+		{"bad fault", []string{"--faults", "explode@3"}, "--faults"},
+		{"bad attempts", []string{"--attempts", "zero"}, "--attempts"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := newRootCmd()
+			var out, errb bytes.Buffer
+			root.SetOut(&out)
+			root.SetErr(&errb)
+			root.SetArgs(append(append([]string{"drill"}, c.flags...), "--", "true"))
+			err := root.Execute()
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != 2 {
+				t.Fatalf("err %v, want a usage error (exit 2)", err)
+			}
+			if !strings.Contains(err.Error(), c.say) {
+				t.Errorf("error %q does not mention %q", err, c.say)
+			}
+		})
+	}
+}
