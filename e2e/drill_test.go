@@ -105,7 +105,7 @@ func TestE2EDrillRealSDKs(t *testing.T) {
 			t.Logf("%s drilled in %v", c.app, time.Since(t0).Round(100*time.Millisecond))
 			var rep drillJSON
 			out := p.Output()
-			js := out[strings.Index(out, "{"):strings.LastIndex(out, "}")+1]
+			js := out[strings.Index(out, "{") : strings.LastIndex(out, "}")+1]
 			if err := json.Unmarshal([]byte(js), &rep); err != nil {
 				t.Fatalf("no JSON report: %v\n%s", err, out)
 			}
