@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -148,4 +149,26 @@ func cutEnv(kv string) (string, string, bool) {
 		}
 	}
 	return kv, "", false
+}
+
+// TestDrillCompletion checks drill's own values: --format has "table"
+// (not diagnose's "text"), --capture completes capture files.
+func TestDrillCompletion(t *testing.T) {
+	cases := []struct {
+		name      string
+		args      []string
+		want      []string
+		directive string
+	}{
+		{"format", []string{"drill", "--format", ""}, []string{"table", "markdown", "json"}, ":4"},
+		{"capture", []string{"drill", "--capture", ""}, captureExts, ":8"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, directive := complete(t, c.args...)
+			if strings.Join(got, ",") != strings.Join(c.want, ",") || directive != c.directive {
+				t.Errorf("complete %q: %q %s, want %q %s", c.args, got, directive, c.want, c.directive)
+			}
+		})
+	}
 }
