@@ -66,6 +66,7 @@ type jsonDiagnosis struct {
 
 type jsonExchange struct {
 	Source            string        `json:"source"`
+	Injected          string        `json:"injected,omitempty"` // the fault midstream injected (serve/proxy --inject)
 	Provider          Provider      `json:"provider"`
 	Request           *jsonRequest  `json:"request"`
 	RequestID         *string       `json:"request_id"`
@@ -170,6 +171,9 @@ func toJSON(v *Verdict) jsonExchange {
 		Outcome:           v.Outcome,
 		EventCount:        v.EventCount,
 		Findings:          []jsonFinding{},
+	}
+	if v.Exchange != nil && v.Exchange.Injected != "" {
+		x.Injected = red(v.Exchange.Injected)
 	}
 	if v.Request != nil {
 		x.Request = &jsonRequest{Method: v.Request.Method, URL: stream.RedactURL(v.Request.URL)}

@@ -426,3 +426,13 @@ func bodyExcerpt(v *Verdict, n int) string {
 	}
 	return b
 }
+
+// injectedText says, for an exchange midstream's --inject rewrote, which
+// fault it was and that the provider did not send it: a diagnosis must
+// never blame a provider for a fault made on purpose. "" for others.
+func injectedText(v *Verdict) string {
+	if v.Exchange == nil || v.Exchange.Injected == "" {
+		return ""
+	}
+	return txt(v.Exchange.Injected) + " — injected by midstream (serve/proxy --inject), not sent by the provider; the capture holds what the client received"
+}

@@ -67,6 +67,9 @@ func code(s string) string {
 
 func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(txt(v.Source)), v.Provider)
+	if inj := injectedText(v); inj != "" {
+		fmt.Fprintf(w, "> **Injected fault:** %s\n\n", cell(inj))
+	}
 	verdict := mismatchText(v)
 	if v.Mismatch {
 		verdict = "**" + verdict + "**"

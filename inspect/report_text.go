@@ -53,6 +53,9 @@ func kv(w io.Writer, indent, label, value string) {
 
 func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, txt(v.Source), v.Provider)
+	if inj := injectedText(v); inj != "" {
+		kv(w, "  ", "injected", inj)
+	}
 	kv(w, "  ", "status", statusSummary(v))
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))

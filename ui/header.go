@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // headerView renders the two header lines: where the stream comes from,
@@ -15,6 +16,11 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
 		parts = append(parts, s.Value.Render(string(v.Provider)))
+	}
+	if st.x != nil && st.x.Injected != "" {
+		// Before the SDK and the model: a narrow screen must not cut
+		// the fact that this failure was made on purpose.
+		parts = append(parts, s.Warn.Render("injected ")+s.Value.Render(oneLine(stream.RedactText(st.x.Injected))))
 	}
 	// The SDK comes before the model: it decides what the user must fix,
 	// and a narrow screen cuts the end of the line.
