@@ -19,11 +19,12 @@ type attempt struct {
 	Seq     int    // 1-based, over the whole run
 	Dialect string // "anthropic", "openai-chat", …; "capture" with --capture; "" when no stream fits the path
 	Fault   string // the rewrite's name (Rewrite.Name), "" for a clean answer
-	// Complete: the handler sent every byte it meant to and the client
-	// was still there at the end (no abort, no write error, no hang-up).
+	// Complete: a 2xx answer that was not aborted and whose bytes up to
+	// the final blank line were all written (see ServeHTTP for why the
+	// blank line is spared).
 	Complete bool
-	// Full: Complete and every byte of the clean capture was written,
-	// which only a clean answer can be.
+	// Full: Complete, and the answer was the clean capture itself (no
+	// fault rewrote it).
 	Full bool
 }
 
@@ -115,10 +116,15 @@ func (d *drillRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		// The server aborts a connection by panicking with
 		// http.ErrAbortHandler; record the attempt, then let it go on.
-		complete := !aborted && !cw.failed && r.Context().Err() == nil && cw.status < 300
+		// Why not "every byte written and the client still there":
+		// clients hang up as soon as they read the terminator (openai-go
+		// right after "data: [DONE]", before its blank line), and under
+		// drip the blank line is still to come; everything but the
+		// final blank line is the whole answer to a client.
+		complete := !aborted && cw.status < 300 && cw.n >= x.BodyLen()-trailingBlank(x)
 		d.mu.Lock()
 		a.Complete = complete
-		a.Full = complete && a.Fault == "" && cw.n == x.BodyLen()
+		a.Full = complete && a.Fault == ""
 		d.mu.Unlock()
 	}()
 	srv.ServeHTTP(cw, r)
@@ -159,6 +165,23 @@ func (d *drillRun) Dialects() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// trailingBlank returns how many line-end bytes (CR, LF) end x's body:
+// the blank line that closes its last event.
+func trailingBlank(x *stream.Exchange) int64 {
+	n := x.BodyLen()
+	if n == 0 {
+		return 0
+	}
+	var tail [4]byte
+	off := max(n-int64(len(tail)), 0)
+	got, _ := x.ReadBodyAt(tail[:n-off], off)
+	k := int64(0)
+	for i := got - 1; i >= 0 && (tail[i] == '\n' || tail[i] == '\r'); i-- {
+		k++
+	}
+	return k
 }
 
 // countingWriter counts the body bytes written and notes a failed write;
