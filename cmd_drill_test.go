@@ -122,6 +122,8 @@ func TestDrillVerdictsOnHelperApps(t *testing.T) {
 			[]want{{3, verdictReported}, {3, verdictReported}, {3, verdictReported}}, 0},
 		{"app that waits forever on a bad answer hangs", "stuck", []string{"--timeout", "3s", "--faults", "cut-before-end"},
 			[]want{{1, verdictHung}}, 0},
+		{"--capture serves the user's own clean stream", "retry", []string{"--capture", "internal/drillcaps/anthropic.sse"},
+			[]want{{2, verdictRecovered}, {2, verdictRecovered}, {2, verdictRecovered}}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -148,7 +150,11 @@ func TestDrillVerdictsOnHelperApps(t *testing.T) {
 					t.Errorf("row %q: faulted attempts %v, want attempt 1 first", got.Fault, got.Faulted)
 				}
 			}
-			if rep.Dialects == nil || len(rep.Dialects) != 1 || rep.Dialects[0] != "anthropic" {
+			if rep.Capture != "" {
+				if len(rep.Dialects) != 0 {
+					t.Errorf("dialects %v with --capture, want none", rep.Dialects)
+				}
+			} else if len(rep.Dialects) != 1 || rep.Dialects[0] != "anthropic" {
 				t.Errorf("dialects %v, want [anthropic] (chosen by the path /v1/messages)", rep.Dialects)
 			}
 		})

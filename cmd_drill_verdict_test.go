@@ -172,3 +172,25 @@ func TestDrillCompletion(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSplitFaults: --faults is user input; splitting it never panics,
+// never yields an empty spec, and loses no non-space byte.
+func FuzzSplitFaults(f *testing.F) {
+	for _, s := range []string{"cut@5", "status:529,retry-after=2,cut@5", "stall@3:10s,pings, drip:100", ",,", "x,error@1:a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		specs := splitFaults(in)
+		kept := 0
+		for _, s := range specs {
+			if s == "" {
+				t.Fatalf("empty spec from %q", in)
+			}
+			kept += len(strings.ReplaceAll(strings.Join(strings.Fields(strings.ReplaceAll(s, ",", " ")), ""), " ", ""))
+		}
+		all := len(strings.Join(strings.Fields(strings.ReplaceAll(in, ",", " ")), ""))
+		if kept != all {
+			t.Fatalf("splitFaults(%q) = %q loses bytes", in, specs)
+		}
+	})
+}
