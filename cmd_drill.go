@@ -229,15 +229,8 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	if err != nil {
 		return &exitError{1, fmt.Errorf("drill: %w", err)}
 	}
-	var current atomic.Pointer[drillRun]
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if run := current.Load(); run != nil {
-			run.ServeHTTP(w, r)
-			return
-		}
-		http.Error(w, "midstream drill: between runs", http.StatusServiceUnavailable)
-	})
-	srv := &http.Server{Handler: guardHost(ln, handler, "drill", nil, nil), ReadHeaderTimeout: time.Minute}
+	ses := &drillSession{setup: setup}
+	srv := &http.Server{Handler: guardHost(ln, ses, "drill", nil, nil), ReadHeaderTimeout: time.Minute}
 	go srv.Serve(ln)
 	defer srv.Close()
 
@@ -245,47 +238,33 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	if err != nil {
 		return &exitError{1, fmt.Errorf("drill: %w", err)}
 	}
-	rn := &runner{args: args, env: drillEnv(os.Environ(), "http://"+ln.Addr().String()), timeout: f.timeout, logDir: logDir}
 	stderr := cmd.ErrOrStderr()
+	ses.rn = &runner{args: args, env: drillEnv(os.Environ(), "http://"+ln.Addr().String()), timeout: f.timeout, logDir: logDir}
 	if f.verbose {
-		rn.verbose = stderr
+		ses.rn.verbose = stderr
 	}
-	prog := &progress{w: stderr, tty: stderr == os.Stderr && stderrIsTerminal()}
+	ses.prog = &progress{w: stderr, tty: stderr == os.Stderr && stderrIsTerminal()}
 	rep := &drillReport{Command: args, Capture: f.capture, LogDir: logDir}
+	defer ses.prog.done()
 
-	one := func(i, total int, ft *inspect.Fault) (runResult, error) {
-		res := runResult{}
-		var inj func() stream.Injector
-		if ft != nil {
-			fault := *ft
-			res.Fault, res.Destructive = fault.Spec, fault.Destructive()
-			inj = func() stream.Injector { return inspect.NewInjector([]inspect.Fault{fault}, setup.attempts, 0) }
-		}
-		prog.show(i, total, res.Fault)
-		run := newDrillRun(setup.fixed, setup.builtins, inj)
-		current.Store(run)
-		end, err := rn.run(ctx, i)
-		current.Store(nil)
-		run.Wait()
-		res.Attempts, res.Exit, res.TimedOut, res.Elapsed, res.Log = run.Attempts(), end.exit, end.timedOut, end.elapsed, end.log
-		return res, err
+	total := 0 // not known before the control run picks the default faults
+	if setup.faults != nil {
+		total = 1 + len(setup.faults)
 	}
-	control, err := one(1, 1+len(setup.faults), nil)
+	control, err := ses.one(ctx, 1, total, nil)
 	if err != nil {
-		prog.done()
 		os.RemoveAll(logDir)
 		return usageErr("drill: cannot run %s: %v", args[0], err)
 	}
 	rep.Runs = append(rep.Runs, control)
-	if dialects := dialectsUsed(control.Attempts); len(dialects) > 0 && setup.fixed == nil {
-		rep.Dialects = dialects
+	if setup.fixed == nil {
+		rep.Dialects = dialectsUsed(control.Attempts)
 	}
 	if v, _ := decide(control); v == verdictOK {
 		faults := setup.faults
 		if faults == nil {
 			p := dialectOf(setup, control.Attempts)
 			if faults = inspect.DrillFaults(p); len(faults) == 0 {
-				prog.done()
 				return usageErr("drill: no fault fits the %s dialect; name some with --faults", p)
 			}
 		}
@@ -293,16 +272,54 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 			if ctx.Err() != nil {
 				break
 			}
-			res, err := one(i+2, 1+len(faults), &faults[i])
+			res, err := ses.one(ctx, i+2, 1+len(faults), &faults[i])
 			if err != nil {
-				prog.done()
 				return &exitError{1, fmt.Errorf("drill: run %d: %w", i+2, err)}
 			}
 			rep.Runs = append(rep.Runs, res)
 		}
 	}
-	prog.done()
+	ses.prog.done()
 	return finishDrill(cmd, f, rep, ctx.Err() != nil)
+}
+
+// drillSession is one drill: the loopback server, whose requests go to
+// the current run, and the runner of CMD.
+type drillSession struct {
+	setup   *drillSetup
+	rn      *runner
+	prog    *progress
+	current atomic.Pointer[drillRun]
+}
+
+// ServeHTTP hands a request to the run in progress.
+func (s *drillSession) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if run := s.current.Load(); run != nil {
+		run.ServeHTTP(w, r)
+		return
+	}
+	// A straggler from a run that ended (a child CMD left behind).
+	http.Error(w, "midstream drill: between runs", http.StatusServiceUnavailable)
+}
+
+// one runs CMD as run i of total with fault ft (nil: the control run) on
+// fresh servers, and returns what the server and the process say.
+func (s *drillSession) one(ctx context.Context, i, total int, ft *inspect.Fault) (runResult, error) {
+	res := runResult{}
+	var inj func() stream.Injector
+	if ft != nil {
+		fault := *ft
+		res.Fault, res.Destructive = fault.Spec, fault.Destructive()
+		inj = func() stream.Injector { return inspect.NewInjector([]inspect.Fault{fault}, s.setup.attempts, 0) }
+	}
+	s.prog.show(i, total, res.Fault)
+	run := newDrillRun(s.setup.fixed, s.setup.builtins, inj)
+	s.current.Store(run)
+	end, err := s.rn.run(ctx, i)
+	s.current.Store(nil)
+	run.Wait()
+	res.Attempts, res.Exit, res.TimedOut, res.Elapsed, res.Log = run.Attempts(), end.exit, end.timedOut, end.elapsed, end.log
+	return res, err
 }
 
 // dialectsUsed lists, in order of first use, the dialects of attempts.

@@ -169,13 +169,17 @@ type progress struct {
 	last int // width of the line on screen
 }
 
-// show says that run i of total (fault spec, "" for the control run) has
-// started.
+// show says that run i of total (0: not known yet) has started, with its
+// fault spec ("" for the control run).
 func (p *progress) show(i, total int, spec string) {
 	if spec == "" {
 		spec = "control run, no fault"
 	}
-	line := stream.SafeLine(stream.RedactText(fmt.Sprintf("drill: %d/%d %s …", i, total, spec)))
+	n := fmt.Sprint(i)
+	if total > 0 {
+		n = fmt.Sprintf("%d/%d", i, total)
+	}
+	line := stream.SafeLine(stream.RedactText(fmt.Sprintf("drill: %s %s …", n, spec)))
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
 		return
@@ -192,6 +196,7 @@ func (p *progress) show(i, total int, spec string) {
 func (p *progress) done() {
 	if p.tty && p.last > 0 {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.last))
+		p.last = 0
 	}
 }
 

@@ -31,9 +31,15 @@ func init() {
 //	retry   like strict, but up to 3 attempts before exit 1
 //	stuck   like strict, but on a bad answer wait forever (hangs)
 //	noreq   exit 0 without any request
+//	noisy   print escape sequences and the API key, then strict
 func drillHelperApp(mode string) int {
 	if mode == "noreq" {
 		return 0
+	}
+	if mode == "noisy" {
+		// Output that would recolour or retitle a terminal.
+		os.Stdout.WriteString("\x1b[31mred\x1b]0;title\x07 " + os.Getenv("ANTHROPIC_API_KEY") + "\n")
+		mode = "strict"
 	}
 	tries := 1
 	if mode == "retry" {
@@ -205,5 +211,26 @@ func TestDrillUsageErrors(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, c.say)
 			}
 		})
+	}
+}
+
+// TestDrillVerboseIsSanitized: CMD's output shown by --verbose goes
+// through the sanitizer (an escape sequence is shown, not obeyed); without
+// --verbose nothing of it reaches the terminal.
+func TestDrillVerboseIsSanitized(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	_, code, stderr := runDrillTest(t, "noisy", "--verbose", "--faults", "cut-before-end")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "\x1b") || strings.Contains(stderr, "\x07") {
+		t.Errorf("raw escape bytes reached stderr: %q", stderr)
+	}
+	if !strings.Contains(stderr, "red") || !strings.Contains(stderr, drillPlaceholderKey) {
+		t.Errorf("--verbose did not show CMD's output (with the placeholder key it was given): %q", stderr)
+	}
+	_, _, quiet := runDrillTest(t, "noisy", "--faults", "cut-before-end")
+	if strings.Contains(quiet, "red") {
+		t.Errorf("CMD's output shown without --verbose: %q", quiet)
 	}
 }

@@ -194,3 +194,29 @@ func FuzzSplitFaults(f *testing.F) {
 		}
 	})
 }
+
+func TestDrillProgress(t *testing.T) {
+	cases := []struct {
+		name string
+		tty  bool
+		want string
+	}{
+		{"plain lines off a terminal", false, "drill: 1 control run, no fault …\ndrill: 2/3 cut@5 …\n"},
+		{"one line rewritten on a terminal", true, "\rdrill: 1 control run, no fault …\rdrill: 2/3 cut@5 …" +
+			strings.Repeat(" ", len("drill: 1 control run, no fault …")-len("drill: 2/3 cut@5 …")) +
+			"\r" + strings.Repeat(" ", len("drill: 2/3 cut@5 …")) + "\r"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b strings.Builder
+			p := &progress{w: &b, tty: c.tty}
+			p.show(1, 0, "")
+			p.show(2, 3, "cut@5")
+			p.done()
+			p.done() // twice: clears once
+			if b.String() != c.want {
+				t.Errorf("got %q, want %q", b.String(), c.want)
+			}
+		})
+	}
+}
