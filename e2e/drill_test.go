@@ -98,6 +98,12 @@ func TestE2EDrillRealSDKs(t *testing.T) {
 		{"drip:4096", 1, "recovered"},
 		{"garble@3", 1, "reported"},
 	}
+	// openai-go's Responses stream (client.Responses.NewStreaming) is
+	// another matter: the in-stream `event: error` and `response.failed`
+	// arrive as ordinary events and stream.Err() stays nil, so raw
+	// iteration swallows a mid-stream error (measured the same day).
+	responsesRows := append([]want{}, openaiRows...)
+	responsesRows[1].verdict = "swallowed"
 	cases := []struct {
 		app    string
 		faults string
@@ -108,6 +114,7 @@ func TestE2EDrillRealSDKs(t *testing.T) {
 		{"anthropic-accumulate", anthropicFaults, anthropicRows, 1},
 		{"openai-raw", openaiFaults, openaiRows, 1},
 		{"openai-accumulate", openaiFaults, openaiRows, 1},
+		{"openai-responses-raw", openaiFaults, responsesRows, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.app, func(t *testing.T) {
