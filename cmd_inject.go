@@ -21,7 +21,10 @@ type injectFlags struct {
 const injectHelp = `
 Fault injection: --inject SPEC (repeatable) rewrites answers as they pass, in
 the detected provider's own bytes (Anthropic, OpenAI Chat and Responses,
-Gemini): ` + inspect.FaultGrammar + `.
+Gemini). SPEC is one of:
+  error@N:TYPE  error@2.5s:TYPE  cut@N  cut-between@N  cut-before-end  reset@N
+  stall@N:DURATION[,pings]  drip:RATE  garble@N  tail:STATUS
+  status:CODE[,retry-after=S]
 N counts events from 1. --attempts says which requests are hit: 1 (the default:
 the first, so a retry gets the clean answer), all, or a list such as 1,3.
 Several --inject faults hit the same request together; --chaos SEED instead
@@ -32,7 +35,7 @@ exchanges are labelled "injected" in captures and in the inspector.`
 // register adds the flags to cmd, with their completions.
 func (f *injectFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.specs, "inject", nil, "fault to inject (repeatable): "+inspect.FaultGrammar)
+	fl.StringArrayVar(&f.specs, "inject", nil, "fault to inject (repeatable), e.g. error@3:overloaded_error, cut@5, status:529 (grammar above)")
 	fl.StringVar(&f.attempts, "attempts", "1", `requests the faults hit: 1, "all" or a list such as 1,3`)
 	fl.Int64Var(&f.chaos, "chaos", 0, "pick one fault per request at random, reproducibly from this seed (0: off)")
 	_ = cmd.RegisterFlagCompletionFunc("inject", cobra.FixedCompletions([]string{

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +139,41 @@ func TestServeProxyRejectBadInjectFlags(t *testing.T) {
 				t.Errorf("panicked:\n%s", p.Output())
 			}
 		})
+	}
+}
+
+// proxy --inject: the client gets the fault in the upstream's own words,
+// the exchange line and the capture name the injection.
+func TestProxyInjectNamesTheFault(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Request-Id", "req_011CProxyInjectTest0000000")
+		io.WriteString(w, anthropicOK)
+	}))
+	defer up.Close()
+	dir := t.TempDir()
+	p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", up.URL, "--save", dir,
+		"--inject", "error@3:overloaded_error")
+	url := p.WaitFor(t, `listening on (http://\S+)`)
+	got := sdkLikeCall(t, url)
+	if want := (sdkAttempt{status: 200, errorType: "overloaded_error"}); got != want {
+		t.Errorf("client saw %+v, want %+v", got, want)
+	}
+	p.WaitFor(t, `(injected="error@3:overloaded_error")`)
+	capture := onlyCapture(t, dir)
+	b, err := os.ReadFile(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"injected":"error@3:overloaded_error"`, `"by":"midstream"`, `\"request_id\":\"req_011CProxyInjectTest0000000\"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("capture lacks %s:\n%s", want, b)
+		}
+	}
+	// diagnose of that capture says the fault was injected.
+	d := start(t, nil, "diagnose", capture)
+	d.Wait(t, 20*time.Second)
+	if !strings.Contains(d.Output(), "injected by midstream") {
+		t.Errorf("diagnose does not say the fault was injected:\n%s", d.Output())
 	}
 }

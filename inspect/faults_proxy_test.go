@@ -69,6 +69,7 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 		{"cut@2", 200, "abort", stream.EndReset, `data: {"type":"content_block_st`},
 		{"status:529,retry-after=3", 529, "clean", stream.EndEOF, `{"type":"error","error":{"type":"overloaded_error"`},
 		{"cut-before-end", 200, "clean", stream.EndEOF, `"stop_reason":"end_turn"`},
+		{"error@99:api_error", 200, "clean", stream.EndEOF, `"type":"message_stop"`}, // never fires
 	}
 	fx := faultFixtures[0] // anthropic
 	for _, tt := range tests {
@@ -96,8 +97,12 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 				t.Fatalf("%d captures, want 2", len(xs))
 			}
 			x := xs[0]
-			if x.Injected != tt.spec || x.End.By != stream.ByMidstream || x.End.Reason != tt.reason {
-				t.Errorf("capture 1: injected %q, end %+v; want %q ended by midstream (%s)", x.Injected, x.End, tt.spec, tt.reason)
+			by := stream.ByMidstream
+			if tt.spec == "error@99:api_error" {
+				by = stream.ByUpstream // it never fired
+			}
+			if x.Injected != tt.spec || x.End.By != by || x.End.Reason != tt.reason {
+				t.Errorf("capture 1: injected %q, end %+v; want %q ended by %s (%s)", x.Injected, x.End, tt.spec, by, tt.reason)
 			}
 			if got := string(x.Body()); got != string(first.body) {
 				t.Errorf("capture 1 records\n%s\nbut the client received\n%s", got, first.body)
@@ -126,5 +131,47 @@ func TestProxyResetFault(t *testing.T) {
 	xs := readCaptures(t, dir)
 	if len(xs) != 1 || xs[0].Injected != "reset@2" || xs[0].End.Reason != stream.EndReset || !strings.Contains(xs[0].End.Err, "reset@2") {
 		t.Errorf("capture = %+v", xs)
+	}
+}
+
+// An upstream's own error answer passes through a proxy with --inject
+// untouched and unlabelled (a diagnosis must not call it injected); a
+// status fault still answers in its place and is labelled.
+func TestProxyLeavesUpstreamErrorsAlone(t *testing.T) {
+	errBody := `{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(429)
+		w.Write([]byte(errBody))
+	}))
+	defer up.Close()
+	for _, tt := range []struct {
+		spec     string
+		status   int
+		injected string
+	}{
+		{"error@1:overloaded_error", 429, ""},
+		{"cut-before-end", 429, ""},
+		{"status:529", 529, "status:529"},
+	} {
+		t.Run(tt.spec, func(t *testing.T) {
+			f, _ := ParseFault(tt.spec)
+			u, _ := url.Parse(up.URL)
+			dir := t.TempDir()
+			p := &stream.Proxy{Upstream: u, Open: stream.DirCaptures(dir), Inject: NewInjector([]Fault{f}, Attempts{all: true}, 0)}
+			ps := httptest.NewServer(p)
+			defer ps.Close()
+			got := fetch(t, ps.URL+"/v1/messages")
+			p.Stop()
+			p.Wait()
+			if got.status != tt.status || (tt.injected == "" && string(got.body) != errBody) {
+				t.Errorf("client got %d %q", got.status, got.body)
+			}
+			xs := readCaptures(t, dir)
+			if len(xs) != 1 || xs[0].Injected != tt.injected {
+				t.Errorf("capture injected %q, want %q", xs[0].Injected, tt.injected)
+			}
+		})
 	}
 }

@@ -52,3 +52,18 @@ func TestDiagnoseSaysInjected(t *testing.T) {
 		})
 	}
 }
+
+// A fault that never fired (the stream ended first) is not blamed for
+// anything: the report says everything is the provider's.
+func TestDiagnoseSaysInjectedFaultNeverFired(t *testing.T) {
+	x := loadFaultFixture(t, faultFixtures[0])
+	x.Injected = "error@99:api_error"
+	x.End.By = stream.ByUpstream
+	var b bytes.Buffer
+	if err := WriteText(&b, &Diagnosis{ToolVersion: "test", Exchanges: []*Verdict{Diagnose(x, Options{})}, Runtime: "go"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "never fired") || strings.Contains(b.String(), "not sent by the provider") {
+		t.Errorf("report:\n%s", b.String())
+	}
+}

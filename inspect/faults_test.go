@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -308,4 +309,24 @@ func TestGarbleMakesInvalidJSON(t *testing.T) {
 func readFixture(fx faultFixture) (string, error) {
 	b, err := readFixtureBytes(fx)
 	return string(b), err
+}
+
+// drip:RATE sends the same bytes at about RATE bytes per second (a lower
+// bound only: the machine may be slower, never faster).
+func TestDripPaces(t *testing.T) {
+	fx := faultFixtures[1]
+	want, _ := readFixture(fx)
+	rate := len(want) * 4 // the body in about 250 ms
+	f, err := ParseFault("drip:" + strconv.Itoa(rate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got := serveOnce(t, loadFaultFixture(t, fx), NewInjector([]Fault{f}, Attempts{all: true}, 0))
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("served in %v, want ≥200ms at %d B/s", d, rate)
+	}
+	if string(got.body) != want || got.end != "clean" {
+		t.Errorf("drip changed the bytes or the end (%s)", got.end)
+	}
 }

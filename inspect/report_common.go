@@ -434,5 +434,10 @@ func injectedText(v *Verdict) string {
 	if v.Exchange == nil || v.Exchange.Injected == "" {
 		return ""
 	}
+	if e := v.Exchange.End; e.By == stream.ByUpstream {
+		// The proxy records ByMidstream once a fault changed the stream:
+		// ended by the upstream means it never fired.
+		return txt(v.Exchange.Injected) + " — asked of midstream (--inject) but it never fired (the stream ended first): everything here is the provider's"
+	}
 	return txt(v.Exchange.Injected) + " — injected by midstream (serve/proxy --inject), not sent by the provider; the capture holds what the client received"
 }

@@ -20,7 +20,9 @@ type Injector interface {
 // Rewrite is one exchange's fault, applied as the bytes pass: Head once
 // before the response starts, Event for every event of the body in order,
 // Finish when the body ended without the rewrite ending it first. The
-// body is never held whole: only the event being read is buffered.
+// body is never held whole: only the event being read is buffered. Only a
+// 2xx stream is rewritten: any other answer passes untouched (and is not
+// labelled injected) unless Head answers in its place.
 type Rewrite interface {
 	// Name is the spec, e.g. "error@3:overloaded_error", recorded in the
 	// capture (Exchange.Injected).
@@ -132,7 +134,8 @@ type faultWriter struct {
 	ctx   context.Context
 	start time.Time
 
-	buf     []byte // bytes of the event being read
+	buf     []byte // bytes not yet sent: buf[off:] is the event being read
+	off     int    // start of the event being read in buf
 	scan    int    // where the search for a line end resumes in buf
 	line    int    // start of the current line in buf
 	events  int
@@ -161,18 +164,35 @@ func (f *faultWriter) write(p []byte) (Ending, error) {
 			return e, err
 		}
 	}
-	if len(f.buf) > maxFaultFrame {
-		err := f.out(f.buf)
-		f.reset(len(f.buf))
+	if len(f.buf)-f.off > maxFaultFrame {
+		err := f.out(f.buf[f.off:])
+		f.off = len(f.buf)
+		f.line, f.scan = f.off, f.off
+		f.compact()
 		return Continue, err
 	}
+	f.compact()
 	return Continue, nil
+}
+
+// compact drops the bytes already handled, once per read: frames are
+// handled in place, never shifted one by one (a read holding hundreds of
+// small events costs one copy of its unread tail).
+func (f *faultWriter) compact() {
+	if f.off == 0 {
+		return
+	}
+	n := copy(f.buf, f.buf[f.off:])
+	f.buf = f.buf[:n]
+	f.scan -= f.off
+	f.line -= f.off
+	f.off = 0
 }
 
 // finish is called when the body ended cleanly: a last frame without its
 // blank line is still an event, then the rewrite's Finish step.
 func (f *faultWriter) finish() (Ending, error) {
-	for len(f.buf) > 0 {
+	for f.off < len(f.buf) {
 		end, ok := f.nextFrame(true)
 		if !ok {
 			end = len(f.buf)
@@ -216,9 +236,9 @@ func (f *faultWriter) nextFrame(final bool) (int, bool) {
 	return 0, false
 }
 
-// frame handles the frame buf[:end].
+// frame handles the frame buf[off:end].
 func (f *faultWriter) frame(end int) (Ending, error) {
-	fr := f.buf[:end]
+	fr := f.buf[f.off:end]
 	var st Step
 	if isEventFrame(fr) {
 		f.events++
@@ -227,15 +247,9 @@ func (f *faultWriter) frame(end int) (Ending, error) {
 		st = Step{Send: fr}
 	}
 	e, err := f.step(st)
-	f.reset(end)
+	f.off = end
+	f.line, f.scan = max(f.line, end), max(f.scan, end)
 	return e, err
-}
-
-// reset drops the first n bytes of buf.
-func (f *faultWriter) reset(n int) {
-	rest := copy(f.buf, f.buf[n:])
-	f.buf = f.buf[:rest]
-	f.scan, f.line = 0, 0 // the rest is scanned again from its start
 }
 
 // isEventFrame reports whether a frame holds a field line (not only
@@ -348,3 +362,9 @@ func endBy(s string) string {
 	}
 	return ""
 }
+
+// rewritable reports whether a response with this status has a stream a
+// Rewrite may change: a 2xx. Any other answer (the upstream's own 429,
+// a 500, a redirect) passes untouched and is not labelled injected,
+// unless the rewrite's Head answered in its place.
+func rewritable(status int) bool { return status >= 200 && status <= 299 }

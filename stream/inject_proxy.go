@@ -17,7 +17,15 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 	h := ex.w.Header()
 	copyEndToEnd(h, resp.Header)
 	h.Del("Content-Length") // the body changes length
-	if a := ex.rewrite.Head(ex.x, resp.StatusCode, h); a != nil {
+	a := ex.rewrite.Head(ex.x, resp.StatusCode, h)
+	if a == nil && !rewritable(resp.StatusCode) {
+		// The upstream's own error passes untouched and unlabelled: a
+		// diagnosis must not call a real failure injected.
+		ex.rewrite = nil
+	} else {
+		ex.x.Injected = ex.rewrite.Name()
+	}
+	if a != nil {
 		writeAnswer(ex.w, a)
 		// The capture records what the client received.
 		ex.rec.response(&http.Response{

@@ -116,3 +116,84 @@ func FuzzFaultWriterPassThrough(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFaultWriter measures the injection path's cost per event for a
+// rewrite that passes everything: 32 KiB reads of ~120-byte events.
+func BenchmarkFaultWriter(b *testing.B) {
+	ev := []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"text\":\"Hi\"}}\n\n")
+	body := bytes.Repeat(ev, (1<<20)/len(ev))
+	events := len(body) / len(ev)
+	rw := passRewrite{}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		fw := newFaultWriter(context.Background(), rw, func([]byte) error { return nil })
+		for p := body; len(p) > 0; {
+			n := min(32<<10, len(p))
+			fw.write(p[:n])
+			p = p[n:]
+		}
+		fw.finish()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+}
+
+// passRewrite passes every event on, keeping nothing.
+type passRewrite struct{}
+
+func (passRewrite) Name() string                                    { return "pass" }
+func (passRewrite) Head(*Exchange, int, http.Header) *Answer        { return nil }
+func (passRewrite) Finish(int, time.Duration) Step                  { return Step{} }
+func (passRewrite) Rate() int                                       { return 0 }
+func (passRewrite) Event(_ int, frame []byte, _ time.Duration) Step { return Step{Send: frame} }
+
+// firstOnly hits request 1 with a rewrite that ends the stream after its
+// first event, with the ending given.
+type firstOnly struct{ ending Ending }
+
+func (f firstOnly) For(seq int, _ *http.Request, _ *Exchange) Rewrite {
+	if seq != 1 {
+		return nil
+	}
+	return endAfterFirst(f)
+}
+
+type endAfterFirst firstOnly
+
+func (endAfterFirst) Name() string                             { return "end-after-first" }
+func (endAfterFirst) Head(*Exchange, int, http.Header) *Answer { return nil }
+func (endAfterFirst) Finish(int, time.Duration) Step           { return Step{} }
+func (endAfterFirst) Rate() int                                { return 0 }
+func (e endAfterFirst) Event(n int, frame []byte, _ time.Duration) Step {
+	return Step{Send: frame, End: e.ending, Fired: true}
+}
+
+// Server.Inject applies the rewrite to the requests it picks, ends the
+// response as the rewrite says, and Requests counts every request.
+func TestServerInjectEndingsAndRequests(t *testing.T) {
+	body := chatDelta + chatDelta + chatDone
+	tests := []struct {
+		ending  Ending
+		wantErr string // "" for a clean end
+	}{
+		{EndClean, ""},
+		{EndAbort, "unexpected EOF"},
+		{EndResetConn, "connection reset"},
+	}
+	for _, tt := range tests {
+		s := &Server{Plan: []*Exchange{FromBody("t", []byte(body))}, Instant: true, Inject: firstOnly{tt.ending}}
+		url := serveOne(t, s)
+		_, got, err := get(t, url)
+		if string(got) != chatDelta || (tt.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("ending %d: got %q, %v; want the first event and %q", tt.ending, got, err, tt.wantErr)
+		}
+		for range 2 {
+			if _, got, err := get(t, url); err != nil || string(got) != body {
+				t.Errorf("ending %d: a later request got %q, %v; want the clean body", tt.ending, got, err)
+			}
+		}
+		if n := s.Requests(); n != 3 {
+			t.Errorf("Requests() = %d, want 3", n)
+		}
+	}
+}

@@ -99,9 +99,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Inject != nil {
-		if ex.rewrite = p.Inject.For(ex.seq, r, ex.x); ex.rewrite != nil {
-			ex.x.Injected = ex.rewrite.Name()
-		}
+		ex.rewrite = p.Inject.For(ex.seq, r, ex.x)
 	}
 	ex.open()
 	defer ex.finish(errors.New("the proxy's handler failed")) // only if nothing else ended it

@@ -50,7 +50,7 @@ func newRecorder(seq int, x *Exchange, sink CaptureSink, feed *Feed) *recorder {
 		// this goroutine and must not be shared. Its Spool is shared (reads
 		// are safe beside appends), so the UI keeps no copy of the body.
 		feed.Publish(Update{Seq: seq, Start: &Exchange{
-			Source: x.Source, Format: x.Format, Started: x.Started, Request: x.Request, Timed: true, Injected: x.Injected,
+			Source: x.Source, Format: x.Format, Started: x.Started, Request: x.Request, Timed: true,
 			Spool: x.Spool,
 		}})
 	}
@@ -75,7 +75,7 @@ func (r *recorder) response(resp *http.Response) {
 	}
 	r.begin()
 	if r.feed != nil {
-		r.feed.Publish(Update{Seq: r.seq, Response: r.x.Response})
+		r.feed.Publish(Update{Seq: r.seq, Response: r.x.Response, Injected: r.x.Injected})
 	}
 }
 

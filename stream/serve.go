@@ -128,6 +128,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeAnswer(w, a)
 			return
 		}
+		if !rewritable(status) {
+			rw = nil // a captured error answer is served as it is
+		}
 	}
 	w.WriteHeader(status)
 	rc := http.NewResponseController(w)

@@ -2,7 +2,10 @@ package stream
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -142,5 +145,67 @@ func TestHARKeepsByAndInjected(t *testing.T) {
 	ys, err := Read("x.har", &buf)
 	if err != nil || len(ys) != 1 || ys[0].Injected != "cut@1" || ys[0].End.By != ByMidstream {
 		t.Fatalf("round trip: %v %+v", err, ys)
+	}
+}
+
+// The case end to end: a client that hangs up right after [DONE]
+// while the upstream holds the connection is recorded as ended by the
+// client, and serving that capture gives the next client a clean end.
+func TestProxyClientHangUpAfterDoneServesClean(t *testing.T) {
+	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, chatDelta+chatDone)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the upstream has not closed yet
+	}))
+	defer env.close(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "POST", env.srv.URL+"/v1/chat/completions", nil)
+	resp, err := env.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 0, 256)
+	for !bytes.HasSuffix(got, []byte(chatDone)) {
+		b := make([]byte, 256)
+		n, err := resp.Body.Read(b)
+		got = append(got, b[:n]...)
+		if err != nil {
+			t.Fatalf("read %q: %v", got, err)
+		}
+	}
+	cancel() // the SDK stops at [DONE] and hangs up
+	resp.Body.Close()
+	x, _ := readCapture(t, env.next(t).capture)
+	if x.End.Reason != EndCanceled || x.End.By != ByClient {
+		t.Fatalf("capture end = %+v, want cancelled by the client", x.End)
+	}
+	if !ServedClean(x) {
+		t.Fatal("ServedClean = false for a capture whose client hung up after [DONE]")
+	}
+	url := serveOne(t, &Server{Plan: []*Exchange{x}, Instant: true})
+	if _, body, err := get(t, url); err != nil || string(body) != chatDelta+chatDone {
+		t.Errorf("served %q, %v; want the whole stream and a clean end", body, err)
+	}
+}
+
+func TestEndedBy(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{nil, ByUpstream},
+		{io.EOF, ByUpstream},
+		{io.ErrUnexpectedEOF, ByUpstream},
+		{ErrClientGone, ByClient},
+		{ErrUserCanceled, ByClient},
+		{ErrShutdown, ByMidstream},
+		{ErrIdleTimeout, ByMidstream},
+		{ErrTotalTimeout, ByMidstream},
+	}
+	for _, tt := range tests {
+		if got := endedBy(tt.err); got != tt.want {
+			t.Errorf("endedBy(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }

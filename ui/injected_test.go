@@ -54,3 +54,22 @@ func TestInjectedLabelIsSanitized(t *testing.T) {
 		t.Errorf("label not sanitized or redacted:\n%q", got)
 	}
 }
+
+// In a live proxy session the label arrives with the response headers
+// (the proxy knows only then whether the answer is rewritten).
+func TestLiveInjectedLabelArrivesWithResponse(t *testing.T) {
+	m, _ := liveModel(t, 120, 30)
+	feedLive(m, feedMsg{updates: []stream.Update{
+		{Seq: 1, Start: &stream.Exchange{Source: "proxy#1", Timed: true, Request: &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages"}}},
+		{Seq: 1, Response: &stream.Response{Status: 529}, Injected: "status:529"},
+		{Seq: 1, End: &stream.End{Reason: stream.EndEOF, By: stream.ByMidstream}},
+		{Seq: 2, Start: &stream.Exchange{Source: "proxy#2", Timed: true, Request: &stream.Request{Method: "POST", URL: "https://api.anthropic.com/v1/messages"}}},
+		{Seq: 2, Response: &stream.Response{Status: 429}},
+		{Seq: 2, End: &stream.End{Reason: stream.EndEOF, By: stream.ByUpstream}},
+	}})
+	press(m, "esc")
+	s := screen(m)
+	if !contains(s, "injected proxy#1") || strings.Contains(s, "injected proxy#2") {
+		t.Errorf("want only proxy#1 labelled injected:\n%s", s)
+	}
+}
