@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +198,7 @@ func TestDrillUsageErrors(t *testing.T) {
 		{"bad timeout", []string{"--timeout", "0s"}, "--timeout"},
 		{"bad fault", []string{"--faults", "explode@3"}, "--faults"},
 		{"bad attempts", []string{"--attempts", "zero"}, "--attempts"},
+		{"CMD that does not exist", []string{"--", dir + "/no-such-app"}, "cannot run"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -201,7 +206,11 @@ func TestDrillUsageErrors(t *testing.T) {
 			var out, errb bytes.Buffer
 			root.SetOut(&out)
 			root.SetErr(&errb)
-			root.SetArgs(append(append([]string{"drill"}, c.flags...), "--", "true"))
+			args := append([]string{"drill"}, c.flags...)
+			if !slices.Contains(args, "--") {
+				args = append(args, "--", "true")
+			}
+			root.SetArgs(args)
 			err := root.Execute()
 			var ee *exitError
 			if !errors.As(err, &ee) || ee.code != 2 {
@@ -232,5 +241,38 @@ func TestDrillVerboseIsSanitized(t *testing.T) {
 	_, _, quiet := runDrillTest(t, "noisy", "--faults", "cut-before-end")
 	if strings.Contains(quiet, "red") {
 		t.Errorf("CMD's output shown without --verbose: %q", quiet)
+	}
+}
+
+// TestDrillInterrupt: Ctrl-C stops the run in progress (its whole process
+// group), prints the rows so far and exits 130, leaving no child behind.
+func TestDrillInterrupt(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	p := start(t, nil, "drill", "--", "sh", "-c", "sleep 300 & echo $! > "+pidFile+"; wait")
+	p.WaitFor(t, `control run`)
+	deadline := time.Now().Add(10 * time.Second)
+	var child []byte
+	for len(child) == 0 && time.Now().Before(deadline) {
+		child, _ = os.ReadFile(pidFile)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := p.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.Wait(t, 10*time.Second); code != 130 {
+		t.Errorf("exit %d, want 130\n%s", code, p.Output())
+	}
+	if !strings.Contains(p.Output(), "interrupted") || !strings.Contains(p.Output(), "(control)") {
+		t.Errorf("no interrupted note or no table:\n%s", p.Output())
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(child)))
+	if err != nil {
+		t.Fatalf("CMD's child pid %q: %v", child, err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	// Killed, it may stay a zombie until init reaps it: only a live
+	// process counts.
+	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(st), ") Z ") {
+		t.Errorf("CMD's child %d still runs after drill was interrupted", pid)
 	}
 }
