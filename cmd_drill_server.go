@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"net/http"
 	"sort"
 	"sync"
@@ -26,6 +29,10 @@ type attempt struct {
 	// Full: Complete, and the answer was the clean capture itself (no
 	// fault rewrote it).
 	Full bool
+	// Unchanged: a fault was chosen, yet the client got exactly the
+	// clean capture's bytes, ended cleanly: the fault found nothing to
+	// break (error@9 of a 6-event stream).
+	Unchanged bool
 }
 
 // drillRun serves the requests of one run of CMD. Each run gets fresh
@@ -40,6 +47,7 @@ type drillRun struct {
 	mu       sync.Mutex
 	servers  map[string]*stream.Server
 	attempts []*attempt
+	sums     map[*stream.Exchange][]byte // SHA-256 of each clean body, once
 }
 
 // newDrillRun returns a run serving fixed (or the built-ins) with the
@@ -110,7 +118,7 @@ func (d *drillRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	srv := d.server(dialect, x)
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &countingWriter{ResponseWriter: w, sum: sha256.New()}
 	r = r.WithContext(context.WithValue(r.Context(), attemptKey{}, a))
 	aborted := true
 	defer func() {
@@ -125,6 +133,8 @@ func (d *drillRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
 		a.Complete = complete
 		a.Full = complete && a.Fault == ""
+		a.Unchanged = a.Fault != "" && !aborted && cw.status == http.StatusOK &&
+			cw.n == x.BodyLen() && bytes.Equal(cw.sum.Sum(nil), d.cleanSum(x))
 		d.mu.Unlock()
 	}()
 	srv.ServeHTTP(cw, r)
@@ -167,6 +177,21 @@ func (d *drillRun) Dialects() []string {
 	return out
 }
 
+// cleanSum returns the SHA-256 of x's body, read chunk by chunk (bodies
+// live in a spool) and kept for the run. Called with d.mu held.
+func (d *drillRun) cleanSum(x *stream.Exchange) []byte {
+	if sum, ok := d.sums[x]; ok {
+		return sum
+	}
+	h := sha256.New()
+	_ = x.EachChunk(func(c stream.Chunk) error { h.Write(c.Data); return nil })
+	if d.sums == nil {
+		d.sums = map[*stream.Exchange][]byte{}
+	}
+	d.sums[x] = h.Sum(nil)
+	return d.sums[x]
+}
+
 // trailingBlank returns how many line-end bytes (CR, LF) end x's body:
 // the blank line that closes its last event.
 func trailingBlank(x *stream.Exchange) int64 {
@@ -184,10 +209,12 @@ func trailingBlank(x *stream.Exchange) int64 {
 	return k
 }
 
-// countingWriter counts the body bytes written and notes a failed write;
+// countingWriter counts (and hashes) the body bytes written and notes a
+// failed write;
 // Unwrap lets http.ResponseController reach the real writer's Flush.
 type countingWriter struct {
 	http.ResponseWriter
+	sum    hash.Hash // of the body bytes written
 	n      int64
 	status int
 	failed bool
@@ -208,6 +235,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	}
 	n, err := c.ResponseWriter.Write(p)
 	c.n += int64(n)
+	c.sum.Write(p[:n])
 	if err != nil {
 		c.failed = true
 	}

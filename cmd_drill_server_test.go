@@ -88,6 +88,10 @@ func TestDrillServerFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	past, err := inspect.ParseFault("error@99:api_error")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		fault  *inspect.Fault
@@ -104,6 +108,8 @@ func TestDrillServerFacts(t *testing.T) {
 			attempt{Seq: 1, Dialect: "anthropic", Complete: true, Full: true}},
 		{"a faulted answer is never full", &status529, "/v1/messages", "", 529,
 			attempt{Seq: 1, Dialect: "anthropic", Fault: "status:529"}},
+		{"a fault past the stream's end changes nothing", &past, "/v1/messages", "", 200,
+			attempt{Seq: 1, Dialect: "anthropic", Fault: "error@99:api_error", Complete: true, Unchanged: true}},
 		{"a path drill does not serve", nil, "/v1/models", "", 404,
 			attempt{Seq: 1}},
 	}

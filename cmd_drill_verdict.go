@@ -28,8 +28,8 @@ const (
 	// verdictHung: still running at --timeout; killed.
 	verdictHung verdict = "hung"
 	// verdictUntested: no attempt was faulted (CMD made no request, or
-	// fewer than --attempts names, or the fault does not fit the
-	// dialect): the row proves nothing.
+	// fewer than --attempts names), or the fault changed no byte (an
+	// event number past the stream's end): the row proves nothing.
 	verdictUntested verdict = "untested"
 )
 
@@ -54,6 +54,17 @@ func (r runResult) faulted() int {
 		}
 	}
 	return n
+}
+
+// unchanged reports whether every faulted attempt got the clean bytes:
+// the fault found nothing to break in this stream.
+func (r runResult) unchanged() bool {
+	for _, a := range r.Attempts {
+		if a.Fault != "" && !a.Unchanged {
+			return false
+		}
+	}
+	return true
 }
 
 // delivered returns the 1-based number of the first attempt that got the
@@ -82,6 +93,8 @@ func decide(r runResult) (verdict, string) {
 		return verdictUntested, "CMD made no request"
 	case r.faulted() == 0:
 		return verdictUntested, fmt.Sprintf("no attempt was faulted (%s)", requests(n))
+	case r.unchanged():
+		return verdictUntested, "the fault changed nothing: the stream has nothing there to break"
 	case r.Exit != 0:
 		if d := r.delivered(); d > 0 {
 			return verdictReported, fmt.Sprintf("exit %d although attempt %d got the full answer", r.Exit, d)
