@@ -64,7 +64,10 @@ verdict decided from those facts, never from CMD's output:
 
 CMD's output is kept in a log file (--verbose shows it); the table names
 the log of every row that did not end well. Exit status: 2 when the control
-run fails (nothing is judged), 1 when a fault was swallowed, 0 otherwise.`,
+run fails (nothing is judged), 1 when a fault was swallowed, 0 otherwise.
+
+Fault specs (as serve --inject takes them): ` + inspect.FaultGrammar + `.
+drill's own flags come before CMD: everything from CMD on is CMD's.`,
 			Example: `  midstream drill -- python app.py
   midstream drill -- go run ./cmd/app
   midstream drill --faults 'error@3:overloaded_error,cut-before-end' -- node app.js
@@ -74,6 +77,9 @@ run fails (nothing is judged), 1 when a fault was swallowed, 0 otherwise.`,
 			RunE: func(cmd *cobra.Command, args []string) error { return runDrill(cmd, args, &f) },
 		}
 		fl := cmd.Flags()
+		// "drill python -m app": -m is python's, not an unknown flag of
+		// drill's, even without "--".
+		fl.SetInterspersed(false)
 		fl.StringVar(&f.capture, "capture", "", "serve this clean, complete stream (FILE or FILE#N) instead of the built-in ones")
 		fl.StringVar(&f.faults, "faults", "", "comma-separated fault specs (default: one of each class that fits the dialect)")
 		fl.StringVar(&f.attempts, "attempts", "1", `which attempts of each run are faulted: "1", "all", or a list "1,3"`)

@@ -276,3 +276,27 @@ func TestDrillInterrupt(t *testing.T) {
 		t.Errorf("CMD's child %d still runs after drill was interrupted", pid)
 	}
 }
+
+// TestDrillFlagsAfterCMDAreCMDs: without "--", flags after CMD go to CMD.
+func TestDrillFlagsAfterCMDAreCMDs(t *testing.T) {
+	t.Setenv(drillHelperEnv, "strict")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := newRootCmd()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs([]string{"drill", "--format", "json", "--faults", "cut-before-end", self, "--format", "-x"})
+	if err := root.Execute(); err != nil {
+		t.Fatalf("drill refused CMD's own flags: %v\n%s", err, errb.String())
+	}
+	var rep drillJSON
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Command) != 3 || rep.Command[1] != "--format" || rep.Command[2] != "-x" || len(rep.Runs) != 2 {
+		t.Errorf("command %q runs %d, want CMD with its flags and 2 runs", rep.Command, len(rep.Runs))
+	}
+}
