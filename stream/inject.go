@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -21,8 +22,9 @@ type Injector interface {
 // before the response starts, Event for every event of the body in order,
 // Finish when the body ended without the rewrite ending it first. The
 // body is never held whole: only the event being read is buffered. Only a
-// 2xx stream is rewritten: any other answer passes untouched (and is not
-// labelled injected) unless Head answers in its place.
+// 2xx, uncompressed stream is rewritten: any other answer passes
+// untouched (and is not labelled injected) unless Head answers in its
+// place.
 type Rewrite interface {
 	// Name is the spec, e.g. "error@3:overloaded_error", recorded in the
 	// capture (Exchange.Injected).
@@ -367,4 +369,13 @@ func endBy(s string) string {
 // Rewrite may change: a 2xx. Any other answer (the upstream's own 429,
 // a 500, a redirect) passes untouched and is not labelled injected,
 // unless the rewrite's Head answered in its place.
-func rewritable(status int) bool { return status >= 200 && status <= 299 }
+//
+// A compressed body (Content-Encoding other than identity) is not
+// rewritten either: its events cannot be found without decompressing it,
+// and midstream forwards bodies as they are.
+func rewritable(status int, h http.Header) bool {
+	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return false
+	}
+	return status >= 200 && status <= 299
+}

@@ -18,7 +18,7 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 	copyEndToEnd(h, resp.Header)
 	h.Del("Content-Length") // the body changes length
 	a := ex.rewrite.Head(ex.x, resp.StatusCode, h)
-	if a == nil && !rewritable(resp.StatusCode) {
+	if a == nil && !rewritable(resp.StatusCode, resp.Header) {
 		// The upstream's own error passes untouched and unlabelled: a
 		// diagnosis must not call a real failure injected.
 		ex.rewrite = nil

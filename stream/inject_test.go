@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -194,6 +195,37 @@ func TestServerInjectEndingsAndRequests(t *testing.T) {
 		}
 		if n := s.Requests(); n != 3 {
 			t.Errorf("Requests() = %d, want 3", n)
+		}
+	}
+}
+
+// A compressed or non-2xx capture is served as it is: the rewrite never
+// sees its bytes.
+func TestServerInjectLeavesErrorsAndCompressedBodiesAlone(t *testing.T) {
+	body := chatDelta + chatDone
+	for _, tt := range []struct {
+		name   string
+		status int
+		header http.Header
+	}{
+		{"429", 429, http.Header{"Content-Type": {"application/json"}}},
+		{"gzip", 200, http.Header{"Content-Type": {"text/event-stream"}, "Content-Encoding": {"gzip"}}},
+	} {
+		x := FromBody("t", gzipped(t, []byte(body)))
+		if tt.name == "429" {
+			x = FromBody("t", []byte(body))
+		}
+		x.Response = &Response{Status: tt.status, Header: tt.header}
+		url := serveOne(t, &Server{Plan: []*Exchange{x}, Instant: true, Inject: firstOnly{EndAbort}})
+		c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || !bytes.Equal(got, x.Body()) || resp.StatusCode != tt.status {
+			t.Errorf("%s: got %d %q, %v; want the capture as it is", tt.name, resp.StatusCode, got, err)
 		}
 	}
 }

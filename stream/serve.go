@@ -128,8 +128,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeAnswer(w, a)
 			return
 		}
-		if !rewritable(status) {
-			rw = nil // a captured error answer is served as it is
+		if !rewritable(status, w.Header()) {
+			rw = nil // a captured error (or compressed) answer is served as it is
 		}
 	}
 	w.WriteHeader(status)
