@@ -93,7 +93,9 @@ func decide(r runResult) (verdict, string) {
 		return verdictUntested, "CMD made no request"
 	case r.faulted() == 0:
 		return verdictUntested, fmt.Sprintf("no attempt was faulted (%s)", requests(n))
-	case r.unchanged():
+	case r.Destructive && r.unchanged():
+		// stall and drip change the pace, not the bytes: for them the
+		// same bytes are the point.
 		return verdictUntested, "the fault changed nothing: the stream has nothing there to break"
 	case r.Exit != 0:
 		if d := r.delivered(); d > 0 {

@@ -50,6 +50,8 @@ func TestDrillDecide(t *testing.T) {
 		{"still running at the timeout: hung", runResult{Fault: "stall@3:1h", Attempts: at("f"), TimedOut: true, Exit: -1, Elapsed: 2 * time.Second}, verdictHung},
 		{"CMD made no request: untested", runResult{Fault: "cut@5", Destructive: true}, verdictUntested},
 		{"fault aimed at attempt 3 of 1: untested", runResult{Fault: "cut@5", Destructive: true, Attempts: at("C")}, verdictUntested},
+		{"stall or drip keeps every byte: still recovered", runResult{Fault: "drip:4096",
+			Attempts: []attempt{{Seq: 1, Fault: "drip:4096", Complete: true, Unchanged: true}}}, verdictRecovered},
 		{"fault that changed no byte: untested", runResult{Fault: "error@99:api_error", Destructive: true,
 			Attempts: []attempt{{Seq: 1, Fault: "error@99:api_error", Complete: true, Unchanged: true}}}, verdictUntested},
 	}
