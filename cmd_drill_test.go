@@ -130,7 +130,7 @@ func TestDrillVerdictsOnHelperApps(t *testing.T) {
 			[]want{{2, verdictRecovered}, {2, verdictRecovered}, {2, verdictRecovered}}, 0},
 		{"app that retries reports when every attempt fails", "retry", []string{"--attempts", "all"},
 			[]want{{3, verdictReported}, {3, verdictReported}, {3, verdictReported}}, 0},
-		{"app that waits forever on a bad answer hangs", "stuck", []string{"--timeout", "3s", "--faults", "cut-before-end"},
+		{"app that waits forever on a bad answer hangs", "stuck", []string{"--timeout", "5s", "--faults", "cut-before-end"},
 			[]want{{1, verdictHung}}, 0},
 		{"--capture serves the user's own clean stream", "retry", []string{"--capture", "internal/drillcaps/anthropic.sse"},
 			[]want{{2, verdictRecovered}, {2, verdictRecovered}, {2, verdictRecovered}}, 0},
