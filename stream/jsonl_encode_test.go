@@ -228,3 +228,24 @@ func TestBatchedCaptureWriterStalledDisk(t *testing.T) {
 		t.Fatalf("wrote %d bytes, want %d, or out of order", w.b.Len(), want.Len())
 	}
 }
+
+// BenchmarkChunkLineRead encodes the line of one full proxy read: 32 KiB
+// of back-to-back SSE events (the size the proxy forwards per read under
+// load, see BenchmarkProxyWire), once of the benchmark origin's events and
+// once of Anthropic-shaped text deltas.
+func BenchmarkChunkLineRead(b *testing.B) {
+	for _, tc := range []struct{ name, event string }{
+		{"bench-origin", "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"t\":1764862172123456789,\"text\":\"" + strings.Repeat("x", 30) + "\"}\n\n"},
+		{"anthropic-delta", "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello there, how are you doing today? I\\u2019m fine.\"}}\n\n"},
+	} {
+		data := []byte(strings.Repeat(tc.event, 32<<10/len(tc.event)))
+		c := Chunk{At: 1234567 * time.Microsecond, Data: data}
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			var buf []byte
+			for b.Loop() {
+				buf = appendChunkLine(buf[:0], c)
+			}
+		})
+	}
+}
