@@ -253,4 +253,3 @@ func BenchmarkChunkLineRead(b *testing.B) {
 		})
 	}
 }
-
