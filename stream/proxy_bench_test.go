@@ -352,6 +352,9 @@ func TestProxyBenchHelper(t *testing.T) {
 		}
 	}
 	srv := &http.Server{Handler: h}
+	if p, ok := h.(*Proxy); ok {
+		srv.ConnContext = p.ConnContext
+	}
 	go srv.Serve(ln)
 	fmt.Println(ln.Addr())
 	io.Copy(io.Discard, os.Stdin)
