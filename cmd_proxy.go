@@ -110,7 +110,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		lines.done(x, capture, err)
 	}
 
-	srv := &http.Server{Handler: guardHost(ln, p, "proxy", f.allowHosts, lines.denied), ReadHeaderTimeout: time.Minute, ConnContext: p.ConnContext}
+	srv := &http.Server{Handler: guardHost(ln, p, "proxy", f.allowHosts, lines.denied), ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

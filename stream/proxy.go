@@ -248,7 +248,6 @@ func (ex *proxyExchange) copyBody(resp *http.Response) {
 	// whatever an upstream sends anyway is still recorded.
 	toClient := bodyAllowed(resp.StatusCode) && ex.r.Method != http.MethodHead
 	rc := http.NewResponseController(ex.w)
-	ck := corkerFor(ex.r)
 	bp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bp)
 	buf := *bp
@@ -262,7 +261,9 @@ func (ex *proxyExchange) copyBody(resp *http.Response) {
 			// forwarded together.
 			var werr error
 			if toClient {
-				werr = ck.write(ex.w, rc, buf[:n])
+				if _, werr = ex.w.Write(buf[:n]); werr == nil {
+					werr = rc.Flush()
+				}
 			}
 			ex.rec.chunk(buf[:n])
 			if werr != nil {

@@ -352,9 +352,6 @@ func TestProxyBenchHelper(t *testing.T) {
 		}
 	}
 	srv := &http.Server{Handler: h}
-	if p, ok := h.(*Proxy); ok {
-		srv.ConnContext = p.ConnContext
-	}
 	go srv.Serve(ln)
 	fmt.Println(ln.Addr())
 	io.Copy(io.Discard, os.Stdin)

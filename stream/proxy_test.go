@@ -34,20 +34,11 @@ type proxyEnv struct {
 	client *http.Client
 	tr     *http.Transport // the client's
 	ptr    *http.Transport // the proxy's, upstream
-
-	configure func(*proxyEnv, *http.Server) // see newProxyEnvServer
 }
 
 func newProxyEnv(t testing.TB, upstream http.Handler) *proxyEnv {
 	t.Helper()
-	return newProxyEnvServer(t, upstream, nil)
-}
-
-// newProxyEnvServer is newProxyEnv with configure (if not nil) called on
-// the proxy's server before it starts.
-func newProxyEnvServer(t testing.TB, upstream http.Handler, configure func(*proxyEnv, *http.Server)) *proxyEnv {
-	t.Helper()
-	e := &proxyEnv{done: make(chan finished, 1000), configure: configure}
+	e := &proxyEnv{done: make(chan finished, 1000)}
 	if upstream != nil {
 		e.up = httptest.NewServer(upstream)
 		e.up.Config.ErrorLog = quietLog()
@@ -69,10 +60,6 @@ func (e *proxyEnv) start(t testing.TB, target string) *proxyEnv {
 		OnDone: func(x *Exchange, c string, err error) { e.done <- finished{x, c, err} }}
 	e.srv = httptest.NewUnstartedServer(e.p)
 	e.srv.Config.ErrorLog = quietLog()
-	e.srv.Config.ConnContext = e.p.ConnContext // as `midstream proxy` serves it
-	if e.configure != nil {
-		e.configure(e, e.srv.Config)
-	}
 	e.srv.Start()
 	e.tr = &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 200}
 	e.client = &http.Client{Transport: e.tr}
