@@ -46,6 +46,40 @@ func deltaFitsBlock(dt, bt string) (known, fits bool) {
 // maxToolJSON bounds the tool input kept for the W7 check.
 const maxToolJSON = 64 << 20
 
+// anthropicGrammar is the Anthropic Messages dialect (also Claude on
+// Vertex, and the events inside Bedrock's binary frames).
+type anthropicGrammar struct{}
+
+func (anthropicGrammar) id() dialect                        { return dialectAnthropic }
+func (anthropicGrammar) name() string                       { return "anthropic" }
+func (anthropicGrammar) terminator() string                 { return "message_stop" }
+func (anthropicGrammar) owns(p Provider) bool               { return p == ProviderAnthropic }
+func (anthropicGrammar) checker(d *diag) checker            { return newAnthropicChecker(d) }
+func (anthropicGrammar) assemble(a *assembler, data []byte) { a.anthropic(data) }
+func (anthropicGrammar) summary(name, dt string, data []byte) string {
+	return anthropicSummary(name, dt, data)
+}
+
+// detect recognises message_* and content_block_* events (sure), and an
+// error event whose type the docs list (tentative: gateways pass such
+// errors through inside other dialects).
+func (anthropicGrammar) detect(e *sniffed) (detection, bool) {
+	t := e.dataType
+	switch {
+	case strings.HasPrefix(t, "message_") || strings.HasPrefix(t, "content_block_") ||
+		strings.HasPrefix(e.name, "message_") || strings.HasPrefix(e.name, "content_block_"):
+		return detection{provider: ProviderAnthropic}, true
+	case t == "error" && AnthropicStatus(jstring(jpath(e.data, "error", "type"))) != 0:
+		return detection{provider: ProviderAnthropic}, false
+	}
+	return detection{}, false
+}
+
+// errorOf reads an error event, mapped by appendix A1.
+func (anthropicGrammar) errorOf(name, dt string, data []byte) (errInfo, bool) {
+	return errorObject(name, dt, data, func(_, typ string) int { return AnthropicStatus(typ) })
+}
+
 type anthropicChecker struct {
 	d *diag
 

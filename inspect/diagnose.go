@@ -129,6 +129,7 @@ func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	default:
 		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
 	}
+	d.dialect = det.dialect
 	d.chk = d.newChecker()
 	if x.Timed {
 		d.ci = stream.NewChunkIndex(x)
@@ -159,32 +160,6 @@ func mismatch(v *Verdict) bool {
 		}
 	}
 	return v.MappedStatus != 0 && v.MappedStatus != v.HTTPStatus
-}
-
-func (d *diag) newChecker() checker {
-	d.dialect = dialectOf(d.v.Provider)
-	switch d.v.Provider {
-	case ProviderAnthropic:
-		return newAnthropicChecker(d)
-	case ProviderOpenAIChat, ProviderOpenRouter:
-		return newChatChecker(d)
-	case ProviderOpenAIResponses:
-		return newResponsesChecker(d)
-	}
-	return &genericChecker{d: d}
-}
-
-// dialectOf is how the events of provider p are summarized.
-func dialectOf(p Provider) dialect {
-	switch p {
-	case ProviderAnthropic:
-		return dialectAnthropic
-	case ProviderOpenAIChat, ProviderOpenRouter:
-		return dialectChat
-	case ProviderOpenAIResponses:
-		return dialectResponses
-	}
-	return dialectGeneric
 }
 
 // markContent records that event i delivered content (text, thinking or

@@ -146,47 +146,8 @@ func (d *diag) errorOf(name, dt string, data []byte) (typ, msg string, status in
 	if !validJSON(data) {
 		return "", "", 0, false, false
 	}
-	if d.dialect == dialectResponses {
-		switch dt {
-		case "error":
-			code, t, m := responsesError(data)
-			typ = code
-			if typ == "" {
-				typ = t
-			}
-			return typ, m, OpenAIStatus(code, t), false, true
-		case "response.failed":
-			re := jpath(data, "response", "error")
-			code := jstring(jfield(re, "code"))
-			return code, jstring(jfield(re, "message")), OpenAIStatus(code, ""), false, true
-		}
-		return "", "", 0, false, false
-	}
-	eo := jfield(data, "error")
-	if !isObject(eo) {
-		if name != "error" && dt != "error" {
-			return "", "", 0, false, false
-		}
-		eo = data
-	}
-	t := jstring(jfield(eo, "type"))
-	rawCode := jfield(eo, "code")
-	code, isStr := jstr(rawCode)
-	if !isStr && rawCode != nil && string(rawCode) != "null" {
-		code = string(rawCode) // OpenRouter's numeric code
-	}
-	typ = t
-	if typ == "" {
-		typ = code
-	}
-	switch {
-	case d.dialect == dialectAnthropic:
-		status = AnthropicStatus(t)
-	case t != "" || code != "":
-		status = chatErrorStatus(code, t)
-	}
-	spendCap = jstring(jpath(eo, "details", "error_code")) == "enforced_spend_limit_reached"
-	return typ, jstring(jfield(eo, "message")), status, spendCap, true
+	e, ok := grammarOf(d.dialect).errorOf(name, dt, data)
+	return e.typ, e.msg, e.status, e.spendCap, ok
 }
 
 // addEvent appends r to the timeline and the timing figures.

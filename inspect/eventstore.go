@@ -65,17 +65,6 @@ type eventRun struct {
 	ents  []entry
 }
 
-// dialect says which summarizer derives an event's summary.
-type dialect uint8
-
-const (
-	dialectGeneric dialect = iota
-	dialectAnthropic
-	dialectChat
-	dialectResponses
-	dialectBedrock // a binary event-stream frame
-)
-
 // typeTable interns event and data type names to small ids. It is only
 // ever appended to, so a snapshot of names stays valid for its readers.
 type typeTable struct {

@@ -210,7 +210,7 @@ func (t *Timeline) detect(e *stream.Event) {
 		return
 	}
 	ev := []sniffed{{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: e.Data}}
-	det := fromEvents(sniffResult{events: ev})
+	det, sure := fromEvents(sniffResult{events: ev})
 	if det.provider == "" {
 		return
 	}
@@ -218,6 +218,10 @@ func (t *Timeline) detect(e *stream.Event) {
 	t.d.v.Provider = det.provider
 	if t.d.v.Gateway == "" {
 		t.d.v.Gateway = det.gateway
+	}
+	t.d.dialect = dialectOf(det.provider)
+	if sure {
+		t.d.dialect = det.dialect
 	}
 	t.d.chk = t.d.newChecker()
 }

@@ -20,7 +20,10 @@ const (
 	ProviderOpenAIChat      Provider = "openai-chat"
 	ProviderOpenAIResponses Provider = "openai-responses"
 	ProviderOpenRouter      Provider = "openrouter"
-	ProviderGeneric         Provider = "generic"
+	// ProviderGemini is the Gemini API and Gemini on Vertex AI (gateway
+	// "vertex").
+	ProviderGemini  Provider = "gemini"
+	ProviderGeneric Provider = "generic"
 )
 
 // Outcome is how an exchange ended, as the user should read it.
@@ -95,8 +98,14 @@ type SDKRef struct {
 // Verdict is everything midstream concludes about one exchange. Its JSON
 // form is one element of "exchanges" in schema midstream.diagnosis/v1.
 type Verdict struct {
-	Source            string       `json:"source"`
-	Provider          Provider     `json:"provider"`
+	Source   string   `json:"source"`
+	Provider Provider `json:"provider"`
+	// Dialect names the grammar the stream was read with: "anthropic",
+	// "openai-chat", "openai-responses", "gemini" or "generic". It follows
+	// the stream's shape, so it may differ from what Provider (the host)
+	// implies: an OpenRouter stream of Responses events is
+	// "openai-responses".
+	Dialect           string       `json:"dialect"`
 	Request           *RequestInfo `json:"request"`
 	RequestID         string       `json:"-"`
 	HTTPStatus        int          `json:"-"` // 0 when unknown and not assumed

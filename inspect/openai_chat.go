@@ -6,12 +6,83 @@ import (
 	"strings"
 )
 
-// OpenAI-style streams (domain.md §4): Chat Completions chunks ending in
+// OpenAI Chat Completions streams (domain.md §4): chunks ending in
 // `data: [DONE]`, with an undocumented top-level "error" object for
 // in-stream errors; OpenRouter's variant (top-level error plus
 // finish_reason "error"); Portkey's rewrite of an Anthropic error into
-// finish_reason = the Anthropic error type; and the Responses API's typed
-// events (error, response.failed, response.completed).
+// finish_reason = the Anthropic error type.
+
+// chatGrammar is the Chat Completions dialect.
+type chatGrammar struct{}
+
+func (chatGrammar) id() dialect        { return dialectChat }
+func (chatGrammar) name() string       { return "openai-chat" }
+func (chatGrammar) terminator() string { return "data: [DONE]" }
+func (chatGrammar) owns(p Provider) bool {
+	return p == ProviderOpenAIChat || p == ProviderOpenRouter
+}
+func (chatGrammar) checker(d *diag) checker                 { return newChatChecker(d) }
+func (chatGrammar) summary(_, _ string, data []byte) string { return chatSummary(data) }
+func (chatGrammar) assemble(a *assembler, data []byte)      { a.chat(data) }
+
+// detect recognises a chunk ("object", "choices" or a top-level
+// "error"); OpenRouter's and Portkey's marks make it sure, a plain chunk
+// is tentative (a later chunk may carry OpenRouter's "provider" label).
+func (chatGrammar) detect(e *sniffed) (detection, bool) {
+	obj := jstring(jfield(e.data, "object"))
+	choices := jfield(e.data, "choices")
+	if obj != "chat.completion.chunk" && choices == nil && jfield(e.data, "error") == nil {
+		return detection{}, false
+	}
+	d := detection{provider: ProviderOpenAIChat}
+	fr := jstring(jfield(jfirstElem(choices), "finish_reason"))
+	// Portkey also labels chunks with "provider", so its rewrite
+	// (finish_reason = an Anthropic error type) is checked first.
+	switch {
+	case AnthropicStatus(fr) != 0:
+		d.gateway = GatewayPortkey
+		return d, true
+	case fr == "error" || strings.HasPrefix(jstring(jfield(e.data, "id")), "gen-"):
+		d.provider = ProviderOpenRouter
+		return d, true
+	case jfield(e.data, "provider") != nil:
+		d.provider = ProviderOpenRouter // OpenRouter, unless a Portkey rewrite follows
+	}
+	return d, false
+}
+
+// errorOf reads a chunk's top-level error object, or the data of an
+// event named error.
+func (chatGrammar) errorOf(name, dt string, data []byte) (errInfo, bool) {
+	return errorObject(name, dt, data, chatErrorStatus)
+}
+
+// errorObject reads {"error":{type, code, message}} (or, for an event
+// named or typed "error", the data itself), mapping it with status.
+func errorObject(name, dt string, data []byte, status func(code, typ string) int) (errInfo, bool) {
+	eo := jfield(data, "error")
+	if !isObject(eo) {
+		if name != "error" && dt != "error" {
+			return errInfo{}, false
+		}
+		eo = data
+	}
+	t := jstring(jfield(eo, "type"))
+	rawCode := jfield(eo, "code")
+	code, isStr := jstr(rawCode)
+	if !isStr && rawCode != nil && string(rawCode) != "null" {
+		code = string(rawCode) // OpenRouter's numeric code
+	}
+	e := errInfo{typ: t, msg: jstring(jfield(eo, "message"))}
+	if e.typ == "" {
+		e.typ = code
+	}
+	if t != "" || code != "" {
+		e.status = status(code, t)
+	}
+	e.spendCap = jstring(jpath(eo, "details", "error_code")) == "enforced_spend_limit_reached"
+	return e, true
+}
 
 // chatChecker checks Chat Completions streams (OpenAI, OpenRouter, Portkey).
 type chatChecker struct {
@@ -151,139 +222,4 @@ func (c *chatChecker) finish() {
 				"The stream ended with no finish_reason, no dispatched [DONE] and no error: the response is incomplete."+d.cutNote(), last)
 		}
 	}
-}
-
-// responsesChecker checks Responses API streams.
-type responsesChecker struct {
-	d          *diag
-	terminalAt int // response.completed / failed / incomplete, -1
-	lastSeq    int64
-	haveSeq    bool
-}
-
-func newResponsesChecker(d *diag) *responsesChecker {
-	return &responsesChecker{d: d, terminalAt: -1}
-}
-
-func (c *responsesChecker) event(i int, ev *evCtx) {
-	d, data, dt := c.d, ev.data, ev.dataType
-	if !validJSON(data) {
-		d.f.add("R-data-not-json", SeverityError, "Event data is not valid JSON",
-			"Every Responses event carries one JSON object; the SDKs fail on this one.", i)
-		return
-	}
-	if c.terminalAt >= 0 && d.err == nil {
-		d.f.add("R-after-terminal", SeverityError, "Events after the terminal event",
-			fmt.Sprintf("Event %d ended the response, but more events followed.", c.terminalAt+1), i)
-	}
-	if n, ok := jint(jfield(data, "sequence_number")); ok {
-		if c.haveSeq && n != c.lastSeq+1 {
-			d.f.add("R-sequence-gap", SeverityWarning, "sequence_number is not consecutive",
-				fmt.Sprintf("sequence_number went from %d to %d; events were lost or reordered.", c.lastSeq, n), i)
-		}
-		c.lastSeq, c.haveSeq = n, true
-	}
-	resp := jfield(data, "response")
-	if m := jstring(jfield(resp, "model")); m != "" && d.model == "" {
-		d.model = m
-	}
-	switch {
-	case dt == "error":
-		code, typ, msg := responsesError(data)
-		name := code
-		if name == "" {
-			name = typ
-		}
-		d.setError(i, name, msg, OpenAIStatus(code, typ))
-	case dt == "response.failed":
-		c.terminalAt = i
-		re := jfield(resp, "error")
-		code := jstring(jfield(re, "code"))
-		d.setError(i, code, jstring(jfield(re, "message")), OpenAIStatus(code, ""))
-	case dt == "response.completed":
-		c.terminalAt = i
-		d.complete = true
-	case dt == "response.incomplete":
-		c.terminalAt = i
-		d.complete = true
-		why := jstring(jpath(resp, "incomplete_details", "reason"))
-		d.f.add("R-incomplete", SeverityWarning, "The response is incomplete: "+orUnknownType(why),
-			"response.incomplete ended the stream cleanly, but the output was cut (e.g. max_output_tokens).", i)
-	case dt == "response.output_item.added":
-		item := jfield(data, "item")
-		if t := jstring(jfield(item, "type")); t == "function_call" {
-			d.markContent(i)
-		}
-	case strings.HasSuffix(dt, ".delta"):
-		if p := jfield(data, "delta"); len(p) > 2 {
-			d.markContent(i)
-		}
-	}
-}
-
-func (c *responsesChecker) finish() {
-	d := c.d
-	switch {
-	case d.err != nil:
-		d.errorFinding("R-error-event")
-	case c.terminalAt >= 0:
-	case d.v.EventCount > 0 && !allUnterminated(d.v.Events):
-		title := "Truncated: no response.completed"
-		if d.cutTerminator("response.completed") {
-			title = "Truncated: response.completed cut before its blank line"
-		}
-		d.f.add("R-truncated", SeverityError, title,
-			"The stream ended without a dispatched response.completed, response.incomplete, response.failed or error event."+d.cutNote(), lastEvent(d.v.Events))
-	}
-}
-
-// genericChecker handles SSE from an unknown API: EOF is its end, and an
-// event named "error" or a top-level "error" member is its error.
-type genericChecker struct{ d *diag }
-
-func (c *genericChecker) event(i int, ev *evCtx) {
-	d, data := c.d, ev.data
-	eo := jfield(data, "error")
-	if ev.name != "error" && !isObject(eo) {
-		return
-	}
-	if !isObject(eo) {
-		eo = data
-	}
-	typ := jstring(jfield(eo, "type"))
-	code := jstring(jfield(eo, "code"))
-	msg := jstring(jfield(eo, "message"))
-	status := 0
-	if s := AnthropicStatus(typ); s != 0 {
-		status = s
-	} else if typ != "" || code != "" {
-		status = OpenAIStatus(code, typ)
-	}
-	if typ == "" {
-		typ = code
-	}
-	d.setError(i, typ, msg, status)
-}
-
-func (c *genericChecker) finish() {
-	d := c.d
-	if d.err != nil {
-		d.errorFinding("G-error-event")
-		return
-	}
-	// A generic stream has no terminator: it is complete when it ended
-	// cleanly, so never while it is still arriving.
-	d.complete = d.v.EventCount > 0 && !allUnterminated(d.v.Events) && !transportFailed(d.x.End.Reason) && !d.opt.InFlight
-}
-
-func allUnterminated(ev Events) bool { return lastEvent(ev) < 0 }
-
-// lastEvent returns the index of the last dispatched event, -1 if none
-// (only the last event of a timeline can be unterminated).
-func lastEvent(ev Events) int {
-	i := ev.Len() - 1
-	for i >= 0 && ev.Meta(i).Unterminated {
-		i--
-	}
-	return i
 }

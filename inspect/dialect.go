@@ -1,0 +1,150 @@
+package inspect
+
+// Dialects: the grammar a stream is read with. A dialect follows the
+// stream's shape, not its host: an OpenRouter, Azure or LiteLLM stream
+// whose events are Responses-shaped (response.*) is read with Responses
+// rules, whatever its URL says; the host stays in Verdict.Provider and
+// Verdict.Gateway. Each dialect lives in its own file (anthropic.go,
+// openai_chat.go, openai_responses.go, gemini.go, generic.go) and is one
+// row of dialectTable below: adding a dialect is one file, one id and one
+// row.
+
+// dialect identifies a grammar; entries of the timeline keep it (one
+// byte) to derive their summaries on demand.
+type dialect uint8
+
+// The dialect ids. dialectBedrock is no grammar: it marks a binary
+// event-stream frame on the timeline, whose embedded events are read with
+// the Anthropic grammar.
+const (
+	dialectGeneric dialect = iota
+	dialectAnthropic
+	dialectChat
+	dialectResponses
+	dialectBedrock
+	dialectGemini
+)
+
+// grammar is one stream dialect. Implementations are stateless values;
+// the state of one diagnosis lives in the checker they return.
+type grammar interface {
+	// id is the dialect's id (the timeline entries' dialect byte).
+	id() dialect
+	// name is the dialect's name in reports (Verdict.Dialect).
+	name() string
+	// owns reports whether p's streams are read with this grammar when
+	// their shape names none (the provider's native dialect).
+	owns(p Provider) bool
+	// detect recognises one leading event by its shape. sure is false
+	// for a shape other events may still refine (a plain chat chunk).
+	// A zero detection means the shape is not this dialect's.
+	detect(e *sniffed) (det detection, sure bool)
+	// checker returns the per-event checks of one diagnosis; its finish
+	// runs once after the last event and sets d.complete / d.err.
+	checker(d *diag) checker
+	// errorOf reads the error an event's data carries, as the checker
+	// would, without checker state: for a frame no client dispatched
+	// (cut before its blank line) and for a raw JSON error tail. ok is
+	// false when the data is no error.
+	errorOf(name, dataType string, data []byte) (e errInfo, ok bool)
+	// summary is an event's one-line summary (text snippet, stop
+	// reason, error type), derived from its data alone.
+	summary(name, dataType string, data []byte) string
+	// assemble folds one dispatched event's data into the message.
+	assemble(a *assembler, data []byte)
+	// terminator names what ends a successful stream of this dialect.
+	terminator() string
+}
+
+// errInfo is the error an event carries: its type (or code), message,
+// the status it stands for (0 when unknown) and whether it is the
+// spend-cap 429.
+type errInfo struct {
+	typ, msg string
+	status   int
+	spendCap bool
+}
+
+// dialectTable lists the grammars in detection order: an event is tried
+// against each in turn and the first sure match names the dialect. The
+// typed shapes (response.*, message_*, Gemini's candidates) come before
+// the chat chunk, whose only mark is a "choices" or "error" member.
+var dialectTable = []grammar{
+	responsesGrammar{},
+	anthropicGrammar{},
+	geminiGrammar{},
+	chatGrammar{},
+	genericGrammar{},
+}
+
+// grammars indexes dialectTable by id.
+var grammars = func() (g [256]grammar) {
+	for _, d := range dialectTable {
+		g[d.id()] = d
+	}
+	return g
+}()
+
+// grammarOf returns the grammar of id; the generic one for an id that
+// names none (dialectBedrock).
+func grammarOf(id dialect) grammar {
+	if g := grammars[id]; g != nil {
+		return g
+	}
+	return genericGrammar{}
+}
+
+// dialectOf is the native dialect of provider p.
+func dialectOf(p Provider) dialect {
+	for _, g := range dialectTable {
+		if g.owns(p) {
+			return g.id()
+		}
+	}
+	return dialectGeneric
+}
+
+// shapeOf returns the detection the events' shapes imply: the first sure
+// match (sure is then true), else the first tentative one, refined by a
+// later one when that was a plain chat chunk (OpenRouter's "provider"
+// label on a later chunk); zero when no shape is known.
+func shapeOf(events []sniffed) (det detection, sure bool) {
+	var tentative detection
+	for k := range events {
+		for _, g := range dialectTable {
+			det, sure := g.detect(&events[k])
+			if det.provider == "" {
+				continue
+			}
+			det.dialect = g.id()
+			if sure {
+				return det, true
+			}
+			if tentative.provider == "" || tentative.provider == ProviderOpenAIChat {
+				tentative = det
+			}
+			break
+		}
+	}
+	return tentative, false
+}
+
+// newChecker sets the diagnosis' dialect from its detection and returns
+// the dialect's checker.
+func (d *diag) newChecker() checker {
+	g := grammarOf(d.dialect)
+	d.v.Dialect = g.name()
+	return g.checker(d)
+}
+
+// dialectNamed returns the id of the dialect a verdict names (its Dialect
+// field), or provider p's own when the name is empty or unknown (a
+// verdict built by hand).
+func dialectNamed(name string, p Provider) dialect {
+	for _, g := range dialectTable {
+		if g.name() == name {
+			return g.id()
+		}
+	}
+	return dialectOf(p)
+}
