@@ -83,6 +83,13 @@ func Assemble(v *Verdict, upTo int) *Message {
 		return m
 	}
 	g := grammarOf(dialectNamed(v.Dialect, v.Provider))
+	if jsonArrayBody(v.Exchange) {
+		arrayEvents(v.Exchange, upTo, func(data []byte) {
+			m.Events++
+			g.assemble(&a, data)
+		})
+		return m
+	}
 	dec := stream.NewDecoder(v.Exchange.BodyReader())
 	for i := 0; i <= upTo; i++ {
 		e, err := dec.Next()

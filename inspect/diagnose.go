@@ -47,6 +47,9 @@ type diag struct {
 	cutErr      *StreamError
 	cutStatus   int
 	cutSpendCap bool
+
+	lastEnd   int64 // body offset just past the last dispatched event
+	arrayForm bool  // the body is a streamed JSON array (jsonarray.go)
 }
 
 // Diagnose decodes x and returns its verdict: provider, both statuses and
@@ -67,6 +70,8 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		// only invent a cut "event" from the JSON.
 	case det.gateway == GatewayBedrock && looksLikeEventStream(x.BodyPrefix(16)):
 		d.decodeBedrock()
+	case jsonArrayBody(x):
+		d.decodeJSONArray()
 	default:
 		d.decode()
 	}
@@ -329,6 +334,7 @@ var inFlightCodes = []string{
 	"S-unterminated-event", "S-unterminated-error", "S-no-events",
 	"A-W11-truncated-mid-block", "A-W11-truncated-after-delta", "A-W11-truncated-between-blocks",
 	"O-truncated", "O-truncated-after-finish", "R-truncated",
+	"GM-truncated", "S-array-unclosed",
 }
 
 // inFlight marks a snapshot of a body still arriving, with neither an

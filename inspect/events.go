@@ -60,6 +60,7 @@ func (d *diag) decode() {
 		comments = 0
 	}
 	d.trailingComments = comments
+	d.rawTailEvent()
 	d.endEvents()
 }
 
@@ -102,10 +103,18 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 			d.addEvent(&r)
 			return
 		}
+		if e.Data == nil && !d.opt.InFlight {
+			if _, _, ok := d.rawTail(); ok {
+				// A raw JSON error, not a frame: rawTailEvent adds it
+				// once the pass ends.
+				return
+			}
+		}
 		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 			i)
 	} else {
+		d.lastEnd = e.Offset + e.Length
 		cur.name, cur.dataType, cur.data = e.Type, dataType, e.Data
 		d.chk.event(i, cur)
 	}

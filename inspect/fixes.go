@@ -103,9 +103,9 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}
 	case "B-frame":
 		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
-	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event", "GM-error-chunk", "S-raw-json-error":
+	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event", "GM-error-chunk":
 		return errorFixes(code, v)
-	case "S-unterminated-error":
+	case "S-unterminated-error", "S-raw-json-error":
 		return append([]string{"Your SDK never raises this error: its frame was cut before the blank line, so check that the stream ended with " + terminatorOf(v) + " and treat a stream without it as failed."}, errorFixes(code, v)...)
 	case "H-http-error":
 		out := []string{}
@@ -153,6 +153,8 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"The recorder stopped before the stream ended; capture again for a complete verdict."}
 	case "S-unterminated-event":
 		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v)}
+	case "S-array-unclosed":
+		return []string{"Read a streamed JSON array element by element and require the element with the final finishReason; the missing ] means the connection was cut, so treat the answer as incomplete if that element never came."}
 	case "S-no-events":
 		return []string{"Check that the request asked for streaming (\"stream\": true) and that nothing in the path consumed the body."}
 	case "A-W11-truncated-mid-block", "A-W11-truncated-between-blocks":

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -66,6 +67,13 @@ func newResponsesChecker(d *diag) *responsesChecker {
 
 func (c *responsesChecker) event(i int, ev *evCtx) {
 	d, data, dt := c.d, ev.data, ev.dataType
+	if c.terminalAt >= 0 && string(bytes.TrimSpace(data)) == "[DONE]" {
+		// OpenRouter's Responses stream ends with the Chat sentinel after
+		// response.completed (its Responses API docs' streaming loop
+		// checks for it): a harmless end marker, not a broken event.
+		d.pin(i)
+		return
+	}
 	if !validJSON(data) {
 		d.f.add("R-data-not-json", SeverityError, "Event data is not valid JSON",
 			"Every Responses event carries one JSON object; the SDKs fail on this one.", i)

@@ -45,7 +45,13 @@ func detectProvider(x *stream.Exchange) detection {
 	if d.provider == "" {
 		d = fromHeaders(x)
 	}
-	e, sure := fromEvents(sniff(x))
+	var s sniffResult
+	if jsonArrayBody(x) {
+		s = sniffArray(x)
+	} else {
+		s = sniff(x)
+	}
+	e, sure := fromEvents(s)
 	if d.provider == "" || d.provider == ProviderOpenAIChat || d.provider == ProviderGeneric {
 		// A chat-completions path says little about who serves it: the
 		// events tell OpenRouter and Portkey's Anthropic rewrite apart.

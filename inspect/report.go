@@ -67,6 +67,7 @@ type jsonDiagnosis struct {
 type jsonExchange struct {
 	Source            string        `json:"source"`
 	Provider          Provider      `json:"provider"`
+	Dialect           string        `json:"dialect"`
 	Request           *jsonRequest  `json:"request"`
 	RequestID         *string       `json:"request_id"`
 	HTTPStatus        *int          `json:"http_status"`
@@ -163,6 +164,7 @@ func toJSON(v *Verdict) jsonExchange {
 	x := jsonExchange{
 		Source:            red(v.Source),
 		Provider:          v.Provider,
+		Dialect:           v.Dialect,
 		HTTPStatus:        nonZero(v.HTTPStatus),
 		HTTPStatusAssumed: v.HTTPStatusAssumed,
 		MappedStatus:      nonZero(v.MappedStatus),

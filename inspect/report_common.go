@@ -426,3 +426,26 @@ func bodyExcerpt(v *Verdict, n int) string {
 	}
 	return b
 }
+
+// dialectText names the grammar the stream was read with, and says so
+// when it is not the provider's own (an OpenRouter stream of Responses
+// events); "" for a verdict that names none.
+func dialectText(v *Verdict) string {
+	if v.Dialect == "" {
+		return ""
+	}
+	if dialectNamed(v.Dialect, v.Provider) != dialectOf(v.Provider) {
+		return v.Dialect + " (the stream's shape, not " + string(v.Provider) + "'s own)"
+	}
+	return v.Dialect
+}
+
+// ProviderLabel is the provider as a header shows it: "gemini", or
+// "openrouter/openai-responses" when the stream's dialect is not the
+// provider's own.
+func ProviderLabel(v *Verdict) string {
+	if v.Dialect != "" && dialectNamed(v.Dialect, v.Provider) != dialectOf(v.Provider) {
+		return string(v.Provider) + "/" + v.Dialect
+	}
+	return string(v.Provider)
+}

@@ -53,6 +53,7 @@ func kv(w io.Writer, indent, label, value string) {
 
 func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, txt(v.Source), v.Provider)
+	kv(w, "  ", "dialect", dialectText(v))
 	kv(w, "  ", "status", statusSummary(v))
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))

@@ -124,6 +124,10 @@ func (t *Timeline) Finish() Events {
 func (t *Timeline) probe(final bool) bool {
 	p := t.pending
 	switch {
+	case len(p) > 0 && p[0] == '[':
+		// A streamed JSON array (Gemini without alt=sse) is no SSE:
+		// Diagnose reads its elements.
+		t.mode, t.pending = modeNone, nil
 	case len(p) > 0 && p[0] != 0:
 		t.mode = modeSSE
 	case len(p) >= 16 || final:

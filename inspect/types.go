@@ -184,6 +184,11 @@ type EventInfo struct {
 	Summary      string        // short human summary: text snippet, tool name, stop reason, error type
 	Comments     int           // comment lines (keepalives) just before this event
 	Unterminated bool
+	// Raw is true for an event that is a bare JSON value rather than an
+	// SSE frame: an element of a streamed JSON array (Gemini without
+	// alt=sse) or a raw JSON error after the last frame. Its frame bytes
+	// are its data.
+	Raw bool
 }
 
 // SDKAnswer says what an SDK does with this exchange.

@@ -14,7 +14,7 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	v := st.verdict
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
-		parts = append(parts, s.Value.Render(string(v.Provider)))
+		parts = append(parts, s.Value.Render(inspect.ProviderLabel(v)))
 	}
 	// The SDK comes before the model: it decides what the user must fix,
 	// and a narrow screen cuts the end of the line.
