@@ -92,6 +92,13 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 		unterminated: e.Unterminated,
 		dialect:      d.dialect,
 	}
+	if e.Unterminated && e.Data == nil && !d.opt.InFlight {
+		if _, _, ok := d.rawTail(); ok {
+			// A raw JSON error, not a frame: rawTailEvent adds it once
+			// the pass ends.
+			return
+		}
+	}
 	if e.Unterminated {
 		// The spec says a client discards a frame cut before its blank
 		// line, so no SDK sees it: keep it on the timeline only.
@@ -103,13 +110,7 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 			d.addEvent(&r)
 			return
 		}
-		if e.Data == nil && !d.opt.InFlight {
-			if _, _, ok := d.rawTail(); ok {
-				// A raw JSON error, not a frame: rawTailEvent adds it
-				// once the pass ends.
-				return
-			}
-		}
+
 		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 			i)

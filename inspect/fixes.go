@@ -105,7 +105,9 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
 	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event", "GM-error-chunk":
 		return errorFixes(code, v)
-	case "S-unterminated-error", "S-raw-json-error":
+	case "S-raw-json-error":
+		return append([]string{"An SSE decoder never surfaces this error: the JSON after the last event is no SSE frame, so it is dropped (what each Gemini SDK does is not measured). Check that the stream ended with " + terminatorOf(v) + ", treat a stream without it as failed, and read any bytes left after the last event as JSON to recover the error (llmgateway #3616 does exactly this)."}, errorFixes(code, v)...)
+	case "S-unterminated-error":
 		return append([]string{"Your SDK never raises this error: its frame was cut before the blank line, so check that the stream ended with " + terminatorOf(v) + " and treat a stream without it as failed."}, errorFixes(code, v)...)
 	case "H-http-error":
 		out := []string{}

@@ -154,7 +154,7 @@ func (c *geminiChecker) finish() {
 		c.finishFinding()
 	case d.v.EventCount > 0 && !allUnterminated(d.v.Events):
 		d.f.add("GM-truncated", SeverityError, "Truncated: no finishReason",
-			"The stream ended without a chunk carrying candidates[].finishReason and without an error: Gemini sets finishReason on its last chunk, so the response is incomplete (gateways that default it to STOP hide this, OmniRoute #4177)."+d.cutNote(), lastEvent(d.v.Events))
+			"The stream ended without a chunk carrying candidates[].finishReason and without an error chunk: Gemini sets finishReason on its last chunk, so the response is incomplete (gateways that default it to STOP hide this, OmniRoute #4177)."+d.cutNote(), lastEvent(d.v.Events))
 	}
 }
 

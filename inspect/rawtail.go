@@ -18,9 +18,10 @@ import (
 //	}
 //
 // (llmgateway PR #3616; bifrost PR #5262 saw 429 RESOURCE_EXHAUSTED the
-// same way). Its lines hold no data field, so a WHATWG SSE parser, the
-// SDKs' included, dispatches nothing: the client sees a stream that
-// simply stopped. Line-based readers that try each line as JSON see it.
+// same way). Its lines hold no data field, so a WHATWG SSE parser
+// dispatches nothing: the client sees a stream that
+// simply stopped. Line-based readers that try each line as JSON see it
+// (bifrost #5262 reassembles it); what the Gemini SDKs do is not measured.
 // It is recognised here for every dialect, like an error frame cut before
 // its blank line: the outcome stays truncated, and the error's type and
 // status come from the raw bytes.
@@ -110,7 +111,7 @@ func (d *diag) rawTailEvent() {
 		st = fmt.Sprint(e.status)
 	}
 	d.f.add("S-raw-json-error", SeverityError, fmt.Sprintf("A raw JSON %s error followed the last event: no SSE client sees it", orUnknownType(e.typ)),
-		fmt.Sprintf("After event %d the body ends with a bare JSON error object (%s, stands for %s) instead of an SSE frame, as Gemini does when it sheds load mid-stream (llmgateway #3616). Its lines carry no data field, so SSE parsers, the SDK decoders included, dispatch nothing and see a stream that simply stopped. The outcome is therefore truncated; the type and status come from the raw bytes.", i, orUnknownType(e.typ), st),
+		fmt.Sprintf("After event %d the body ends with a bare JSON error object (%s, stands for %s) instead of an SSE frame, as Gemini does when it sheds load mid-stream (llmgateway #3616). Its lines carry no data field, so a WHATWG SSE parser dispatches nothing and sees a stream that simply stopped (what each Gemini SDK does with it is not measured). The outcome is therefore truncated; the type and status come from the raw bytes.", i, orUnknownType(e.typ), st),
 		i)
 	d.addEvent(&r)
 }

@@ -276,6 +276,11 @@ func SDKFor(v *Verdict, opt Options) *SDKAnswer {
 // SDKTable answers for the current version of every SDK that speaks the
 // exchange's protocol; reports show it when the user's SDK is unknown.
 func SDKTable(v *Verdict) []SDKAnswer {
+	if v.Provider == ProviderGemini {
+		// No Gemini SDK's behaviour is in the table yet: answering with
+		// the OpenAI or Anthropic SDKs' would be a guess.
+		return nil
+	}
 	var out []SDKAnswer
 	// One situation for every row: deriving it re-reads the whole body to
 	// find the error event, which need not happen once per SDK.
