@@ -68,7 +68,7 @@ func (anthropicGrammar) detect(e *sniffed) (detection, bool) {
 	switch {
 	case strings.HasPrefix(t, "message_") || strings.HasPrefix(t, "content_block_") ||
 		strings.HasPrefix(e.name, "message_") || strings.HasPrefix(e.name, "content_block_"):
-		return detection{provider: ProviderAnthropic}, true
+		return detection{provider: ProviderAnthropic, shape: true}, true
 	case t == "error" && AnthropicStatus(jstring(jpath(e.data, "error", "type"))) != 0:
 		return detection{provider: ProviderAnthropic}, false
 	}

@@ -35,10 +35,13 @@ type grammar interface {
 	// owns reports whether p's streams are read with this grammar when
 	// their shape names none (the provider's native dialect).
 	owns(p Provider) bool
-	// detect recognises one leading event by its shape. sure is false
-	// for a shape other events may still refine (a plain chat chunk).
-	// A zero detection means the shape is not this dialect's.
-	detect(e *sniffed) (det detection, sure bool)
+	// detect recognises one leading event by its shape. final is false
+	// for a shape later events may still refine (a plain chat chunk may
+	// turn out OpenRouter's). det.shape is set when the shape names this
+	// grammar beyond doubt (an Anthropic error type alone does not: a
+	// gateway may pass it through inside another dialect). A zero
+	// detection means the shape is not this dialect's.
+	detect(e *sniffed) (det detection, final bool)
 	// checker returns the per-event checks of one diagnosis; its finish
 	// runs once after the last event and sets d.complete / d.err.
 	checker(d *diag) checker
@@ -104,21 +107,22 @@ func dialectOf(p Provider) dialect {
 	return dialectGeneric
 }
 
-// shapeOf returns the detection the events' shapes imply: the first sure
-// match (sure is then true), else the first tentative one, refined by a
-// later one when that was a plain chat chunk (OpenRouter's "provider"
-// label on a later chunk); zero when no shape is known.
+// shapeOf returns the detection the events' shapes imply: the first
+// final match, else the first tentative one, refined by a later one when
+// that was a plain chat chunk (OpenRouter's "provider" label on a later
+// chunk); zero when no shape is known. sure says the shape names the
+// grammar beyond doubt (detection.shape), whatever URL and headers say.
 func shapeOf(events []sniffed) (det detection, sure bool) {
 	var tentative detection
 	for k := range events {
 		for _, g := range dialectTable {
-			det, sure := g.detect(&events[k])
+			det, final := g.detect(&events[k])
 			if det.provider == "" {
 				continue
 			}
 			det.dialect = g.id()
-			if sure {
-				return det, true
+			if final {
+				return det, det.shape
 			}
 			if tentative.provider == "" || tentative.provider == ProviderOpenAIChat {
 				tentative = det
@@ -126,7 +130,7 @@ func shapeOf(events []sniffed) (det detection, sure bool) {
 			break
 		}
 	}
-	return tentative, false
+	return tentative, tentative.shape
 }
 
 // newChecker sets the diagnosis' dialect from its detection and returns

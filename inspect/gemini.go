@@ -36,13 +36,13 @@ func (geminiGrammar) detect(e *sniffed) (detection, bool) {
 	}
 	if eo := jfield(e.data, "error"); isObject(eo) {
 		if _, ok := googleRPCStatus[jstring(jfield(eo, "status"))]; ok {
-			return detection{provider: ProviderGemini}, true
+			return detection{provider: ProviderGemini, shape: true}, true
 		}
 		return detection{}, false
 	}
 	if jfield(e.data, "candidates") != nil || jfield(e.data, "promptFeedback") != nil ||
 		jfield(e.data, "usageMetadata") != nil && jfield(e.data, "choices") == nil {
-		return detection{provider: ProviderGemini}, true
+		return detection{provider: ProviderGemini, shape: true}, true
 	}
 	return detection{}, false
 }

@@ -34,7 +34,7 @@ func (chatGrammar) detect(e *sniffed) (detection, bool) {
 	if obj != "chat.completion.chunk" && choices == nil && jfield(e.data, "error") == nil {
 		return detection{}, false
 	}
-	d := detection{provider: ProviderOpenAIChat}
+	d := detection{provider: ProviderOpenAIChat, shape: true}
 	fr := jstring(jfield(jfirstElem(choices), "finish_reason"))
 	// Portkey also labels chunks with "provider", so its rewrite
 	// (finish_reason = an Anthropic error type) is checked first.

@@ -30,7 +30,7 @@ func (responsesGrammar) detect(e *sniffed) (detection, bool) {
 	t := e.dataType
 	if strings.HasPrefix(t, "response.") || strings.HasPrefix(e.name, "response.") ||
 		t == "error" && jfield(e.data, "sequence_number") != nil {
-		return detection{provider: ProviderOpenAIResponses}, true
+		return detection{provider: ProviderOpenAIResponses, shape: true}, true
 	}
 	return detection{}, false
 }

@@ -26,6 +26,9 @@ type detection struct {
 	// dialect is the grammar the stream is read with: the one a sure
 	// event shape names, else the provider's own (dialect.go).
 	dialect dialect
+	// shape is set by a dialect's detect when the event's shape names
+	// its grammar beyond doubt.
+	shape bool
 }
 
 // DetectProvider says which API family x comes from, from its URL first
@@ -72,7 +75,7 @@ func detectProvider(x *stream.Exchange) detection {
 	// The grammar follows the stream's shape, not the host: a sure shape
 	// (response.*, message_*, candidates) wins over what URL and headers
 	// imply; otherwise the provider's own dialect reads it.
-	d.dialect = dialectOf(d.provider)
+	d.dialect, d.shape = dialectOf(d.provider), sure
 	if sure {
 		d.dialect = e.dialect
 	}

@@ -164,7 +164,7 @@ func toJSON(v *Verdict) jsonExchange {
 	x := jsonExchange{
 		Source:            red(v.Source),
 		Provider:          v.Provider,
-		Dialect:           v.Dialect,
+		Dialect:           dialectName(v),
 		HTTPStatus:        nonZero(v.HTTPStatus),
 		HTTPStatusAssumed: v.HTTPStatusAssumed,
 		MappedStatus:      nonZero(v.MappedStatus),

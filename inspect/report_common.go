@@ -427,25 +427,32 @@ func bodyExcerpt(v *Verdict, n int) string {
 	return b
 }
 
+// dialectName is v's Dialect, or its provider's own dialect for a verdict
+// that names none (one built by hand).
+func dialectName(v *Verdict) string {
+	if v.Dialect != "" {
+		return v.Dialect
+	}
+	return grammarOf(dialectOf(v.Provider)).name()
+}
+
 // dialectText names the grammar the stream was read with, and says so
 // when it is not the provider's own (an OpenRouter stream of Responses
-// events); "" for a verdict that names none.
+// events).
 func dialectText(v *Verdict) string {
-	if v.Dialect == "" {
-		return ""
+	name := dialectName(v)
+	if dialectNamed(name, v.Provider) != dialectOf(v.Provider) {
+		return name + " (the stream's shape, not " + string(v.Provider) + "'s own)"
 	}
-	if dialectNamed(v.Dialect, v.Provider) != dialectOf(v.Provider) {
-		return v.Dialect + " (the stream's shape, not " + string(v.Provider) + "'s own)"
-	}
-	return v.Dialect
+	return name
 }
 
 // ProviderLabel is the provider as a header shows it: "gemini", or
 // "openrouter/openai-responses" when the stream's dialect is not the
 // provider's own.
 func ProviderLabel(v *Verdict) string {
-	if v.Dialect != "" && dialectNamed(v.Dialect, v.Provider) != dialectOf(v.Provider) {
-		return string(v.Provider) + "/" + v.Dialect
+	if name := dialectName(v); dialectNamed(name, v.Provider) != dialectOf(v.Provider) {
+		return string(v.Provider) + "/" + name
 	}
 	return string(v.Provider)
 }

@@ -25,10 +25,11 @@ import (
 // here; and when neither URL nor headers name the provider, events before
 // the first one whose shape names it are summarised generically.
 type Timeline struct {
-	d     *diag
-	mode  timelineMode
-	timed bool
-	sniff bool // the provider is still unknown: detect it from events
+	d       *diag
+	mode    timelineMode
+	timed   bool
+	sniff   bool // no event shape has named the dialect yet: look at events
+	generic bool // neither URL nor headers named the provider
 
 	base    int64  // body offset of pending[0]
 	pending []byte // bytes after the last dispatched frame
@@ -60,7 +61,7 @@ type span struct {
 // caller appends each chunk to x before feeding it.
 func NewTimeline(x *stream.Exchange) *Timeline {
 	d, det := newDiag(x, Options{})
-	t := &Timeline{d: d, timed: x.Timed, sniff: det.provider == ProviderGeneric}
+	t := &Timeline{d: d, timed: x.Timed, sniff: !det.shape, generic: det.provider == ProviderGeneric}
 	switch {
 	case errorBodyNotStream(x, d.v.HTTPStatus):
 		t.mode = modeNone
@@ -206,8 +207,10 @@ func (t *Timeline) at(off int64) time.Duration {
 	return 0
 }
 
-// detect switches to the provider's checker once an event's shape names
-// the provider (Diagnose looks at the first sniffEvents events).
+// detect switches to the dialect's checker once an event's shape names
+// it, as Diagnose decides from the first sniffEvents events: a sure shape
+// names the dialect whatever the URL said, and when neither URL nor
+// headers named the provider, the event names that too.
 func (t *Timeline) detect(e *stream.Event) {
 	if t.count >= sniffEvents {
 		t.sniff = false
@@ -219,15 +222,21 @@ func (t *Timeline) detect(e *stream.Event) {
 		return
 	}
 	t.sniff = false
-	t.d.v.Provider = det.provider
-	if t.d.v.Gateway == "" {
-		t.d.v.Gateway = det.gateway
+	d := t.d
+	was := d.dialect
+	if t.generic {
+		d.v.Provider = det.provider
+		if d.v.Gateway == "" {
+			d.v.Gateway = det.gateway
+		}
+		d.dialect = dialectOf(det.provider)
 	}
-	t.d.dialect = dialectOf(det.provider)
 	if sure {
-		t.d.dialect = det.dialect
+		d.dialect = det.dialect
 	}
-	t.d.chk = t.d.newChecker()
+	if t.generic || d.dialect != was {
+		d.chk = d.newChecker()
+	}
 }
 
 func hasTerminator(b []byte) bool {
