@@ -53,8 +53,9 @@ func (c *genericChecker) finish() {
 		return
 	}
 	// A generic stream has no terminator: it is complete when it ended
-	// cleanly, so never while it is still arriving.
-	d.complete = d.v.EventCount > 0 && !allUnterminated(d.v.Events) && !transportFailed(d.x.End.Reason) && !d.opt.InFlight
+	// cleanly, so never while it is still arriving, nor when a raw JSON
+	// error ended it (rawtail.go).
+	d.complete = d.v.EventCount > 0 && !allUnterminated(d.v.Events) && !transportFailed(d.x.End.Reason) && !d.opt.InFlight && d.cutErr == nil
 }
 
 func allUnterminated(ev Events) bool { return lastEvent(ev) < 0 }

@@ -145,7 +145,7 @@ func (s *arrayScanner) element() (arrayElem, error) {
 }
 
 // jsonArrayBody reports whether x's body is a streamed JSON array: its
-// first non-space bytes are '[' then '{' (or the body ends there).
+// first non-space bytes are [ then { or ] (or the body ends there).
 func jsonArrayBody(x *stream.Exchange) bool {
 	p := x.BodyPrefix(256)
 	k := 0
@@ -157,7 +157,7 @@ func jsonArrayBody(x *stream.Exchange) bool {
 	}
 	for k++; k < len(p) && isJSONSpace(p[k]); k++ {
 	}
-	return k == len(p) || p[k] == '{'
+	return k == len(p) || p[k] == '{' || p[k] == ']'
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
