@@ -60,7 +60,11 @@ func (d *diag) decode() {
 		comments = 0
 	}
 	d.trailingComments = comments
-	d.rawTailEvent()
+	var at func(int64) time.Duration
+	if x.Timed {
+		at = d.ci.At
+	}
+	d.rawTailEvent(at)
 	d.endEvents()
 }
 

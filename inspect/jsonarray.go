@@ -144,20 +144,32 @@ func (s *arrayScanner) element() (arrayElem, error) {
 	}
 }
 
-// jsonArrayBody reports whether x's body is a streamed JSON array: its
-// first non-space bytes are [ then { or ] (or the body ends there).
+// jsonArrayBody reports whether x's body is a streamed JSON array.
 func jsonArrayBody(x *stream.Exchange) bool {
-	p := x.BodyPrefix(256)
+	array, _ := arrayStart(x.BodyPrefix(256), true)
+	return array
+}
+
+// arrayStart reports whether a body starting with p is a streamed JSON
+// array: its first non-space bytes are [ then { or ] (or nothing more).
+// known is false while p, not yet final, leaves that open.
+func arrayStart(p []byte, final bool) (array, known bool) {
 	k := 0
 	for k < len(p) && isJSONSpace(p[k]) {
 		k++
 	}
-	if k == len(p) || p[k] != '[' {
-		return false
+	switch {
+	case k == len(p):
+		return false, final
+	case p[k] != '[':
+		return false, true
 	}
 	for k++; k < len(p) && isJSONSpace(p[k]); k++ {
 	}
-	return k == len(p) || p[k] == '{' || p[k] == ']'
+	if k == len(p) {
+		return final, final
+	}
+	return p[k] == '{' || p[k] == ']', true
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"time"
 )
 
 // A raw JSON error tail: bytes after the last SSE event that form no SSE
@@ -88,8 +89,9 @@ func (d *diag) rawTailError(b []byte) errInfo {
 }
 
 // rawTailEvent adds the raw JSON error tail, when there is one, to the
-// timeline as a Raw event and records it as the stream's cut error.
-func (d *diag) rawTailEvent() {
+// timeline as a Raw event and records it as the stream's cut error. at
+// gives the arrival time of a body byte (nil: untimed).
+func (d *diag) rawTailEvent(at func(off int64) time.Duration) {
 	if d.err != nil || d.cutErr != nil || d.opt.InFlight {
 		return
 	}
@@ -100,8 +102,8 @@ func (d *diag) rawTailEvent() {
 	i := d.ev.ev.n
 	e := d.rawTailError(b)
 	r := evRec{typ: "message", dataType: "error", off: off, length: int64(len(b)), raw: true, dialect: d.dialect}
-	if d.x.Timed {
-		r.at = d.ci.At(off + int64(len(b)) - 1)
+	if at != nil {
+		r.at = at(off + int64(len(b)) - 1)
 	}
 	d.cutErr = &StreamError{Type: e.typ, Message: e.msg, EventIndex: i, OutputBeforeError: d.firstContent >= 0 && d.firstContent < i}
 	d.cutStatus, d.cutSpendCap = e.status, e.spendCap

@@ -22,8 +22,11 @@ import (
 //
 // Where the verdict will differ: a body that is not a stream (a non-2xx
 // error document) or binary Bedrock event-stream frames yield no events
-// here; and when neither URL nor headers name the provider, events before
-// the first one whose shape names it are summarised generically.
+// here; a streamed JSON array (Gemini without alt=sse) yields none either;
+// when neither URL nor headers name the provider, events before the first
+// one whose shape names it are summarised generically; and when a shape
+// names another grammar than the URL's (an OpenRouter URL carrying
+// Responses events), events before it keep the URL grammar's summaries.
 type Timeline struct {
 	d       *diag
 	mode    timelineMode
@@ -115,20 +118,33 @@ func (t *Timeline) Finish() Events {
 	if t.mode != modeSSE {
 		return Events{}
 	}
-	return t.decode(t.pending, true)
+	out := t.decode(t.pending, true)
+	// A raw JSON error after the last event shows as Diagnose shows it.
+	var at func(int64) time.Duration
+	if t.timed {
+		at = t.at
+	}
+	t.d.rawTailEvent(at)
+	return out.Append(t.d.ev.take())
 }
 
-// probe decides, from the first bytes, between SSE and Bedrock's binary
-// frames (which Diagnose decodes and the Timeline leaves to it). Only a
-// body starting with a zero byte — a frame's big-endian length — waits
-// for the 16 bytes the check needs. It reports whether the body is SSE.
+// probe decides, from the first bytes, between SSE, Bedrock's binary
+// frames and a streamed JSON array (which Diagnose decodes and the
+// Timeline leaves to it). Only a body starting with a zero byte — a
+// frame's big-endian length — waits for the 16 bytes the check needs, and
+// one starting with spaces or "[" for the byte that tells. It reports
+// whether the body is SSE.
 func (t *Timeline) probe(final bool) bool {
 	p := t.pending
-	switch {
-	case len(p) > 0 && p[0] == '[':
+	if array, known := arrayStart(p, final); !known {
+		return false
+	} else if array {
 		// A streamed JSON array (Gemini without alt=sse) is no SSE:
 		// Diagnose reads its elements.
 		t.mode, t.pending = modeNone, nil
+		return false
+	}
+	switch {
 	case len(p) > 0 && p[0] != 0:
 		t.mode = modeSSE
 	case len(p) >= 16 || final:
