@@ -104,3 +104,25 @@ func TestTerminatorFollowsDialect(t *testing.T) {
 		t.Errorf("fixes name the wrong terminator: %q", joined)
 	}
 }
+
+// TestProviderLabel: the UI header names the dialect beside the provider
+// whenever its name differs.
+func TestProviderLabel(t *testing.T) {
+	tests := []struct {
+		provider Provider
+		dialect  string
+		want     string
+	}{
+		{ProviderGemini, "gemini", "gemini"},
+		{ProviderAnthropic, "anthropic", "anthropic"},
+		{ProviderAnthropic, "", "anthropic"},
+		{ProviderOpenRouter, "openai-chat", "openrouter/openai-chat"},
+		{ProviderOpenRouter, "openai-responses", "openrouter/openai-responses"},
+		{ProviderOpenAIChat, "openai-responses", "openai-chat/openai-responses"},
+	}
+	for _, tt := range tests {
+		if got := ProviderLabel(&Verdict{Provider: tt.provider, Dialect: tt.dialect}); got != tt.want {
+			t.Errorf("ProviderLabel(%s, %q) = %q, want %q", tt.provider, tt.dialect, got, tt.want)
+		}
+	}
+}

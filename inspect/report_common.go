@@ -447,11 +447,11 @@ func dialectText(v *Verdict) string {
 	return name
 }
 
-// ProviderLabel is the provider as a header shows it: "gemini", or
-// "openrouter/openai-responses" when the stream's dialect is not the
-// provider's own.
+// ProviderLabel is the provider and dialect as a header shows them:
+// "gemini" when the dialect has the provider's name, else both, e.g.
+// "openrouter/openai-chat" or "openrouter/openai-responses".
 func ProviderLabel(v *Verdict) string {
-	if name := dialectName(v); dialectNamed(name, v.Provider) != dialectOf(v.Provider) {
+	if name := dialectName(v); name != string(v.Provider) {
 		return string(v.Provider) + "/" + name
 	}
 	return string(v.Provider)
