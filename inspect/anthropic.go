@@ -436,34 +436,6 @@ func (c *anthropicChecker) finish() {
 	}
 }
 
-// errorFinding adds the finding for the error event the checker found.
-func (d *diag) errorFinding(code string) {
-	e := d.err
-	st := "an unknown status"
-	if d.errStatus != 0 {
-		st = fmt.Sprint(d.errStatus)
-	}
-	name := e.Type
-	if name == "" {
-		name = "error without a type"
-	}
-	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", name, d.v.HTTPStatus, st)
-	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, name)
-	if e.Message != "" {
-		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
-	}
-	detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
-	if d.errStatus == 0 && e.Type != "" {
-		detail += " The type is not in the docs (unknown; infer from its name)."
-	}
-	if e.OutputBeforeError {
-		detail += " Content had already been delivered, so a retry must discard it."
-	} else {
-		detail += " No content was delivered before it."
-	}
-	d.f.add(code, SeverityError, title, detail, e.EventIndex)
-}
-
 func isToolBlock(t string) bool {
 	return t == "tool_use" || t == "server_tool_use" || t == "mcp_tool_use"
 }

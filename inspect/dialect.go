@@ -1,5 +1,7 @@
 package inspect
 
+import "fmt"
+
 // Dialects: the grammar a stream is read with. A dialect follows the
 // stream's shape, not its host: an OpenRouter, Azure or LiteLLM stream
 // whose events are Responses-shaped (response.*) is read with Responses
@@ -151,4 +153,32 @@ func dialectNamed(name string, p Provider) dialect {
 		}
 	}
 	return dialectOf(p)
+}
+
+// errorFinding adds the finding for the error event the checker found.
+func (d *diag) errorFinding(code string) {
+	e := d.err
+	st := "an unknown status"
+	if d.errStatus != 0 {
+		st = fmt.Sprint(d.errStatus)
+	}
+	name := e.Type
+	if name == "" {
+		name = "error without a type"
+	}
+	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", name, d.v.HTTPStatus, st)
+	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, name)
+	if e.Message != "" {
+		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
+	}
+	detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
+	if d.errStatus == 0 && e.Type != "" {
+		detail += " The type is not in the docs (unknown; infer from its name)."
+	}
+	if e.OutputBeforeError {
+		detail += " Content had already been delivered, so a retry must discard it."
+	} else {
+		detail += " No content was delivered before it."
+	}
+	d.f.add(code, SeverityError, title, detail, e.EventIndex)
 }
