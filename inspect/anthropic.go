@@ -60,9 +60,10 @@ func (anthropicGrammar) summary(name, dt string, data []byte) string {
 	return anthropicSummary(name, dt, data)
 }
 
-// detect recognises message_* and content_block_* events (sure), and an
-// error event whose type the docs list (tentative: gateways pass such
-// errors through inside other dialects).
+// detect recognises message_* and content_block_* events, and an error
+// event whose type the docs list: that names the provider, but not the
+// grammar beyond doubt (gateways pass such errors through inside other
+// dialects), so its shape flag stays unset.
 func (anthropicGrammar) detect(e *sniffed) (detection, bool) {
 	t := e.dataType
 	switch {
@@ -70,7 +71,7 @@ func (anthropicGrammar) detect(e *sniffed) (detection, bool) {
 		strings.HasPrefix(e.name, "message_") || strings.HasPrefix(e.name, "content_block_"):
 		return detection{provider: ProviderAnthropic, shape: true}, true
 	case t == "error" && AnthropicStatus(jstring(jpath(e.data, "error", "type"))) != 0:
-		return detection{provider: ProviderAnthropic}, false
+		return detection{provider: ProviderAnthropic}, true
 	}
 	return detection{}, false
 }

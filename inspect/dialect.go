@@ -110,9 +110,9 @@ func dialectOf(p Provider) dialect {
 }
 
 // shapeOf returns the detection the events' shapes imply: the first
-// final match, else the first tentative one, refined by a later one when
-// that was a plain chat chunk (OpenRouter's "provider" label on a later
-// chunk); zero when no shape is known. sure says the shape names the
+// final match, else the first tentative one, refined by a later one of
+// the same dialect (OpenRouter's "provider" label or "gen-" id on a later
+// chat chunk); zero when no shape is known. sure says the shape names the
 // grammar beyond doubt (detection.shape), whatever URL and headers say.
 func shapeOf(events []sniffed) (det detection, sure bool) {
 	var tentative detection
@@ -123,6 +123,11 @@ func shapeOf(events []sniffed) (det detection, sure bool) {
 				continue
 			}
 			det.dialect = g.id()
+			if final && tentative.provider != "" && det.dialect != tentative.dialect {
+				// A chat stream carrying, say, a Google-shaped error
+				// chunk stays a chat stream.
+				break
+			}
 			if final {
 				return det, det.shape
 			}

@@ -126,3 +126,20 @@ func TestProviderLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestShapeOfKeepsFirstDialect: a later event of another dialect's shape
+// does not switch a stream whose first chunks named its grammar.
+func TestShapeOfKeepsFirstDialect(t *testing.T) {
+	chat := "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
+	v := Diagnose(stream.FromBody("t", []byte(chat+geminiError)), Options{})
+	if v.Dialect != "openai-chat" || v.Provider != ProviderOpenAIChat {
+		t.Errorf("chat then a Google-shaped error: %s/%s, want openai-chat/openai-chat", v.Provider, v.Dialect)
+	}
+	if v.Outcome != OutcomeErrorEvent || v.MappedStatus != 503 || v.Error.Type != "UNAVAILABLE" {
+		t.Errorf("outcome %s mapped %d error %+v, want error_event 503 UNAVAILABLE", v.Outcome, v.MappedStatus, v.Error)
+	}
+	labelled := "data: {\"id\":\"gen-1\",\"provider\":\"OpenAI\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
+	if v := Diagnose(stream.FromBody("t", []byte(chat+labelled)), Options{}); v.Provider != ProviderOpenRouter || v.Dialect != "openai-chat" {
+		t.Errorf("a later OpenRouter chunk: %s/%s, want openrouter/openai-chat", v.Provider, v.Dialect)
+	}
+}

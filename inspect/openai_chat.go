@@ -74,6 +74,9 @@ func errorObject(name, dt string, data []byte, status func(code, typ string) int
 		code = string(rawCode) // OpenRouter's numeric code
 	}
 	e := errInfo{typ: t, msg: jstring(jfield(eo, "message"))}
+	if st := jstring(jfield(eo, "status")); e.typ == "" && googleRPCStatus[st] >= 400 {
+		e.typ = st // a Google error forwarded by a gateway: UNAVAILABLE says more than 503
+	}
 	if e.typ == "" {
 		e.typ = code
 	}
@@ -133,6 +136,9 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 			code = string(rawCode) // OpenRouter's numeric code
 		}
 		name := typ
+		if st := jstring(jfield(eo, "status")); name == "" && googleRPCStatus[st] >= 400 {
+			name = st // a Google error forwarded by a gateway
+		}
 		if name == "" {
 			name = code
 		}
