@@ -176,7 +176,11 @@ func (d *diag) errorFinding(code string) {
 	if e.Message != "" {
 		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
 	}
-	detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
+	if d.dialect == dialectGemini {
+		detail += fmt.Sprintf(" after the server answered HTTP %d, so a retry keyed on the HTTP status never sees %s (what each Gemini SDK raises for it is not measured).", d.v.HTTPStatus, st)
+	} else {
+		detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
+	}
 	if d.errStatus == 0 && e.Type != "" {
 		detail += " The type is not in the docs (unknown; infer from its name)."
 	}

@@ -212,6 +212,9 @@ func errorFixes(code string, v *Verdict) []string {
 	if e == nil {
 		return nil
 	}
+	if dialectName(v) == "gemini" {
+		return geminiErrorFixes(v)
+	}
 	var out []string
 	switch {
 	case e.Retryable && !e.OutputBeforeError:

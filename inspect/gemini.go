@@ -285,3 +285,38 @@ func (a *assembler) lastBlock(typ string) (*Block, *blockBuf) {
 	}
 	return a.block(len(a.m.Blocks), typ)
 }
+
+// geminiStatusFixes is the advice of the Gemini API's troubleshooting
+// page (https://ai.google.dev/gemini-api/docs/troubleshooting, "Backend
+// error codes") for each status name.
+var geminiStatusFixes = map[string]string{
+	"UNAVAILABLE":         "UNAVAILABLE means the service is temporarily overloaded or down: wait a bit and retry, or switch to another model for a while (Gemini API troubleshooting, 503).",
+	"RESOURCE_EXHAUSTED":  "RESOURCE_EXHAUSTED means a rate limit or quota was hit: check you are within the model's rate limits and request a quota increase if needed (Gemini API troubleshooting, 429); back off before retrying.",
+	"INTERNAL":            "INTERNAL is an unexpected error on Google's side, often from a too long input context: reduce the context, switch model temporarily, or retry after a bit (Gemini API troubleshooting, 500).",
+	"DEADLINE_EXCEEDED":   "DEADLINE_EXCEEDED means the service could not finish within the deadline: set a larger timeout in the client request (Gemini API troubleshooting, 504).",
+	"INVALID_ARGUMENT":    "INVALID_ARGUMENT means the request body is malformed: check it against the API reference and the model's supported features (Gemini API troubleshooting, 400).",
+	"FAILED_PRECONDITION": "FAILED_PRECONDITION: the free tier is not available in your country or billing is not enabled for the project (Gemini API troubleshooting, 400).",
+	"PERMISSION_DENIED":   "PERMISSION_DENIED: the API key lacks the permissions, or a tuned model's authentication is missing (Gemini API troubleshooting, 403).",
+	"NOT_FOUND":           "NOT_FOUND: a referenced resource (file, model) was not found; check the request's parameters and the API version (Gemini API troubleshooting, 404).",
+}
+
+// geminiErrorFixes is the advice for a Gemini error: retry safety from
+// whether output was delivered, the troubleshooting page's advice for its
+// status, and the id to quote. What the Gemini SDKs do is not measured,
+// so no SDK behaviour is claimed.
+func geminiErrorFixes(v *Verdict) []string {
+	e := v.Error
+	var out []string
+	switch {
+	case e.Retryable && !e.OutputBeforeError:
+		out = append(out, "Retry the whole request yourself: no content was delivered, so it is safe. Whether your Gemini SDK retries an error that arrives after HTTP 200 is not measured; do not count on it.")
+	case e.Retryable:
+		out = append(out, "Content was already delivered: discard it before retrying the whole request, or continue from it. Never re-send silently after partial output (tau #556 retries only before any text, thinking or tool payload).")
+	default:
+		out = append(out, "Not retryable: fix the request, key, permissions, billing or quota named in the message first.")
+	}
+	if f, ok := geminiStatusFixes[e.Type]; ok {
+		out = append(out, f)
+	}
+	return append(out, "Log the responseId every chunk carries (and the model version) with the error: it identifies the generation when you report it to Google.")
+}

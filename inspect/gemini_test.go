@@ -174,3 +174,34 @@ func TestGeminiSummaries(t *testing.T) {
 		t.Errorf("error summary = %q", s)
 	}
 }
+
+// TestGeminiErrorAdvice: a Gemini error gets Google's advice for its
+// status and claims no SDK behaviour nobody measured.
+func TestGeminiErrorAdvice(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"503 before output", gemErr(503, "UNAVAILABLE"), "switch to another model"},
+		{"429 after output", gemText("Hi", "", 1) + gemErr(429, "RESOURCE_EXHAUSTED"), "quota increase"},
+		{"504", gemErr(504, "DEADLINE_EXCEEDED"), "larger timeout"},
+		{"400", gemErr(400, "INVALID_ARGUMENT"), "Not retryable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := gemVerdict(tt.body)
+			f := finding(v, "GM-error-chunk")
+			if f == nil {
+				t.Fatalf("no GM-error-chunk: %v", codes(v))
+			}
+			all := f.Detail + " " + strings.Join(f.Fixes, " ")
+			if !strings.Contains(all, tt.want) || !strings.Contains(all, "not measured") && v.Error.Retryable {
+				t.Errorf("advice lacks %q or the not-measured note:\n%s", tt.want, all)
+			}
+			for _, bad := range []string{"request-id on Anthropic", "message_stop", "SDKs report status"} {
+				if strings.Contains(all, bad) {
+					t.Errorf("advice says %q on a Gemini stream:\n%s", bad, all)
+				}
+			}
+		})
+	}
+}
