@@ -143,8 +143,8 @@ func fixesFor(code string, v *Verdict) []string {
 	case "T-stall-keepalive":
 		return []string{"Keepalives kept the connection open while nothing was generated: use a progress timeout (time since the last content event), not an idle-socket timeout, to detect it."}
 	case "T-transport-reset", "T-transport-timeout", "T-transport-error":
-		if v.Provider != ProviderAnthropic {
-			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", "Require the stream's terminator (data: [DONE] or response.completed) before accepting the output."}
+		if dialectNamed(dialectName(v), v.Provider) != dialectAnthropic {
+			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", requireStop(v)}
 		}
 		return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", fixRecovery, fixRequireStop}
 	case "T-end-after-complete":
