@@ -27,6 +27,8 @@ import "fmt"
 //	T-buffered                       warning  all events in one burst at the end
 //	S-unterminated-event             warning  last frame cut before its blank line
 //	S-unterminated-error             error    an error frame cut before its blank line (outcome truncated)
+//	S-raw-json-error                 error    a raw JSON error after the last event (outcome truncated)
+//	S-array-unclosed                 warning  streamed JSON array ended without its ]
 //	S-no-events                      warning  2xx body with no events
 //	S-decode-error                   error    the body could not be read
 //	A-data-not-json                  error    Anthropic event data is not JSON
@@ -63,6 +65,14 @@ import "fmt"
 //	R-incomplete                     warning  response.incomplete
 //	R-truncated                      error    EOF without a terminal event
 //	G-error-event                    error    generic SSE error event
+//	GM-error-chunk                   error    Gemini {"error":{code,status}} chunk (status by code, else google.rpc name)
+//	GM-data-not-json                 error    Gemini chunk is not JSON
+//	GM-truncated                     error    Gemini stream without a final finishReason
+//	GM-prompt-blocked                warning  promptFeedback.blockReason: the prompt was refused
+//	GM-finish-max-tokens             warning  finishReason MAX_TOKENS
+//	GM-finish-blocked                warning  finishReason SAFETY, RECITATION, LANGUAGE, BLOCKLIST, PROHIBITED_CONTENT, SPII, IMAGE_SAFETY
+//	GM-finish-tool-call              warning  finishReason MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL
+//	GM-finish-other                  info     finishReason OTHER or one the reference does not list
 //	E-overloaded-message             info     error message says "overloaded" under another type
 //	B-exception-frame                error    Bedrock exception frame (status by appendix A3)
 //	B-frame                          error    Bedrock frame corrupt (warning when cut at the end)
