@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ import (
 // element: "[{…}\n,\r\n{…}\n]" (domain.md §4.4; hydra PR #855; nous PR
 // #26 added a parser for exactly this form). It is no SSE, so it is read
 // here as its elements, one event each, without holding the body.
+
+// maxSniffElem bounds the copy of each element provider detection keeps.
+const maxSniffElem = 64 << 10
 
 // maxArrayElem bounds one array element held in memory (Gemini's chunks
 // are a few KiB; a larger one is reported, not read).
@@ -252,7 +256,10 @@ func sniffArray(x *stream.Exchange) sniffResult {
 	var r sniffResult
 	eachArrayElem(x, func(e arrayElem) bool {
 		if !e.cut {
-			r.events = append(r.events, sniffed{name: "message", dataType: jstring(jfield(e.data, "type")), data: append([]byte(nil), e.data...)})
+			// The shape shows in an element's first keys: a prefix keeps
+			// 32 huge elements from being copied whole.
+			data := bytes.Clone(e.data[:min(len(e.data), maxSniffElem)])
+			r.events = append(r.events, sniffed{name: "message", dataType: jstring(jfield(data, "type")), data: data})
 		}
 		return len(r.events) < sniffEvents
 	})
