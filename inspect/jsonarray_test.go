@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -196,4 +197,42 @@ func FuzzRawTail(f *testing.F) {
 			t.Fatalf("raw-tail finding without its error event: %+v", v.Error)
 		}
 	})
+}
+
+// TestJSONArrayMemory: a long streamed array is read element by element:
+// the memory a windowed verdict keeps does not grow with the body, and
+// the garbage per element stays small (bytes, not time: CPU-independent).
+func TestJSONArrayMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 20 MB body")
+	}
+	var b bytes.Buffer
+	b.WriteString("[")
+	for i := range 100_000 {
+		if i > 0 {
+			b.WriteString(",\r\n")
+		}
+		b.WriteString(arrElem1)
+	}
+	b.WriteString(",\r\n" + arrElem2 + "]")
+	x := withRequest(stream.FromBody("big", b.Bytes()), "POST", "https://generativelanguage.googleapis.com/v1beta/models/m:streamGenerateContent", "")
+	withResponse(x, 200, "Content-Type", "application/json")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := Diagnose(x, Options{Window: ReportWindow})
+	runtime.ReadMemStats(&after)
+	garbage := after.TotalAlloc - before.TotalAlloc
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if v.EventCount != 100_001 || v.Outcome != OutcomeComplete {
+		t.Fatalf("events %d outcome %s findings %v", v.EventCount, v.Outcome, codes(v))
+	}
+	if kept := int64(after.HeapAlloc) - int64(before.HeapAlloc); kept > 1<<20 {
+		t.Errorf("the verdict keeps %d bytes for a %d-byte body", kept, b.Len())
+	}
+	if per := garbage / 100_001; per > 256 {
+		t.Errorf("%d bytes allocated per element", per)
+	}
+	t.Logf("body %d B, %d elements: %d B allocated (%d B/element)", b.Len(), v.EventCount, garbage, garbage/100_001)
 }
