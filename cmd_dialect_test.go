@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -122,5 +123,46 @@ func TestDiagnoseDialectInReports(t *testing.T) {
 				t.Errorf("report lacks %q:\n%s", tt.want, out)
 			}
 		})
+	}
+}
+
+// TestDiagnoseCassetteKeepsGeminiArray: in a cassette, Gemini's streamed
+// JSON array (one well-formed array labelled application/json) is a
+// stream and is reported; a non-streaming generateContent answer beside
+// it is still skipped and named.
+func TestDiagnoseCassetteKeepsGeminiArray(t *testing.T) {
+	in := `interactions:
+- request: {uri: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent', method: POST}
+  response:
+    headers: {content-type: [application/json; charset=UTF-8]}
+    body: {string: "[{\n  \"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hi\"}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}]\n}\n]"}
+    status: {code: 200, message: OK}
+- request: {uri: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent', method: POST}
+  response:
+    headers: {content-type: [application/json; charset=UTF-8]}
+    body: {string: "{\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hi\"}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}]}"}
+    status: {code: 200, message: OK}
+version: 1
+`
+	p := filepath.Join(t.TempDir(), "gemini.yaml")
+	if err := os.WriteFile(p, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCLI(t, nil, "diagnose", "--format", "json", p)
+	if code != 0 || !strings.Contains(errs, "interaction 2: a JSON answer, not a stream — skipped") || strings.Contains(errs, "interaction 1") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	var doc struct {
+		Exchanges []struct {
+			Dialect    string `json:"dialect"`
+			Outcome    string `json:"outcome"`
+			EventCount int    `json:"event_count"`
+		} `json:"exchanges"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Exchanges) != 1 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if x := doc.Exchanges[0]; x.Dialect != "gemini" || x.Outcome != "complete" || x.EventCount != 1 {
+		t.Errorf("the array stream reads %+v, want gemini, complete, 1 event", x)
 	}
 }

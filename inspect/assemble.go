@@ -83,7 +83,7 @@ func Assemble(v *Verdict, upTo int) *Message {
 		return m
 	}
 	g := grammarOf(dialectNamed(v.Dialect, v.Provider))
-	if jsonArrayBody(v.Exchange) {
+	if g.id() == dialectGemini && jsonArrayBody(v.Exchange) {
 		arrayEvents(v.Exchange, upTo, func(data []byte) {
 			m.Events++
 			g.assemble(&a, data)

@@ -70,7 +70,7 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		// only invent a cut "event" from the JSON.
 	case det.gateway == GatewayBedrock && looksLikeEventStream(x.BodyPrefix(16)):
 		d.decodeBedrock()
-	case jsonArrayBody(x):
+	case det.dialect == dialectGemini && jsonArrayBody(x):
 		d.decodeJSONArray()
 	default:
 		d.decode()

@@ -13,8 +13,10 @@ import (
 // Gemini's streamGenerateContent without alt=sse answers
 // `Content-Type: application/json` and streams one JSON array element by
 // element: "[{…}\n,\r\n{…}\n]" (domain.md §4.4; hydra PR #855; nous PR
-// #26 added a parser for exactly this form). It is no SSE, so it is read
-// here as its elements, one event each, without holding the body.
+// #26 added a parser for exactly this form). It is no SSE, so when the
+// Gemini grammar reads the exchange it is read here as its elements, one
+// event each, without holding the body. (Other JSON arrays are answers,
+// not streams, and stay as they were.)
 
 // maxSniffElem bounds the copy of each element provider detection keeps.
 const maxSniffElem = 64 << 10
@@ -148,7 +150,16 @@ func (s *arrayScanner) element() (arrayElem, error) {
 	}
 }
 
-// jsonArrayBody reports whether x's body is a streamed JSON array.
+// StreamedJSONArray reports whether x is Gemini's streamed JSON array
+// (streamGenerateContent without alt=sse): a body in the array form whose
+// URL, headers or elements name the Gemini grammar. Such a body is a
+// stream, though it is one well-formed JSON array labelled
+// application/json; any other JSON array is an answer, not a stream.
+func StreamedJSONArray(x *stream.Exchange) bool {
+	return jsonArrayBody(x) && detectProvider(x).dialect == dialectGemini
+}
+
+// jsonArrayBody reports whether x's body has the streamed-array form.
 func jsonArrayBody(x *stream.Exchange) bool {
 	array, _ := arrayStart(x.BodyPrefix(256), true)
 	return array

@@ -236,3 +236,17 @@ func TestJSONArrayMemory(t *testing.T) {
 	}
 	t.Logf("body %d B, %d elements: %d B allocated (%d B/element)", b.Len(), v.EventCount, garbage, garbage/100_001)
 }
+
+// TestJSONArrayOnlyForGemini: a JSON array that names no Gemini grammar
+// (an answer of some other API) is not read as a stream of elements.
+func TestJSONArrayOnlyForGemini(t *testing.T) {
+	x := withResponse(stream.FromBody("a", []byte(`[{"id":1},{"id":2}]`)), 200, "Content-Type", "application/json")
+	v := Diagnose(x, Options{})
+	if v.Dialect != "generic" || v.Outcome != OutcomeEmpty || StreamedJSONArray(x) {
+		t.Errorf("dialect %s outcome %s (streamed %v), want generic and empty", v.Dialect, v.Outcome, StreamedJSONArray(x))
+	}
+	g := withRequest(stream.FromBody("g", []byte("["+arrElem2+"]")), "POST", "https://generativelanguage.googleapis.com/v1beta/models/m:streamGenerateContent", "")
+	if !StreamedJSONArray(g) {
+		t.Error("a Gemini array stream is not recognised")
+	}
+}
