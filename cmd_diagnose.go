@@ -99,7 +99,7 @@ are wrong.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&format, "format", "f", "text", "report format: text, markdown or json")
-	f.StringVar(&sdk, "sdk", "", "the SDK your code uses, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", "))
+	f.StringVar(&sdk, "sdk", "", "the SDK your code uses, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+"; "+inspect.SDKVersionNote)
 	f.IntVar(&status, "status", 0, "HTTP status to assume for captures that hold none (default 200)")
 	f.DurationVar(&stall, "stall", 0, "gap between events reported as a stall (default 10s)")
 	limits.register(cmd)

@@ -28,6 +28,7 @@ type proxyFlags struct {
 	noTUI      bool
 	allowHosts []string
 	theme      themeFlag
+	inject     injectFlags
 }
 
 func init() {
@@ -50,11 +51,15 @@ On a loopback address only requests whose Host is a loopback name
 --allow-host NAME accepts NAME too.
 A client that disconnects cancels its upstream request; an upstream that
 breaks mid-stream is passed on as an aborted connection. SIGINT/SIGTERM stop
-the proxy after closing every capture.`,
+the proxy after closing every capture.
+` + injectHelp + `
+In a proxy the capture of an injected exchange records what the client
+received, not what the upstream sent.`,
 			Example: `  midstream proxy
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 python app.py
   midstream proxy --no-tui --upstream https://api.openai.com --save ./captures
-  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 node app.js`,
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 node app.js
+  midstream proxy --no-tui --inject cut-before-end --attempts all`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error { return runProxy(cmd, &f) },
 		}
@@ -65,6 +70,7 @@ the proxy after closing every capture.`,
 		fl.BoolVar(&f.noTUI, "no-tui", false, "print one line per exchange instead of opening the inspector")
 		fl.StringArrayVar(&f.allowHosts, "allow-host", nil, allowHostUsage)
 		f.theme.register(cmd)
+		f.inject.register(cmd)
 		return cmd
 	})
 }
@@ -73,6 +79,10 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	up, err := url.Parse(f.upstream)
 	if err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
 		return usageErr("proxy: --upstream %q is not an http:// or https:// URL", f.upstream)
+	}
+	inj, injWhat, err := f.inject.injector(cmd, "proxy")
+	if err != nil {
+		return err
 	}
 	dir, err := proxySaveDir(f.save)
 	if err != nil {
@@ -93,7 +103,10 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	}
 	printLine(stderr, "midstream proxy: listening on http://%s → %s; captures in %s", ln.Addr(), stream.RedactURL(up.String()), dir)
 
-	p := &stream.Proxy{Upstream: up, Open: stream.DirCaptures(dir)}
+	if inj != nil {
+		printLine(stderr, "midstream proxy: injecting %s", injWhat)
+	}
+	p := &stream.Proxy{Upstream: up, Open: stream.DirCaptures(dir), Inject: inj}
 	useTUI := !f.noTUI && isTerminal(os.Stdout)
 	var feed *stream.Feed
 	if useTUI {
@@ -331,6 +344,9 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 		x.Started.Format("15:04:05.000"), method, path, status, mapped, mismatch, v.Outcome, sdk, orDefault(capture, "-"))
 	if x.End.Reason != stream.EndEOF {
 		line += fmt.Sprintf(" end=%s err=%q", x.End.Reason, stream.RedactText(x.End.Err))
+	}
+	if x.Injected != "" {
+		line += fmt.Sprintf(" injected=%q", stream.RedactText(x.Injected))
 	}
 	return line
 }

@@ -25,7 +25,7 @@ type inspectorFlags struct {
 
 func (f *inspectorFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.instant, "instant", false, "show the whole capture at once instead of at its recorded pace")
-	cmd.Flags().StringVar(&f.sdk, "sdk", "", "the SDK you use, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+" (default: detected from request headers)")
+	cmd.Flags().StringVar(&f.sdk, "sdk", "", "the SDK you use, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+"; "+inspect.SDKVersionNote+" (default: detected from request headers)")
 	f.theme.register(cmd)
 }
 

@@ -27,6 +27,7 @@ type serveFlags struct {
 	loop     bool
 	allow    []string
 	limits   limitFlags
+	inject   injectFlags
 }
 
 func init() {
@@ -50,11 +51,13 @@ whose Host is a loopback name (localhost, *.localhost, 127.x.x.x, [::1]) are
 answered, the others get 403; --allow-host NAME accepts NAME too.
 
 A capture whose headers hold control bytes, or whose status is 1xx, is
-refused when it is loaded.`,
+refused when it is loaded.
+` + injectHelp,
 			Example: `  midstream serve failing.jsonl
   ANTHROPIC_BASE_URL=http://127.0.0.1:8788 python app.py
   midstream serve overloaded.sse --then ok.jsonl      # test the retry path
-  midstream serve capture.har --exchange 3 --instant`,
+  midstream serve capture.har --exchange 3 --instant
+  midstream serve ok.jsonl --inject error@3:overloaded_error   # attempt 1 fails mid-stream, attempt 2 succeeds`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd, args[0], &f) },
 		}
@@ -67,6 +70,7 @@ refused when it is loaded.`,
 		fl.BoolVar(&f.loop, "loop", false, "cycle through FILE and the --then captures instead of repeating the last")
 		fl.StringArrayVar(&f.allow, "allow-host", nil, allowHostUsage)
 		f.limits.register(cmd)
+		f.inject.register(cmd)
 		return cmd
 	})
 }
@@ -110,7 +114,9 @@ func describe(x *stream.Exchange) string {
 		status = strconv.Itoa(x.Response.Status)
 	}
 	end := "ends cleanly"
-	if !x.End.Clean() {
+	if !x.End.Clean() && stream.ServedClean(x) {
+		end = "ends cleanly (its recording client hung up after the upstream's last event)"
+	} else if !x.End.Clean() {
 		end = "then the connection is aborted (" + string(x.End.Reason) + ")"
 	}
 	return fmt.Sprintf("%s, %d bytes in %d chunks, %s", status, x.BodyLen(), x.ChunkCount(), end)
@@ -158,6 +164,10 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if err := refuseTerminalStdin(cmd, "serve -", paths...); err != nil {
 		return err
 	}
+	inj, injWhat, err := f.inject.injector(cmd, "serve")
+	if err != nil {
+		return err
+	}
 	stderr := cmd.ErrOrStderr()
 	plan, names, err := loadPlan(file, f)
 	if err != nil {
@@ -185,19 +195,29 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	for i, x := range plan {
 		printLine(stderr, "midstream serve: answer %d: %s: %s", i+1, names[i], describe(x))
 	}
+	if inj != nil {
+		printLine(stderr, "midstream serve: injecting %s", injWhat)
+	}
 
 	var mu sync.Mutex
 	index := map[*stream.Exchange]string{}
 	for i, x := range plan {
 		index[x] = names[i]
 	}
-	s := &stream.Server{Plan: plan, Loop: f.loop, Speed: f.speed, Instant: f.instant,
+	s := &stream.Server{Plan: plan, Loop: f.loop, Speed: f.speed, Instant: f.instant, Inject: inj,
 		OnRequest: func(seq int, r *http.Request, x *stream.Exchange) {
 			mu.Lock()
 			defer mu.Unlock()
 			printLine(stderr, "%s #%d %s %s sdk=%s → %s", time.Now().Format("15:04:05.000"),
 				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
 		}}
+	if inj != nil {
+		s.Inject = loggedInjector{inj, func(seq int, name string) {
+			mu.Lock()
+			defer mu.Unlock()
+			printLine(stderr, "%s #%d injected %s", time.Now().Format("15:04:05.000"), seq, name)
+		}}
+	}
 	deny := func(host string) {
 		mu.Lock()
 		defer mu.Unlock()

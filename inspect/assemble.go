@@ -69,13 +69,15 @@ func Assemble(v *Verdict, upTo int) *Message {
 	a := assembler{m: m, pos: map[int]int{}}
 	defer a.flush()
 	if looksLikeEventStream(v.Exchange.BodyPrefix(16)) {
-		bedrockEvents(v.Exchange, upTo, func(data []byte, exc string, payload []byte) {
+		bedrockEvents(v.Exchange, upTo, func(eventType string, data []byte, exc string, payload []byte) {
 			m.Events++
 			switch {
 			case exc != "":
 				if m.ErrorType == "" {
 					m.ErrorType, m.ErrorMessage = exc, jstring(jfield(payload, "message"))
 				}
+			case v.Provider == ProviderBedrockConverse:
+				a.converse(eventType, payload)
 			case data != nil:
 				a.anthropic(data)
 			}

@@ -188,9 +188,17 @@ func (d *diag) decodeBedrock() {
 			r.typ, r.dataType = name, name
 			msg := jstring(jfield(fr.payload, "message"))
 			orig, _ := jint(jfield(fr.payload, "originalStatusCode"))
-			if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
+			if cc, ok := d.chk.(*converseChecker); ok {
+				cc.exception(i, name, msg, int(orig))
+			} else if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
 				ac.errAt, ac.errCode = i, "B-exception-frame"
 			}
+		case d.v.Provider == ProviderBedrockConverse && fr.messageType == "event":
+			// A Converse event: its JSON is the payload itself, its name
+			// the :event-type header.
+			r.dataType = fr.eventType
+			d.cur = evCtx{name: fr.eventType, dataType: fr.eventType, data: fr.payload}
+			d.chk.event(i, &d.cur)
 		case fr.data != nil:
 			r.dataType = d.internType(jfield(fr.data, "type"))
 			// The SDKs name the SSE event after the payload's type.
@@ -210,9 +218,10 @@ func (d *diag) decodeBedrock() {
 	}
 }
 
-// bedrockEvents returns the embedded Anthropic event data of each frame,
-// nil for frames without one (for Assemble).
-func bedrockEvents(x *stream.Exchange, upTo int, f func(data []byte, exception string, payload []byte)) {
+// bedrockEvents calls f for each frame up to upTo with its :event-type,
+// its embedded Anthropic event data (nil for frames without one: Converse
+// events, exceptions), its exception type and its payload (for Assemble).
+func bedrockEvents(x *stream.Exchange, upTo int, f func(eventType string, data []byte, exception string, payload []byte)) {
 	n := 0
 	eachBedrockFrame(bodyAt{x}, x.BodyLen(), func(fr bedrockFrame) bool {
 		if n > upTo {
@@ -223,7 +232,7 @@ func bedrockEvents(x *stream.Exchange, upTo int, f func(data []byte, exception s
 		if fr.messageType == "error" && exc == "" {
 			exc = fr.errorCode
 		}
-		f(fr.data, exc, fr.payload)
+		f(fr.eventType, fr.data, exc, fr.payload)
 		return true
 	})
 }

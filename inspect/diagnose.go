@@ -76,12 +76,14 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		d.decode()
 	}
 	d.chk.finish()
+	d.rawTailAfterEnd()
 	if v.Provider == ProviderOpenAIChat && d.openRouterSeen() {
 		v.Provider = ProviderOpenRouter
 	}
 
 	d.request()
 	d.outcome()
+	d.docRetryable()
 	d.transport()
 	d.timing()
 	d.compressed()
@@ -122,6 +124,7 @@ func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	}
 	det := detectProvider(x)
 	v.Provider, v.Gateway = det.provider, det.gateway
+	v.Host = detectHost(x)
 
 	switch {
 	case x.Response != nil:

@@ -25,6 +25,7 @@ const (
 	dialectResponses
 	dialectBedrock
 	dialectGemini
+	dialectConverse
 )
 
 // grammar is one stream dialect. Implementations are stateless values;
@@ -68,6 +69,21 @@ type errInfo struct {
 	typ, msg string
 	status   int
 	spendCap bool
+	// rawType and code are the error object's "type" and "code" as sent,
+	// for a host's own table (hosts.go).
+	rawType, code string
+}
+
+// hostStatus lets an OpenAI-compatible host's documented codes decide the
+// status of a chat or generic error (hosts.go).
+func (d *diag) hostStatus(e errInfo) errInfo {
+	if d.dialect != dialectChat && d.dialect != dialectGeneric {
+		return e
+	}
+	if s := hostErrorStatus(d.v.Host, e.code, e.rawType); s != 0 {
+		e.status = s
+	}
+	return e
 }
 
 // dialectTable lists the grammars in detection order: an event is tried
@@ -79,6 +95,7 @@ var dialectTable = []grammar{
 	anthropicGrammar{},
 	geminiGrammar{},
 	chatGrammar{},
+	converseGrammar{},
 	genericGrammar{},
 }
 
@@ -177,7 +194,7 @@ func (d *diag) errorFinding(code string) {
 		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
 	}
 	if d.dialect == dialectGemini {
-		detail += fmt.Sprintf(" after the server answered HTTP %d, so a retry keyed on the HTTP status never sees %s (what each Gemini SDK raises for it is not measured).", d.v.HTTPStatus, st)
+		detail += fmt.Sprintf(" after the server answered HTTP %d, so a retry keyed on the HTTP status never sees %s (the SDK section says what each Gen AI SDK raises).", d.v.HTTPStatus, st)
 	} else {
 		detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
 	}

@@ -161,6 +161,7 @@ func (d *diag) errorOf(name, dt string, data []byte) (typ, msg string, status in
 		return "", "", 0, false, false
 	}
 	e, ok := grammarOf(d.dialect).errorOf(name, dt, data)
+	e = d.hostStatus(e)
 	return e.typ, e.msg, e.status, e.spendCap, ok
 }
 

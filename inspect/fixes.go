@@ -28,6 +28,7 @@ import "fmt"
 //	S-unterminated-event             warning  last frame cut before its blank line
 //	S-unterminated-error             error    an error frame cut before its blank line (outcome truncated)
 //	S-raw-json-error                 error    a raw JSON error after the last event (outcome truncated)
+//	S-raw-json-after-end             warning  the same after the stream's terminator (outcome stays complete)
 //	S-array-unclosed                 warning  streamed JSON array ended without its ]
 //	S-no-events                      warning  2xx body with no events
 //	S-decode-error                   error    the body could not be read
@@ -76,6 +77,13 @@ import "fmt"
 //	E-overloaded-message             info     error message says "overloaded" under another type
 //	B-exception-frame                error    Bedrock exception frame (status by appendix A3)
 //	B-frame                          error    Bedrock frame corrupt (warning when cut at the end)
+//	C-exception-frame                error    ConverseStream exception frame (status by AWS's ConverseStream table)
+//	C-truncated                      error    ConverseStream EOF without messageStop
+//	C-truncated-after-stop           warning  messageStop arrived, metadata missing
+//	C-data-not-json|first-event|second-message-start|block-order|after-metadata  error  Converse grammar
+//	C-stop-max-tokens|stop-filtered|stop-malformed|no-stop-reason  warning  messageStop's stopReason
+//	C-unknown-stop-reason|unknown-event  info  values the docs do not list
+//	X-*                              varies   OpenAI-compatible host findings (hosts.go)
 
 // Advice shared by several codes.
 const (
@@ -108,6 +116,12 @@ func requireStop(v *Verdict) string {
 
 // fixesFor returns the advice for a finding code in the context of v.
 func fixesFor(code string, v *Verdict) []string {
+	if out, ok := converseFixes(code, v); ok {
+		return out
+	}
+	if out, ok := hostFixes(code, v); ok {
+		return out
+	}
 	switch code {
 	case "E-overloaded-message":
 		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}
@@ -116,7 +130,7 @@ func fixesFor(code string, v *Verdict) []string {
 	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event", "GM-error-chunk":
 		return errorFixes(code, v)
 	case "S-raw-json-error":
-		return append([]string{"An SSE decoder never surfaces this error: the JSON after the last event is no SSE frame, so it is dropped (what each Gemini SDK does is not measured). Check that the stream ended with " + terminatorOf(v) + ", treat a stream without it as failed, and read any bytes left after the last event as JSON to recover the error (llmgateway #3616 does exactly this)."}, errorFixes(code, v)...)
+		return append([]string{"An SSE decoder never surfaces this error: the JSON after the last event is no SSE frame, so it is dropped (the Gen AI SDKs read it: see the SDK section). Check that the stream ended with " + terminatorOf(v) + ", treat a stream without it as failed, and read any bytes left after the last event as JSON to recover the error (llmgateway #3616 does exactly this)."}, errorFixes(code, v)...)
 	case "S-unterminated-error":
 		return append([]string{"Your SDK never raises this error: its frame was cut before the blank line, so check that the stream ended with " + terminatorOf(v) + " and treat a stream without it as failed."}, errorFixes(code, v)...)
 	case "H-http-error":
@@ -165,6 +179,8 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"The recorder stopped before the stream ended; capture again for a complete verdict."}
 	case "S-unterminated-event":
 		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v)}
+	case "S-raw-json-after-end":
+		return []string{"The response is whole: accept it. Fix whatever appends the error after the terminator (a gateway or proxy writing its own failure into a finished body), or stop reading at the terminator."}
 	case "S-array-unclosed":
 		return []string{"Read a streamed JSON array element by element and require the element with the final finishReason; the missing ] means the connection was cut, so treat the answer as incomplete if that element never came."}
 	case "S-no-events":

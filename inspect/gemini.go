@@ -302,14 +302,14 @@ var geminiStatusFixes = map[string]string{
 
 // geminiErrorFixes is the advice for a Gemini error: retry safety from
 // whether output was delivered, the troubleshooting page's advice for its
-// status, and the id to quote. What the Gemini SDKs do is not measured,
-// so no SDK behaviour is claimed.
+// status, and the id to quote. SDK behaviour is left to the SDK answers
+// (sdk_gemini.go), which cite their measurements.
 func geminiErrorFixes(v *Verdict) []string {
 	e := v.Error
 	var out []string
 	switch {
 	case e.Retryable && !e.OutputBeforeError:
-		out = append(out, "Retry the whole request yourself: no content was delivered, so it is safe. Whether your Gemini SDK retries an error that arrives after HTTP 200 is not measured; do not count on it.")
+		out = append(out, "Retry the whole request yourself: no content was delivered, so it is safe. Do not count on an SDK retry for an error that arrives after HTTP 200 (the SDK section says what each Gen AI SDK does).")
 	case e.Retryable:
 		out = append(out, "Content was already delivered: discard it before retrying the whole request, or continue from it. Never re-send silently after partial output (tau #556 retries only before any text, thinking or tool payload).")
 	default:

@@ -73,7 +73,7 @@ func errorObject(name, dt string, data []byte, status func(code, typ string) int
 	if !isStr && rawCode != nil && string(rawCode) != "null" {
 		code = string(rawCode) // OpenRouter's numeric code
 	}
-	e := errInfo{typ: t, msg: jstring(jfield(eo, "message"))}
+	e := errInfo{typ: t, msg: jstring(jfield(eo, "message")), rawType: t, code: code}
 	if st := jstring(jfield(eo, "status")); e.typ == "" && googleRPCStatus[st] >= 400 {
 		e.typ = st // a Google error forwarded by a gateway: UNAVAILABLE says more than 503
 	}
@@ -95,10 +95,11 @@ type chatChecker struct {
 	finishAt     int
 	errCode      string // finding code for the error
 	openRouter   bool
+	host         *hostChecker // the OpenAI-compatible host's checks (hosts.go)
 }
 
 func newChatChecker(d *diag) *chatChecker {
-	return &chatChecker{d: d, doneAt: -1, finishAt: -1, openRouter: d.v.Provider == ProviderOpenRouter}
+	return &chatChecker{d: d, doneAt: -1, finishAt: -1, openRouter: d.v.Provider == ProviderOpenRouter, host: newHostChecker(d)}
 }
 
 func (c *chatChecker) event(i int, ev *evCtx) {
@@ -122,6 +123,7 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 			"Every chunk except [DONE] is a JSON object; the SDKs fail on this one.", i)
 		return
 	}
+	c.host.event(i, data)
 	if m := jstring(jfield(data, "model")); m != "" && d.model == "" {
 		d.model = m
 	}
@@ -142,7 +144,12 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 		if name == "" {
 			name = code
 		}
-		if d.setError(i, name, jstring(jfield(eo, "message")), chatErrorStatus(code, typ)) {
+		c.host.errorObject(eo)
+		status := chatErrorStatus(code, typ)
+		if s := hostErrorStatus(d.v.Host, code, typ); s != 0 {
+			status = s // the host documents its own codes (hosts.go)
+		}
+		if d.setError(i, name, jstring(jfield(eo, "message")), status) {
 			c.errCode = "O-error-object"
 		}
 	}
@@ -176,6 +183,8 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 			if d.setError(i, fr, "", AnthropicStatus(fr)) {
 				c.errCode = "O-finish-reason-error-type"
 			}
+		case fr == "content_filter":
+			c.host.contentFilter(i, ch)
 		case !knownFinishReasons[fr]:
 			d.f.add("O-unknown-finish-reason", SeverityInfo, "Unknown finish_reason "+quote(fr),
 				"The Chat Completions docs do not list this finish_reason.", i)
@@ -197,6 +206,7 @@ func chatErrorStatus(code, typ string) int {
 
 func (c *chatChecker) finish() {
 	d := c.d
+	c.host.finish()
 	switch {
 	case d.err != nil:
 		d.errorFinding(c.errCode)

@@ -39,8 +39,11 @@ func DetectProvider(x *stream.Exchange) Provider { return detectProvider(x).prov
 func detectProvider(x *stream.Exchange) detection {
 	var d detection
 	if looksLikeEventStream(x.BodyPrefix(16)) {
-		// Binary AWS event-stream frames: Claude on Bedrock, whatever the URL.
-		return detection{provider: ProviderAnthropic, gateway: GatewayBedrock, from: "events", dialect: dialectAnthropic}
+		// Binary AWS event-stream frames: Bedrock, whatever the URL;
+		// Converse or Anthropic-on-Bedrock (converse.go).
+		d := bedrockDetection(x)
+		d.dialect = dialectOf(d.provider)
+		return d
 	}
 	if x.Request != nil {
 		d = fromURL(x.Request.URL)
@@ -106,6 +109,9 @@ func fromURL(raw string) detection {
 		d.provider = ProviderGemini
 	case strings.HasPrefix(host, "bedrock-runtime.") || strings.Contains(path, "invoke-with-response-stream"):
 		d.provider, d.gateway = ProviderAnthropic, GatewayBedrock
+		if isConversePath(raw) {
+			d.provider = ProviderBedrockConverse
+		}
 	case strings.Contains(host, "portkey"):
 		d.gateway = GatewayPortkey
 		if strings.HasSuffix(path, "/messages") {

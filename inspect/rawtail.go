@@ -22,7 +22,8 @@ import (
 // same way). Its lines hold no data field, so a WHATWG SSE parser
 // dispatches nothing: the client sees a stream that
 // simply stopped. Line-based readers that try each line as JSON see it
-// (bifrost #5262 reassembles it); what the Gemini SDKs do is not measured.
+// (bifrost #5262 reassembles it), and so do the Gen AI SDKs (measured:
+// sdk_gemini.go).
 // It is recognised here for every dialect, like an error frame cut before
 // its blank line: the outcome stays truncated, and the error's type and
 // status come from the raw bytes.
@@ -82,10 +83,10 @@ func (d *diag) rawTailError(b []byte) errInfo {
 		return e
 	}
 	if e, ok := grammarOf(d.dialect).errorOf("error", "error", doc); ok {
-		return e
+		return d.hostStatus(e)
 	}
 	e, _ := errorObject("error", "error", doc, chatErrorStatus)
-	return e
+	return d.hostStatus(e)
 }
 
 // rawTailEvent adds the raw JSON error tail, when there is one, to the
@@ -113,7 +114,23 @@ func (d *diag) rawTailEvent(at func(off int64) time.Duration) {
 		st = fmt.Sprint(e.status)
 	}
 	d.f.add("S-raw-json-error", SeverityError, fmt.Sprintf("A raw JSON %s error followed the last event: no SSE client sees it", orUnknownType(e.typ)),
-		fmt.Sprintf("After event %d the body ends with a bare JSON error object (%s, stands for %s) instead of an SSE frame, as Gemini does when it sheds load mid-stream (llmgateway #3616). Its lines carry no data field, so a WHATWG SSE parser dispatches nothing and sees a stream that simply stopped (what each Gemini SDK does with it is not measured). The outcome is therefore truncated; the type and status come from the raw bytes.", i, orUnknownType(e.typ), st),
+		fmt.Sprintf("After event %d the body ends with a bare JSON error object (%s, stands for %s) instead of an SSE frame, as Gemini does when it sheds load mid-stream (llmgateway #3616). Its lines carry no data field, so a WHATWG SSE parser dispatches nothing and sees a stream that simply stopped (the Gen AI SDKs read it as an error: see the SDK section). The outcome is therefore truncated; the type and status come from the raw bytes.", i, orUnknownType(e.typ), st),
 		i)
 	d.addEvent(&r)
+}
+
+// rawTailAfterEnd handles a raw JSON error after a stream that had already
+// ended with its terminator (data: [DONE], response.completed, a final
+// finishReason…): clients that stop at the terminator never read it and
+// the response is whole, so it is a warning, not the stream's error.
+func (d *diag) rawTailAfterEnd() {
+	if !d.complete || d.cutErr == nil || !d.f.has("S-raw-json-error") {
+		return
+	}
+	e := d.cutErr
+	d.cutErr, d.cutStatus, d.cutSpendCap = nil, 0, false
+	d.f.remove("S-raw-json-error")
+	d.f.add("S-raw-json-after-end", SeverityWarning, fmt.Sprintf("A raw JSON %s error followed the end of the stream", orUnknownType(e.Type)),
+		fmt.Sprintf("The stream ended with %s, then the body carried a bare JSON error object (%s, no SSE frame) as event %d. Clients that stop at the terminator never read it and the response is whole; readers that parse the leftover bytes may still report it.", grammarOf(d.dialect).terminator(), orUnknownType(e.Type), e.EventIndex+1),
+		e.EventIndex)
 }

@@ -12,10 +12,11 @@ import (
 // no data: prefix, after the last event.
 const flexTail = "{\n  \"error\": {\n    \"code\": 503,\n    \"message\": \"This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later.\",\n    \"status\": \"UNAVAILABLE\"\n  }\n}\n"
 
-// TestRawJSONErrorTail: a raw JSON error after the last event is the
-// stream's error, with its type and status, in every dialect; the outcome
-// stays truncated (no SSE client dispatches it) and MISMATCH follows.
-func TestRawJSONErrorTail(t *testing.T) {
+// TestRawJSONErrorTailVerdict: a raw JSON error after the last event is
+// the stream's error, with its type and status, in every dialect; the
+// outcome stays truncated (no SSE client dispatches it) and MISMATCH
+// follows.
+func TestRawJSONErrorTailVerdict(t *testing.T) {
 	anthropicStart := "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"content\":[]}}\n\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
 	chatStart := "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
 	respStart := "data: {\"type\":\"response.created\",\"response\":{\"id\":\"r\"},\"sequence_number\":0}\n\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\",\"sequence_number\":1}\n\n"
@@ -102,5 +103,25 @@ func TestRawTailAfterErrorEvent(t *testing.T) {
 	v := gemVerdict(gemText("Hi", "", 1) + gemErr(503, "UNAVAILABLE") + flexTail)
 	if v.Outcome != OutcomeErrorEvent || hasCode(v, "S-raw-json-error") {
 		t.Errorf("outcome %s, findings %v", v.Outcome, codes(v))
+	}
+}
+
+// TestRawTailAfterTerminator: after data: [DONE] (or a final finishReason)
+// the response is whole; a raw JSON error then is a warning, not the
+// stream's error.
+func TestRawTailAfterTerminator(t *testing.T) {
+	chat := "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"
+	for name, x := range map[string]*stream.Exchange{
+		"chat after [DONE]":         withRequest(stream.FromBody("t", []byte(chat+`{"error":{"message":"overloaded","type":"server_error","code":"server_is_overloaded"}}`)), "POST", "https://api.openai.com/v1/chat/completions", ""),
+		"gemini after finishReason": withRequest(stream.FromBody("g", []byte(gemText("Hi", "STOP", 1)+flexTail)), "POST", gemURL, ""),
+	} {
+		v := Diagnose(x, Options{})
+		if v.Outcome != OutcomeComplete || v.Mismatch || v.Error != nil || v.MappedStatus != 0 {
+			t.Errorf("%s: outcome %s mismatch %v error %+v mapped %d", name, v.Outcome, v.Mismatch, v.Error, v.MappedStatus)
+		}
+		f := finding(v, "S-raw-json-after-end")
+		if f == nil || f.Severity != SeverityWarning || hasCode(v, "S-raw-json-error") {
+			t.Errorf("%s: findings %v", name, codes(v))
+		}
 	}
 }

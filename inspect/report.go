@@ -66,8 +66,10 @@ type jsonDiagnosis struct {
 
 type jsonExchange struct {
 	Source            string        `json:"source"`
+	Injected          string        `json:"injected,omitempty"` // the fault midstream injected (serve/proxy --inject)
 	Provider          Provider      `json:"provider"`
 	Dialect           string        `json:"dialect"`
+	Host              string        `json:"host,omitempty"` // the host or gateway, apart from the dialect
 	Request           *jsonRequest  `json:"request"`
 	RequestID         *string       `json:"request_id"`
 	HTTPStatus        *int          `json:"http_status"`
@@ -165,6 +167,7 @@ func toJSON(v *Verdict) jsonExchange {
 		Source:            red(v.Source),
 		Provider:          v.Provider,
 		Dialect:           dialectName(v),
+		Host:              red(hostLabel(v)),
 		HTTPStatus:        nonZero(v.HTTPStatus),
 		HTTPStatusAssumed: v.HTTPStatusAssumed,
 		MappedStatus:      nonZero(v.MappedStatus),
@@ -172,6 +175,9 @@ func toJSON(v *Verdict) jsonExchange {
 		Outcome:           v.Outcome,
 		EventCount:        v.EventCount,
 		Findings:          []jsonFinding{},
+	}
+	if v.Exchange != nil && v.Exchange.Injected != "" {
+		x.Injected = red(v.Exchange.Injected)
 	}
 	if v.Request != nil {
 		x.Request = &jsonRequest{Method: v.Request.Method, URL: stream.RedactURL(v.Request.URL)}

@@ -456,3 +456,18 @@ func ProviderLabel(v *Verdict) string {
 	}
 	return string(v.Provider)
 }
+
+// injectedText says, for an exchange midstream's --inject rewrote, which
+// fault it was and that the provider did not send it: a diagnosis must
+// never blame a provider for a fault made on purpose. "" for others.
+func injectedText(v *Verdict) string {
+	if v.Exchange == nil || v.Exchange.Injected == "" {
+		return ""
+	}
+	if e := v.Exchange.End; e.By == stream.ByUpstream {
+		// The proxy records ByMidstream once a fault changed the stream:
+		// ended by the upstream means it never fired.
+		return txt(v.Exchange.Injected) + " — asked of midstream (--inject) but it never fired (the stream ended first): everything here is the provider's"
+	}
+	return txt(v.Exchange.Injected) + " — injected by midstream (serve/proxy --inject), not sent by the provider; the capture holds what the client received"
+}

@@ -66,7 +66,10 @@ func code(s string) string {
 }
 
 func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
-	fmt.Fprintf(w, "\n## %d. %s (%s)\n\n", n, code(txt(v.Source)), v.Provider)
+	fmt.Fprintf(w, "\n## %d. %s (%s%s)\n\n", n, code(txt(v.Source)), v.Provider, viaHost(v))
+	if inj := injectedText(v); inj != "" {
+		fmt.Fprintf(w, "> **Injected fault:** %s\n\n", cell(inj))
+	}
 	verdict := mismatchText(v)
 	if v.Mismatch {
 		verdict = "**" + verdict + "**"
@@ -91,6 +94,9 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	}
 	if t := timingText(v); t != "" {
 		fmt.Fprintf(w, "| Timing | %s |\n", cell(t))
+	}
+	if h := hostText(v); h != "" {
+		fmt.Fprintf(w, "| Host | %s |\n", cell(h))
 	}
 
 	writeMDTimeline(w, v)
@@ -181,6 +187,9 @@ func writeMDSDK(w io.Writer, v *Verdict) {
 		return
 	}
 	rows := SDKTable(v)
+	if note := converseSDKNote(v); note != "" {
+		fmt.Fprintf(w, "\n### What each SDK does\n\n%s\n", note)
+	}
 	if len(rows) == 0 {
 		return
 	}

@@ -52,7 +52,10 @@ func kv(w io.Writer, indent, label, value string) {
 }
 
 func writeTextExchange(w io.Writer, n int, v *Verdict) {
-	fmt.Fprintf(w, "\n[%d] %s  (%s)\n", n, txt(v.Source), v.Provider)
+	fmt.Fprintf(w, "\n[%d] %s  (%s%s)\n", n, txt(v.Source), v.Provider, viaHost(v))
+	if inj := injectedText(v); inj != "" {
+		kv(w, "  ", "injected", inj)
+	}
 	kv(w, "  ", "dialect", dialectText(v))
 	kv(w, "  ", "status", statusSummary(v))
 	kv(w, "  ", "verdict", mismatchText(v))
@@ -62,6 +65,7 @@ func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	kv(w, "  ", "body", txt(flatten(bodyExcerpt(v, 300))))
 	kv(w, "  ", "request", requestText(v))
 	kv(w, "  ", "request id", txt(v.RequestID))
+	kv(w, "  ", "host", hostText(v))
 	kv(w, "  ", "timing", timingText(v))
 	if v.Exchange != nil {
 		for _, note := range v.Exchange.Notes {
@@ -131,6 +135,9 @@ func writeTextSDK(w io.Writer, a *SDKAnswer) {
 
 func writeTextSDKTable(w io.Writer, v *Verdict) {
 	rows := SDKTable(v)
+	if note := converseSDKNote(v); note != "" {
+		fmt.Fprintf(w, "  SDKs           %s\n", note)
+	}
 	if len(rows) == 0 {
 		return
 	}

@@ -4,181 +4,145 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
-// The SDK names --sdk accepts, in the order reports list them.
-const (
-	SDKAnthropicPython     = "anthropic-python"
-	SDKAnthropicTypeScript = "anthropic-typescript"
-	SDKAnthropicGo         = "anthropic-go"
-	SDKAnthropicJava       = "anthropic-java"
-	SDKVercelAI            = "vercel-ai"
-	SDKOpenAIPython        = "openai-python"
-	SDKOpenAINode          = "openai-node"
-	SDKOpenAIGo            = "openai-go"
-)
+// The shared core of midstream's SDK knowledge: which SDKs exist, how
+// --sdk and request headers name one, and how a verdict becomes an
+// answer. What each SDK does lives in one file per SDK family:
+// sdk_anthropic.go (the Anthropic SDKs of each language), sdk_vercel.go
+// (the Vercel AI SDK), sdk_openai.go (the OpenAI SDKs), sdk_gemini.go (the
+// Google Gen AI SDKs); sdk_stainless.go holds what the Stainless-generated
+// Anthropic and OpenAI SDKs share.
+
+// sdkSpec is one SDK midstream has answers for.
+type sdkSpec struct {
+	name string
+	// current is the newest version the answers were checked against: the
+	// version assumed when --sdk names none, and the one SDKTable reports.
+	current string
+	// speaks is the protocol the SDK talks: ProviderAnthropic,
+	// ProviderOpenAIChat (every OpenAI-shaped stream) or ProviderGemini.
+	speaks Provider
+	// answer fills a for a stream in situation s; v is d's version.
+	answer func(a *SDKAnswer, v version, s situation, d detected)
+	// ua recognise the SDK in a User-Agent (or x-goog-api-client); the
+	// last submatch is the version, a first one (if any) marks Python's
+	// async client.
+	ua []*regexp.Regexp
+}
+
+// sdkSpecs lists every SDK in report order, family by family.
+var sdkSpecs = concatSpecs(anthropicSDKs, vercelAnthropicSDKs, openaiSDKs, geminiSDKs, vercelGoogleSDKs)
+
+func concatSpecs(families ...[]sdkSpec) []sdkSpec {
+	var out []sdkSpec
+	for _, f := range families {
+		out = append(out, f...)
+	}
+	return out
+}
+
+// specOf finds the SDK called name.
+func specOf(name string) (sdkSpec, bool) {
+	for _, s := range sdkSpecs {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return sdkSpec{}, false
+}
 
 // SDKNames lists every SDK name midstream knows, in report order.
-var SDKNames = []string{
-	SDKAnthropicPython, SDKAnthropicTypeScript, SDKAnthropicGo, SDKAnthropicJava,
-	SDKVercelAI, SDKOpenAIPython, SDKOpenAINode, SDKOpenAIGo,
-}
+var SDKNames = func() []string {
+	var out []string
+	for _, s := range sdkSpecs {
+		out = append(out, s.name)
+	}
+	return out
+}()
 
 // CurrentSDKVersions is the newest version of each SDK that the tables
-// were checked against (domain.md snapshot and sdk-matrix.md runs). It is
-// the version assumed when --sdk names no version, and the one SDKTable
-// reports.
-var CurrentSDKVersions = map[string]string{
-	SDKAnthropicPython:     "0.121.0",
-	SDKAnthropicTypeScript: "1.14.0",
-	SDKAnthropicGo:         "2.15.0",
-	SDKAnthropicJava:       "2.57.0",
-	SDKVercelAI:            "4.0.105",
-	SDKOpenAIPython:        "3.3.1",
-	SDKOpenAINode:          "7.57.0",
-	SDKOpenAIGo:            "3.98.0",
-}
+// were checked against (domain.md snapshot, sdk-matrix.md runs and the e2e
+// module's SDK tests). It is the version assumed when --sdk names no
+// version, and the one SDKTable reports. For vercel-ai it is the version
+// of the `ai` package.
+var CurrentSDKVersions = func() map[string]string {
+	out := map[string]string{}
+	for _, s := range sdkSpecs {
+		out[s.name] = s.current
+	}
+	return out
+}()
+
+// SDKVersionNote says whose version --sdk NAME@VERSION means where that
+// is not plain from the name; --help texts and the README repeat it.
+const SDKVersionNote = "for vercel-ai, VERSION is the ai package's (3.0.23 up to 7.x; midstream answers for the @ai-sdk/anthropic release it pairs with)"
 
 // isAnthropicSDK reports whether name is an SDK that talks to Anthropic's
 // Messages API (the Vercel provider included).
-func isAnthropicSDK(name string) bool { return !strings.HasPrefix(name, "openai-") }
+func isAnthropicSDK(name string) bool {
+	s, ok := specOf(name)
+	return ok && s.speaks == ProviderAnthropic
+}
+
+// speaksProvider reports whether an SDK whose protocol is speaks reads a
+// stream of provider p. The OpenAI SDKs read every OpenAI-shaped stream
+// (Chat, Responses, OpenRouter and other hosts).
+func speaksProvider(speaks, p Provider) bool {
+	switch speaks {
+	case ProviderAnthropic, ProviderGemini:
+		return p == speaks
+	}
+	return p != ProviderAnthropic && p != ProviderGemini
+}
 
 // ParseSDKRef parses --sdk NAME[@VERSION]. The version may carry a leading
 // "v" and may be partial ("0.80" means 0.80.0); without one the current
-// version of that SDK is assumed.
+// version of that SDK is assumed. For vercel-ai the version is the `ai`
+// package's, and one midstream cannot pair with an @ai-sdk/anthropic
+// release is an error that says which versions it knows.
 func ParseSDKRef(s string) (*SDKRef, error) {
 	name, ver, hasVer := strings.Cut(strings.TrimSpace(s), "@")
 	name = strings.ToLower(strings.TrimSpace(name))
-	if _, ok := CurrentSDKVersions[name]; !ok {
+	spec, ok := specOf(name)
+	if !ok {
 		return nil, fmt.Errorf("unknown SDK %q: want NAME[@VERSION] with NAME one of %s", name, strings.Join(SDKNames, ", "))
 	}
 	ver = strings.TrimSpace(ver)
 	if !hasVer || ver == "" {
-		return &SDKRef{Name: name, Version: CurrentSDKVersions[name]}, nil
+		return &SDKRef{Name: name, Version: spec.current}, nil
 	}
-	if _, err := parseVersion(ver); err != nil {
+	v, err := parseVersion(ver)
+	if err != nil {
 		return nil, fmt.Errorf("SDK %s: %v", name, err)
+	}
+	if name == SDKVercelAI {
+		if _, err := vercelPairFor(v); err != nil {
+			return nil, err
+		}
 	}
 	return &SDKRef{Name: name, Version: strings.TrimPrefix(ver, "v")}, nil
 }
 
-// version is a parsed semantic version; pre holds the dot-separated
-// pre-release identifiers ("beta.64" → ["beta","64"]).
-type version struct {
-	major, minor, patch int
-	pre                 []string
-}
-
-var versionRE = regexp.MustCompile(`^v?(\d{1,9})(?:\.(\d{1,9}))?(?:\.(\d{1,9}))?(?:-([0-9A-Za-z.\-]+))?(?:\+[0-9A-Za-z.\-]+)?$`)
-
-// parseVersion reads "1.2.3", "v1.2.3", "1.2", "3.0.0-beta.64".
-func parseVersion(s string) (version, error) {
-	m := versionRE.FindStringSubmatch(s)
-	if m == nil {
-		return version{}, fmt.Errorf("version %q is not of the form 1.2.3", s)
-	}
-	var v version
-	v.major, _ = strconv.Atoi(m[1])
-	if m[2] != "" {
-		v.minor, _ = strconv.Atoi(m[2])
-	}
-	if m[3] != "" {
-		v.patch, _ = strconv.Atoi(m[3])
-	}
-	if m[4] != "" {
-		v.pre = strings.Split(m[4], ".")
-	}
-	return v, nil
-}
-
-// mustVersion parses a version written in the tables.
-func mustVersion(s string) version {
-	v, err := parseVersion(s)
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
-// cmp orders versions as semver does: a pre-release sorts before its
-// release; numeric identifiers compare as numbers.
-func (a version) cmp(b version) int {
-	for _, d := range [3]int{a.major - b.major, a.minor - b.minor, a.patch - b.patch} {
-		if d != 0 {
-			return sign(d)
-		}
-	}
-	switch {
-	case len(a.pre) == 0 && len(b.pre) == 0:
-		return 0
-	case len(a.pre) == 0:
-		return 1
-	case len(b.pre) == 0:
-		return -1
-	}
-	for i := 0; i < len(a.pre) && i < len(b.pre); i++ {
-		x, errx := strconv.Atoi(a.pre[i])
-		y, erry := strconv.Atoi(b.pre[i])
-		switch {
-		case errx == nil && erry == nil:
-			if x != y {
-				return sign(x - y)
-			}
-		case errx == nil:
-			return -1
-		case erry == nil:
-			return 1
-		default:
-			if c := strings.Compare(a.pre[i], b.pre[i]); c != 0 {
-				return c
-			}
-		}
-	}
-	return sign(len(a.pre) - len(b.pre))
-}
-
-func sign(d int) int {
-	switch {
-	case d < 0:
-		return -1
-	case d > 0:
-		return 1
-	}
-	return 0
-}
-
-// atLeast reports whether v >= s.
-func (a version) atLeast(s string) bool { return a.cmp(mustVersion(s)) >= 0 }
-
-// detected is an SDK recognised in request headers.
+// detected is an SDK recognised in request headers or named by --sdk.
 type detected struct {
 	name    string
 	version string
 	async   bool // Python's AsyncAnthropic / AsyncOpenAI client
+	// helper is the X-Stainless-Helper-Method header ("stream" for the
+	// TypeScript SDK's messages.stream()); "" when absent.
+	helper string
+	// providerPkg is true when version is the Vercel provider package's
+	// (@ai-sdk/anthropic, from its User-Agent), not the `ai` package's.
+	providerPkg bool
 }
 
-// uaRules map User-Agent tokens to SDK names. The Python clients put their
-// class name first ("AsyncAnthropic/Python 0.121.0").
-var uaRules = []struct {
-	re   *regexp.Regexp
-	name string
-}{
-	{regexp.MustCompile(`(?i)\b(Async)?Anthropic/Python\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKAnthropicPython},
-	{regexp.MustCompile(`(?i)\bAnthropic/(?:JS|TypeScript|Node)\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKAnthropicTypeScript},
-	{regexp.MustCompile(`(?i)\bAnthropic/Go\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKAnthropicGo},
-	{regexp.MustCompile(`(?i)\bAnthropic/(?:Java|Kotlin)\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKAnthropicJava},
-	{regexp.MustCompile(`(?i)\bai-sdk[/\-]anthropic/v?([0-9][0-9A-Za-z.\-+]*)`), SDKVercelAI},
-	{regexp.MustCompile(`(?i)\b(Async)?(?:Azure)?OpenAI/Python\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKOpenAIPython},
-	{regexp.MustCompile(`(?i)\bOpenAI/(?:JS|TypeScript|Node)\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKOpenAINode},
-	{regexp.MustCompile(`(?i)\bOpenAI/Go\s+v?([0-9][0-9A-Za-z.\-+]*)`), SDKOpenAIGo},
-}
-
-// DetectSDK names the SDK that sent a request, from its User-Agent or the
-// X-Stainless-Lang and X-Stainless-Package-Version headers; url and
-// provider decide between the Anthropic and OpenAI SDK of a Stainless
-// language. It returns nil when the headers name no known SDK.
+// DetectSDK names the SDK that sent a request, from its User-Agent (or
+// x-goog-api-client) or the X-Stainless-Lang and
+// X-Stainless-Package-Version headers; url and provider decide between
+// the Anthropic and OpenAI SDK of a Stainless language. It returns nil
+// when the headers name no known SDK.
 func DetectSDK(h http.Header, url string, provider Provider) *SDKRef {
 	if d := detectSDK(h, url, provider); d != nil {
 		return &SDKRef{Name: d.name, Version: d.version}
@@ -190,83 +154,64 @@ func detectSDK(h http.Header, url string, provider Provider) *detected {
 	if h == nil {
 		return nil
 	}
-	for _, ua := range h.Values("User-Agent") {
-		for _, r := range uaRules {
-			m := r.re.FindStringSubmatch(ua)
-			if m == nil {
-				continue
+	d := detectByProduct(h)
+	if d == nil {
+		d = detectStainless(h, url, provider)
+	}
+	if d != nil {
+		d.helper = strings.ToLower(strings.TrimSpace(h.Get("X-Stainless-Helper-Method")))
+	}
+	return d
+}
+
+// detectByProduct finds an SDK's product token in the User-Agent, then in
+// x-goog-api-client (which the Google Gen AI SDKs also send).
+func detectByProduct(h http.Header) *detected {
+	for _, key := range []string{"User-Agent", "X-Goog-Api-Client"} {
+		for _, ua := range h.Values(key) {
+			for _, spec := range sdkSpecs {
+				for _, re := range spec.ua {
+					m := re.FindStringSubmatch(ua)
+					if m == nil {
+						continue
+					}
+					ver := m[len(m)-1]
+					if _, err := parseVersion(ver); err != nil {
+						continue
+					}
+					return &detected{name: spec.name, version: strings.TrimPrefix(ver, "v"),
+						async: len(m) == 3 && m[1] != "", providerPkg: spec.name == SDKVercelAI}
+				}
 			}
-			ver := m[len(m)-1]
-			if _, err := parseVersion(ver); err != nil {
-				continue
-			}
-			return &detected{name: r.name, version: strings.TrimPrefix(ver, "v"), async: len(m) == 3 && m[1] != ""}
 		}
 	}
-	lang := strings.ToLower(strings.TrimSpace(h.Get("X-Stainless-Lang")))
-	ver := strings.TrimPrefix(strings.TrimSpace(h.Get("X-Stainless-Package-Version")), "v")
-	if lang == "" {
-		return nil
-	}
-	if _, err := parseVersion(ver); err != nil {
-		return nil
-	}
-	anthropic := h.Get("Anthropic-Version") != "" || h.Get("X-Api-Key") != "" && h.Get("Authorization") == ""
-	openai := false
-	lu := strings.ToLower(url)
-	switch {
-	case anthropic:
-	case strings.Contains(lu, "anthropic") || strings.Contains(lu, "/v1/messages"):
-		anthropic = true
-	case strings.Contains(lu, "openai") || strings.Contains(lu, "/chat/completions") || strings.Contains(lu, "/responses"):
-		openai = true
-	case provider == ProviderAnthropic:
-		anthropic = true
-	case provider == ProviderOpenAIChat || provider == ProviderOpenAIResponses || provider == ProviderOpenRouter:
-		openai = true
-	}
-	if !anthropic && !openai {
-		return nil
-	}
-	byLang := map[string][2]string{
-		"python": {SDKAnthropicPython, SDKOpenAIPython},
-		"js":     {SDKAnthropicTypeScript, SDKOpenAINode},
-		"go":     {SDKAnthropicGo, SDKOpenAIGo},
-		"java":   {SDKAnthropicJava, ""},
-		"kotlin": {SDKAnthropicJava, ""},
-	}
-	names, ok := byLang[lang]
-	if !ok {
-		return nil
-	}
-	name := names[0]
-	if openai {
-		name = names[1]
-	}
-	if name == "" {
-		return nil
-	}
-	return &detected{name: name, version: ver}
+	return nil
 }
 
 // SDKFor says what the user's SDK does with the exchange of v: the SDK
 // named in opt.SDK (DetectedFrom "flag"), else the one detected from the
-// request headers ("headers"); nil when neither is known.
+// request headers ("headers"); nil when neither is known. A flag keeps
+// what the headers say about how the SDK was called (the TypeScript
+// stream helper).
 func SDKFor(v *Verdict, opt Options) *SDKAnswer {
-	if v == nil {
-		return nil
+	if v == nil || v.Provider == ProviderBedrockConverse {
+		return nil // no SDK in the tables reads ConverseStream (converseSDKNote)
+	}
+	var d *detected
+	if v.Exchange != nil && v.Exchange.Request != nil {
+		d = detectSDK(v.Exchange.Request.Header, v.Exchange.Request.URL, v.Provider)
 	}
 	if opt.SDK != nil {
 		ver := opt.SDK.Version
 		if ver == "" {
 			ver = CurrentSDKVersions[opt.SDK.Name]
 		}
-		return answerFor(v, situationOf(v), detected{name: opt.SDK.Name, version: ver}, "flag")
+		flag := detected{name: opt.SDK.Name, version: ver}
+		if d != nil && d.name == flag.name {
+			flag.helper = d.helper
+		}
+		return answerFor(v, situationOf(v), flag, "flag")
 	}
-	if v.Exchange == nil || v.Exchange.Request == nil {
-		return nil
-	}
-	d := detectSDK(v.Exchange.Request.Header, v.Exchange.Request.URL, v.Provider)
 	if d == nil {
 		return nil
 	}
@@ -274,22 +219,26 @@ func SDKFor(v *Verdict, opt Options) *SDKAnswer {
 }
 
 // SDKTable answers for the current version of every SDK that speaks the
-// exchange's protocol; reports show it when the user's SDK is unknown.
+// exchange's protocol; reports show it when the user's SDK is unknown. A
+// generic stream gets the Anthropic and OpenAI rows, as before Gemini
+// had SDK rows: its shape is unknown, and Gemini SDKs are listed only for
+// a stream known to be Gemini's.
 func SDKTable(v *Verdict) []SDKAnswer {
-	if v.Provider == ProviderGemini {
-		// No Gemini SDK's behaviour is in the table yet: answering with
-		// the OpenAI or Anthropic SDKs' would be a guess.
-		return nil
-	}
 	var out []SDKAnswer
+	if v.Provider == ProviderBedrockConverse {
+		return nil // the AWS SDKs are not in the tables (converseSDKNote)
+	}
 	// One situation for every row: deriving it re-reads the whole body to
 	// find the error event, which need not happen once per SDK.
 	s := situationOf(v)
-	for _, name := range SDKNames {
-		if isAnthropicSDK(name) != (v.Provider == ProviderAnthropic) && v.Provider != ProviderGeneric {
+	for _, spec := range sdkSpecs {
+		if v.Provider == ProviderGeneric && spec.speaks == ProviderGemini {
 			continue
 		}
-		if a := answerFor(v, s, detected{name: name, version: CurrentSDKVersions[name]}, "table"); a != nil {
+		if v.Provider != ProviderGeneric && !speaksProvider(spec.speaks, v.Provider) {
+			continue
+		}
+		if a := answerFor(v, s, detected{name: spec.name, version: spec.current}, "table"); a != nil {
 			out = append(out, *a)
 		}
 	}

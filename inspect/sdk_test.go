@@ -18,8 +18,8 @@ func TestParseSDKRef(t *testing.T) {
 		{"empty version means current", "vercel-ai@", "vercel-ai", CurrentSDKVersions["vercel-ai"], ""},
 		{"name is case-insensitive", "Anthropic-TypeScript@0.80.1", "anthropic-typescript", "0.80.1", ""},
 		{"partial version", "anthropic-typescript@0.80", "anthropic-typescript", "0.80", ""},
-		{"pre-release", "vercel-ai@3.0.0-beta.64", "vercel-ai", "3.0.0-beta.64", ""},
-		{"unknown name lists the valid ones", "anthropic-ruby@1.0.0", "", "", "anthropic-python, anthropic-typescript, anthropic-go, anthropic-java, vercel-ai, openai-python, openai-node, openai-go"},
+		{"pre-release", "vercel-ai@6.0.0-beta.124", "vercel-ai", "6.0.0-beta.124", ""},
+		{"unknown name lists the valid ones", "anthropic-ruby@1.0.0", "", "", "anthropic-python, anthropic-typescript, anthropic-go, anthropic-java, vercel-ai, openai-python, openai-node, openai-go, google-genai-go, google-genai-js, google-genai-python, vercel-ai-google"},
 		{"bad version", "anthropic-python@latest", "", "", `version "latest" is not of the form 1.2.3`},
 		{"empty", "", "", "", "unknown SDK"},
 	}
@@ -152,9 +152,11 @@ func FuzzDetectSDK(f *testing.F) {
 	f.Add("Anthropic/Python 0.121.0", "python", "0.1.0")
 	f.Add("ai-sdk/anthropic/4.0.105 runtime/node.js/22", "", "")
 	f.Add("AsyncOpenAI/Python 3.0.0-rc.1", "js", "v1")
+	f.Add("google-genai-sdk/1.79.1+vertex-genai-modules/0.1 gl-go/go1.26.0", "", "")
+	f.Add("ai-sdk/google/4.0.121", "js", "1.14.0")
 	f.Fuzz(func(t *testing.T, ua, lang, ver string) {
-		h := hdr("User-Agent", ua, "X-Stainless-Lang", lang, "X-Stainless-Package-Version", ver)
-		for _, p := range []Provider{ProviderAnthropic, ProviderOpenAIChat, ProviderGeneric} {
+		h := hdr("User-Agent", ua, "X-Goog-Api-Client", ua, "X-Stainless-Lang", lang, "X-Stainless-Package-Version", ver, "X-Stainless-Helper-Method", lang)
+		for _, p := range []Provider{ProviderAnthropic, ProviderOpenAIChat, ProviderGemini, ProviderGeneric} {
 			r := DetectSDK(h, "https://api.anthropic.com/v1/messages", p)
 			if r == nil {
 				continue

@@ -54,17 +54,18 @@ func TestSDKVersionBoundaries(t *testing.T) {
 		{"java 2.19.0 errorType()", "anthropic-java", "2.19.0", "midstream_overloaded", "SseException", 200, "e.errorType()", true, false, "branch on errorType()"},
 		{"java HTTP 529 is InternalServerException", "anthropic-java", "2.57.0", "http_529_overloaded", "InternalServerException", 529, "e.body()", true, true, "no 529 class"},
 
-		// vercel-ai (@ai-sdk/anthropic): TypeValidationError before 0.0.34; error part; first-chunk APICallError from 2.0.50 / 3.0.0(-beta.64).
-		{"vercel 0.0.33 TypeValidationError", "vercel-ai", "0.0.33", "midstream_overloaded", "TypeValidationError", none, "e.value", true, false, "0.0.34"},
-		{"vercel 0.0.34 error part", "vercel-ai", "0.0.34", "midstream_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
-		{"vercel 2.0.49 first chunk is still an error part", "vercel-ai", "2.0.49", "first_event_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
-		{"vercel 2.0.50 first chunk overload is a retried APICallError 529", "vercel-ai", "2.0.50", "first_event_overloaded", "APICallError", 529, "responseBody", false, true, "maxRetries"},
-		{"vercel 2.0.50 first chunk rate limit is APICallError 500, not retried", "vercel-ai", "2.0.50", "first_event_rate_limit", "APICallError", 500, "responseBody", false, false, "isRetryable false"},
-		{"vercel 2.0.50 later errors stay error parts", "vercel-ai", "2.0.50", "midstream_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
-		{"vercel 3.0.0-beta.63 first chunk is an error part", "vercel-ai", "3.0.0-beta.63", "first_event_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
-		{"vercel 3.0.0-beta.64 first chunk is APICallError", "vercel-ai", "3.0.0-beta.64", "first_event_overloaded", "APICallError", 529, "responseBody", false, true, "RetryError"},
-		{"vercel 3.0.0 first chunk is APICallError", "vercel-ai", "3.0.0", "first_event_overloaded", "APICallError", 529, "responseBody", false, true, "RetryError"},
-		{"vercel 4.0.105 mid-stream StreamProviderError with mapped status", "vercel-ai", "4.0.105", "midstream_rate_limit", "StreamProviderError (error stream part)", 429, "e.type", true, false, "streamRetries"},
+		// vercel-ai, named by the `ai` version (paired with @ai-sdk/anthropic by vercelPairs): TypeValidationError before
+		// @ai-sdk/anthropic 0.0.34; error part; first-chunk APICallError from 2.0.50 / 3.0.0(-beta.64).
+		{"vercel ai 3.2.35 (@ai-sdk/anthropic 0.0.14) TypeValidationError", "vercel-ai", "3.2.35", "midstream_overloaded", "TypeValidationError", none, "e.value", true, false, "0.0.34"},
+		{"vercel ai 3.3.2 (@ai-sdk/anthropic 0.0.37+) error part", "vercel-ai", "3.3.2", "midstream_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
+		{"vercel ai 5.0.103 (@ai-sdk/anthropic 2.0.49) first chunk is still an error part", "vercel-ai", "5.0.103", "first_event_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
+		{"vercel ai 5.0.104 (@ai-sdk/anthropic 2.0.50) first chunk overload is a retried APICallError 529", "vercel-ai", "5.0.104", "first_event_overloaded", "APICallError", 529, "responseBody", false, true, "maxRetries"},
+		{"vercel ai 5.0.104 first chunk rate limit is APICallError 500, not retried", "vercel-ai", "5.0.104", "first_event_rate_limit", "APICallError", 500, "responseBody", false, false, "isRetryable false"},
+		{"vercel ai 5.0.104 later errors stay error parts", "vercel-ai", "5.0.104", "midstream_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
+		{"vercel ai 6.0.0-beta.119 (@ai-sdk/anthropic 3.0.0-beta.62) first chunk is an error part", "vercel-ai", "6.0.0-beta.119", "first_event_overloaded", "error stream part (plain {type, message} object)", none, "part.error.type", true, false, "Not retried"},
+		{"vercel ai 6.0.0-beta.124 (@ai-sdk/anthropic 3.0.0-beta.66) first chunk is APICallError", "vercel-ai", "6.0.0-beta.124", "first_event_overloaded", "APICallError", 529, "responseBody", false, true, "RetryError"},
+		{"vercel ai 6.0.0 (@ai-sdk/anthropic 3.x) first chunk is APICallError", "vercel-ai", "6.0.0", "first_event_overloaded", "APICallError", 529, "responseBody", false, true, "RetryError"},
+		{"vercel ai 7.0.173 (@ai-sdk/anthropic 4.x) mid-stream StreamProviderError with mapped status", "vercel-ai", "7.0.173", "midstream_rate_limit", "StreamProviderError (error stream part)", 429, "e.type", true, false, "streamRetries"},
 
 		// openai-node: data.error thrown from 4.12.2.
 		{"openai-node 4.12.1 yields the error", "openai-node", "4.12.1", "openai_midstream_error", "", none, "chunk.error.type", true, false, "4.12.2"},

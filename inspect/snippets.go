@@ -31,6 +31,8 @@ func snippetFor(name string, v version, s situation) (lang, code string) {
 		return "typescript", openaiNodeSnippet(v)
 	case SDKOpenAIGo:
 		return "go", openaiGoSnippet(v)
+	case SDKGenAIGo:
+		return "go", genaiGoSnippet
 	}
 	return "", ""
 }

@@ -183,6 +183,8 @@ func bedrockSummary(frame []byte) string {
 		case fr.messageType == "exception" || fr.messageType == "error":
 			name := bedrockErrorName(fr)
 			out = oneLine(red(name+": "+jstring(jfield(fr.payload, "message"))), summaryLimit)
+		case fr.messageType == "event" && converseEvents[fr.eventType]:
+			out = converseSummary(fr.eventType, fr.payload)
 		case fr.data != nil:
 			dt := jstring(jfield(fr.data, "type"))
 			out = anthropicSummary(dt, dt, fr.data)

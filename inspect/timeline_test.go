@@ -76,6 +76,11 @@ func TestTimelineMatchesDiagnose(t *testing.T) {
 	}
 	for name, x := range xs {
 		want := infos(Diagnose(x, Options{}).Events)
+		if looksLikeEventStream(x.BodyPrefix(16)) {
+			// Documented on Timeline: binary Bedrock frames are left to
+			// the verdict, so the live timeline shows none of them.
+			want = nil
+		}
 		for _, piece := range []int{0, 1, 7, 64} {
 			for _, live := range []bool{false, true} {
 				got := runTimeline(x, piece, live)

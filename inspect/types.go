@@ -20,6 +20,10 @@ const (
 	ProviderOpenAIChat      Provider = "openai-chat"
 	ProviderOpenAIResponses Provider = "openai-responses"
 	ProviderOpenRouter      Provider = "openrouter"
+	// ProviderBedrockConverse is Amazon Bedrock's ConverseStream: binary
+	// event-stream frames carrying Converse events for any model
+	// (gateway "bedrock").
+	ProviderBedrockConverse Provider = "bedrock-converse"
 	// ProviderGemini is the Gemini API and Gemini on Vertex AI (gateway
 	// "vertex").
 	ProviderGemini  Provider = "gemini"
@@ -126,6 +130,10 @@ type Verdict struct {
 	// Gateway names a recognised gateway in front of the provider:
 	// "vertex", "bedrock", "portkey"; "" when none was recognised.
 	Gateway string `json:"-"`
+	// Host names a recognised OpenAI-compatible host serving the stream
+	// ("groq", "vllm", "azure-openai", … see Hosts), separately from the
+	// dialect its events follow (Provider); "" when none was recognised.
+	Host string `json:"host,omitempty"`
 
 	// Events is the decoded timeline (not part of the JSON report): every
 	// event, or a bounded part of them with Options.Window.

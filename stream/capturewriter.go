@@ -158,8 +158,11 @@ func (cw *CaptureWriter) writeBatches(b []byte) {
 			cw.err = err
 		}
 		if c := cap(b); c >= batchMax && c <= 4*batchMax {
-			b = b[:0]
-			lineBufs.Put(&b)
+			// A fresh variable: putting &b would hand the pool a pointer
+			// that the take below re-aims at the batch about to be
+			// written, and the next Chunk would append over it.
+			spent := b[:0]
+			lineBufs.Put(&spent)
 		}
 		if cw.err == nil && len(cw.buf) >= batchMax {
 			b = cw.take()

@@ -40,6 +40,10 @@ type Exchange struct {
 	// BodyMissing is true when the capture kept the exchange but not its
 	// body (mitmproxy's HAR export of a streamed flow, for one).
 	BodyMissing bool
+	// Injected names the fault midstream injected into this exchange (the
+	// spec, e.g. "error@3:overloaded_error"), "" for none: the body and
+	// end are then what the client received, not what the upstream sent.
+	Injected string
 	// Notes are non-fatal remarks from the reader (e.g. "content was
 	// base64"), shown to users in reports.
 	Notes []string
@@ -134,6 +138,11 @@ type End struct {
 	Reason EndReason
 	Err    string        // error text for reset/timeout/error, "" otherwise
 	At     time.Duration // since request start; 0 if unknown
+	// By says which side ended the exchange: ByUpstream, ByClient or
+	// ByMidstream; "" when the capture does not say (older captures,
+	// other formats). Serve uses it to replay the upstream's end, not the
+	// recording client's (see ServedClean).
+	By string
 }
 
 // Clean reports whether the body ended cleanly or the capture does not say

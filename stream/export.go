@@ -240,7 +240,8 @@ func harEntryOf(x *Exchange) *harEntry {
 	}
 	resp.Content.Size = size
 	e.Response = resp // WriteHAR streams the body into content.text
-	m := &harExtra{End: x.End.Reason, EndErr: RedactText(x.End.Err), EndAtUS: micros(x.End.At), BodyMissing: x.BodyMissing, NoRequest: x.Request == nil}
+	m := &harExtra{End: x.End.Reason, EndErr: RedactText(x.End.Err), EndAtUS: micros(x.End.At), BodyMissing: x.BodyMissing, NoRequest: x.Request == nil,
+		EndBy: x.End.By, Injected: x.Injected}
 	if x.Timed {
 		var start int64
 		for _, c := range NewChunkIndex(x) {

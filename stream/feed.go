@@ -14,6 +14,9 @@ type Update struct {
 	Start *Exchange
 	// Response is set when the response headers arrived.
 	Response *Response
+	// Injected comes with Response: the fault an Injector put into this
+	// exchange (Exchange.Injected), "" for none.
+	Injected string
 	// Chunk is set for every body read, in order. Its At says when the
 	// read arrived; its Data is nil when Start shared a Spool (the bytes
 	// are there: the proxy and live recorders never copy them), else the

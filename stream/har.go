@@ -103,6 +103,8 @@ type harExtra struct {
 	BodyMissing bool       `json:"body_missing,omitempty"`
 	NoRequest   bool       `json:"no_request,omitempty"` // the request HAR requires was made up
 	Notes       []string   `json:"notes,omitempty"`
+	EndBy       string     `json:"end_by,omitempty"`   // End.By
+	Injected    string     `json:"injected,omitempty"` // Exchange.Injected
 }
 
 type harChunk struct {

@@ -213,8 +213,9 @@ func (s *source) applyHARExtra(x *Exchange, m *harExtra) error {
 		if err != nil {
 			return fmt.Errorf("end: %w", err)
 		}
-		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: at}
+		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: at, By: endBy(m.EndBy)}
 	}
+	x.Injected = m.Injected
 	if m.BodyMissing {
 		x.BodyMissing = true
 	}

@@ -31,6 +31,9 @@ type jsonlHeader struct {
 	Request     *jsonlRequest  `json:"request"`
 	Response    *jsonlResponse `json:"response"`
 	Notes       []string       `json:"notes,omitempty"`
+	// Injected names the fault midstream injected ("error@3:overloaded_error");
+	// absent for a clean exchange.
+	Injected string `json:"injected,omitempty"`
 }
 
 type jsonlRequest struct {
@@ -59,6 +62,7 @@ type jsonlLine struct {
 	B64    *string `json:"b64,omitempty"`
 	Reason string  `json:"reason,omitempty"`
 	Err    string  `json:"err,omitempty"`
+	By     string  `json:"by,omitempty"` // end line: who ended the exchange (End.By)
 }
 
 // encodeBytes returns b as a UTF-8 string when it is valid UTF-8 (JSON then
@@ -99,6 +103,7 @@ func headerOf(x *Exchange, timed bool) *jsonlHeader {
 	h := jsonlHeader{
 		Format: jsonlMagic, Version: jsonlVersion,
 		Source: RedactText(r.Source), Timed: timed, BodyMissing: r.BodyMissing,
+		Injected: r.Injected,
 	}
 	if r.Format != "" && r.Format != FormatJSONL {
 		h.From = r.Format
@@ -135,7 +140,7 @@ func endLine(e End) ([]byte, error) {
 		reason = EndUnknown
 	}
 	// Transport errors quote URLs, which may carry keys.
-	return marshalLine(jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err)})
+	return marshalLine(jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err), By: e.By})
 }
 
 // WriteJSONL writes every exchange in xs to w in midstream's JSONL capture
@@ -209,6 +214,7 @@ func decodeHeader(name string, raw []byte, n int) (*Exchange, error) {
 	x := &Exchange{
 		Source: h.Source, Format: FormatJSONL, Timed: h.Timed,
 		BodyMissing: h.BodyMissing, Notes: h.Notes, End: End{Reason: EndUnknown},
+		Injected: h.Injected,
 	}
 	if x.Source == "" {
 		x.Source = fmt.Sprintf("%s#%d", name, n)

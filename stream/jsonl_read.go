@@ -159,7 +159,7 @@ func (r *jsonlReader) bodyLine(raw []byte, t string) error {
 	}
 	if t == "end" {
 		x := r.cur
-		x.End = End{Reason: endReason(l.Reason), Err: l.Err, At: at}
+		x.End = End{Reason: endReason(l.Reason), Err: l.Err, At: at, By: endBy(l.By)}
 		if x.End.Reason == EndUnknown && l.Reason != string(EndUnknown) {
 			x.Notes = append(x.Notes, fmt.Sprintf("unknown end reason %q", l.Reason))
 		}

@@ -39,6 +39,10 @@ type Proxy struct {
 	// closed, with the capture's name and any recording error. It runs on
 	// the exchange's goroutine: keep it short.
 	OnDone func(x *Exchange, capture string, err error)
+	// Inject, when set, rewrites the responses it chooses as they pass
+	// (fault injection); the capture then records what the client
+	// received and names the fault (Exchange.Injected).
+	Inject Injector
 
 	seq      atomic.Int64
 	wg       sync.WaitGroup
@@ -94,6 +98,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "midstream proxy: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	if p.Inject != nil {
+		ex.rewrite = p.Inject.For(ex.seq, r, ex.x)
+	}
 	ex.open()
 	defer ex.finish(errors.New("the proxy's handler failed")) // only if nothing else ended it
 
@@ -125,6 +132,7 @@ type proxyExchange struct {
 	done     func() error // closes the capture; nil for none
 	openErr  error
 	finished bool
+	rewrite  Rewrite // the injected fault; nil for none (see inject_proxy.go)
 }
 
 // start numbers the exchange and builds the upstream request for r and
@@ -223,6 +231,9 @@ func (ex *proxyExchange) respond(resp *http.Response) bool {
 	if ex.tee != nil {
 		ex.x.Notes = append(ex.x.Notes, ex.tee.notes(ex.r.ContentLength)...)
 	}
+	if ex.rewrite != nil {
+		return ex.respondRewritten(resp)
+	}
 	copyEndToEnd(ex.w.Header(), resp.Header)
 	ex.w.WriteHeader(resp.StatusCode)
 	flushErr := http.NewResponseController(ex.w).Flush()
@@ -244,6 +255,10 @@ func (ex *proxyExchange) respond(resp *http.Response) bool {
 // that queued while the proxy was busy go to the client in one write,
 // and a lone event is never held back waiting for a next one.
 func (ex *proxyExchange) copyBody(resp *http.Response) {
+	if ex.rewrite != nil {
+		ex.copyRewritten(resp)
+		return
+	}
 	// A 204, a 304 or the answer to a HEAD has no body for the client;
 	// whatever an upstream sends anyway is still recorded.
 	toClient := bodyAllowed(resp.StatusCode) && ex.r.Method != http.MethodHead

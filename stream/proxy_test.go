@@ -325,8 +325,8 @@ func TestProxyPassesMidStreamFailureOn(t *testing.T) {
 				t.Errorf("the client saw a clean end after %q; the upstream broke", got)
 			}
 			x, _ := readCapture(t, env.next(t).capture)
-			if x.End.Reason != EndReset {
-				t.Errorf("capture end = %+v, want reset", x.End)
+			if x.End.Reason != EndReset || x.End.By != ByUpstream {
+				t.Errorf("capture end = %+v, want reset by the upstream", x.End)
 			}
 			if !bytes.HasPrefix([]byte(event), x.Body()) || !bytes.HasPrefix([]byte(event), got) {
 				t.Errorf("client got %q, capture kept %q; both must be a prefix of %q", got, x.Body(), event)
@@ -362,8 +362,8 @@ func TestProxyClientDisconnectCancelsUpstream(t *testing.T) {
 		t.Fatal("the upstream request was not cancelled when the client went away")
 	}
 	x, _ := readCapture(t, env.next(t).capture)
-	if x.End.Reason != EndCanceled || !strings.Contains(x.End.Err, ErrClientGone.Error()) {
-		t.Errorf("capture end = %+v, want cancelled: %v", x.End, ErrClientGone)
+	if x.End.Reason != EndCanceled || !strings.Contains(x.End.Err, ErrClientGone.Error()) || x.End.By != ByClient {
+		t.Errorf("capture end = %+v, want cancelled by the client: %v", x.End, ErrClientGone)
 	}
 }
 
@@ -389,8 +389,8 @@ func TestProxyStopCancelsInFlight(t *testing.T) {
 		t.Error("the client saw a clean end of a stream the proxy cut")
 	}
 	x, _ := readCapture(t, env.next(t).capture)
-	if x.End.Reason != EndCanceled || !strings.Contains(x.End.Err, ErrShutdown.Error()) {
-		t.Errorf("capture end = %+v, want cancelled by the shutdown", x.End)
+	if x.End.Reason != EndCanceled || !strings.Contains(x.End.Err, ErrShutdown.Error()) || x.End.By != ByMidstream {
+		t.Errorf("capture end = %+v, want cancelled by the shutdown (midstream)", x.End)
 	}
 	after, err := env.client.Get(env.srv.URL + "/v1/messages")
 	if err != nil {

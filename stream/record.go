@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func (r *recorder) response(resp *http.Response) {
 	}
 	r.begin()
 	if r.feed != nil {
-		r.feed.Publish(Update{Seq: r.seq, Response: r.x.Response})
+		r.feed.Publish(Update{Seq: r.seq, Response: r.x.Response, Injected: r.x.Injected})
 	}
 }
 
@@ -126,8 +127,13 @@ func (r *recorder) endAt(err error, at time.Duration) End {
 		return r.x.End
 	}
 	r.ended = true
-	reason, text := ClassifyTransportError(err)
-	e := End{Reason: reason, Err: text, At: at}
+	var e End
+	if ie := (*InjectedEnd)(nil); errors.As(err, &ie) {
+		e = endOfInjection(ie, at)
+	} else {
+		reason, text := ClassifyTransportError(err)
+		e = End{Reason: reason, Err: text, At: at, By: endedBy(err)}
+	}
 	r.x.End = e
 	r.begin()
 	if r.sink != nil && r.err == nil {
@@ -143,4 +149,19 @@ func (r *recorder) endAt(err error, at time.Duration) End {
 func statusText(status string) string {
 	_, text, _ := strings.Cut(status, " ")
 	return text
+}
+
+// endedBy says which side ended an exchange whose body read ended with
+// err (already resolved to its cause): midstream is the client in live
+// and the middle in proxy, so its own timers and shutdown say
+// ByMidstream, a person or client going away ByClient, anything else
+// (EOF, resets, transport errors) ByUpstream.
+func endedBy(err error) string {
+	switch {
+	case errors.Is(err, ErrClientGone), errors.Is(err, ErrUserCanceled):
+		return ByClient
+	case errors.Is(err, ErrShutdown), errors.Is(err, ErrIdleTimeout), errors.Is(err, ErrTotalTimeout):
+		return ByMidstream
+	}
+	return ByUpstream
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +32,9 @@ type Server struct {
 	// OnRequest, when set, is called for every request before it is
 	// answered, with its 1-based number and the exchange chosen for it.
 	OnRequest func(seq int, r *http.Request, x *Exchange)
+	// Inject, when set, rewrites the answers it chooses (fault
+	// injection); nil serves every capture as it is.
+	Inject Injector
 
 	n  atomic.Int64
 	wg sync.WaitGroup
@@ -51,6 +56,9 @@ func (s *Server) Next(seq int) *Exchange {
 	return s.Plan[i]
 }
 
+// Requests returns the number of requests seen so far.
+func (s *Server) Requests() int { return int(s.n.Load()) }
+
 // Wait blocks until no request is being answered.
 func (s *Server) Wait() { s.wg.Wait() }
 
@@ -63,9 +71,12 @@ const maxDrain = 64 << 20
 // A capture without a response (a bare SSE body) is served as 200
 // text/event-stream. Content-Length and hop-by-hop headers are dropped
 // because the body is re-streamed. A capture whose body did not end
-// cleanly (reset, timeout, error, cancelled, cut recording) is served as
-// an aborted connection after its recorded bytes, at the time it ended,
-// so that a client's read or idle timeout fires as it did then.
+// cleanly (reset, timeout, error, cut recording) is served as an aborted
+// connection after its recorded bytes, at the time it ended, so that a
+// client's read or idle timeout fires as it did then; one whose client
+// hung up after the upstream had said everything is served clean (see
+// ServedClean). With Inject, the answer passes through the request's
+// Rewrite.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.wg.Add(1)
 	defer s.wg.Done()
@@ -85,11 +96,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "midstream serve: capture cannot be served: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	var rw Rewrite
+	if s.Inject != nil {
+		rw = s.Inject.For(seq, r, x)
+	}
 	ctx := r.Context()
 	start := time.Now()
-	clean := x.End.Clean()
+	clean := ServedClean(x)
 
-	if x.Response == nil && !clean && x.ChunkCount() == 0 {
+	if x.Response == nil && !clean && x.ChunkCount() == 0 && rw == nil {
 		// The upstream never answered (refused, DNS, TLS, …): neither
 		// do we.
 		s.sleepUntil(ctx, start, x.End.At)
@@ -108,23 +123,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Content-Type", "text/event-stream")
 	}
+	if rw != nil {
+		if a := rw.Head(x, status, w.Header()); a != nil {
+			writeAnswer(w, a)
+			return
+		}
+		if !rewritable(status, w.Header()) {
+			rw = nil // a captured error (or compressed) answer is served as it is
+		}
+	}
 	w.WriteHeader(status)
 	rc := http.NewResponseController(w)
 	if rc.Flush() != nil {
 		return
 	}
-	gone := errors.New("client gone")
+	if rw != nil {
+		s.serveRewritten(ctx, w, rc, x, rw, start)
+		return
+	}
 	err := x.EachChunk(func(c Chunk) error {
 		if !s.sleepUntil(ctx, start, c.At) {
-			return gone
+			return errGone
 		}
-		if _, err := w.Write(c.Data); err != nil {
-			return gone
-		}
-		if rc.Flush() != nil {
-			return gone
-		}
-		return nil
+		return writeFlush(w, rc, c.Data)
 	})
 	if err != nil {
 		return
@@ -134,6 +155,98 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !clean {
 		panic(http.ErrAbortHandler)
+	}
+}
+
+// errGone stops a replay whose client went away.
+var errGone = errors.New("client gone")
+
+// writeFlush writes b to the client and flushes it.
+func writeFlush(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		return errGone
+	}
+	if rc.Flush() != nil {
+		return errGone
+	}
+	return nil
+}
+
+// writeAnswer sends a rewrite's whole answer.
+func writeAnswer(w http.ResponseWriter, a *Answer) {
+	h := w.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	for k, v := range a.Header {
+		h[k] = append([]string(nil), v...)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(a.Body)))
+	w.WriteHeader(a.Status)
+	_, _ = w.Write(a.Body)
+}
+
+// serveRewritten replays x's body through rw, at the recorded pace
+// shifted by any pause the rewrite added, and ends the response as the
+// rewrite or the capture says.
+func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, rw Rewrite, start time.Time) {
+	fw := newFaultWriter(ctx, rw, func(b []byte) error { return writeFlush(w, rc, b) })
+	ending := Continue
+	err := x.EachChunk(func(c Chunk) error {
+		if !s.sleepUntil(ctx, start.Add(fw.delayed), c.At) {
+			return errGone
+		}
+		e, err := fw.write(c.Data)
+		if err != nil {
+			return err
+		}
+		if ending = e; e != Continue {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		return
+	}
+	if ending == Continue {
+		if !s.sleepUntil(ctx, start.Add(fw.delayed), x.End.At) {
+			return
+		}
+		if !ServedClean(x) {
+			// The capture's own failure ends it before any Finish: the
+			// upstream's stream never ended cleanly.
+			panic(http.ErrAbortHandler)
+		}
+		if ending, err = fw.finish(); err != nil {
+			return
+		}
+	}
+	endResponse(w, rc, ending)
+}
+
+// errStop stops a replay the rewrite ended.
+var errStop = errors.New("stopped by the rewrite")
+
+// endResponse ends a response the way a rewrite said: returning (clean),
+// aborting the handler, or resetting the connection.
+func endResponse(w http.ResponseWriter, rc *http.ResponseController, e Ending) {
+	switch e {
+	case EndAbort:
+		panic(http.ErrAbortHandler)
+	case EndResetConn:
+		_ = rc.Flush()
+		conn, brw, err := rc.Hijack()
+		if err != nil {
+			// HTTP/2: no connection to take over; reset the stream.
+			panic(http.ErrAbortHandler)
+		}
+		_ = brw.Flush()
+		if tc, ok := conn.(*net.TCPConn); ok {
+			// SO_LINGER 0: close sends a RST, discarding unsent data,
+			// the way a crashed server or a load balancer drops a peer.
+			_ = tc.SetLinger(0)
+		}
+		_ = conn.Close()
 	}
 }
 

@@ -117,7 +117,7 @@ func (st *exchangeState) evict() {
 			Source: v.Source, Provider: v.Provider, Dialect: v.Dialect, HTTPStatus: v.HTTPStatus,
 			HTTPStatusAssumed: v.HTTPStatusAssumed, MappedStatus: v.MappedStatus,
 			Mismatch: v.Mismatch, Outcome: v.Outcome, Error: v.Error,
-			EventCount: v.EventCount, Model: v.Model, Gateway: v.Gateway,
+			EventCount: v.EventCount, Model: v.Model, Gateway: v.Gateway, Host: v.Host,
 		}
 	}
 	x := st.x

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/midstreamhq/midstream/inspect"
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // headerView renders the two header lines: where the stream comes from,
@@ -14,7 +15,16 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	v := st.verdict
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
-		parts = append(parts, s.Value.Render(inspect.ProviderLabel(v)))
+		label := inspect.ProviderLabel(v)
+		if v.Host != "" {
+			label += " via " + v.Host // the OpenAI-compatible host (inspect.Hosts)
+		}
+		parts = append(parts, s.Value.Render(label))
+	}
+	if st.x != nil && st.x.Injected != "" {
+		// Before the SDK and the model: a narrow screen must not cut
+		// the fact that this failure was made on purpose.
+		parts = append(parts, s.Warn.Render("injected ")+s.Value.Render(oneLine(stream.RedactText(st.x.Injected))))
 	}
 	// The SDK comes before the model: it decides what the user must fix,
 	// and a narrow screen cuts the end of the line.

@@ -81,6 +81,11 @@ func (l *exchangeList) row(st *exchangeState, selected bool, s *Styles) string {
 		mapped, mark, outcome = rowVerdict(st)
 	}
 	src := oneLine(stream.RedactText(st.x.Source))
+	if st.x.Injected != "" {
+		// A fault midstream injected, not the provider's: said first, so
+		// a narrow column cuts the source, never the label.
+		src = "injected " + src
+	}
 	rest := fmt.Sprintf(" %-9s %-32s %-10s %-20s %6d ev", http, cut(mapped, 32), mark, cut(outcome, 20), st.eventCount())
 	srcW := max(8, l.w-2-4-width(rest))
 	line := cursor + fmt.Sprintf("%3d ", st.seq) + fit(cutLeft(src, srcW), srcW) + rest

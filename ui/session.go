@@ -114,6 +114,9 @@ func (st *exchangeState) applyUpdate(u stream.Update) {
 		st.setExchange(u.Start)
 	case u.Response != nil:
 		st.x.Response = u.Response
+		if u.Injected != "" {
+			st.x.Injected = u.Injected
+		}
 	case u.Chunk != nil:
 		if st.ownSpool {
 			// Small while the chunks are (it spills to disk past

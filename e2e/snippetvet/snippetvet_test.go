@@ -41,6 +41,7 @@ func TestGoSnippetsCompile(t *testing.T) {
 		{"anthropic-go v1.37 truncated (v1 API)", "anthropic-go", "1.37.0", truncated},
 		{"openai-go v3.98 stream error", "openai-go", "3.98.0", errorEvent(inspect.ProviderOpenAIChat, "server_error")},
 		{"openai-go v3.16 stream error", "openai-go", "3.16.0", errorEvent(inspect.ProviderOpenAIChat, "server_error")},
+		{"google-genai-go stream error", "google-genai-go", "1.79.1", errorEvent(inspect.ProviderGemini, "UNAVAILABLE")},
 	}
 	dir, err := os.MkdirTemp(".", "_snippetvet")
 	if err != nil {

@@ -22,8 +22,8 @@ package inspect
 //     coerce into an APIError": the error is the net/http one (*url.Error
 //     wrapping the net error), not *anthropic.Error / *openai.Error.
 //
-// None of this was run in sdk-matrix.md; Java and the Vercel AI SDK are
-// "not measured".
+// None of this was run in sdk-matrix.md; Java, the Vercel AI SDK and the
+// Google Gen AI SDKs are "not measured".
 
 // connErrors maps an SDK to the class it raises for no response, the
 // retry it applies, and the source the answer rests on.
