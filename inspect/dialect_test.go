@@ -79,6 +79,7 @@ func TestDialectRegistry(t *testing.T) {
 	for p, want := range map[Provider]string{
 		ProviderAnthropic: "anthropic", ProviderOpenAIChat: "openai-chat", ProviderOpenRouter: "openai-chat",
 		ProviderOpenAIResponses: "openai-responses", ProviderGemini: "gemini", ProviderGeneric: "generic",
+		ProviderBedrockConverse: "bedrock-converse",
 	} {
 		if got := grammarOf(dialectOf(p)).name(); got != want {
 			t.Errorf("dialect of %s = %s, want %s", p, got, want)
@@ -141,5 +142,21 @@ func TestShapeOfKeepsFirstDialect(t *testing.T) {
 	labelled := "data: {\"id\":\"gen-1\",\"provider\":\"OpenAI\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
 	if v := Diagnose(stream.FromBody("t", []byte(chat+labelled)), Options{}); v.Provider != ProviderOpenRouter || v.Dialect != "openai-chat" {
 		t.Errorf("a later OpenRouter chunk: %s/%s, want openrouter/openai-chat", v.Provider, v.Dialect)
+	}
+}
+
+// TestDialectOfBedrockCaptures: Bedrock's binary streams are read with
+// the grammar of the API that sent them, and the verdict names it.
+func TestDialectOfBedrockCaptures(t *testing.T) {
+	for file, want := range map[string]string{
+		"bedrock-converse-nova-complete.http":     "bedrock-converse",
+		"bedrock-converse-llama-throttling.http":  "bedrock-converse",
+		"bedrock-invoke-claude-complete.http":     "anthropic",
+		"bedrock-converse-claude-strawberry.http": "bedrock-converse",
+	} {
+		v := Diagnose(loadExchange(t, "testdata/"+file), Options{})
+		if v.Dialect != want {
+			t.Errorf("%s: dialect %s, want %s", file, v.Dialect, want)
+		}
 	}
 }

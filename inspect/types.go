@@ -105,10 +105,10 @@ type Verdict struct {
 	Source   string   `json:"source"`
 	Provider Provider `json:"provider"`
 	// Dialect names the grammar the stream was read with: "anthropic",
-	// "openai-chat", "openai-responses", "gemini" or "generic". It follows
-	// the stream's shape, so it may differ from what Provider (the host)
-	// implies: an OpenRouter stream of Responses events is
-	// "openai-responses".
+	// "openai-chat", "openai-responses", "gemini", "bedrock-converse" or
+	// "generic" (dialectTable). It follows the stream's shape, so it may
+	// differ from what Provider implies: an OpenRouter stream of
+	// Responses events is "openai-responses".
 	Dialect           string       `json:"dialect"`
 	Request           *RequestInfo `json:"request"`
 	RequestID         string       `json:"-"`
@@ -132,7 +132,7 @@ type Verdict struct {
 	Gateway string `json:"-"`
 	// Host names a recognised OpenAI-compatible host serving the stream
 	// ("groq", "vllm", "azure-openai", … see Hosts), separately from the
-	// dialect its events follow (Provider); "" when none was recognised.
+	// dialect its events follow (Dialect); "" when none was recognised.
 	Host string `json:"host,omitempty"`
 
 	// Events is the decoded timeline (not part of the JSON report): every
