@@ -33,6 +33,14 @@ func registerCompletions(root *cobra.Command) {
 			cmd.ValidArgsFunction = completeCaptures(-1)
 		case "export", "replay", "serve":
 			cmd.ValidArgsFunction = completeCaptures(1)
+		case "drill":
+			// drill's arguments are a command line, its --format has
+			// "table" not "text"; registered before the generic --format
+			// below, which then leaves it alone (cobra keeps the first).
+			_ = cmd.RegisterFlagCompletionFunc("capture", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+				return captureExts, cobra.ShellCompDirectiveFilterFileExt
+			})
+			flagValues(cmd, "format", "table", "markdown", "json")
 		}
 		flagValues(cmd, "format", "text", "markdown", "json")
 		flagValues(cmd, "to", "sse", "jsonl", "har")
