@@ -131,27 +131,7 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 		c.openRouter = true
 	}
 	if eo := jfield(data, "error"); isObject(eo) {
-		typ := jstring(jfield(eo, "type"))
-		rawCode := jfield(eo, "code")
-		code, isStr := jstr(rawCode)
-		if !isStr && rawCode != nil && string(rawCode) != "null" {
-			code = string(rawCode) // OpenRouter's numeric code
-		}
-		name := typ
-		if st := jstring(jfield(eo, "status")); name == "" && googleRPCStatus[st] >= 400 {
-			name = st // a Google error forwarded by a gateway
-		}
-		if name == "" {
-			name = code
-		}
-		c.host.errorObject(eo)
-		status := chatErrorStatus(code, typ)
-		if s := hostErrorStatus(d.v.Host, code, typ); s != 0 {
-			status = s // the host documents its own codes (hosts.go)
-		}
-		if d.setError(i, name, jstring(jfield(eo, "message")), status) {
-			c.errCode = "O-error-object"
-		}
+		c.errorObject(i, eo)
 	}
 	jelems(jfield(data, "choices"), func(ch []byte) {
 		delta := jfield(ch, "delta")
@@ -190,6 +170,34 @@ func (c *chatChecker) event(i int, ev *evCtx) {
 				"The Chat Completions docs do not list this finish_reason.", i)
 		}
 	})
+}
+
+// errorObject records chunk i's top-level error object as the stream's
+// error: its type (or a forwarded Google status name, or its code), its
+// message and the status it stands for, by the host's own table first.
+func (c *chatChecker) errorObject(i int, eo []byte) {
+	d := c.d
+	typ := jstring(jfield(eo, "type"))
+	rawCode := jfield(eo, "code")
+	code, isStr := jstr(rawCode)
+	if !isStr && rawCode != nil && string(rawCode) != "null" {
+		code = string(rawCode) // OpenRouter's numeric code
+	}
+	name := typ
+	if st := jstring(jfield(eo, "status")); name == "" && googleRPCStatus[st] >= 400 {
+		name = st // a Google error forwarded by a gateway
+	}
+	if name == "" {
+		name = code
+	}
+	c.host.errorObject(eo)
+	status := chatErrorStatus(code, typ)
+	if s := hostErrorStatus(d.v.Host, code, typ); s != 0 {
+		status = s // the host documents its own codes (hosts.go)
+	}
+	if d.setError(i, name, jstring(jfield(eo, "message")), status) {
+		c.errCode = "O-error-object"
+	}
 }
 
 // chatErrorStatus maps a chat error: an exact Anthropic error type (a
