@@ -185,11 +185,11 @@ func FuzzRawTail(f *testing.F) {
 		body := gemText("Hi", "", 1) + string(tail)
 		v := gemVerdict(body)
 		trimmed := bytes.TrimSpace(tail)
-		var doc struct {
-			Error json.RawMessage `json:"error"`
-		}
+		// A map, not a struct: encoding/json matches struct fields
+		// case-insensitively, and "eRror" is no error member.
+		var doc map[string]json.RawMessage
 		isErr := len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) &&
-			json.Unmarshal(trimmed, &doc) == nil && len(doc.Error) > 0 && doc.Error[0] == '{'
+			json.Unmarshal(trimmed, &doc) == nil && len(doc["error"]) > 0 && doc["error"][0] == '{'
 		if isErr && (!hasCode(v, "S-raw-json-error") || v.Outcome != OutcomeTruncated || v.Error == nil) {
 			t.Fatalf("raw error tail %q: outcome %s, findings %v", tail, v.Outcome, codes(v))
 		}
