@@ -158,11 +158,12 @@ func (cw *CaptureWriter) writeBatches(b []byte) {
 			cw.err = err
 		}
 		if c := cap(b); c >= batchMax && c <= 4*batchMax {
-			// A fresh variable: putting &b would hand the pool a pointer
-			// that the take below re-aims at the batch about to be
-			// written, and the next Chunk would append over it.
-			spent := b[:0]
-			lineBufs.Put(&spent)
+			// A variable of its own for the pool to point to: b itself
+			// takes the next batch below, and the pool would then hand
+			// that batch, still being written, to another writer (which
+			// corrupted captures under load).
+			spare := b[:0]
+			lineBufs.Put(&spare)
 		}
 		if cw.err == nil && len(cw.buf) >= batchMax {
 			b = cw.take()

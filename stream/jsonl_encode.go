@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -39,56 +40,94 @@ const hexDigits = "0123456789abcdef"
 // C1 and format characters as \u escapes). ok is false (and the
 // appended bytes are garbage past len(dst)) when b is not valid UTF-8: the
 // format writes such bytes as base64.
+//
+// This loop is most of what recording a chunk costs the proxy (issue #10:
+// it was a quarter of the proxy's CPU under load), and SSE text has a
+// quote or a newline every few words. So it looks at 8 bytes at a time
+// and handles every flagged byte of a word from the word's mask, instead
+// of leaving the word at the first one and loading it again after it;
+// plain bytes are copied in runs, never one by one.
 func appendJSONText(dst, b []byte) (_ []byte, ok bool) {
-	start := 0
-	for i := 0; i < len(b); {
-		// Jump over plain bytes 8 at a time, straight to the first one
-		// that is not: this loop is most of what recording a chunk costs
-		// the proxy, and SSE text has a quote or newline every few words.
-		for i+8 <= len(b) {
-			if m := special8(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
+	// Room for the bytes and one escape in 16 up front: most chunks then
+	// never grow dst while escaping.
+	dst = slices.Grow(dst, len(b)+len(b)>>4+8)
+	start, i := 0, 0
+	for i+8 <= len(b) {
+		m := special8(binary.LittleEndian.Uint64(b[i:]))
+		if m == 0 {
 			i += 8
-		}
-		if i >= len(b) {
-			break
-		}
-		c := b[i]
-		if c < utf8.RuneSelf {
-			e := jsonEscapes[c]
-			if e == 0 {
-				i++
-				continue
-			}
-			dst = append(dst, b[start:i]...)
-			if e == 'u' {
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			} else {
-				dst = append(dst, '\\', e)
-			}
-			i++
-			start = i
 			continue
 		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			return dst, false
-		}
-		if Unsafe(r) { // C1, bidi and U+2028/9: escaped as SafeJSON does
-			dst = append(dst, b[start:i]...)
-			if r > 0xffff {
-				hi, lo := utf16.EncodeRune(r)
-				dst = appendUEscape(appendUEscape(dst, hi), lo)
-			} else {
-				dst = appendUEscape(dst, r)
+		next := i + 8
+		for m != 0 {
+			j := i + bits.TrailingZeros64(m)>>3
+			m &= m - 1
+			c := b[j]
+			if c >= utf8.RuneSelf {
+				// Not ASCII: the rune may run past this word, so the scan
+				// goes on after it, whatever else this word flagged.
+				var size int
+				if dst, start, size, ok = appendRune(dst, b, start, j); !ok {
+					return dst, false
+				}
+				next = j + size
+				break
 			}
-			start = i + size
+			if e := jsonEscapes[c]; e != 0 { // 0: a byte flagged only by the bit trick's carry
+				dst = appendEscape(append(dst, b[start:j]...), c, e)
+				start = j + 1
+			}
 		}
-		i += size
+		i = next
+	}
+	for i < len(b) {
+		c := b[i]
+		if c >= utf8.RuneSelf {
+			var size int
+			if dst, start, size, ok = appendRune(dst, b, start, i); !ok {
+				return dst, false
+			}
+			i += size
+			continue
+		}
+		if e := jsonEscapes[c]; e != 0 {
+			dst = appendEscape(append(dst, b[start:i]...), c, e)
+			start = i + 1
+		}
+		i++
 	}
 	return append(dst, b[start:]...), true
+}
+
+// appendEscape appends the escape of ASCII byte c, whose jsonEscapes entry
+// is e (not 0).
+func appendEscape(dst []byte, c, e byte) []byte {
+	if e == 'u' {
+		return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+	}
+	return append(dst, '\\', e)
+}
+
+// appendRune handles the non-ASCII rune at b[i] for appendJSONText, where
+// b[start:i] is not yet appended: an unsafe rune (C1, bidi, U+2028/9) is
+// escaped as SafeJSON does, others stay in the run. It returns the new
+// dst and run start and the rune's size; ok is false for invalid UTF-8.
+func appendRune(dst, b []byte, start, i int) (_ []byte, _, size int, ok bool) {
+	r, size := utf8.DecodeRune(b[i:])
+	if r == utf8.RuneError && size == 1 {
+		return dst, start, size, false
+	}
+	if !Unsafe(r) {
+		return dst, start, size, true
+	}
+	dst = append(dst, b[start:i]...)
+	if r > 0xffff {
+		hi, lo := utf16.EncodeRune(r)
+		dst = appendUEscape(appendUEscape(dst, hi), lo)
+	} else {
+		dst = appendUEscape(dst, r)
+	}
+	return dst, i + size, size, true
 }
 
 // special8 returns, for the 8 bytes packed little-endian in x, a mask

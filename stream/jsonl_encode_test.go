@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -226,5 +227,84 @@ func TestBatchedCaptureWriterStalledDisk(t *testing.T) {
 	want.Write(end)
 	if !bytes.Equal(w.b.Bytes(), want.Bytes()) {
 		t.Fatalf("wrote %d bytes, want %d, or out of order", w.b.Len(), want.Len())
+	}
+}
+
+// BenchmarkChunkLineRead encodes the line of one full proxy read: 32 KiB
+// of back-to-back SSE events (the size the proxy forwards per read under
+// load, see BenchmarkProxyWire), once of the benchmark origin's events and
+// once of Anthropic-shaped text deltas.
+func BenchmarkChunkLineRead(b *testing.B) {
+	for _, tc := range []struct{ name, event string }{
+		{"bench-origin", "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"t\":1764862172123456789,\"text\":\"" + strings.Repeat("x", 30) + "\"}\n\n"},
+		{"anthropic-delta", "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello there, how are you doing today? I\\u2019m fine.\"}}\n\n"},
+	} {
+		data := []byte(strings.Repeat(tc.event, 32<<10/len(tc.event)))
+		c := Chunk{At: 1234567 * time.Microsecond, Data: data}
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			var buf []byte
+			cpu0 := selfCPU()
+			for b.Loop() {
+				buf = appendChunkLine(buf[:0], c)
+			}
+			// CPU time per op: less skewed than wall time by the other
+			// processes of a shared machine.
+			b.ReportMetric((selfCPU()-cpu0)*1e9/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// slowWriter takes a little while over every Write, as a busy disk does,
+// so that batches gather behind the one being written.
+type slowWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(300 * time.Microsecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// Batched writers recording at the same time, each with batches queuing
+// behind a slow write, write exactly their own lines: a line buffer going
+// back to the shared pool must never be one still being written (it once
+// was, and another exchange's lines overwrote it mid-write).
+func TestBatchedCaptureWritersDoNotShareBuffers(t *testing.T) {
+	const writers, chunks = 8, 60
+	var wg sync.WaitGroup
+	outs := make([]*slowWriter, writers)
+	wants := make([][]byte, writers)
+	for i := range writers {
+		outs[i] = &slowWriter{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cw := NewBatchedCaptureWriter(outs[i], time.Hour)
+			var want []byte
+			for j := range chunks {
+				c := Chunk{At: time.Duration(j) * time.Microsecond, Data: []byte(strings.Repeat(fmt.Sprintf("data: writer %d chunk %d\n\n", i, j), 800))}
+				want = appendChunkLine(want, c)
+				if err := cw.Chunk(c); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			e := End{Reason: EndEOF}
+			line, _ := endLine(e)
+			wants[i] = append(want, line...)
+			if err := cw.End(e); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, w := range outs {
+		if got := w.b.Bytes(); !bytes.Equal(got, wants[i]) {
+			t.Errorf("writer %d wrote %d bytes that differ from its %d bytes of lines", i, len(got), len(wants[i]))
+		}
 	}
 }

@@ -97,9 +97,60 @@ func (r spillRegion) release() {
 // when the store becomes unreachable (a cleanup's argument must not
 // reach the object it cleans up after).
 type spillRegions struct {
-	mu   sync.Mutex
-	regs []spillRegion
-	done bool
+	mu    sync.Mutex
+	regs  []spillRegion
+	spare spillRegion // reserved after the last region, not written yet
+	done  bool
+}
+
+// maxExtent caps the extents a growing body reserves in an arena.
+const maxExtent = 4 << 20
+
+// take returns the region the next n spilled bytes go to, from the
+// extent reserved for this body: each extent reserved twice the size of
+// the one before, up to maxExtent (and a 64th of an arena). Why: with
+// many bodies spilling at once, a region per spill interleaves them in
+// the arena, and every region costs a hole punched at its release (a
+// system call, and the file system's work); a body's spills now fill one
+// extent after another, and merge into one region each (add). The part
+// of an extent never written is a hole already: it costs no disk.
+func (rs *spillRegions) take(n int64) (spillRegion, error) {
+	rs.mu.Lock()
+	spare, prev := rs.spare, int64(0)
+	if k := len(rs.regs); k > 0 {
+		prev = rs.regs[k-1].n
+	}
+	rs.mu.Unlock()
+	if spare.n < n {
+		spare.releaseReserved()
+		size := max(n, min(2*prev, maxExtent, arenaSize/64))
+		var err error
+		if spare, err = allocSpill(size); err != nil {
+			return spillRegion{}, err
+		}
+	}
+	r := spillRegion{a: spare.a, off: spare.off, n: n}
+	spare.off += n
+	spare.n -= n
+	rs.mu.Lock()
+	rs.spare = spare
+	rs.mu.Unlock()
+	rs.add(r)
+	return r, nil
+}
+
+// releaseReserved gives back the bytes of r, never written, to its
+// arena's count (no hole to punch); nothing for an empty r.
+func (r spillRegion) releaseReserved() {
+	if r.n == 0 || r.a == nil {
+		return
+	}
+	arenaMu.Lock()
+	defer arenaMu.Unlock()
+	r.a.live -= r.n
+	if r.a.full && r.a.live == 0 {
+		r.a.f.Close()
+	}
 }
 
 // add appends r, merging it with the last region when it follows it in
@@ -123,8 +174,8 @@ func (rs *spillRegions) add(r spillRegion) {
 // releaseAll releases every region, once.
 func (rs *spillRegions) releaseAll() {
 	rs.mu.Lock()
-	regs, done := rs.regs, rs.done
-	rs.regs, rs.done = nil, true
+	regs, spare, done := rs.regs, rs.spare, rs.done
+	rs.regs, rs.spare, rs.done = nil, spillRegion{}, true
 	rs.mu.Unlock()
 	if done {
 		return
@@ -132,6 +183,7 @@ func (rs *spillRegions) releaseAll() {
 	for _, r := range regs {
 		r.release()
 	}
+	spare.releaseReserved()
 }
 
 // readAt reads len(p) bytes of the spilled body from body offset off.

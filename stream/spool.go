@@ -151,12 +151,11 @@ func (st *spoolStore) spill() {
 		// regions go back when the spool becomes unreachable, or on Close.
 		st.spilled.watch(st)
 	}
-	r, err := allocSpill(int64(len(st.mem)))
+	r, err := st.spilled.take(int64(len(st.mem)))
 	if err != nil {
 		st.err = err
 		return
 	}
-	st.spilled.add(r)
 	st.writing, st.mem, st.spare = st.mem, st.spare[:0], nil
 	go st.writeSpill(r, 2*SpillAt)
 }
