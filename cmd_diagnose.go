@@ -193,7 +193,9 @@ func jsonAnswers(xs []*stream.Exchange) map[int]bool {
 	for i, x := range xs {
 		// Cassettes only: a browser HAR's JSON is among the non-streams
 		// notAStream names together.
-		if (x.Format == stream.FormatGoVCR || x.Format == stream.FormatVCRPy) && x.JSONAnswer() {
+		// Gemini's streamed JSON array is one well-formed array too, but
+		// a stream.
+		if (x.Format == stream.FormatGoVCR || x.Format == stream.FormatVCRPy) && x.JSONAnswer() && !inspect.StreamedJSONArray(x) {
 			m[i] = true
 		}
 	}

@@ -46,6 +46,41 @@ func deltaFitsBlock(dt, bt string) (known, fits bool) {
 // maxToolJSON bounds the tool input kept for the W7 check.
 const maxToolJSON = 64 << 20
 
+// anthropicGrammar is the Anthropic Messages dialect (also Claude on
+// Vertex, and the events inside Bedrock's binary frames).
+type anthropicGrammar struct{}
+
+func (anthropicGrammar) id() dialect                        { return dialectAnthropic }
+func (anthropicGrammar) name() string                       { return "anthropic" }
+func (anthropicGrammar) terminator() string                 { return "message_stop" }
+func (anthropicGrammar) owns(p Provider) bool               { return p == ProviderAnthropic }
+func (anthropicGrammar) checker(d *diag) checker            { return newAnthropicChecker(d) }
+func (anthropicGrammar) assemble(a *assembler, data []byte) { a.anthropic(data) }
+func (anthropicGrammar) summary(name, dt string, data []byte) string {
+	return anthropicSummary(name, dt, data)
+}
+
+// detect recognises message_* and content_block_* events, and an error
+// event whose type the docs list: that names the provider, but not the
+// grammar beyond doubt (gateways pass such errors through inside other
+// dialects), so its shape flag stays unset.
+func (anthropicGrammar) detect(e *sniffed) (detection, bool) {
+	t := e.dataType
+	switch {
+	case strings.HasPrefix(t, "message_") || strings.HasPrefix(t, "content_block_") ||
+		strings.HasPrefix(e.name, "message_") || strings.HasPrefix(e.name, "content_block_"):
+		return detection{provider: ProviderAnthropic, shape: true}, true
+	case t == "error" && AnthropicStatus(jstring(jpath(e.data, "error", "type"))) != 0:
+		return detection{provider: ProviderAnthropic}, true
+	}
+	return detection{}, false
+}
+
+// errorOf reads an error event, mapped by appendix A1.
+func (anthropicGrammar) errorOf(name, dt string, data []byte) (errInfo, bool) {
+	return errorObject(name, dt, data, func(_, typ string) int { return AnthropicStatus(typ) })
+}
+
 type anthropicChecker struct {
 	d *diag
 
@@ -400,34 +435,6 @@ func (c *anthropicChecker) finish() {
 		}
 		d.f.add("A-W11-truncated-between-blocks", SeverityError, title, detail+d.cutNote(), last)
 	}
-}
-
-// errorFinding adds the finding for the error event the checker found.
-func (d *diag) errorFinding(code string) {
-	e := d.err
-	st := "an unknown status"
-	if d.errStatus != 0 {
-		st = fmt.Sprint(d.errStatus)
-	}
-	name := e.Type
-	if name == "" {
-		name = "error without a type"
-	}
-	title := fmt.Sprintf("In-stream %s after HTTP %d: stands for %s", name, d.v.HTTPStatus, st)
-	detail := fmt.Sprintf("Event %d carries %s", e.EventIndex+1, name)
-	if e.Message != "" {
-		detail += fmt.Sprintf(" (%q)", oneLine(red(e.Message), 160))
-	}
-	detail += fmt.Sprintf(" after the server answered HTTP %d, so SDKs report status %d or none and their retry on %s never fires.", d.v.HTTPStatus, d.v.HTTPStatus, st)
-	if d.errStatus == 0 && e.Type != "" {
-		detail += " The type is not in the docs (unknown; infer from its name)."
-	}
-	if e.OutputBeforeError {
-		detail += " Content had already been delivered, so a retry must discard it."
-	} else {
-		detail += " No content was delivered before it."
-	}
-	d.f.add(code, SeverityError, title, detail, e.EventIndex)
 }
 
 func isToolBlock(t string) bool {

@@ -84,6 +84,14 @@ func Assemble(v *Verdict, upTo int) *Message {
 		})
 		return m
 	}
+	g := grammarOf(dialectNamed(v.Dialect, v.Provider))
+	if g.id() == dialectGemini && jsonArrayBody(v.Exchange) {
+		arrayEvents(v.Exchange, upTo, func(data []byte) {
+			m.Events++
+			g.assemble(&a, data)
+		})
+		return m
+	}
 	dec := stream.NewDecoder(v.Exchange.BodyReader())
 	for i := 0; i <= upTo; i++ {
 		e, err := dec.Next()
@@ -94,14 +102,7 @@ func Assemble(v *Verdict, upTo int) *Message {
 			continue
 		}
 		m.Events++
-		switch v.Provider {
-		case ProviderAnthropic:
-			a.anthropic(e.Data)
-		case ProviderOpenAIChat, ProviderOpenRouter:
-			a.chat(e.Data)
-		case ProviderOpenAIResponses:
-			a.responses(e.Data)
-		}
+		g.assemble(&a, e.Data)
 	}
 	return m
 }

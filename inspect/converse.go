@@ -433,3 +433,22 @@ func (d *diag) docRetryable() {
 		e.Retryable = true
 	}
 }
+
+// converseGrammar is the ConverseStream dialect. Its events come from
+// binary frames (decodeBedrock), never from SSE, so it recognises no SSE
+// shape and its frames are summarised and assembled from the frames
+// themselves (bedrockSummary, Assemble).
+type converseGrammar struct{}
+
+func (converseGrammar) id() dialect                             { return dialectConverse }
+func (converseGrammar) name() string                            { return "bedrock-converse" }
+func (converseGrammar) terminator() string                      { return "messageStop and metadata" }
+func (converseGrammar) owns(p Provider) bool                    { return p == ProviderBedrockConverse }
+func (converseGrammar) detect(*sniffed) (detection, bool)       { return detection{}, false }
+func (converseGrammar) checker(d *diag) checker                 { return newConverseChecker(d) }
+func (converseGrammar) summary(_, _ string, data []byte) string { return rawSummary(data) }
+func (converseGrammar) assemble(*assembler, []byte)             {}
+
+// errorOf: Converse errors are exception frames, read by decodeBedrock;
+// no event data carries one.
+func (converseGrammar) errorOf(_, _ string, _ []byte) (errInfo, bool) { return errInfo{}, false }

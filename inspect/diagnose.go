@@ -47,6 +47,9 @@ type diag struct {
 	cutErr      *StreamError
 	cutStatus   int
 	cutSpendCap bool
+
+	lastEnd   int64 // body offset just past the last dispatched event
+	arrayForm bool  // the body is a streamed JSON array (jsonarray.go)
 }
 
 // Diagnose decodes x and returns its verdict: provider, both statuses and
@@ -67,10 +70,13 @@ func Diagnose(x *stream.Exchange, opt Options) *Verdict {
 		// only invent a cut "event" from the JSON.
 	case det.gateway == GatewayBedrock && looksLikeEventStream(x.BodyPrefix(16)):
 		d.decodeBedrock()
+	case det.dialect == dialectGemini && jsonArrayBody(x):
+		d.decodeJSONArray()
 	default:
 		d.decode()
 	}
 	d.chk.finish()
+	d.rawTailAfterEnd()
 	if v.Provider == ProviderOpenAIChat && d.openRouterSeen() {
 		v.Provider = ProviderOpenRouter
 	}
@@ -131,6 +137,7 @@ func newDiag(x *stream.Exchange, opt Options) (*diag, detection) {
 	default:
 		v.HTTPStatus, v.HTTPStatusAssumed = 200, true
 	}
+	d.dialect = det.dialect
 	d.chk = d.newChecker()
 	if x.Timed {
 		d.ci = stream.NewChunkIndex(x)
@@ -161,34 +168,6 @@ func mismatch(v *Verdict) bool {
 		}
 	}
 	return v.MappedStatus != 0 && v.MappedStatus != v.HTTPStatus
-}
-
-func (d *diag) newChecker() checker {
-	d.dialect = dialectOf(d.v.Provider)
-	switch d.v.Provider {
-	case ProviderAnthropic:
-		return newAnthropicChecker(d)
-	case ProviderOpenAIChat, ProviderOpenRouter:
-		return newChatChecker(d)
-	case ProviderOpenAIResponses:
-		return newResponsesChecker(d)
-	case ProviderBedrockConverse:
-		return newConverseChecker(d)
-	}
-	return &genericChecker{d: d}
-}
-
-// dialectOf is how the events of provider p are summarized.
-func dialectOf(p Provider) dialect {
-	switch p {
-	case ProviderAnthropic:
-		return dialectAnthropic
-	case ProviderOpenAIChat, ProviderOpenRouter:
-		return dialectChat
-	case ProviderOpenAIResponses:
-		return dialectResponses
-	}
-	return dialectGeneric
 }
 
 // markContent records that event i delivered content (text, thinking or
@@ -358,6 +337,7 @@ var inFlightCodes = []string{
 	"S-unterminated-event", "S-unterminated-error", "S-no-events",
 	"A-W11-truncated-mid-block", "A-W11-truncated-after-delta", "A-W11-truncated-between-blocks",
 	"O-truncated", "O-truncated-after-finish", "R-truncated",
+	"GM-truncated", "S-array-unclosed",
 }
 
 // inFlight marks a snapshot of a body still arriving, with neither an

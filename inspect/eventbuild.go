@@ -15,6 +15,7 @@ type evRec struct {
 	comments      int
 	id            string // last event ID in force
 	unterminated  bool
+	raw           bool // a bare JSON value, not an SSE frame (EventInfo.Raw)
 	dialect       dialect
 }
 
@@ -68,6 +69,9 @@ func (b *eventsBuilder) add(r *evRec) {
 	}
 	if r.unterminated {
 		e.flags |= flagUnterminated
+	}
+	if r.raw {
+		e.flags |= flagRaw
 	}
 	// The ID: set where it changed (the bytes after the previous event up
 	// to this one's end hold its line), else inherited.

@@ -60,6 +60,11 @@ func (d *diag) decode() {
 		comments = 0
 	}
 	d.trailingComments = comments
+	var at func(int64) time.Duration
+	if x.Timed {
+		at = d.ci.At
+	}
+	d.rawTailEvent(at)
 	d.endEvents()
 }
 
@@ -91,6 +96,13 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 		unterminated: e.Unterminated,
 		dialect:      d.dialect,
 	}
+	if e.Unterminated && e.Data == nil && !d.opt.InFlight {
+		if _, _, ok := d.rawTail(); ok {
+			// A raw JSON error, not a frame: rawTailEvent adds it once
+			// the pass ends.
+			return
+		}
+	}
 	if e.Unterminated {
 		// The spec says a client discards a frame cut before its blank
 		// line, so no SDK sees it: keep it on the timeline only.
@@ -102,10 +114,12 @@ func (d *diag) event(e *stream.Event, comments int, at time.Duration) {
 			d.addEvent(&r)
 			return
 		}
+
 		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an event",
 			"The last frame has no terminating blank line, so every SSE client discards it: the bytes arrived but the event never did.",
 			i)
 	} else {
+		d.lastEnd = e.Offset + e.Length
 		cur.name, cur.dataType, cur.data = e.Type, dataType, e.Data
 		d.chk.event(i, cur)
 	}
@@ -146,50 +160,9 @@ func (d *diag) errorOf(name, dt string, data []byte) (typ, msg string, status in
 	if !validJSON(data) {
 		return "", "", 0, false, false
 	}
-	if d.dialect == dialectResponses {
-		switch dt {
-		case "error":
-			code, t, m := responsesError(data)
-			typ = code
-			if typ == "" {
-				typ = t
-			}
-			return typ, m, OpenAIStatus(code, t), false, true
-		case "response.failed":
-			re := jpath(data, "response", "error")
-			code := jstring(jfield(re, "code"))
-			return code, jstring(jfield(re, "message")), OpenAIStatus(code, ""), false, true
-		}
-		return "", "", 0, false, false
-	}
-	eo := jfield(data, "error")
-	if !isObject(eo) {
-		if name != "error" && dt != "error" {
-			return "", "", 0, false, false
-		}
-		eo = data
-	}
-	t := jstring(jfield(eo, "type"))
-	rawCode := jfield(eo, "code")
-	code, isStr := jstr(rawCode)
-	if !isStr && rawCode != nil && string(rawCode) != "null" {
-		code = string(rawCode) // OpenRouter's numeric code
-	}
-	typ = t
-	if typ == "" {
-		typ = code
-	}
-	switch {
-	case d.dialect == dialectAnthropic:
-		status = AnthropicStatus(t)
-	case t != "" || code != "":
-		status = chatErrorStatus(code, t)
-		if s := hostErrorStatus(d.v.Host, code, t); s != 0 {
-			status = s // the host documents its own codes (hosts.go)
-		}
-	}
-	spendCap = jstring(jpath(eo, "details", "error_code")) == "enforced_spend_limit_reached"
-	return typ, jstring(jfield(eo, "message")), status, spendCap, true
+	e, ok := grammarOf(d.dialect).errorOf(name, dt, data)
+	e = d.hostStatus(e)
+	return e.typ, e.msg, e.status, e.spendCap, ok
 }
 
 // addEvent appends r to the timeline and the timing figures.

@@ -49,6 +49,7 @@ const (
 	flagUnterminated uint8 = 1 << iota
 	flagWide               // length, comments or ID start are in Events.wide
 	flagRetype             // the type table was full: types are re-derived
+	flagRaw                // a bare JSON value, not an SSE frame
 )
 
 // wideEntry holds the fields of event index that do not fit an entry.
@@ -64,17 +65,6 @@ type eventRun struct {
 	first int
 	ents  []entry
 }
-
-// dialect says which summarizer derives an event's summary.
-type dialect uint8
-
-const (
-	dialectGeneric dialect = iota
-	dialectAnthropic
-	dialectChat
-	dialectResponses
-	dialectBedrock // a binary event-stream frame
-)
 
 // typeTable interns event and data type names to small ids. It is only
 // ever appended to, so a snapshot of names stays valid for its readers.
@@ -187,6 +177,7 @@ func (ev Events) meta(i int) (EventInfo, *entry, bool) {
 		At:           e.at,
 		Comments:     int(e.comments),
 		Unterminated: e.flags&flagUnterminated != 0,
+		Raw:          e.flags&flagRaw != 0,
 	}
 	if int(e.typ) < len(ev.names) && int(e.dtyp) < len(ev.names) {
 		info.Type, info.DataType = ev.names[e.typ], ev.names[e.dtyp]
@@ -222,11 +213,15 @@ func (ev Events) frame(info EventInfo) []byte {
 	return b
 }
 
-// frameEvent decodes the SSE frame of info again.
+// frameEvent decodes the SSE frame of info again; a raw event's frame is
+// its data.
 func (ev Events) frameEvent(info EventInfo) (stream.Event, bool) {
 	b := ev.frame(info)
 	if b == nil {
 		return stream.Event{}, false
+	}
+	if info.Raw {
+		return stream.Event{Type: "message", Data: b, Offset: info.Offset, Length: info.Length}, true
 	}
 	e, err := stream.NewDecoder(bytes.NewReader(b)).Next()
 	return e, err == nil

@@ -27,6 +27,9 @@ import "fmt"
 //	T-buffered                       warning  all events in one burst at the end
 //	S-unterminated-event             warning  last frame cut before its blank line
 //	S-unterminated-error             error    an error frame cut before its blank line (outcome truncated)
+//	S-raw-json-error                 error    a raw JSON error after the last event (outcome truncated)
+//	S-raw-json-after-end             warning  the same after the stream's terminator (outcome stays complete)
+//	S-array-unclosed                 warning  streamed JSON array ended without its ]
 //	S-no-events                      warning  2xx body with no events
 //	S-decode-error                   error    the body could not be read
 //	A-data-not-json                  error    Anthropic event data is not JSON
@@ -63,6 +66,14 @@ import "fmt"
 //	R-incomplete                     warning  response.incomplete
 //	R-truncated                      error    EOF without a terminal event
 //	G-error-event                    error    generic SSE error event
+//	GM-error-chunk                   error    Gemini {"error":{code,status}} chunk (status by code, else google.rpc name)
+//	GM-data-not-json                 error    Gemini chunk is not JSON
+//	GM-truncated                     error    Gemini stream without a final finishReason
+//	GM-prompt-blocked                warning  promptFeedback.blockReason: the prompt was refused
+//	GM-finish-max-tokens             warning  finishReason MAX_TOKENS
+//	GM-finish-blocked                warning  finishReason SAFETY, RECITATION, LANGUAGE, BLOCKLIST, PROHIBITED_CONTENT, SPII, IMAGE_SAFETY
+//	GM-finish-tool-call              warning  finishReason MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL
+//	GM-finish-other                  info     finishReason OTHER or one the reference does not list
 //	E-overloaded-message             info     error message says "overloaded" under another type
 //	B-exception-frame                error    Bedrock exception frame (status by appendix A3)
 //	B-frame                          error    Bedrock frame corrupt (warning when cut at the end)
@@ -85,32 +96,22 @@ const (
 	fixSpendCap    = "Do not retry: the spend cap (enforced_spend_limit_reached) fails until it resets. Raise the cap or wait; alert a human instead of looping (docs, rate limits)."
 )
 
-// terminatorOf names the event that ends a successful stream of provider
-// p: message_stop, data: [DONE] or response.completed.
-func terminatorOf(p Provider) string {
-	switch p {
-	case ProviderAnthropic:
-		return "message_stop"
-	case ProviderOpenAIChat, ProviderOpenRouter:
-		return "data: [DONE]"
-	case ProviderOpenAIResponses:
-		return "response.completed"
-	case ProviderBedrockConverse:
-		return "messageStop and metadata"
-	}
-	return "its terminator"
+// terminatorOf names what ends a successful stream in v's dialect:
+// message_stop, data: [DONE], response.completed, a final finishReason…
+func terminatorOf(v *Verdict) string {
+	return grammarOf(dialectNamed(v.Dialect, v.Provider)).terminator()
 }
 
-// requireStop is fixRequireStop in the words of provider p's own
-// terminator.
-func requireStop(p Provider) string {
-	switch p {
-	case ProviderAnthropic:
+// requireStop is fixRequireStop in the words of the terminator of v's
+// dialect.
+func requireStop(v *Verdict) string {
+	switch dialectNamed(v.Dialect, v.Provider) {
+	case dialectAnthropic:
 		return fixRequireStop
-	case ProviderGeneric:
+	case dialectGeneric:
 		return "Treat a stream as successful only when it ended cleanly, with its last event whole; the SDKs' raw iteration accepts a cut stream silently."
 	}
-	return "Treat a stream as successful only when it ends with " + terminatorOf(p) + " (or an error); the SDKs' raw iteration accepts a cut stream silently."
+	return "Treat a stream as successful only when it ends with " + terminatorOf(v) + " (or an error); the SDKs' raw iteration accepts a cut stream silently."
 }
 
 // fixesFor returns the advice for a finding code in the context of v.
@@ -126,10 +127,12 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}
 	case "B-frame":
 		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
-	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event":
+	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event", "GM-error-chunk":
 		return errorFixes(code, v)
+	case "S-raw-json-error":
+		return append([]string{"An SSE decoder never surfaces this error: the JSON after the last event is no SSE frame, so it is dropped (the Gen AI SDKs read it: see the SDK section). Check that the stream ended with " + terminatorOf(v) + ", treat a stream without it as failed, and read any bytes left after the last event as JSON to recover the error (llmgateway #3616 does exactly this)."}, errorFixes(code, v)...)
 	case "S-unterminated-error":
-		return append([]string{"Your SDK never raises this error: its frame was cut before the blank line, so check that the stream ended with " + terminatorOf(v.Provider) + " and treat a stream without it as failed."}, errorFixes(code, v)...)
+		return append([]string{"Your SDK never raises this error: its frame was cut before the blank line, so check that the stream ended with " + terminatorOf(v) + " and treat a stream without it as failed."}, errorFixes(code, v)...)
 	case "H-http-error":
 		out := []string{}
 		if v.Error != nil && v.Error.Retryable {
@@ -164,8 +167,8 @@ func fixesFor(code string, v *Verdict) []string {
 	case "T-stall-keepalive":
 		return []string{"Keepalives kept the connection open while nothing was generated: use a progress timeout (time since the last content event), not an idle-socket timeout, to detect it."}
 	case "T-transport-reset", "T-transport-timeout", "T-transport-error":
-		if v.Provider != ProviderAnthropic {
-			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", "Require the stream's terminator (data: [DONE] or response.completed) before accepting the output."}
+		if dialectNamed(dialectName(v), v.Provider) != dialectAnthropic {
+			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", requireStop(v)}
 		}
 		return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", fixRecovery, fixRequireStop}
 	case "T-end-after-complete":
@@ -175,7 +178,11 @@ func fixesFor(code string, v *Verdict) []string {
 	case "T-transport-incomplete":
 		return []string{"The recorder stopped before the stream ended; capture again for a complete verdict."}
 	case "S-unterminated-event":
-		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v.Provider)}
+		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v)}
+	case "S-raw-json-after-end":
+		return []string{"The response is whole: accept it. Fix whatever appends the error after the terminator (a gateway or proxy writing its own failure into a finished body), or stop reading at the terminator."}
+	case "S-array-unclosed":
+		return []string{"Read a streamed JSON array element by element and require the element with the final finishReason; the missing ] means the connection was cut, so treat the answer as incomplete if that element never came."}
 	case "S-no-events":
 		return []string{"Check that the request asked for streaming (\"stream\": true) and that nothing in the path consumed the body."}
 	case "A-W11-truncated-mid-block", "A-W11-truncated-between-blocks":
@@ -206,6 +213,18 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"Require `data: [DONE]` (Chat Completions) or response.completed (Responses) before accepting the output; retry if nothing was delivered."}
 	case "O-truncated-after-finish":
 		return []string{"finish_reason arrived, so the content is likely whole; still, require [DONE] and fix the gateway that drops it."}
+	case "GM-truncated":
+		return []string{"Require a chunk with candidates[].finishReason before accepting the output (Gemini sets it on its last chunk; the API reference, GenerateContentResponse), and never default a missing one to STOP as gateways did (OmniRoute #4177); retry if nothing was delivered."}
+	case "GM-data-not-json":
+		return []string{"The stream breaks the API's framing; capture upstream of any gateway to find which side breaks it."}
+	case "GM-finish-max-tokens":
+		return []string{"Raise generationConfig.maxOutputTokens (thinking models spend part of it on thoughts: lower thinkingConfig.thinkingBudget), or continue the answer in a new turn (API reference, FinishReason MAX_TOKENS)."}
+	case "GM-finish-blocked", "GM-prompt-blocked":
+		return []string{"The output was withheld by Gemini's filters: read candidates[].safetyRatings / promptFeedback.safetyRatings for the category, rephrase the prompt or adjust safetySettings where the category allows it (Gemini API docs, \"Safety settings\"); do not retry unchanged, it is not transient."}
+	case "GM-finish-tool-call":
+		return []string{"Do not execute the call: check the function declarations' schema (MALFORMED_FUNCTION_CALL) or pass the tools the model expects (UNEXPECTED_TOOL_CALL), then retry the turn (API reference, FinishReason)."}
+	case "GM-finish-other":
+		return []string{"Handle unknown finish reasons as a possibly incomplete answer; the enum grows (API reference, FinishReason)."}
 	case "R-incomplete":
 		return []string{"Raise max_output_tokens or shorten the input if the reason is max_output_tokens; content_filter means the output was blocked."}
 	}
@@ -218,6 +237,9 @@ func errorFixes(code string, v *Verdict) []string {
 	e := v.Error
 	if e == nil {
 		return nil
+	}
+	if dialectName(v) == "gemini" {
+		return geminiErrorFixes(v)
 	}
 	var out []string
 	switch {

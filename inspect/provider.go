@@ -10,7 +10,7 @@ import (
 
 // Gateways midstream recognises in front of a provider (Verdict.Gateway).
 const (
-	GatewayVertex  = "vertex"  // Claude on Google Vertex AI
+	GatewayVertex  = "vertex"  // Google Vertex AI: Claude (provider anthropic) or Gemini (provider gemini)
 	GatewayBedrock = "bedrock" // Claude on Amazon Bedrock
 	GatewayPortkey = "portkey" // Portkey's OpenAI-compatible route
 )
@@ -23,6 +23,12 @@ type detection struct {
 	provider Provider
 	gateway  string
 	from     string // "url", "headers" or "events"
+	// dialect is the grammar the stream is read with: the one a sure
+	// event shape names, else the provider's own (dialect.go).
+	dialect dialect
+	// shape is set by a dialect's detect when the event's shape names
+	// its grammar beyond doubt.
+	shape bool
 }
 
 // DetectProvider says which API family x comes from, from its URL first
@@ -35,7 +41,9 @@ func detectProvider(x *stream.Exchange) detection {
 	if looksLikeEventStream(x.BodyPrefix(16)) {
 		// Binary AWS event-stream frames: Bedrock, whatever the URL;
 		// Converse or Anthropic-on-Bedrock (converse.go).
-		return bedrockDetection(x)
+		d := bedrockDetection(x)
+		d.dialect = dialectOf(d.provider)
+		return d
 	}
 	if x.Request != nil {
 		d = fromURL(x.Request.URL)
@@ -43,11 +51,17 @@ func detectProvider(x *stream.Exchange) detection {
 	if d.provider == "" {
 		d = fromHeaders(x)
 	}
-	ev := sniff(x)
+	var s sniffResult
+	if jsonArrayBody(x) {
+		s = sniffArray(x)
+	} else {
+		s = sniff(x)
+	}
+	e, sure := fromEvents(s)
 	if d.provider == "" || d.provider == ProviderOpenAIChat || d.provider == ProviderGeneric {
 		// A chat-completions path says little about who serves it: the
 		// events tell OpenRouter and Portkey's Anthropic rewrite apart.
-		if e := fromEvents(ev); e.provider != "" &&
+		if e.provider != "" &&
 			(d.provider == "" || d.provider == ProviderGeneric || e.provider == ProviderOpenRouter || e.gateway != "") {
 			if d.provider == ProviderOpenAIChat && e.provider == ProviderAnthropic {
 				e.provider = ProviderOpenAIChat // keep the URL's family
@@ -55,11 +69,18 @@ func detectProvider(x *stream.Exchange) detection {
 			if d.gateway != "" && e.gateway == "" {
 				e.gateway = d.gateway
 			}
-			d = e
+			d.provider, d.gateway, d.from = e.provider, e.gateway, e.from
 		}
 	}
 	if d.provider == "" {
 		d = detection{provider: ProviderGeneric, from: "events"}
+	}
+	// The grammar follows the stream's shape, not the host: a sure shape
+	// (response.*, message_*, candidates) wins over what URL and headers
+	// imply; otherwise the provider's own dialect reads it.
+	d.dialect, d.shape = dialectOf(d.provider), sure
+	if sure {
+		d.dialect = e.dialect
 	}
 	return d
 }
@@ -80,6 +101,12 @@ func fromURL(raw string) detection {
 		d.provider = ProviderAnthropic
 	case strings.HasSuffix(host, "aiplatform.googleapis.com") && strings.Contains(path, "/anthropic/"):
 		d.provider, d.gateway = ProviderAnthropic, GatewayVertex
+	case strings.HasSuffix(host, "aiplatform.googleapis.com") && strings.Contains(path, "/publishers/google/"):
+		d.provider, d.gateway = ProviderGemini, GatewayVertex
+	case strings.HasSuffix(host, "generativelanguage.googleapis.com") && !strings.Contains(path, "/openai/"),
+		strings.HasSuffix(path, ":streamGenerateContent"):
+		// Gemini API (its /openai/ route is Chat Completions).
+		d.provider = ProviderGemini
 	case strings.HasPrefix(host, "bedrock-runtime.") || strings.Contains(path, "invoke-with-response-stream"):
 		d.provider, d.gateway = ProviderAnthropic, GatewayBedrock
 		if isConversePath(raw) {
@@ -128,6 +155,9 @@ func fromHeaders(x *stream.Exchange) detection {
 		case h.Get("X-Portkey-Provider") != "" || h.Get("X-Portkey-Config") != "":
 			d.provider, d.gateway = ProviderOpenAIChat, GatewayPortkey
 			return d
+		case h.Get("X-Goog-Api-Key") != "":
+			d.provider = ProviderGemini
+			return d
 		case h.Get("Anthropic-Version") != "" || h.Get("X-Api-Key") != "":
 			d.provider = ProviderAnthropic
 			return d
@@ -168,52 +198,17 @@ func sniff(x *stream.Exchange) sniffResult {
 	return r
 }
 
-// fromEvents recognises event shapes.
-func fromEvents(s sniffResult) detection {
-	d := detection{from: "events"}
+// fromEvents recognises event shapes (each dialect's detect, in
+// dialectTable order) and OpenRouter's keepalive comment. sure is true
+// when a shape names the dialect beyond doubt.
+func fromEvents(s sniffResult) (detection, bool) {
+	d, sure := shapeOf(s.events)
+	d.from = "events"
 	if s.openRouter {
 		d.provider = ProviderOpenRouter
-		return d
-	}
-	labelled := false
-	for _, e := range s.events {
-		t := e.dataType
-		switch {
-		case strings.HasPrefix(t, "message_") || strings.HasPrefix(t, "content_block_") ||
-			strings.HasPrefix(e.name, "message_") || strings.HasPrefix(e.name, "content_block_"):
-			d.provider = ProviderAnthropic
-			return d
-		case strings.HasPrefix(t, "response.") || strings.HasPrefix(e.name, "response."):
-			d.provider = ProviderOpenAIResponses
-			return d
-		case t == "error" && jfield(e.data, "sequence_number") != nil:
-			d.provider = ProviderOpenAIResponses
-			return d
-		case t == "error" && AnthropicStatus(jstring(jpath(e.data, "error", "type"))) != 0:
-			d.provider = ProviderAnthropic
-			return d
-		}
-		obj := jstring(jfield(e.data, "object"))
-		choices := jfield(e.data, "choices")
-		if obj == "chat.completion.chunk" || choices != nil || jfield(e.data, "error") != nil {
-			d.provider = ProviderOpenAIChat
-			fr := jstring(jfield(jfirstElem(choices), "finish_reason"))
-			// Portkey also labels chunks with "provider", so its rewrite
-			// (finish_reason = an Anthropic error type) is checked first.
-			switch {
-			case AnthropicStatus(fr) != 0:
-				d.gateway = GatewayPortkey
-				return d
-			case fr == "error" || strings.HasPrefix(jstring(jfield(e.data, "id")), "gen-"):
-				d.provider = ProviderOpenRouter
-				return d
-			case jfield(e.data, "provider") != nil:
-				labelled = true // OpenRouter, unless a Portkey rewrite follows
-			}
+		if !sure {
+			d.dialect = dialectChat
 		}
 	}
-	if labelled && d.provider == ProviderOpenAIChat {
-		d.provider = ProviderOpenRouter
-	}
-	return d
+	return d, sure
 }

@@ -68,6 +68,7 @@ type jsonExchange struct {
 	Source            string        `json:"source"`
 	Injected          string        `json:"injected,omitempty"` // the fault midstream injected (serve/proxy --inject)
 	Provider          Provider      `json:"provider"`
+	Dialect           string        `json:"dialect"`
 	Host              string        `json:"host,omitempty"` // the host or gateway, apart from the dialect
 	Request           *jsonRequest  `json:"request"`
 	RequestID         *string       `json:"request_id"`
@@ -165,6 +166,7 @@ func toJSON(v *Verdict) jsonExchange {
 	x := jsonExchange{
 		Source:            red(v.Source),
 		Provider:          v.Provider,
+		Dialect:           dialectName(v),
 		Host:              red(hostLabel(v)),
 		HTTPStatus:        nonZero(v.HTTPStatus),
 		HTTPStatusAssumed: v.HTTPStatusAssumed,

@@ -427,6 +427,36 @@ func bodyExcerpt(v *Verdict, n int) string {
 	return b
 }
 
+// dialectName is v's Dialect, or its provider's own dialect for a verdict
+// that names none (one built by hand).
+func dialectName(v *Verdict) string {
+	if v.Dialect != "" {
+		return v.Dialect
+	}
+	return grammarOf(dialectOf(v.Provider)).name()
+}
+
+// dialectText names the grammar the stream was read with, and says so
+// when it is not the provider's own (an OpenRouter stream of Responses
+// events).
+func dialectText(v *Verdict) string {
+	name := dialectName(v)
+	if dialectNamed(name, v.Provider) != dialectOf(v.Provider) {
+		return name + " (the stream's shape, not " + string(v.Provider) + "'s own)"
+	}
+	return name
+}
+
+// ProviderLabel is the provider and dialect as a header shows them:
+// "gemini" when the dialect has the provider's name, else both, e.g.
+// "openrouter/openai-chat" or "openrouter/openai-responses".
+func ProviderLabel(v *Verdict) string {
+	if name := dialectName(v); name != string(v.Provider) {
+		return string(v.Provider) + "/" + name
+	}
+	return string(v.Provider)
+}
+
 // injectedText says, for an exchange midstream's --inject rewrote, which
 // fault it was and that the provider did not send it: a diagnosis must
 // never blame a provider for a fault made on purpose. "" for others.

@@ -77,6 +77,7 @@ func writeMDExchange(w io.Writer, d *Diagnosis, n int, v *Verdict) {
 	fmt.Fprintf(w, "| HTTP status | Stream stands for | Verdict |\n|---|---|---|\n| %s | %s | %s |\n\n",
 		cell(httpStatusText(v)), cell(mappedStatusText(v)), cell(verdict))
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	fmt.Fprintf(w, "| Dialect | %s |\n", cell(dialectText(v)))
 	fmt.Fprintf(w, "| Outcome | %s |\n", cell(outcomeText(v)))
 	if v.Error != nil {
 		fmt.Fprintf(w, "| Error | %s |\n", cell(errorText(v)))

@@ -195,7 +195,7 @@ func TestReportJSONSchema(t *testing.T) {
 	if len(xs) != 3 {
 		t.Fatalf("%d exchanges, want 3", len(xs))
 	}
-	wantKeys := "error event_count findings http_status http_status_assumed mapped_status mismatch outcome provider request request_id sdk source timing"
+	wantKeys := "dialect error event_count findings http_status http_status_assumed mapped_status mismatch outcome provider request request_id sdk source timing"
 	for i, x := range xs {
 		m := x.(map[string]any)
 		var keys []string

@@ -56,6 +56,7 @@ func writeTextExchange(w io.Writer, n int, v *Verdict) {
 	if inj := injectedText(v); inj != "" {
 		kv(w, "  ", "injected", inj)
 	}
+	kv(w, "  ", "dialect", dialectText(v))
 	kv(w, "  ", "status", statusSummary(v))
 	kv(w, "  ", "verdict", mismatchText(v))
 	kv(w, "  ", "outcome", outcomeText(v))

@@ -15,15 +15,7 @@ const unterminatedSummary = "(cut before its blank line; clients discard it)"
 // summarize returns the one-line summary of an event: a text snippet, a
 // tool name, a stop reason, an error type.
 func summarize(d dialect, name, dataType string, data []byte) string {
-	switch d {
-	case dialectAnthropic:
-		return anthropicSummary(name, dataType, data)
-	case dialectChat:
-		return chatSummary(data)
-	case dialectResponses:
-		return responsesSummary(dataType, data)
-	}
-	return rawSummary(data)
+	return grammarOf(d).summary(name, dataType, data)
 }
 
 // rawSummary is the start of data as text.

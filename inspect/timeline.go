@@ -22,13 +22,17 @@ import (
 //
 // Where the verdict will differ: a body that is not a stream (a non-2xx
 // error document) or binary Bedrock event-stream frames yield no events
-// here; and when neither URL nor headers name the provider, events before
-// the first one whose shape names it are summarised generically.
+// here; a streamed JSON array (Gemini without alt=sse) yields none either;
+// when neither URL nor headers name the provider, events before the first
+// one whose shape names it are summarised generically; and when a shape
+// names another grammar than the URL's (an OpenRouter URL carrying
+// Responses events), events before it keep the URL grammar's summaries.
 type Timeline struct {
-	d     *diag
-	mode  timelineMode
-	timed bool
-	sniff bool // the provider is still unknown: detect it from events
+	d       *diag
+	mode    timelineMode
+	timed   bool
+	sniff   bool // no event shape has named the dialect yet: look at events
+	generic bool // neither URL nor headers named the provider
 
 	base    int64  // body offset of pending[0]
 	pending []byte // bytes after the last dispatched frame
@@ -60,7 +64,7 @@ type span struct {
 // caller appends each chunk to x before feeding it.
 func NewTimeline(x *stream.Exchange) *Timeline {
 	d, det := newDiag(x, Options{})
-	t := &Timeline{d: d, timed: x.Timed, sniff: det.provider == ProviderGeneric}
+	t := &Timeline{d: d, timed: x.Timed, sniff: !det.shape, generic: det.provider == ProviderGeneric}
 	switch {
 	case errorBodyNotStream(x, d.v.HTTPStatus):
 		t.mode = modeNone
@@ -114,15 +118,32 @@ func (t *Timeline) Finish() Events {
 	if t.mode != modeSSE {
 		return Events{}
 	}
-	return t.decode(t.pending, true)
+	out := t.decode(t.pending, true)
+	// A raw JSON error after the last event shows as Diagnose shows it.
+	var at func(int64) time.Duration
+	if t.timed {
+		at = t.at
+	}
+	t.d.rawTailEvent(at)
+	return out.Append(t.d.ev.take())
 }
 
-// probe decides, from the first bytes, between SSE and Bedrock's binary
-// frames (which Diagnose decodes and the Timeline leaves to it). Only a
-// body starting with a zero byte — a frame's big-endian length — waits
-// for the 16 bytes the check needs. It reports whether the body is SSE.
+// probe decides, from the first bytes, between SSE, Bedrock's binary
+// frames and a streamed JSON array (which Diagnose decodes and the
+// Timeline leaves to it). Only a body starting with a zero byte — a
+// frame's big-endian length — waits for the 16 bytes the check needs, and
+// one starting with spaces or "[" for the byte that tells. It reports
+// whether the body is SSE.
 func (t *Timeline) probe(final bool) bool {
 	p := t.pending
+	if array, known := arrayStart(p, final); !known {
+		return false
+	} else if array {
+		// A streamed JSON array (Gemini without alt=sse) is no SSE:
+		// Diagnose reads its elements.
+		t.mode, t.pending = modeNone, nil
+		return false
+	}
 	switch {
 	case len(p) > 0 && p[0] != 0:
 		t.mode = modeSSE
@@ -202,24 +223,36 @@ func (t *Timeline) at(off int64) time.Duration {
 	return 0
 }
 
-// detect switches to the provider's checker once an event's shape names
-// the provider (Diagnose looks at the first sniffEvents events).
+// detect switches to the dialect's checker once an event's shape names
+// it, as Diagnose decides from the first sniffEvents events: a sure shape
+// names the dialect whatever the URL said, and when neither URL nor
+// headers named the provider, the event names that too.
 func (t *Timeline) detect(e *stream.Event) {
 	if t.count >= sniffEvents {
 		t.sniff = false
 		return
 	}
 	ev := []sniffed{{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: e.Data}}
-	det := fromEvents(sniffResult{events: ev})
+	det, sure := fromEvents(sniffResult{events: ev})
 	if det.provider == "" {
 		return
 	}
 	t.sniff = false
-	t.d.v.Provider = det.provider
-	if t.d.v.Gateway == "" {
-		t.d.v.Gateway = det.gateway
+	d := t.d
+	was := d.dialect
+	if t.generic {
+		d.v.Provider = det.provider
+		if d.v.Gateway == "" {
+			d.v.Gateway = det.gateway
+		}
+		d.dialect = dialectOf(det.provider)
 	}
-	t.d.chk = t.d.newChecker()
+	if sure {
+		d.dialect = det.dialect
+	}
+	if t.generic || d.dialect != was {
+		d.chk = d.newChecker()
+	}
 }
 
 func hasTerminator(b []byte) bool {

@@ -181,6 +181,8 @@ func (d *diag) transport() {
 				"The 2xx response has no Content-Type header. SDKs pick their SSE decoder from `text/event-stream`; without it some treat the body as JSON and fail.")
 		case mt == "application/vnd.amazon.eventstream" && v.Gateway == GatewayBedrock:
 			// Bedrock's binary event stream is labelled correctly.
+		case mt == "application/json" && d.arrayForm:
+			// A streamed JSON array (Gemini without alt=sse) is JSON.
 		case mt != "text/event-stream":
 			d.f.add("T-content-type-wrong", SeverityWarning, "Content-Type is "+mt+", not text/event-stream",
 				"The body is an event stream but is labelled "+ct+". SDKs and browsers pick their SSE decoder from the Content-Type; a proxy may also buffer or rewrite a body it thinks is "+mt+".")

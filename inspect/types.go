@@ -24,8 +24,10 @@ const (
 	// event-stream frames carrying Converse events for any model
 	// (gateway "bedrock").
 	ProviderBedrockConverse Provider = "bedrock-converse"
-	ProviderGemini          Provider = "gemini"
-	ProviderGeneric         Provider = "generic"
+	// ProviderGemini is the Gemini API and Gemini on Vertex AI (gateway
+	// "vertex").
+	ProviderGemini  Provider = "gemini"
+	ProviderGeneric Provider = "generic"
 )
 
 // Outcome is how an exchange ended, as the user should read it.
@@ -100,8 +102,14 @@ type SDKRef struct {
 // Verdict is everything midstream concludes about one exchange. Its JSON
 // form is one element of "exchanges" in schema midstream.diagnosis/v1.
 type Verdict struct {
-	Source            string       `json:"source"`
-	Provider          Provider     `json:"provider"`
+	Source   string   `json:"source"`
+	Provider Provider `json:"provider"`
+	// Dialect names the grammar the stream was read with: "anthropic",
+	// "openai-chat", "openai-responses", "gemini", "bedrock-converse" or
+	// "generic" (dialectTable). It follows the stream's shape, so it may
+	// differ from what Provider implies: an OpenRouter stream of
+	// Responses events is "openai-responses".
+	Dialect           string       `json:"dialect"`
 	Request           *RequestInfo `json:"request"`
 	RequestID         string       `json:"-"`
 	HTTPStatus        int          `json:"-"` // 0 when unknown and not assumed
@@ -124,7 +132,7 @@ type Verdict struct {
 	Gateway string `json:"-"`
 	// Host names a recognised OpenAI-compatible host serving the stream
 	// ("groq", "vllm", "azure-openai", … see Hosts), separately from the
-	// dialect its events follow (Provider); "" when none was recognised.
+	// dialect its events follow (Dialect); "" when none was recognised.
 	Host string `json:"host,omitempty"`
 
 	// Events is the decoded timeline (not part of the JSON report): every
@@ -184,6 +192,11 @@ type EventInfo struct {
 	Summary      string        // short human summary: text snippet, tool name, stop reason, error type
 	Comments     int           // comment lines (keepalives) just before this event
 	Unterminated bool
+	// Raw is true for an event that is a bare JSON value rather than an
+	// SSE frame: an element of a streamed JSON array (Gemini without
+	// alt=sse) or a raw JSON error after the last frame. Its frame bytes
+	// are its data.
+	Raw bool
 }
 
 // SDKAnswer says what an SDK does with this exchange.

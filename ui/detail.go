@@ -77,7 +77,11 @@ func eventLines(st *exchangeState, i int) []string {
 	for _, l := range visibleFrame(frame) {
 		out = append(out, "  "+l)
 	}
-	data := []byte(stream.RedactText(string(frameData(st.frame(i)))))
+	raw := st.frame(i)
+	if !e.Raw {
+		raw = frameData(raw)
+	}
+	data := []byte(stream.RedactText(string(raw)))
 	if len(data) > 0 && (data[0] == '{' || data[0] == '[') {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, data, "", "  ") == nil {

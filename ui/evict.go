@@ -114,7 +114,7 @@ func (st *exchangeState) evict() {
 	st.decoded, st.mark = 0, 0
 	if v := st.verdict; v != nil {
 		st.verdict = &inspect.Verdict{
-			Source: v.Source, Provider: v.Provider, HTTPStatus: v.HTTPStatus,
+			Source: v.Source, Provider: v.Provider, Dialect: v.Dialect, HTTPStatus: v.HTTPStatus,
 			HTTPStatusAssumed: v.HTTPStatusAssumed, MappedStatus: v.MappedStatus,
 			Mismatch: v.Mismatch, Outcome: v.Outcome, Error: v.Error,
 			EventCount: v.EventCount, Model: v.Model, Gateway: v.Gateway, Host: v.Host,

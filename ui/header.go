@@ -15,7 +15,7 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	v := st.verdict
 	parts := []string{s.FocusTitle.Render("midstream"), s.Value.Render(oneLine(title))}
 	if v != nil {
-		label := string(v.Provider)
+		label := inspect.ProviderLabel(v)
 		if v.Host != "" {
 			label += " via " + v.Host // the OpenAI-compatible host (inspect.Hosts)
 		}
