@@ -20,10 +20,6 @@ const (
 	fdOpenRouter
 )
 
-// providerGemini is Gemini's Provider value; the dialect itself lives on
-// another branch, so faults detect Gemini on their own (see detectDialect).
-const providerGemini Provider = "gemini"
-
 func faultDialectOf(p Provider) faultDialect {
 	switch p {
 	case ProviderAnthropic:
@@ -32,7 +28,7 @@ func faultDialectOf(p Provider) faultDialect {
 		return fdResponses
 	case ProviderOpenRouter:
 		return fdOpenRouter
-	case providerGemini:
+	case ProviderGemini:
 		return fdGemini
 	}
 	return fdOpenAIChat

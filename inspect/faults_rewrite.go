@@ -363,10 +363,10 @@ func detectDialectProvider(x *stream.Exchange, h http.Header) Provider {
 		return ProviderGeneric
 	}
 	if x.Request != nil && strings.Contains(x.Request.URL, ":streamGenerateContent") {
-		return providerGemini
+		return ProviderGemini
 	}
 	if bytes.Contains(x.BodyPrefix(4096), []byte(`"candidates"`)) {
-		return providerGemini
+		return ProviderGemini
 	}
 	y := *x
 	if y.Response == nil && h != nil {

@@ -203,7 +203,7 @@ func TestDrillFaults(t *testing.T) {
 	}{
 		{ProviderAnthropic, "status:529 error@2:overloaded_error cut@3 cut-between@2 cut-before-end reset@3 stall@2:3s,pings drip:2048 garble@4"},
 		{ProviderOpenAIChat, "status:503 error@2:overloaded_error cut@3 cut-between@2 cut-before-end reset@3 stall@2:3s drip:2048 garble@3"},
-		{providerGemini, "status:503 error@2:overloaded_error cut@3 cut-between@2 cut-before-end reset@3 stall@2:3s drip:2048 garble@3 tail:503"},
+		{ProviderGemini, "status:503 error@2:overloaded_error cut@3 cut-between@2 cut-before-end reset@3 stall@2:3s drip:2048 garble@3 tail:503"},
 	}
 	for _, tt := range tests {
 		if got := classes(DrillFaults(tt.p)); got != tt.want {
