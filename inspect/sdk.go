@@ -97,6 +97,22 @@ func speaksProvider(speaks, p Provider) bool {
 	return p != ProviderAnthropic && p != ProviderGemini
 }
 
+// SDKNamesFor lists, in report order, the SDKs that read streams of
+// provider p: the choices worth offering for a stream of p. A generic
+// stream is offered every SDK but Gemini's; a ConverseStream none.
+func SDKNamesFor(p Provider) []string {
+	var out []string
+	for _, spec := range sdkSpecs {
+		switch {
+		case p == ProviderBedrockConverse:
+		case p == ProviderGeneric && spec.speaks != ProviderGemini,
+			p != ProviderGeneric && speaksProvider(spec.speaks, p):
+			out = append(out, spec.name)
+		}
+	}
+	return out
+}
+
 // ParseSDKRef parses --sdk NAME[@VERSION]. The version may carry a leading
 // "v" and may be partial ("0.80" means 0.80.0); without one the current
 // version of that SDK is assumed. For vercel-ai the version is the `ai`

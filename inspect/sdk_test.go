@@ -170,3 +170,46 @@ func FuzzDetectSDK(f *testing.F) {
 		}
 	})
 }
+
+// The inspector's p key offers only the SDKs that read the stream's dialect.
+func TestSDKNamesFor(t *testing.T) {
+	has := func(names []string, prefix string) bool {
+		for _, n := range names {
+			if strings.HasPrefix(n, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	cases := []struct {
+		name     string
+		p        Provider
+		want     []string // prefixes that must be offered
+		wantNot  []string // prefixes that must not be
+		wantNone bool
+	}{
+		{"anthropic", ProviderAnthropic, []string{"anthropic-", "vercel-ai"}, []string{"openai-", "google-genai"}, false},
+		{"openai chat", ProviderOpenAIChat, []string{"openai-"}, []string{"anthropic-", "google-genai"}, false},
+		{"gemini", ProviderGemini, []string{"google-genai"}, []string{"anthropic-", "openai-"}, false},
+		{"generic gets all but gemini", ProviderGeneric, []string{"anthropic-", "openai-"}, []string{"google-genai"}, false},
+		{"converse gets none", ProviderBedrockConverse, nil, nil, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := SDKNamesFor(c.p)
+			if c.wantNone != (len(got) == 0) {
+				t.Fatalf("SDKNamesFor(%s) = %v", c.p, got)
+			}
+			for _, w := range c.want {
+				if !has(got, w) {
+					t.Errorf("SDKNamesFor(%s) = %v, lacks %s*", c.p, got, w)
+				}
+			}
+			for _, w := range c.wantNot {
+				if has(got, w) {
+					t.Errorf("SDKNamesFor(%s) = %v, offers %s*", c.p, got, w)
+				}
+			}
+		})
+	}
+}

@@ -9,12 +9,6 @@ import (
 	"github.com/midstreamhq/midstream/inspect"
 )
 
-// sdkNames are the SDKs the user can cycle through when none was detected.
-var sdkNames = []string{
-	"anthropic-python", "anthropic-typescript", "anthropic-go", "anthropic-java",
-	"vercel-ai", "openai-python", "openai-node", "openai-go",
-}
-
 // fixes shows the findings for the stream and for the selected event, and
 // what the user's SDK will do.
 type fixes struct {

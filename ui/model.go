@@ -406,8 +406,8 @@ func (m *Model) refreshPanes() {
 	m.det.setContent(st, m.tl.sel)
 	sel := m.tl.selectedEvent()
 	name := ""
-	if m.sdkPick >= 0 {
-		name = sdkNames[m.sdkPick]
+	if names := m.sdkNames(); m.sdkPick >= 0 && m.sdkPick < len(names) {
+		name = names[m.sdkPick]
 	}
 	m.fx.follow(st.seq, sel)
 	m.fx.setContent(st.verdict, sel, m.sdk(), name)
@@ -424,15 +424,26 @@ func (m *Model) sdk() *inspect.SDKAnswer {
 	return nil
 }
 
+// sdkNames are the SDKs p cycles through for the selected exchange: those
+// that read its dialect (inspect.SDKNamesFor), or every one before its
+// verdict is in.
+func (m *Model) sdkNames() []string {
+	if st := m.current(); st != nil && st.verdict != nil {
+		return inspect.SDKNamesFor(st.verdict.Provider)
+	}
+	return inspect.SDKNames
+}
+
 // refreshSDK re-asks inspect for the picked SDK's answer.
 func (m *Model) refreshSDK() {
 	st := m.current()
-	if m.sdkPick < 0 || st == nil || st.verdict == nil {
+	names := m.sdkNames()
+	if m.sdkPick < 0 || m.sdkPick >= len(names) || st == nil || st.verdict == nil {
 		m.sdkAnswer = nil
 		return
 	}
 	opt := m.opt.Inspect
-	opt.SDK = &inspect.SDKRef{Name: sdkNames[m.sdkPick]}
+	opt.SDK = &inspect.SDKRef{Name: names[m.sdkPick]}
 	m.sdkAnswer = inspect.SDKFor(st.verdict, opt)
 }
 

@@ -164,6 +164,15 @@ func TestFilterByTypeAndClear(t *testing.T) {
 
 func TestSDKCycling(t *testing.T) {
 	m, _ := newTestModel(t, []*stream.Exchange{demo(t, "overloaded")}, Options{Instant: true}, 120, 40)
+	sdkNames := m.sdkNames()
+	for _, n := range sdkNames {
+		if strings.HasPrefix(n, "openai-") || strings.HasPrefix(n, "google-genai") {
+			t.Errorf("p offers %s for an Anthropic stream: %v", n, sdkNames)
+		}
+	}
+	if len(sdkNames) < 3 {
+		t.Fatalf("p offers %v for an Anthropic stream", sdkNames)
+	}
 	for i, want := range sdkNames[:3] {
 		press(m, "p")
 		if m.sdkPick != i {

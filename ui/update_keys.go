@@ -205,11 +205,12 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// nextSDK shows the fixes for the next SDK of sdkNames; after the last one
+// nextSDK shows the fixes for the next SDK of m.sdkNames(); after the last one
 // it returns to the detected SDK (or the --sdk one), where the cycle began.
 func (m *Model) nextSDK() tea.Cmd {
+	names := m.sdkNames()
 	m.sdkPick++
-	if m.sdkPick >= len(sdkNames) {
+	if m.sdkPick >= len(names) {
 		m.sdkPick = -1
 	}
 	m.refreshSDK()
@@ -221,5 +222,5 @@ func (m *Model) nextSDK() tea.Cmd {
 		}
 		return m.setStatus("SDK: back to the detected one, "+name+" (p for the next one)", false)
 	}
-	return m.setStatus("SDK: "+sdkNames[m.sdkPick]+" (p for the next one)", false)
+	return m.setStatus("SDK: "+names[m.sdkPick]+" (p for the next one)", false)
 }
