@@ -38,8 +38,9 @@ func buildDrillApps(t *testing.T, dir string) {
 	}
 }
 
-// TestE2EDrillRealSDKs drills four small programs on the official SDKs
-// (anthropic-sdk-go v2.15.0, openai-go v3.98.0, default retries) through
+// TestE2EDrillRealSDKs drills six small programs on the official SDKs
+// (anthropic-sdk-go v2.15.0, openai-go v3.98.0, google.golang.org/genai
+// v1.79.1, default retries) through
 // the real midstream binary, and asserts each row: what those SDKs really
 // do under each fault, as measured (see the comment on each case).
 func TestE2EDrillRealSDKs(t *testing.T) {
@@ -106,6 +107,35 @@ func TestE2EDrillRealSDKs(t *testing.T) {
 	// iteration swallows a mid-stream error (measured the same day).
 	responsesRows := append([]want{}, openaiRows...)
 	responsesRows[1].verdict = "swallowed"
+	// genai-raw (google.golang.org/genai v1.79.1, default options: no
+	// retry) under drill's default Gemini faults (faults "" below:
+	// inspect.DrillFaults(inspect.ProviderGemini)), measured on
+	// 2026-12-04 by this test with the built-in Gemini stream, the SDK
+	// pointed at drill by GOOGLE_GEMINI_BASE_URL (genai base_url.go,
+	// getBaseURL). What the iterator yielded:
+	//   - status:503: a genai.APIError (Error 503, UNAVAILABLE) and no
+	//     second request: the Go SDK does not retry by default.
+	//   - error@2 (Gemini's error chunk), tail:503 (the raw JSON error
+	//     after the last chunk, after the whole text): an APIError 503
+	//     from the iterator: reported.
+	//   - cut@3 and garble@3: "iterateResponseStream: error unmarshalling
+	//     data"; cut-between@2: "unexpected EOF"; reset@3: the reset.
+	//   - cut-before-end (the final chunk, with finishReason STOP and the
+	//     last words, dropped): the iterator just ends, no error: the app
+	//     printed "Hello from midstream" and exited 0: swallowed.
+	//   - stall, drip: the whole text: recovered.
+	genaiRows := []want{
+		{"status:503", 1, "reported"},
+		{"error@2:overloaded_error", 1, "reported"},
+		{"cut@3", 1, "reported"},
+		{"cut-between@2", 1, "reported"},
+		{"cut-before-end", 1, "swallowed"},
+		{"reset@3", 1, "reported"},
+		{"stall@2:3s", 1, "recovered"},
+		{"drip:2048", 1, "recovered"},
+		{"garble@3", 1, "reported"},
+		{"tail:503", 1, "reported"},
+	}
 	cases := []struct {
 		app    string
 		faults string
@@ -117,12 +147,17 @@ func TestE2EDrillRealSDKs(t *testing.T) {
 		{"openai-raw", openaiFaults, openaiRows, 1},
 		{"openai-accumulate", openaiFaults, openaiRows, 1},
 		{"openai-responses-raw", openaiFaults, responsesRows, 1},
+		{"genai-raw", "", genaiRows, 1}, // "": drill's defaults for the dialect it sees
 	}
 	for _, c := range cases {
 		t.Run(c.app, func(t *testing.T) {
 			app := filepath.Join(dir, c.app)
 			t0 := time.Now()
-			p := start(t, nil, "drill", "--format", "json", "--timeout", "30s", "--faults", c.faults, "--", app)
+			args := []string{"drill", "--format", "json", "--timeout", "30s"}
+			if c.faults != "" {
+				args = append(args, "--faults", c.faults)
+			}
+			p := start(t, nil, append(args, "--", app)...)
 			code := p.Wait(t, 90*time.Second)
 			t.Logf("%s drilled in %v", c.app, time.Since(t0).Round(100*time.Millisecond))
 			var rep drillJSON
