@@ -60,7 +60,7 @@ verdict decided from those facts, never from CMD's output:
   swallowed  exit 0 although no attempt got the full answer
   hung       still running at --timeout; its process group was killed
   untested   no attempt was faulted (no request, or not that attempt), or
-             the fault changed no byte (an event past the stream's end)
+             the fault never fired (an event past the stream's end)
 
 CMD's output is kept in a log file (--verbose shows it); the table names
 the log of every row that did not end well. Exit status: 2 when the control

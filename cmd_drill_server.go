@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"net/http"
 	"sort"
 	"sync"
@@ -29,10 +26,11 @@ type attempt struct {
 	// Full: Complete, and the answer was the clean capture itself (no
 	// fault rewrote it).
 	Full bool
-	// Unchanged: a fault was chosen, yet the client got exactly the
-	// clean capture's bytes, ended cleanly: the fault found nothing to
-	// break (error@9 of a 6-event stream).
-	Unchanged bool
+	// Fired says whether and where the fault changed this attempt, as
+	// the rewrite itself signalled it (stream.Server.OnFired); nil when
+	// no fault was applied. A fault that never fired found nothing to
+	// break (error@9 of a 6-event stream, stall@9 too).
+	Fired *stream.Fired
 }
 
 // drillRun serves the requests of one run of CMD. Each run gets fresh
@@ -47,7 +45,6 @@ type drillRun struct {
 	mu       sync.Mutex
 	servers  map[string]*stream.Server
 	attempts []*attempt
-	sums     map[*stream.Exchange][]byte // SHA-256 of each clean body, once
 }
 
 // newDrillRun returns a run serving fixed (or the built-ins) with the
@@ -96,6 +93,13 @@ func (d *drillRun) server(dialect string, x *stream.Exchange) *stream.Server {
 	s := &stream.Server{Plan: []*stream.Exchange{x}, Instant: true}
 	if d.inject != nil {
 		s.Inject = recordingInjector{d.inject(), &d.mu}
+		s.OnFired = func(_ int, r *http.Request, f stream.Fired) {
+			if a, ok := r.Context().Value(attemptKey{}).(*attempt); ok {
+				d.mu.Lock()
+				a.Fired = &f
+				d.mu.Unlock()
+			}
+		}
 	}
 	d.servers[dialect] = s
 	return s
@@ -118,7 +122,7 @@ func (d *drillRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	srv := d.server(dialect, x)
-	cw := &countingWriter{ResponseWriter: w, sum: sha256.New()}
+	cw := &countingWriter{ResponseWriter: w}
 	r = r.WithContext(context.WithValue(r.Context(), attemptKey{}, a))
 	aborted := true
 	defer func() {
@@ -133,8 +137,6 @@ func (d *drillRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
 		a.Complete = complete
 		a.Full = complete && a.Fault == ""
-		a.Unchanged = a.Fault != "" && !aborted && cw.status == http.StatusOK &&
-			cw.n == x.BodyLen() && bytes.Equal(cw.sum.Sum(nil), d.cleanSum(x))
 		d.mu.Unlock()
 	}()
 	srv.ServeHTTP(cw, r)
@@ -177,21 +179,6 @@ func (d *drillRun) Dialects() []string {
 	return out
 }
 
-// cleanSum returns the SHA-256 of x's body, read chunk by chunk (bodies
-// live in a spool) and kept for the run. Called with d.mu held.
-func (d *drillRun) cleanSum(x *stream.Exchange) []byte {
-	if sum, ok := d.sums[x]; ok {
-		return sum
-	}
-	h := sha256.New()
-	_ = x.EachChunk(func(c stream.Chunk) error { h.Write(c.Data); return nil })
-	if d.sums == nil {
-		d.sums = map[*stream.Exchange][]byte{}
-	}
-	d.sums[x] = h.Sum(nil)
-	return d.sums[x]
-}
-
 // trailingBlank returns how many line-end bytes (CR, LF) end x's body:
 // the blank line that closes its last event.
 func trailingBlank(x *stream.Exchange) int64 {
@@ -209,12 +196,10 @@ func trailingBlank(x *stream.Exchange) int64 {
 	return k
 }
 
-// countingWriter counts (and hashes) the body bytes written and notes a
-// failed write;
+// countingWriter counts the body bytes written and notes a failed write;
 // Unwrap lets http.ResponseController reach the real writer's Flush.
 type countingWriter struct {
 	http.ResponseWriter
-	sum    hash.Hash // of the body bytes written
 	n      int64
 	status int
 	failed bool
@@ -235,7 +220,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	}
 	n, err := c.ResponseWriter.Write(p)
 	c.n += int64(n)
-	c.sum.Write(p[:n])
 	if err != nil {
 		c.failed = true
 	}

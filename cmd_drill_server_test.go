@@ -84,34 +84,48 @@ func rawPost(t *testing.T, addr, path, stop string) (status int, body string) {
 // whole answer went out.
 func TestDrillServerFacts(t *testing.T) {
 	builtins := builtinExchanges(t)
-	status529, err := inspect.ParseFault("status:529")
-	if err != nil {
-		t.Fatal(err)
+	fault := func(spec string) *inspect.Fault {
+		f, err := inspect.ParseFault(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &f
 	}
-	past, err := inspect.ParseFault("error@99:api_error")
-	if err != nil {
-		t.Fatal(err)
+	// fired is the rewrite's own signal, as the run records it (At is
+	// not compared: it is a time).
+	fired := func(event int, afterLast bool) *stream.Fired {
+		return &stream.Fired{Fired: true, Event: event, AfterLast: afterLast}
 	}
+	never := &stream.Fired{}
 	cases := []struct {
-		name   string
-		fault  *inspect.Fault
-		path   string
-		stop   string // the client hangs up once it has read this
-		status int
-		want   attempt
+		name      string
+		fault     *inspect.Fault
+		path      string
+		stop      string // the client hangs up once it has read this
+		status    int
+		want      attempt // Fired aside
+		wantFired *stream.Fired
 	}{
 		{"clean answer read to the end", nil, "/v1/messages", "", 200,
-			attempt{Seq: 1, Dialect: "anthropic", Complete: true, Full: true}},
+			attempt{Seq: 1, Dialect: "anthropic", Complete: true, Full: true}, nil},
 		{"client hangs up right after [DONE] (openai-go does)", nil, "/v1/chat/completions", "data: [DONE]", 200,
-			attempt{Seq: 1, Dialect: "openai-chat", Complete: true, Full: true}},
+			attempt{Seq: 1, Dialect: "openai-chat", Complete: true, Full: true}, nil},
 		{"Vercel's path without /v1", nil, "/messages", "", 200,
-			attempt{Seq: 1, Dialect: "anthropic", Complete: true, Full: true}},
-		{"a faulted answer is never full", &status529, "/v1/messages", "", 529,
-			attempt{Seq: 1, Dialect: "anthropic", Fault: "status:529"}},
-		{"a fault past the stream's end changes nothing", &past, "/v1/messages", "", 200,
-			attempt{Seq: 1, Dialect: "anthropic", Fault: "error@99:api_error", Complete: true, Unchanged: true}},
+			attempt{Seq: 1, Dialect: "anthropic", Complete: true, Full: true}, nil},
+		{"a status fault fires in place of the response (event 0)", fault("status:529"), "/v1/messages", "", 529,
+			attempt{Seq: 1, Dialect: "anthropic", Fault: "status:529"}, fired(0, false)},
+		{"an error event fires at its event", fault("error@2:overloaded_error"), "/v1/messages", "", 200,
+			attempt{Seq: 1, Dialect: "anthropic", Fault: "error@2:overloaded_error"}, fired(2, false)},
+		{"a fault past the stream's end never fires", fault("error@99:api_error"), "/v1/messages", "", 200,
+			attempt{Seq: 1, Dialect: "anthropic", Fault: "error@99:api_error", Complete: true}, never},
+		{"a stall past the stream's end never fires, though no byte tells", fault("stall@99:5s"), "/v1/messages", "", 200,
+			attempt{Seq: 1, Dialect: "anthropic", Fault: "stall@99:5s", Complete: true}, never},
+		{"a stall keeps the bytes and still fires", fault("stall@2:10ms"), "/v1/messages", "", 200,
+			attempt{Seq: 1, Dialect: "anthropic", Fault: "stall@2:10ms", Complete: true}, fired(2, false)},
+		{"a Gemini tail fires after the last event", fault("tail:503"), "/v1beta/models/gemini-2.5-flash:streamGenerateContent", "", 200,
+			attempt{Seq: 1, Dialect: "gemini", Fault: "tail:503", Complete: true}, fired(4, true)},
 		{"a path drill does not serve", nil, "/v1/models", "", 404,
-			attempt{Seq: 1}},
+			attempt{Seq: 1}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,8 +142,19 @@ func TestDrillServerFacts(t *testing.T) {
 			srv.Close() // waits for the handler
 			run.Wait()
 			got := run.Attempts()
-			if status != c.status || len(got) != 1 || got[0] != c.want {
-				t.Errorf("status %d attempts %+v, want %d [%+v]", status, got, c.status, c.want)
+			if len(got) != 1 {
+				t.Fatalf("status %d attempts %+v, want one", status, got)
+			}
+			gotFired := got[0].Fired
+			got[0].Fired = nil
+			if status != c.status || got[0] != c.want {
+				t.Errorf("status %d attempt %+v, want %d %+v", status, got[0], c.status, c.want)
+			}
+			switch {
+			case (gotFired == nil) != (c.wantFired == nil):
+				t.Errorf("fired %+v, want %+v", gotFired, c.wantFired)
+			case gotFired != nil && (gotFired.Fired != c.wantFired.Fired || gotFired.Event != c.wantFired.Event || gotFired.AfterLast != c.wantFired.AfterLast):
+				t.Errorf("fired %+v, want %+v", *gotFired, *c.wantFired)
 			}
 		})
 	}

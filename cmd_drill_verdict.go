@@ -28,8 +28,8 @@ const (
 	// verdictHung: still running at --timeout; killed.
 	verdictHung verdict = "hung"
 	// verdictUntested: no attempt was faulted (CMD made no request, or
-	// fewer than --attempts names), or the fault changed no byte (an
-	// event number past the stream's end): the row proves nothing.
+	// fewer than --attempts names), or the fault never fired (an event
+	// number past the stream's end): the row proves nothing.
 	verdictUntested verdict = "untested"
 )
 
@@ -56,15 +56,17 @@ func (r runResult) faulted() int {
 	return n
 }
 
-// unchanged reports whether every faulted attempt got the clean bytes:
-// the fault found nothing to break in this stream.
-func (r runResult) unchanged() bool {
+// fired reports whether the fault fired in some faulted attempt, as the
+// rewrite signalled it (attempt.Fired): more reliable than comparing
+// bytes, and it covers the faults that keep the bytes (stall, drip),
+// whose stall@9 of a 6-event stream never happens either.
+func (r runResult) fired() bool {
 	for _, a := range r.Attempts {
-		if a.Fault != "" && !a.Unchanged {
-			return false
+		if a.Fault != "" && a.Fired != nil && a.Fired.Fired {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // delivered returns the 1-based number of the first attempt that got the
@@ -93,10 +95,8 @@ func decide(r runResult) (verdict, string) {
 		return verdictUntested, "CMD made no request"
 	case r.faulted() == 0:
 		return verdictUntested, fmt.Sprintf("no attempt was faulted (%s)", requests(n))
-	case r.Destructive && r.unchanged():
-		// stall and drip change the pace, not the bytes: for them the
-		// same bytes are the point.
-		return verdictUntested, "the fault changed nothing: the stream has nothing there to break"
+	case !r.fired():
+		return verdictUntested, "the fault never fired: the stream has nothing there to break"
 	case r.Exit != 0:
 		if d := r.delivered(); d > 0 {
 			return verdictReported, fmt.Sprintf("exit %d although attempt %d got the full answer", r.Exit, d)

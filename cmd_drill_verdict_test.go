@@ -4,11 +4,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // at builds the attempts of a run: each letter one request in order —
 // C: clean and full, c: clean but the client left early, F: faulted and
-// sent to the end, f: faulted and aborted or left early.
+// sent to the end, f: faulted and aborted or left early (both fired at
+// event 3).
 func at(s string) []attempt {
 	var out []attempt
 	for i, ch := range s {
@@ -17,9 +20,9 @@ func at(s string) []attempt {
 		case 'C':
 			a.Complete, a.Full = true, true
 		case 'F':
-			a.Fault, a.Complete = "x", true
+			a.Fault, a.Complete, a.Fired = "x", true, &stream.Fired{Fired: true, Event: 3}
 		case 'f':
-			a.Fault = "x"
+			a.Fault, a.Fired = "x", &stream.Fired{Fired: true, Event: 3}
 		}
 		out = append(out, a)
 	}
@@ -50,10 +53,19 @@ func TestDrillDecide(t *testing.T) {
 		{"still running at the timeout: hung", runResult{Fault: "stall@3:1h", Attempts: at("f"), TimedOut: true, Exit: -1, Elapsed: 2 * time.Second}, verdictHung},
 		{"CMD made no request: untested", runResult{Fault: "cut@5", Destructive: true}, verdictUntested},
 		{"fault aimed at attempt 3 of 1: untested", runResult{Fault: "cut@5", Destructive: true, Attempts: at("C")}, verdictUntested},
-		{"stall or drip keeps every byte: still recovered", runResult{Fault: "drip:4096",
-			Attempts: []attempt{{Seq: 1, Fault: "drip:4096", Complete: true, Unchanged: true}}}, verdictRecovered},
-		{"fault that changed no byte: untested", runResult{Fault: "error@99:api_error", Destructive: true,
-			Attempts: []attempt{{Seq: 1, Fault: "error@99:api_error", Complete: true, Unchanged: true}}}, verdictUntested},
+		{"drip fired and kept every byte: recovered", runResult{Fault: "drip:4096",
+			Attempts: []attempt{{Seq: 1, Fault: "drip:4096", Complete: true, Fired: &stream.Fired{Fired: true, Event: 1}}}}, verdictRecovered},
+		{"error past the stream's end never fired: untested", runResult{Fault: "error@99:api_error", Destructive: true,
+			Attempts: []attempt{{Seq: 1, Fault: "error@99:api_error", Complete: true, Fired: &stream.Fired{}}}}, verdictUntested},
+		// The byte inference could not see this one: a stall keeps the
+		// bytes whether or not it happened.
+		{"stall past the stream's end never fired: untested, not recovered", runResult{Fault: "stall@99:5s",
+			Attempts: []attempt{{Seq: 1, Fault: "stall@99:5s", Complete: true, Fired: &stream.Fired{}}}}, verdictUntested},
+		{"fault chosen but never applied (no signal): untested", runResult{Fault: "cut@3", Destructive: true,
+			Attempts: []attempt{{Seq: 1, Fault: "cut@3", Complete: true}}}, verdictUntested},
+		{"fired on the retry only: judged", runResult{Fault: "cut@3", Destructive: true, Attempts: []attempt{
+			{Seq: 1, Fault: "cut@3", Complete: true, Fired: &stream.Fired{}},
+			{Seq: 2, Fault: "cut@3", Fired: &stream.Fired{Fired: true, Event: 3}}}}, verdictSwallowed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -143,6 +143,11 @@ type End struct {
 	// other formats). Serve uses it to replay the upstream's end, not the
 	// recording client's (see ServedClean).
 	By string
+	// Fired, for an exchange midstream injected a fault into (proxy
+	// --inject), says whether and where the fault fired; nil when no
+	// fault was injected or the capture does not say (captures written
+	// before midstream recorded it).
+	Fired *Fired
 }
 
 // Clean reports whether the body ended cleanly or the capture does not say

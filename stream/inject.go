@@ -94,6 +94,25 @@ type Step struct {
 	Fired bool
 }
 
+// Fired says whether and where an injected fault changed an exchange:
+// the explicit signal of its Rewrite (a Step with Fired set, or an Answer
+// from Head), not an inference from the bytes the client got. A fault
+// that never fired (error@9 of a 6-event stream, cut-before-end of a
+// stream without its terminator, a client gone before event N) leaves
+// the exchange as it was.
+type Fired struct {
+	// Fired is false when the rewrite never changed the stream.
+	Fired bool
+	// Event is the 1-based event at which the fault first fired; 0 when
+	// it answered in place of the whole response (a status fault).
+	Event int
+	// AfterLast: it fired after the last event (a tail); Event is then
+	// the number of events.
+	AfterLast bool
+	// At is when it first fired, since the response started.
+	At time.Duration
+}
+
 // Who ended an exchange (End.By).
 const (
 	ByUpstream  = "upstream"  // the upstream closed or failed the body
@@ -142,6 +161,7 @@ type faultWriter struct {
 	line    int    // start of the current line in buf
 	events  int
 	fired   bool
+	first   Fired         // where the rewrite first fired, once fired
 	delayed time.Duration // pauses added so far (serve shifts its clock by them)
 
 	dripStart time.Time
@@ -204,8 +224,22 @@ func (f *faultWriter) finish() (Ending, error) {
 			return e, err
 		}
 	}
-	return f.step(f.rw.Finish(f.events, time.Since(f.start)))
+	at := time.Since(f.start)
+	st := f.rw.Finish(f.events, at)
+	f.mark(st, true, at)
+	return f.step(st)
 }
+
+// mark notes where the rewrite first fired: at the current event, or
+// after the last one (afterLast: the Finish step).
+func (f *faultWriter) mark(st Step, afterLast bool, at time.Duration) {
+	if st.Fired && !f.first.Fired {
+		f.first = Fired{Fired: true, Event: f.events, AfterLast: afterLast, At: at}
+	}
+}
+
+// outcome says whether and where the rewrite fired so far.
+func (f *faultWriter) outcome() Fired { return f.first }
 
 // nextFrame finds the end of the first frame in buf (just past the blank
 // line that ends it). A '\r' as the last byte waits for the next one
@@ -244,7 +278,9 @@ func (f *faultWriter) frame(end int) (Ending, error) {
 	var st Step
 	if isEventFrame(fr) {
 		f.events++
-		st = f.rw.Event(f.events, fr, time.Since(f.start))
+		at := time.Since(f.start)
+		st = f.rw.Event(f.events, fr, at)
+		f.mark(st, false, at)
 	} else {
 		st = Step{Send: fr}
 	}

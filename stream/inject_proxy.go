@@ -34,6 +34,7 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 			Header: a.Header.Clone(),
 		})
 		ex.rec.chunk(a.Body)
+		ex.rec.setFired(Fired{Fired: true}) // in place of the response: event 0
 		ie := &InjectedEnd{Name: ex.rewrite.Name(), Ending: EndClean}
 		ex.cancel(ie) // the upstream's answer is not needed any more
 		ex.finish(ie)
@@ -43,6 +44,9 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 	flushErr := http.NewResponseController(ex.w).Flush()
 	ex.rec.response(resp)
 	if flushErr != nil {
+		if ex.rewrite != nil {
+			ex.rec.setFired(Fired{}) // gone before any event
+		}
 		ex.cancel(ErrClientGone)
 		ex.finish(ErrClientGone)
 		return false
@@ -71,10 +75,15 @@ func (ex *proxyExchange) copyRewritten(resp *http.Response) {
 	bp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bp)
 	buf := *bp
+	// Whatever ends the exchange, its end line says whether and where the
+	// fault fired: set before each finish (which ends the record).
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			e, err := fw.write(buf[:n])
+			if err != nil || e != Continue {
+				ex.rec.setFired(fw.outcome())
+			}
 			if err != nil {
 				ex.stopped(err)
 				return
@@ -86,6 +95,7 @@ func (ex *proxyExchange) copyRewritten(resp *http.Response) {
 		}
 		if rerr == io.EOF {
 			e, err := fw.finish()
+			ex.rec.setFired(fw.outcome())
 			switch {
 			case err != nil:
 				ex.stopped(err)
@@ -97,6 +107,7 @@ func (ex *proxyExchange) copyRewritten(resp *http.Response) {
 			return
 		}
 		if rerr != nil {
+			ex.rec.setFired(fw.outcome())
 			ex.stopped(rerr)
 			return
 		}

@@ -63,6 +63,14 @@ type jsonlLine struct {
 	Reason string  `json:"reason,omitempty"`
 	Err    string  `json:"err,omitempty"`
 	By     string  `json:"by,omitempty"` // end line: who ended the exchange (End.By)
+	// End line of an injected exchange (End.Fired): whether the fault
+	// fired and, when it did, at which event (0: in place of the
+	// response; after_last: after the last event) and when. Absent in
+	// captures written before midstream recorded it: read as "not said".
+	InjectedFired     *bool  `json:"injected_fired,omitempty"`
+	InjectedEvent     *int   `json:"injected_event,omitempty"`
+	InjectedAfterLast bool   `json:"injected_after_last,omitempty"`
+	InjectedAtUS      *int64 `json:"injected_at_us,omitempty"`
 }
 
 // encodeBytes returns b as a UTF-8 string when it is valid UTF-8 (JSON then
@@ -140,7 +148,15 @@ func endLine(e End) ([]byte, error) {
 		reason = EndUnknown
 	}
 	// Transport errors quote URLs, which may carry keys.
-	return marshalLine(jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err), By: e.By})
+	l := jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err), By: e.By}
+	if f := e.Fired; f != nil {
+		l.InjectedFired = &f.Fired
+		if f.Fired {
+			ev, at := f.Event, micros(f.At)
+			l.InjectedEvent, l.InjectedAfterLast, l.InjectedAtUS = &ev, f.AfterLast, &at
+		}
+	}
+	return marshalLine(l)
 }
 
 // WriteJSONL writes every exchange in xs to w in midstream's JSONL capture

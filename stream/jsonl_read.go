@@ -160,6 +160,9 @@ func (r *jsonlReader) bodyLine(raw []byte, t string) error {
 	if t == "end" {
 		x := r.cur
 		x.End = End{Reason: endReason(l.Reason), Err: l.Err, At: at, By: endBy(l.By)}
+		if x.End.Fired, err = firedOf(l); err != nil {
+			return r.fail("%v", err)
+		}
 		if x.End.Reason == EndUnknown && l.Reason != string(EndUnknown) {
 			x.Notes = append(x.Notes, fmt.Sprintf("unknown end reason %q", l.Reason))
 		}
@@ -175,4 +178,31 @@ func (r *jsonlReader) bodyLine(raw []byte, t string) error {
 		return fmt.Errorf("%s: %w", r.s.name, err)
 	}
 	return nil
+}
+
+// firedOf reads the injected_* fields of an end line (End.Fired): nil
+// when the line does not say (a clean exchange, an older capture).
+func firedOf(l jsonlLine) (*Fired, error) {
+	if l.InjectedFired == nil {
+		return nil, nil
+	}
+	f := &Fired{Fired: *l.InjectedFired}
+	if !f.Fired {
+		return f, nil
+	}
+	if ev := l.InjectedEvent; ev != nil {
+		if *ev < 0 {
+			return nil, fmt.Errorf("injected_event %d is below 0", *ev)
+		}
+		f.Event = *ev
+	}
+	f.AfterLast = l.InjectedAfterLast
+	if l.InjectedAtUS != nil {
+		at, err := usDuration(*l.InjectedAtUS)
+		if err != nil {
+			return nil, fmt.Errorf("injected_at_us: %v", err)
+		}
+		f.At = at
+	}
+	return f, nil
 }

@@ -30,8 +30,17 @@ type recorder struct {
 	feed  *Feed
 	began bool
 	ended bool
-	err   error // first sink error; recording stops, the stream goes on
+	err   error  // first sink error; recording stops, the stream goes on
+	fired *Fired // an injected exchange's outcome, put into its End
 	mu    sync.Mutex
+}
+
+// setFired records whether and where an injected fault fired; called
+// before the exchange ends (End.Fired).
+func (r *recorder) setFired(f Fired) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fired = &f
 }
 
 // newRecorder starts recording x (its Request and Started set) and
@@ -134,6 +143,7 @@ func (r *recorder) endAt(err error, at time.Duration) End {
 		reason, text := ClassifyTransportError(err)
 		e = End{Reason: reason, Err: text, At: at, By: endedBy(err)}
 	}
+	e.Fired = r.fired
 	r.x.End = e
 	r.begin()
 	if r.sink != nil && r.err == nil {

@@ -35,6 +35,11 @@ type Server struct {
 	// Inject, when set, rewrites the answers it chooses (fault
 	// injection); nil serves every capture as it is.
 	Inject Injector
+	// OnFired, when set, is called once for every request whose answer
+	// a rewrite of Inject applied to (not for a captured non-2xx answer
+	// served as it is), when that answer ends however it ends (even by
+	// an abort), with whether and where the fault fired.
+	OnFired func(seq int, r *http.Request, f Fired)
 
 	n  atomic.Int64
 	wg sync.WaitGroup
@@ -125,6 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rw != nil {
 		if a := rw.Head(x, status, w.Header()); a != nil {
+			s.fired(seq, r, Fired{Fired: true}) // in place of the response: event 0
 			writeAnswer(w, a)
 			return
 		}
@@ -135,10 +141,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	rc := http.NewResponseController(w)
 	if rc.Flush() != nil {
+		if rw != nil {
+			s.fired(seq, r, Fired{})
+		}
 		return
 	}
 	if rw != nil {
-		s.serveRewritten(ctx, w, rc, x, rw, start)
+		fw := newFaultWriter(ctx, rw, func(b []byte) error { return writeFlush(w, rc, b) })
+		// Deferred: the answer may end in a panic (an abort).
+		defer func() { s.fired(seq, r, fw.outcome()) }()
+		s.serveRewritten(ctx, w, rc, x, fw, start)
 		return
 	}
 	err := x.EachChunk(func(c Chunk) error {
@@ -186,11 +198,10 @@ func writeAnswer(w http.ResponseWriter, a *Answer) {
 	_, _ = w.Write(a.Body)
 }
 
-// serveRewritten replays x's body through rw, at the recorded pace
+// serveRewritten replays x's body through fw's rewrite, at the recorded pace
 // shifted by any pause the rewrite added, and ends the response as the
 // rewrite or the capture says.
-func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, rw Rewrite, start time.Time) {
-	fw := newFaultWriter(ctx, rw, func(b []byte) error { return writeFlush(w, rc, b) })
+func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, fw *faultWriter, start time.Time) {
 	ending := Continue
 	err := x.EachChunk(func(c Chunk) error {
 		if !s.sleepUntil(ctx, start.Add(fw.delayed), c.At) {
@@ -222,6 +233,13 @@ func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *
 		}
 	}
 	endResponse(w, rc, ending)
+}
+
+// fired reports a rewritten answer's outcome to OnFired.
+func (s *Server) fired(seq int, r *http.Request, f Fired) {
+	if s.OnFired != nil {
+		s.OnFired(seq, r, f)
+	}
 }
 
 // errStop stops a replay the rewrite ended.
