@@ -64,12 +64,16 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 		end     string // what the client saw
 		reason  stream.EndReason
 		bodyHas string
+		// fired is the capture's end line: whether and at which event
+		// (0: in place of the response) the fault fired.
+		fired bool
+		event int
 	}{
-		{"error@3:overloaded_error", 200, "clean", stream.EndEOF, `"type":"overloaded_error","message":"Overloaded"`},
-		{"cut@2", 200, "abort", stream.EndReset, `data: {"type":"content_block_st`},
-		{"status:529,retry-after=3", 529, "clean", stream.EndEOF, `{"type":"error","error":{"type":"overloaded_error"`},
-		{"cut-before-end", 200, "clean", stream.EndEOF, `"stop_reason":"end_turn"`},
-		{"error@99:api_error", 200, "clean", stream.EndEOF, `"type":"message_stop"`}, // never fires
+		{"error@3:overloaded_error", 200, "clean", stream.EndEOF, `"type":"overloaded_error","message":"Overloaded"`, true, 3},
+		{"cut@2", 200, "abort", stream.EndReset, `data: {"type":"content_block_st`, true, 2},
+		{"status:529,retry-after=3", 529, "clean", stream.EndEOF, `{"type":"error","error":{"type":"overloaded_error"`, true, 0},
+		{"cut-before-end", 200, "clean", stream.EndEOF, `"stop_reason":"end_turn"`, true, -1}, // -1: the last event, counted below
+		{"error@99:api_error", 200, "clean", stream.EndEOF, `"type":"message_stop"`, false, 0}, // never fires
 	}
 	fx := faultFixtures[0] // anthropic
 	for _, tt := range tests {
@@ -103,6 +107,17 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 			}
 			if x.Injected != tt.spec || x.End.By != by || x.End.Reason != tt.reason {
 				t.Errorf("capture 1: injected %q, end %+v; want %q ended by %s (%s)", x.Injected, x.End, tt.spec, by, tt.reason)
+			}
+			wantEvent := tt.event
+			if wantEvent < 0 {
+				// The terminator: the clean stream's last frame.
+				wantEvent = len(strings.Split(strings.TrimRight(string(xs[1].Body()), "\n"), "\n\n"))
+			}
+			if f := x.End.Fired; f == nil || f.Fired != tt.fired || f.Event != wantEvent || f.AfterLast {
+				t.Errorf("capture 1 end says fired %+v, want fired=%v at event %d", f, tt.fired, wantEvent)
+			}
+			if y := xs[1]; y.End.Fired != nil {
+				t.Errorf("capture 2 (clean) says fired %+v, want nothing", *y.End.Fired)
 			}
 			if got := string(x.Body()); got != string(first.body) {
 				t.Errorf("capture 1 records\n%s\nbut the client received\n%s", got, first.body)

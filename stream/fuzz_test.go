@@ -88,6 +88,9 @@ func FuzzJSONL(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add(buf.Bytes()[:buf.Len()/2])
 	f.Add([]byte(`{"format":"midstream-capture","version":1,"response":{"status":200,"headers":{"a":["b"]},"at_ms":3}}` + "\n" + `{"t":"chunk","at_us":1,"b64":"/w=="}` + "\n"))
+	// An injected exchange's end line (End.Fired).
+	f.Add([]byte(`{"format":"midstream-capture","version":1,"injected":"cut@2"}` + "\n" +
+		`{"t":"end","at_us":5,"reason":"reset","by":"midstream","injected_fired":true,"injected_event":2,"injected_at_us":4}` + "\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		xs, err := ReadJSONL("fuzz.jsonl", b)
 		checkRead(t, xs, err)

@@ -229,6 +229,8 @@ func TestJSONLErrors(t *testing.T) {
 		{"text and b64", header + "{\"t\":\"chunk\",\"at_us\":0,\"text\":\"x\",\"b64\":\"eA==\"}\n", 2, int64(len(header)), "both"},
 		{"time as a string", header + "{\"t\":\"chunk\",\"at_us\":\"5\",\"text\":\"x\"}\n", 2, int64(len(header)), "bad chunk line: at_us should be an integer, not a JSON string"},
 		{"status as a string", `{"format":"midstream-capture","version":1,"response":{"status":"200"}}` + "\n", 1, 0, "response.status should be an integer, not a JSON string"},
+		{"negative injected event", header + "{\"t\":\"end\",\"at_us\":0,\"injected_fired\":true,\"injected_event\":-1}\n", 2, int64(len(header)), "injected_event -1"},
+		{"negative injected time", header + "{\"t\":\"end\",\"at_us\":0,\"injected_fired\":true,\"injected_event\":1,\"injected_at_us\":-1}\n", 2, int64(len(header)), "injected_at_us"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,5 +316,47 @@ func TestCaptureWriterReportsWriteErrors(t *testing.T) {
 	}
 	if err := WriteJSONL(errWriter{}, canaryExchange()); err == nil {
 		t.Error("WriteJSONL hid the write error")
+	}
+}
+
+// TestJSONLInjectedFired: the end line of an injected exchange says
+// whether and where its fault fired, and reads back the same; a capture
+// that does not say (older, or a clean exchange) reads as nil.
+func TestJSONLInjectedFired(t *testing.T) {
+	tests := []struct {
+		name     string
+		fired    *Fired
+		wantLine string // part of the end line ("" : no injected_ field at all)
+	}{
+		{"clean exchange: nothing said", nil, ""},
+		{"injected, never fired", &Fired{}, `"injected_fired":false}`},
+		{"fired at event 3", &Fired{Fired: true, Event: 3, At: 1500 * time.Microsecond}, `"injected_fired":true,"injected_event":3,"injected_at_us":1500}`},
+		{"status answer: event 0", &Fired{Fired: true}, `"injected_fired":true,"injected_event":0,"injected_at_us":0}`},
+		{"tail after the last event", &Fired{Fired: true, Event: 4, AfterLast: true, At: time.Millisecond}, `"injected_event":4,"injected_after_last":true,"injected_at_us":1000}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := FromBody("x", []byte("data: 1\n\n"))
+			x.Injected = "cut@3"
+			x.End = End{Reason: EndEOF, By: ByMidstream, Fired: tt.fired}
+			var buf bytes.Buffer
+			if err := WriteJSONL(&buf, x); err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantLine == "" && strings.Contains(buf.String(), "injected_") {
+				t.Errorf("capture says more than it knows:\n%s", buf.String())
+			}
+			if !strings.Contains(buf.String(), tt.wantLine) {
+				t.Errorf("capture\n%s\nlacks %s", buf.String(), tt.wantLine)
+			}
+			ys, err := ReadJSONL("again", buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ys[0].End.Fired
+			if (got == nil) != (tt.fired == nil) || got != nil && *got != *tt.fired {
+				t.Errorf("read back %+v, want %+v", got, tt.fired)
+			}
+		})
 	}
 }

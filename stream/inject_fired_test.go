@@ -1,0 +1,83 @@
+package stream
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// always hits every request with rw.
+type always struct{ rw Rewrite }
+
+func (a always) For(int, *http.Request, *Exchange) Rewrite { return a.rw }
+
+// answerInstead answers 503 in place of the response.
+type answerInstead struct{ passRewrite }
+
+func (answerInstead) Head(*Exchange, int, http.Header) *Answer {
+	return &Answer{Status: 503, Header: http.Header{}, Body: []byte(`{"error":{}}`)}
+}
+
+// tailAfter adds bytes after the last event, from Finish.
+type tailAfter struct{ passRewrite }
+
+func (tailAfter) Finish(int, time.Duration) Step {
+	return Step{Send: []byte(`{"error":{}}`), End: EndClean, Fired: true}
+}
+
+// TestServerOnFired: Server.OnFired reports, once per rewritten answer,
+// whether and where its rewrite fired — the explicit signal, whatever
+// the bytes look like — and says nothing of a capture served as it is.
+func TestServerOnFired(t *testing.T) {
+	body := chatDelta + chatDelta + chatDone // three events
+	tests := []struct {
+		name   string
+		rw     Rewrite
+		status int    // the capture's
+		want   *Fired // nil: OnFired must not be called
+	}{
+		{"a rewrite that passes everything never fired", passRewrite{}, 200, &Fired{}},
+		{"ended after event 1 by an abort", endAfterFirst{EndAbort}, 200, &Fired{Fired: true, Event: 1}},
+		{"ended cleanly after event 1", endAfterFirst{EndClean}, 200, &Fired{Fired: true, Event: 1}},
+		{"answered in place of the response: event 0", answerInstead{}, 200, &Fired{Fired: true}},
+		{"a tail after the last event", tailAfter{}, 200, &Fired{Fired: true, Event: 3, AfterLast: true}},
+		{"a captured 429 is served as it is: no report", endAfterFirst{EndAbort}, 429, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := FromBody("t", []byte(body))
+			x.Response = &Response{Status: tt.status, Header: http.Header{"Content-Type": {"text/event-stream"}}}
+			var mu sync.Mutex
+			var got []Fired
+			s := &Server{Plan: []*Exchange{x}, Instant: true, Inject: always{tt.rw},
+				OnFired: func(seq int, _ *http.Request, f Fired) {
+					mu.Lock()
+					defer mu.Unlock()
+					if seq != 1 {
+						t.Errorf("OnFired for request %d, want 1", seq)
+					}
+					got = append(got, f)
+				}}
+			url := serveOne(t, s)
+			_, _, _ = get(t, url) // the rewrite's end, whatever it is
+			s.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case tt.want == nil && len(got) != 0:
+				t.Errorf("OnFired called with %+v, want no call", got)
+			case tt.want != nil && len(got) != 1:
+				t.Fatalf("OnFired called %d times (%+v), want once", len(got), got)
+			case tt.want != nil:
+				g := got[0]
+				if g.Fired != tt.want.Fired || g.Event != tt.want.Event || g.AfterLast != tt.want.AfterLast {
+					t.Errorf("OnFired %+v, want %+v", g, *tt.want)
+				}
+				if !g.Fired && g.At != 0 {
+					t.Errorf("never fired, yet At = %v", g.At)
+				}
+			}
+		})
+	}
+}
