@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/midstreamhq/midstream/stream"
 )
@@ -65,5 +66,59 @@ func TestDiagnoseSaysInjectedFaultNeverFired(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "never fired") || strings.Contains(b.String(), "not sent by the provider") {
 		t.Errorf("report:\n%s", b.String())
+	}
+}
+
+// A proxy capture's end line says whether and where the fault fired
+// (stream.End.Fired): the diagnosis states it exactly, in text and JSON;
+// a capture that does not say falls back on who ended it.
+func TestDiagnoseSaysWhereInjectedFaultFired(t *testing.T) {
+	tests := []struct {
+		name     string
+		fired    *stream.Fired
+		by       string
+		wantText string
+		wantJSON string // "" : no injected_fired in the JSON
+	}{
+		{"fired at event 3", &stream.Fired{Fired: true, Event: 3, At: 42 * time.Millisecond}, stream.ByMidstream,
+			"it fired at event 3, 42ms into the response", `"injected_fired": true,
+      "injected_event": 3`},
+		{"answered in place of the response", &stream.Fired{Fired: true}, stream.ByMidstream,
+			"it answered in place of the provider's response", `"injected_event": 0`},
+		{"a tail after the last event", &stream.Fired{Fired: true, Event: 6, AfterLast: true, At: 1500 * time.Millisecond}, stream.ByMidstream,
+			"it fired after the last event (event 6), 1.50s into the response", `"injected_after_last": true`},
+		{"never fired, said by the end line", &stream.Fired{}, stream.ByUpstream,
+			"never fired", `"injected_fired": false`},
+		{"an older capture that does not say: ended by the upstream", nil, stream.ByUpstream,
+			"never fired", ""},
+		{"an older capture that does not say: ended by midstream", nil, stream.ByMidstream,
+			"what the client received", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := loadFaultFixture(t, faultFixtures[0])
+			x.Injected = "error@3:overloaded_error"
+			x.End.By, x.End.Fired = tt.by, tt.fired
+			d := &Diagnosis{ToolVersion: "test", Exchanges: []*Verdict{Diagnose(x, Options{})}, Runtime: "go"}
+			var text, js bytes.Buffer
+			if err := WriteText(&text, d); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteJSON(&js, d); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(text.String(), tt.wantText) {
+				t.Errorf("text report lacks %q:\n%s", tt.wantText, text.String())
+			}
+			if tt.fired == nil && strings.Contains(text.String(), "it fired") {
+				t.Errorf("text report says where a fault fired though the capture does not:\n%s", text.String())
+			}
+			if tt.wantJSON == "" && strings.Contains(js.String(), "injected_fired") {
+				t.Errorf("JSON says more than the capture:\n%s", js.String())
+			}
+			if !strings.Contains(js.String(), tt.wantJSON) {
+				t.Errorf("JSON lacks %q:\n%s", tt.wantJSON, js.String())
+			}
+		})
 	}
 }

@@ -65,8 +65,14 @@ type jsonDiagnosis struct {
 }
 
 type jsonExchange struct {
-	Source            string        `json:"source"`
-	Injected          string        `json:"injected,omitempty"` // the fault midstream injected (serve/proxy --inject)
+	Source   string `json:"source"`
+	Injected string `json:"injected,omitempty"` // the fault midstream injected (serve/proxy --inject)
+	// InjectedFired and InjectedEvent: whether and at which event (0: in
+	// place of the response) the injected fault fired, when the capture
+	// says (stream.End.Fired); absent otherwise.
+	InjectedFired     *bool         `json:"injected_fired,omitempty"`
+	InjectedEvent     *int          `json:"injected_event,omitempty"`
+	InjectedAfterLast bool          `json:"injected_after_last,omitempty"`
 	Provider          Provider      `json:"provider"`
 	Dialect           string        `json:"dialect"`
 	Host              string        `json:"host,omitempty"` // the host or gateway, apart from the dialect
@@ -178,6 +184,13 @@ func toJSON(v *Verdict) jsonExchange {
 	}
 	if v.Exchange != nil && v.Exchange.Injected != "" {
 		x.Injected = red(v.Exchange.Injected)
+		if f := v.Exchange.End.Fired; f != nil {
+			x.InjectedFired = &f.Fired
+			if f.Fired {
+				ev := f.Event
+				x.InjectedEvent, x.InjectedAfterLast = &ev, f.AfterLast
+			}
+		}
 	}
 	if v.Request != nil {
 		x.Request = &jsonRequest{Method: v.Request.Method, URL: stream.RedactURL(v.Request.URL)}

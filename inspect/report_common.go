@@ -458,16 +458,42 @@ func ProviderLabel(v *Verdict) string {
 }
 
 // injectedText says, for an exchange midstream's --inject rewrote, which
-// fault it was and that the provider did not send it: a diagnosis must
-// never blame a provider for a fault made on purpose. "" for others.
+// fault it was, that the provider did not send it and, when the capture
+// says (End.Fired, written by the proxy), whether and where it fired: a
+// diagnosis must never blame a provider for a fault made on purpose. ""
+// for others.
 func injectedText(v *Verdict) string {
 	if v.Exchange == nil || v.Exchange.Injected == "" {
 		return ""
 	}
-	if e := v.Exchange.End; e.By == stream.ByUpstream {
-		// The proxy records ByMidstream once a fault changed the stream:
-		// ended by the upstream means it never fired.
-		return txt(v.Exchange.Injected) + " — asked of midstream (--inject) but it never fired (the stream ended first): everything here is the provider's"
+	name := txt(v.Exchange.Injected)
+	const never = " — asked of midstream (--inject) but it never fired (the stream ended first): everything here is the provider's"
+	const made = " — injected by midstream (serve/proxy --inject), not sent by the provider; the capture holds what the client received"
+	e := v.Exchange.End
+	if f := e.Fired; f != nil {
+		switch {
+		case !f.Fired:
+			return name + never
+		case f.Event == 0:
+			return name + made + "; it answered in place of the provider's response"
+		case f.AfterLast:
+			return name + made + fmt.Sprintf("; it fired after the last event (event %d), %s into the response", f.Event, roundMS(f.At))
+		}
+		return name + made + fmt.Sprintf("; it fired at event %d, %s into the response", f.Event, roundMS(f.At))
 	}
-	return txt(v.Exchange.Injected) + " — injected by midstream (serve/proxy --inject), not sent by the provider; the capture holds what the client received"
+	if e.By == stream.ByUpstream {
+		// A capture from before midstream recorded End.Fired: the proxy
+		// records ByMidstream once a fault changed the stream, so ended
+		// by the upstream means it never fired.
+		return name + never
+	}
+	return name + made
+}
+
+// roundMS shows d in milliseconds, or seconds with two decimals past one.
+func roundMS(d time.Duration) string {
+	if d >= time.Second {
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return fmt.Sprintf("%dms", d.Milliseconds())
 }
