@@ -165,7 +165,8 @@ func TestProxyInjectNamesTheFault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"injected":"error@3:overloaded_error"`, `"by":"midstream"`, `\"request_id\":\"req_011CProxyInjectTest0000000\"`} {
+	for _, want := range []string{`"injected":"error@3:overloaded_error"`, `"by":"midstream"`, `\"request_id\":\"req_011CProxyInjectTest0000000\"`,
+		`"injected_fired":true,"injected_event":3`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("capture lacks %s:\n%s", want, b)
 		}
@@ -173,7 +174,8 @@ func TestProxyInjectNamesTheFault(t *testing.T) {
 	// diagnose of that capture says the fault was injected.
 	d := start(t, nil, "diagnose", capture)
 	d.Wait(t, 20*time.Second)
-	if !strings.Contains(d.Output(), "injected by midstream") {
-		t.Errorf("diagnose does not say the fault was injected:\n%s", d.Output())
+	flat := strings.Join(strings.Fields(d.Output()), " ") // the report wraps long lines
+	if !strings.Contains(flat, "injected by midstream") || !strings.Contains(flat, "it fired at event 3") {
+		t.Errorf("diagnose does not say the fault was injected at event 3:\n%s", d.Output())
 	}
 }
