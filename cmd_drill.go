@@ -28,6 +28,9 @@ type drillFlags struct {
 	timeout  time.Duration
 	format   string
 	verbose  bool
+	chaos    int64
+	runs     int
+	runsSet  bool // --runs was given
 	limits   limitFlags
 }
 
@@ -62,6 +65,13 @@ verdict decided from those facts, never from CMD's output:
   untested   no attempt was faulted (no request, or not that attempt), or
              the fault never fired (an event past the stream's end)
 
+--chaos SEED runs CMD --runs times (10) after the control run, each run
+against one fault picked from --faults (default: the dialect's) by a
+generator seeded with SEED and the run's number, its event (error@N,
+cut@N, …) drawn anywhere in the clean stream: the same SEED picks the same
+faults again, so a failure found by chance can be rerun exactly. The table
+shows which fault each run got.
+
 CMD's output is kept in a log file (--verbose shows it); the table names
 the log of every row that did not end well. Exit status: 2 when the control
 run fails (nothing is judged), 1 when a fault was swallowed, 0 otherwise.
@@ -72,9 +82,13 @@ drill's own flags come before CMD: everything from CMD on is CMD's.`,
   midstream drill -- go run ./cmd/app
   midstream drill --faults 'error@3:overloaded_error,cut-before-end' -- node app.js
   midstream drill --faults status:529,retry-after=0 --attempts all -- ./app
-  midstream drill --capture good.jsonl --format markdown -- python app.py`,
+  midstream drill --capture good.jsonl --format markdown -- python app.py
+  midstream drill --chaos 42 --runs 20 -- ./app`,
 			Args: cobra.MinimumNArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error { return runDrill(cmd, args, &f) },
+			RunE: func(cmd *cobra.Command, args []string) error {
+				f.runsSet = cmd.Flags().Changed("runs")
+				return runDrill(cmd, args, &f)
+			},
 		}
 		fl := cmd.Flags()
 		// "drill python -m app": -m is python's, not an unknown flag of
@@ -86,6 +100,8 @@ drill's own flags come before CMD: everything from CMD on is CMD's.`,
 		fl.DurationVar(&f.timeout, "timeout", 60*time.Second, "kill a run of CMD (and its children) after this long: verdict hung")
 		fl.StringVar(&f.format, "format", "table", "output format: table, json or markdown")
 		fl.BoolVar(&f.verbose, "verbose", false, "show CMD's output on stderr as it runs")
+		fl.Int64Var(&f.chaos, "chaos", 0, "run CMD --runs times, each against a fault picked reproducibly from this seed (0: off)")
+		fl.IntVar(&f.runs, "runs", 10, "with --chaos: how many faulted runs")
 		f.limits.register(cmd)
 		return cmd
 	})
@@ -133,6 +149,8 @@ type drillSetup struct {
 	builtins map[string]*stream.Exchange
 	faults   []inspect.Fault // nil: DrillFaults of the control run's dialect
 	attempts inspect.Attempts
+	chaos    int64 // --chaos SEED; 0: each fault once, in order
+	runs     int   // --runs, with chaos
 }
 
 // prepare checks the flags and loads what drill serves; every error is a
@@ -146,7 +164,13 @@ func prepare(f *drillFlags) (*drillSetup, error) {
 	if f.timeout <= 0 {
 		return nil, usageErr("drill: --timeout must be above 0, got %v", f.timeout)
 	}
-	s := &drillSetup{builtins: map[string]*stream.Exchange{}}
+	if f.runs < 1 {
+		return nil, usageErr("drill: --runs must be 1 or more, got %d", f.runs)
+	}
+	if f.chaos == 0 && f.runsSet {
+		return nil, usageErr("drill: --runs needs --chaos SEED")
+	}
+	s := &drillSetup{builtins: map[string]*stream.Exchange{}, chaos: f.chaos, runs: f.runs}
 	var err error
 	if s.attempts, err = inspect.ParseAttempts(f.attempts); err != nil {
 		return nil, usageErr("drill: --attempts: %v", err)
@@ -255,9 +279,13 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	defer ses.prog.done()
 
 	total := 0 // not known before the control run picks the default faults
-	if setup.faults != nil {
+	switch {
+	case setup.chaos != 0:
+		total = 1 + setup.runs
+	case setup.faults != nil:
 		total = 1 + len(setup.faults)
 	}
+	rep.ChaosSeed = setup.chaos
 	control, err := ses.one(ctx, 1, total, nil)
 	if err != nil {
 		os.RemoveAll(logDir)
@@ -268,12 +296,9 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 		rep.Dialects = dialectsUsed(control.Attempts)
 	}
 	if v, _ := decide(control); v == verdictOK {
-		faults := setup.faults
-		if faults == nil {
-			p := dialectOf(setup, control.Attempts)
-			if faults = inspect.DrillFaults(p); len(faults) == 0 {
-				return usageErr("drill: no fault fits the %s dialect; name some with --faults", p)
-			}
+		faults, err := chooseFaults(setup, control.Attempts)
+		if err != nil {
+			return err
 		}
 		for i := range faults {
 			if ctx.Err() != nil {
@@ -288,6 +313,42 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	}
 	ses.prog.done()
 	return finishDrill(cmd, f, rep, ctx.Err() != nil)
+}
+
+// chooseFaults returns the faults of the runs after the control run:
+// --faults or the dialect's defaults, each once in order, or with --chaos
+// --runs faults picked from them by the seed, their events drawn within
+// the clean stream the control run got.
+func chooseFaults(s *drillSetup, control []attempt) ([]inspect.Fault, error) {
+	faults := s.faults
+	if faults == nil {
+		p := dialectOf(s, control)
+		if faults = inspect.DrillFaults(p); len(faults) == 0 {
+			return nil, usageErr("drill: no fault fits the %s dialect; name some with --faults", p)
+		}
+	}
+	if s.chaos == 0 {
+		return faults, nil
+	}
+	events := 0
+	if x := cleanStream(s, control); x != nil {
+		events = inspect.Diagnose(x, inspect.Options{}).EventCount
+	}
+	return inspect.ChaosFaults(faults, s.chaos, s.runs, events), nil
+}
+
+// cleanStream returns the clean exchange the control run was served:
+// the capture, else the built-in stream of its first request.
+func cleanStream(s *drillSetup, control []attempt) *stream.Exchange {
+	if s.fixed != nil {
+		return s.fixed
+	}
+	for _, a := range control {
+		if x := s.builtins[a.Dialect]; x != nil {
+			return x
+		}
+	}
+	return nil
 }
 
 // drillSession is one drill: the loopback server, whose requests go to

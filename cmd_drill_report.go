@@ -21,6 +21,8 @@ type drillReport struct {
 	Dialects []string    // the dialects the control run used
 	Runs     []runResult // the control run first
 	LogDir   string      // where CMD's output was kept; "" once removed
+	// ChaosSeed is --chaos SEED (0: off): the faults were picked by it.
+	ChaosSeed int64
 }
 
 // row is one run as every format shows it.
@@ -140,7 +142,7 @@ func (d *drillReport) writeTable(w io.Writer) {
 			exitText(r), r.Seconds, r.Verdict, r.Why)
 	}
 	tw.Flush()
-	printLine(w, "drill: %s against %s", shellJoin(d.Command), d.source())
+	printLine(w, "drill: %s against %s%s", shellJoin(d.Command), d.source(), d.chaosNote())
 	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
 		printLine(w, "%s", l)
 	}
@@ -150,6 +152,14 @@ func (d *drillReport) writeTable(w io.Writer) {
 			printLine(w, "%s: CMD's output is in %s", r.Fault, r.Log)
 		}
 	}
+}
+
+// chaosNote says how to get the same faults again, "" without --chaos.
+func (d *drillReport) chaosNote() string {
+	if d.ChaosSeed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", faults picked by --chaos %d (the same seed picks them again)", d.ChaosSeed)
 }
 
 // source says what the runs were served.
@@ -167,7 +177,7 @@ func (d *drillReport) source() string {
 func (d *drillReport) writeMarkdown(w io.Writer) {
 	rows := d.rows()
 	cell := func(s string) string { return strings.ReplaceAll(stream.SafeLine(stream.RedactText(s)), "|", `\|`) }
-	fmt.Fprintf(w, "`midstream drill` of `%s` against %s\n\n", cell(shellJoin(d.Command)), cell(d.source()))
+	fmt.Fprintf(w, "`midstream drill` of `%s` against %s\n\n", cell(shellJoin(d.Command)), cell(d.source()+d.chaosNote()))
 	fmt.Fprintln(w, "| fault | requests | faulted | exit | time | verdict | why |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, r := range rows {
@@ -183,6 +193,7 @@ type drillJSON struct {
 	Command    []string `json:"command"`
 	Capture    string   `json:"capture"` // "" for the built-in streams
 	Dialects   []string `json:"dialects"`
+	ChaosSeed  int64    `json:"chaos_seed,omitempty"` // --chaos SEED picked the faults
 	Runs       []row    `json:"runs"`
 	Swallowed  int      `json:"swallowed"`
 	ExitStatus int      `json:"exit_status"`
@@ -198,7 +209,7 @@ func (d *drillReport) writeJSON(w io.Writer) error {
 		dialects = []string{}
 	}
 	j := drillJSON{Schema: drillSchema, Command: d.Command, Capture: d.Capture, Dialects: dialects, Runs: rows,
-		Swallowed: count(rows, verdictSwallowed), ExitStatus: d.exitStatus()}
+		ChaosSeed: d.ChaosSeed, Swallowed: count(rows, verdictSwallowed), ExitStatus: d.exitStatus()}
 	if d.keepLogs() {
 		j.LogDir = d.LogDir
 	}

@@ -198,6 +198,8 @@ func TestDrillUsageErrors(t *testing.T) {
 		{"bad timeout", []string{"--timeout", "0s"}, "--timeout"},
 		{"bad fault", []string{"--faults", "explode@3"}, "--faults"},
 		{"bad attempts", []string{"--attempts", "zero"}, "--attempts"},
+		{"--runs without --chaos", []string{"--runs", "3"}, "--runs needs --chaos"},
+		{"--runs 0", []string{"--chaos", "7", "--runs", "0"}, "--runs must be 1 or more"},
 		{"CMD that does not exist", []string{"--", dir + "/no-such-app"}, "cannot run"},
 	}
 	for _, c := range cases {

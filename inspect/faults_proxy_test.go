@@ -72,7 +72,7 @@ func TestProxyRecordsInjectedExchange(t *testing.T) {
 		{"error@3:overloaded_error", 200, "clean", stream.EndEOF, `"type":"overloaded_error","message":"Overloaded"`, true, 3},
 		{"cut@2", 200, "abort", stream.EndReset, `data: {"type":"content_block_st`, true, 2},
 		{"status:529,retry-after=3", 529, "clean", stream.EndEOF, `{"type":"error","error":{"type":"overloaded_error"`, true, 0},
-		{"cut-before-end", 200, "clean", stream.EndEOF, `"stop_reason":"end_turn"`, true, -1}, // -1: the last event, counted below
+		{"cut-before-end", 200, "clean", stream.EndEOF, `"stop_reason":"end_turn"`, true, -1},  // -1: the last event, counted below
 		{"error@99:api_error", 200, "clean", stream.EndEOF, `"type":"message_stop"`, false, 0}, // never fires
 	}
 	fx := faultFixtures[0] // anthropic
