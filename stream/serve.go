@@ -147,10 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rw != nil {
-		fw := newFaultWriter(ctx, rw, func(b []byte) error { return writeFlush(w, rc, b) })
-		// Deferred: the answer may end in a panic (an abort).
-		defer func() { s.fired(seq, r, fw.outcome()) }()
-		s.serveRewritten(ctx, w, rc, x, fw, start)
+		s.serveRewritten(ctx, w, rc, x, rw, start, seq, r)
 		return
 	}
 	err := x.EachChunk(func(c Chunk) error {
@@ -198,10 +195,14 @@ func writeAnswer(w http.ResponseWriter, a *Answer) {
 	_, _ = w.Write(a.Body)
 }
 
-// serveRewritten replays x's body through fw's rewrite, at the recorded pace
-// shifted by any pause the rewrite added, and ends the response as the
-// rewrite or the capture says.
-func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, fw *faultWriter, start time.Time) {
+// serveRewritten replays x's body through rw, at the recorded pace
+// shifted by any pause the rewrite added, ends the response as the
+// rewrite or the capture says, and reports request seq's outcome to
+// OnFired.
+func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, rw Rewrite, start time.Time, seq int, r *http.Request) {
+	fw := newFaultWriter(ctx, rw, func(b []byte) error { return writeFlush(w, rc, b) })
+	// Deferred: the answer may end in a panic (an abort).
+	defer func() { s.fired(seq, r, fw.outcome()) }()
 	ending := Continue
 	err := x.EachChunk(func(c Chunk) error {
 		if !s.sleepUntil(ctx, start.Add(fw.delayed), c.At) {
