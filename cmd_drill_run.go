@@ -34,7 +34,13 @@ import (
 //   - OPENAI_API_BASE, with /v1: the pre-1.0 openai-python name, still
 //     read by LangChain's ChatOpenAI.
 //   - GOOGLE_GEMINI_BASE_URL, bare host: the google-genai SDKs (python,
-//     js, go) and gemini-cli; they append /v1beta/models/…
+//     js, go) and gemini-cli; they append /v1beta/models/…. Checked in
+//     the Go SDK's source (google.golang.org/genai v1.79.1: client.go
+//     defaultEnvVarProvider reads it, base_url.go getBaseURL uses it
+//     for the Gemini API backend) and measured: e2e/drillapps/genai-raw
+//     reaches drill through it alone (e2e/drill_test.go). That SDK takes
+//     its key from GOOGLE_API_KEY or GEMINI_API_KEY; with both set (drill
+//     fills both when unset) it logs a harmless warning.
 //   - GOOGLE_GENERATIVE_AI_BASE_URL, with /v1beta: the name Vercel
 //     @ai-sdk/google setups use (the provider's default is
 //     https://generativelanguage.googleapis.com/v1beta); not verified in
