@@ -164,11 +164,11 @@ func prepare(f *drillFlags) (*drillSetup, error) {
 	if f.timeout <= 0 {
 		return nil, usageErr("drill: --timeout must be above 0, got %v", f.timeout)
 	}
-	if f.runs < 1 {
-		return nil, usageErr("drill: --runs must be 1 or more, got %d", f.runs)
-	}
 	if f.chaos == 0 && f.runsSet {
 		return nil, usageErr("drill: --runs needs --chaos SEED")
+	}
+	if f.chaos != 0 && f.runs < 1 {
+		return nil, usageErr("drill: --runs must be 1 or more, got %d", f.runs)
 	}
 	s := &drillSetup{builtins: map[string]*stream.Exchange{}, chaos: f.chaos, runs: f.runs}
 	var err error
