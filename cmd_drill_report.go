@@ -36,6 +36,17 @@ type row struct {
 	Verdict  verdict `json:"verdict"`
 	Why      string  `json:"why"`
 	Log      string  `json:"log,omitempty"`
+	// Fired lists the attempts whose fault fired and where, as the
+	// server's rewrite signalled it (JSON only).
+	Fired []firedAt `json:"fired,omitempty"`
+}
+
+// firedAt is where a fault fired in one attempt: the 1-based event it
+// first changed, 0 when it answered in place of the response.
+type firedAt struct {
+	Attempt   int  `json:"attempt"`
+	Event     int  `json:"event"`
+	AfterLast bool `json:"after_last,omitempty"` // after the last event (a tail)
 }
 
 // rows renders the runs; a log path is named only for a row that did not
@@ -52,6 +63,9 @@ func (d *drillReport) rows() []row {
 		for _, a := range r.Attempts {
 			if a.Fault != "" {
 				w.Faulted = append(w.Faulted, a.Seq)
+			}
+			if f := a.Fired; f != nil && f.Fired {
+				w.Fired = append(w.Fired, firedAt{Attempt: a.Seq, Event: f.Event, AfterLast: f.AfterLast})
 			}
 		}
 		if d.LogDir != "" && v != verdictOK && v != verdictRecovered {

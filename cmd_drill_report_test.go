@@ -39,7 +39,10 @@ func sampleDrill() *drillReport {
 			{Attempts: at("C"), Elapsed: 310 * time.Millisecond, Log: "/tmp/midstream-drill-1/run-01.log"},
 			{Fault: "error@3:overloaded_error", Destructive: true, Attempts: at("F"), Exit: 1, Elapsed: 280 * time.Millisecond, Log: "/tmp/midstream-drill-1/run-02.log"},
 			{Fault: "cut-before-end", Destructive: true, Attempts: at("F"), Elapsed: 250 * time.Millisecond, Log: "/tmp/midstream-drill-1/run-03.log"},
-			{Fault: "status:529,retry-after=0", Destructive: true, Attempts: at("fC"), Elapsed: 900 * time.Millisecond, Log: "/tmp/midstream-drill-1/run-04.log"},
+			{Fault: "status:529,retry-after=0", Destructive: true, Attempts: []attempt{
+				{Seq: 1, Dialect: "anthropic", Fault: "status:529,retry-after=0", Fired: &stream.Fired{Fired: true}}, // in place of the response
+				{Seq: 2, Dialect: "anthropic", Complete: true, Full: true}},
+				Elapsed: 900 * time.Millisecond, Log: "/tmp/midstream-drill-1/run-04.log"},
 			{Fault: "stall@3:1h", Attempts: at("f"), TimedOut: true, Exit: -1, Elapsed: 2 * time.Second, Log: "/tmp/midstream-drill-1/run-05.log"},
 			{Fault: "garble@2|\x1b[31m", Destructive: true, Attempts: at("C"), Elapsed: 200 * time.Millisecond, Log: "/tmp/midstream-drill-1/run-06.log"},
 		},
@@ -105,7 +108,43 @@ func TestDrillJSONSchema(t *testing.T) {
 	if r := got.Runs[3]; r.Verdict != verdictRecovered || r.Requests != 2 || len(r.Faulted) != 1 || r.Faulted[0] != 1 {
 		t.Errorf("status:529 row = %+v, want recovered after 2 requests with attempt 1 faulted", r)
 	}
+	if f := got.Runs[3].Fired; len(f) != 1 || f[0] != (firedAt{Attempt: 1, Event: 0}) {
+		t.Errorf("status:529 row fired %+v, want attempt 1 at event 0 (in place of the response)", f)
+	}
+	if f := got.Runs[1].Fired; len(f) != 1 || f[0] != (firedAt{Attempt: 1, Event: 3}) {
+		t.Errorf("error@3 row fired %+v, want attempt 1 at event 3", f)
+	}
+	if got.Runs[0].Fired != nil {
+		t.Errorf("the control row says a fault fired: %+v", got.Runs[0].Fired)
+	}
 	if got.Runs[3].Log != "" || got.Runs[2].Log == "" {
 		t.Error("a log path is named for a recovered row, or missing for a swallowed one")
+	}
+}
+
+// With --chaos the report names the seed in every format, so the same
+// faults can be run again.
+func TestDrillReportNamesChaosSeed(t *testing.T) {
+	d := sampleDrill()
+	d.ChaosSeed = 42
+	var table, md, js bytes.Buffer
+	d.writeTable(&table)
+	d.writeMarkdown(&md)
+	if err := d.writeJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"table": table.String(), "markdown": md.String()} {
+		if !bytes.Contains([]byte(out), []byte("faults picked by --chaos 42")) {
+			t.Errorf("%s does not name the seed:\n%s", name, out)
+		}
+	}
+	var got drillJSON
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil || got.ChaosSeed != 42 {
+		t.Errorf("JSON chaos_seed %d (%v), want 42", got.ChaosSeed, err)
+	}
+	var plain bytes.Buffer
+	sampleDrill().writeTable(&plain)
+	if bytes.Contains(plain.Bytes(), []byte("--chaos")) {
+		t.Errorf("a drill without --chaos mentions it:\n%s", plain.String())
 	}
 }
