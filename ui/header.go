@@ -24,7 +24,13 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 	if st.x != nil && st.x.Injected != "" {
 		// Before the SDK and the model: a narrow screen must not cut
 		// the fact that this failure was made on purpose.
-		parts = append(parts, s.Warn.Render("injected ")+s.Value.Render(oneLine(stream.RedactText(st.x.Injected))))
+		inj := s.Warn.Render("injected ") + s.Value.Render(oneLine(stream.RedactText(st.x.Injected)))
+		if f := st.x.End.Fired; f != nil && !f.Fired {
+			// The capture says the fault never happened: what is shown
+			// is the provider's own stream.
+			inj += s.Dim.Render(" (never fired)")
+		}
+		parts = append(parts, inj)
 	}
 	// The SDK comes before the model: it decides what the user must fix,
 	// and a narrow screen cuts the end of the line.

@@ -24,6 +24,7 @@ func TestInjectedLabel(t *testing.T) {
 	}{
 		{"injected-list-120x40", []*stream.Exchange{injected(), demo(t, "clean")}, 120, 40, 0, []string{"injected "}},
 		{"injected-80x24", []*stream.Exchange{injected()}, 80, 24, 0, []string{"injected error@5:overloaded_error"}},
+		{"injected-never-fired-120x40", []*stream.Exchange{neverFired(t)}, 120, 40, 0, []string{"injected error@99:api_error (never fired)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,6 +43,15 @@ func TestInjectedLabel(t *testing.T) {
 	if strings.Contains(screen(m), "injected") {
 		t.Error("a clean exchange is labelled injected")
 	}
+}
+
+// neverFired is a proxy capture whose end line says its fault never
+// fired (stream.End.Fired).
+func neverFired(t *testing.T) *stream.Exchange {
+	x := demo(t, "clean")
+	x.Injected = "error@99:api_error"
+	x.End.By, x.End.Fired = stream.ByUpstream, &stream.Fired{}
+	return x
 }
 
 // The label is sanitized and redacted like any capture text.
