@@ -242,6 +242,7 @@ func harEntryOf(x *Exchange) *harEntry {
 	e.Response = resp // WriteHAR streams the body into content.text
 	m := &harExtra{End: x.End.Reason, EndErr: RedactText(x.End.Err), EndAtUS: micros(x.End.At), BodyMissing: x.BodyMissing, NoRequest: x.Request == nil,
 		EndBy: x.End.By, Injected: x.Injected}
+	m.InjectedFired, m.InjectedEvent, m.InjectedAfterLast, m.InjectedAtUS = firedFields(x.End.Fired)
 	if x.Timed {
 		var start int64
 		for _, c := range NewChunkIndex(x) {

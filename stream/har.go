@@ -105,6 +105,11 @@ type harExtra struct {
 	Notes       []string   `json:"notes,omitempty"`
 	EndBy       string     `json:"end_by,omitempty"`   // End.By
 	Injected    string     `json:"injected,omitempty"` // Exchange.Injected
+	// End.Fired, as the JSONL end line says it (injected_fired, …).
+	InjectedFired     *bool  `json:"injected_fired,omitempty"`
+	InjectedEvent     *int   `json:"injected_event,omitempty"`
+	InjectedAfterLast bool   `json:"injected_after_last,omitempty"`
+	InjectedAtUS      *int64 `json:"injected_at_us,omitempty"`
 }
 
 type harChunk struct {

@@ -214,6 +214,11 @@ func (s *source) applyHARExtra(x *Exchange, m *harExtra) error {
 			return fmt.Errorf("end: %w", err)
 		}
 		x.End = End{Reason: endReason(string(m.End)), Err: m.EndErr, At: at, By: endBy(m.EndBy)}
+		x.End.Fired, err = firedOf(jsonlLine{InjectedFired: m.InjectedFired, InjectedEvent: m.InjectedEvent,
+			InjectedAfterLast: m.InjectedAfterLast, InjectedAtUS: m.InjectedAtUS})
+		if err != nil {
+			return fmt.Errorf("end: %w", err)
+		}
 	}
 	x.Injected = m.Injected
 	if m.BodyMissing {

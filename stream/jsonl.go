@@ -149,14 +149,23 @@ func endLine(e End) ([]byte, error) {
 	}
 	// Transport errors quote URLs, which may carry keys.
 	l := jsonlLine{T: "end", AtUS: micros(e.At), Reason: string(reason), Err: RedactText(e.Err), By: e.By}
-	if f := e.Fired; f != nil {
-		l.InjectedFired = &f.Fired
-		if f.Fired {
-			ev, at := f.Event, micros(f.At)
-			l.InjectedEvent, l.InjectedAfterLast, l.InjectedAtUS = &ev, f.AfterLast, &at
-		}
-	}
+	l.InjectedFired, l.InjectedEvent, l.InjectedAfterLast, l.InjectedAtUS = firedFields(e.Fired)
 	return marshalLine(l)
+}
+
+// firedFields are the injected_* fields of an end line (JSONL, and HAR's
+// _midstream) for End.Fired: all absent when nil, only injected_fired
+// when the fault never fired.
+func firedFields(f *Fired) (fired *bool, event *int, afterLast bool, atUS *int64) {
+	if f == nil {
+		return nil, nil, false, nil
+	}
+	ok := f.Fired
+	if !ok {
+		return &ok, nil, false, nil
+	}
+	ev, at := f.Event, micros(f.At)
+	return &ok, &ev, f.AfterLast, &at
 }
 
 // WriteJSONL writes every exchange in xs to w in midstream's JSONL capture

@@ -320,8 +320,9 @@ func TestCaptureWriterReportsWriteErrors(t *testing.T) {
 }
 
 // TestJSONLInjectedFired: the end line of an injected exchange says
-// whether and where its fault fired, and reads back the same; a capture
-// that does not say (older, or a clean exchange) reads as nil.
+// whether and where its fault fired, and reads back the same, from JSONL
+// and from a HAR export; a capture that does not say (older, or a clean
+// exchange) reads as nil.
 func TestJSONLInjectedFired(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -356,6 +357,19 @@ func TestJSONLInjectedFired(t *testing.T) {
 			got := ys[0].End.Fired
 			if (got == nil) != (tt.fired == nil) || got != nil && *got != *tt.fired {
 				t.Errorf("read back %+v, want %+v", got, tt.fired)
+			}
+			// A HAR export keeps it in _midstream.
+			var har bytes.Buffer
+			if err := WriteHAR(&har, ys[0]); err != nil {
+				t.Fatal(err)
+			}
+			hs, err := ReadHAR("again.har", har.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = hs[0].End.Fired
+			if (got == nil) != (tt.fired == nil) || got != nil && *got != *tt.fired {
+				t.Errorf("HAR read back %+v, want %+v", got, tt.fired)
 			}
 		})
 	}
