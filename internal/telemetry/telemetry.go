@@ -22,6 +22,7 @@ import (
 
 	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -100,6 +101,10 @@ func New(ctx context.Context, cfg Config) (*Exporter, error) {
 		return nil, err
 	}
 	e := &Exporter{cfg: cfg, endpoint: endpointName(cfg), c: &counts{}}
+	// The SDK reports export failures to a global handler that logs them
+	// to stderr, over the inspector's screen and unredacted: keep the last
+	// one for the exit line instead (it goes through clean there).
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { e.c.lastErr.Store(err.Error()) }))
 	bsp := sdktrace.NewBatchSpanProcessor(&countingExporter{next: se, c: e.c},
 		sdktrace.WithMaxQueueSize(cfg.QueueSize),
 		sdktrace.WithMaxExportBatchSize(min(512, cfg.QueueSize)),
