@@ -27,6 +27,7 @@ type serveFlags struct {
 	loop     bool
 	allow    []string
 	limits   limitFlags
+	otlp     otlpFlags
 }
 
 func init() {
@@ -67,6 +68,7 @@ refused when it is loaded.`,
 		fl.BoolVar(&f.loop, "loop", false, "cycle through FILE and the --then captures instead of repeating the last")
 		fl.StringArrayVar(&f.allow, "allow-host", nil, allowHostUsage)
 		f.limits.register(cmd)
+		f.otlp.register(cmd)
 		return cmd
 	})
 }
@@ -163,6 +165,11 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
+	otel, err := f.otlp.start(cmd, "serve")
+	if err != nil {
+		return err
+	}
+	export := servedSpans(otel, plan, names)
 	for i, x := range plan {
 		if x.BodyMissing {
 			printLine(stderr, "midstream serve: warning: %s kept no body; it is served empty", names[i])
@@ -197,6 +204,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 			defer mu.Unlock()
 			printLine(stderr, "%s #%d %s %s sdk=%s → %s", time.Now().Format("15:04:05.000"),
 				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
+			export(x)
 		}}
 	deny := func(host string) {
 		mu.Lock()
@@ -213,6 +221,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		_ = srv.Close()
 	}
 	s.Wait()
+	finishOTLP(otel, stderr, "serve")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return &exitError{1, fmt.Errorf("serve: %w", serveErr)}
 	}

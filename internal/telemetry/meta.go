@@ -33,14 +33,14 @@ const maxFinish = 8
 // event is the union of the fields read from one event's JSON data, across
 // the Anthropic Messages, OpenAI Chat Completions and Responses streams.
 type event struct {
-	Type    string     `json:"type"`
-	ID      string     `json:"id"`
-	Model   string     `json:"model"`
-	Message *respMeta  `json:"message"`  // Anthropic message_start
-	Resp    *respMeta  `json:"response"` // Responses response.*
-	Delta   *delta     `json:"delta"`    // Anthropic deltas; Responses text delta is a string (see text)
-	Usage   *usage     `json:"usage"`
-	Choices []choice   `json:"choices"`
+	Type    string    `json:"type"`
+	ID      string    `json:"id"`
+	Model   string    `json:"model"`
+	Message *respMeta `json:"message"`  // Anthropic message_start
+	Resp    *respMeta `json:"response"` // Responses response.*
+	Delta   *delta    `json:"delta"`    // Anthropic deltas; Responses text delta is a string (see text)
+	Usage   *usage    `json:"usage"`
+	Choices []choice  `json:"choices"`
 }
 
 type respMeta struct {

@@ -245,18 +245,22 @@ func findingAttrs(f *inspect.Finding) []attribute.KeyValue {
 	}
 }
 
-// times are the span's start and end: the exchange's own clock when it has
-// one (a capture replayed by diagnose keeps the time it was recorded).
-func times(v *inspect.Verdict, now time.Time) (start, end time.Time) {
-	start = now
-	if v.Exchange != nil && !v.Exchange.Started.IsZero() {
+// times are the span's start and end: from at when it is set (serve
+// replays now), else the exchange's own clock (a capture read by diagnose
+// keeps the time it was recorded), else now; the end adds the exchange's
+// duration when it was timed.
+func times(v *inspect.Verdict, at time.Time) (start, end time.Time) {
+	switch {
+	case !at.IsZero():
+		start = at
+	case v.Exchange != nil && !v.Exchange.Started.IsZero():
 		start = v.Exchange.Started
+	default:
+		start = time.Now()
 	}
 	end = start
 	if v.Timing != nil {
 		end = start.Add(v.Timing.Duration)
-	} else if start == now {
-		end = now
 	}
 	return start, end
 }

@@ -52,8 +52,8 @@ func TestSpanOfExchange(t *testing.T) {
 		{
 			name: "truncated stream: error.type is the outcome", fixture: "anthropic_complete.sse", url: anthropic, status: 200, cut: true,
 			wantName: "chat claude-sonnet-4-5", wantStatus: codes.Error,
-			want:     map[string]string{"error.type": "truncated", "midstream.outcome": "truncated"},
-			absent:   []string{"midstream.mapped_status"},
+			want:   map[string]string{"error.type": "truncated", "midstream.outcome": "truncated"},
+			absent: []string{"midstream.mapped_status"},
 		},
 		{
 			name: "OpenAI chat with usage", fixture: "openai_chat.sse", url: "http://127.0.0.1:8787/v1/chat/completions", status: 200,

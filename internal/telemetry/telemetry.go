@@ -176,11 +176,18 @@ func (e *Exporter) Endpoint() string {
 // over, never from inside the data path. capture is the capture file's
 // path, "" if none.
 func (e *Exporter) Record(v *inspect.Verdict, capture string) {
+	e.RecordAt(v, capture, time.Time{})
+}
+
+// RecordAt is Record for an exchange replayed now (serve): the span starts
+// at start instead of the time the capture was recorded; zero start means
+// the exchange's own.
+func (e *Exporter) RecordAt(v *inspect.Verdict, capture string, start time.Time) {
 	if e == nil || v == nil {
 		return
 	}
 	m := scanMeta(v, e.cfg.Content)
-	start, end := times(v, time.Now())
+	start, end := times(v, start)
 	attrs := spanAttrs(v, &m, capture)
 	if e.cfg.Content {
 		attrs = append(attrs, contentAttrs(v, &m)...)
