@@ -19,9 +19,9 @@ import (
 )
 
 // jaegerEnv names the Jaeger v2 binary the OTLP test runs: .ci/run builds
-// it once (go build -o … github.com/jaegertracing/jaeger/cmd/jaeger, the
-// tool this module pins at v1.75.0) and sets it. Locally, without it, the
-// test skips; in CI (CI set) it fails instead.
+// it once (go build -o … github.com/jaegertracing/jaeger/cmd/jaeger in
+// e2e/jaeger, the module that pins it at v1.75.0: see its README) and sets
+// it. Locally, without it, the test skips; in CI (CI set) it fails instead.
 const jaegerEnv = "MIDSTREAM_JAEGER_BIN"
 
 // overloadedSSE is an Anthropic stream cut by an overloaded_error event
@@ -81,7 +81,7 @@ func TestProxyOTLPIntoJaeger(t *testing.T) {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is not set: .ci/run builds Jaeger and sets it", jaegerEnv)
 		}
-		t.Skipf("%s is not set (go build -o /tmp/jaeger github.com/jaegertracing/jaeger/cmd/jaeger in e2e/, then set it)", jaegerEnv)
+		t.Skipf("%s is not set (go build -o /tmp/jaeger github.com/jaegertracing/jaeger/cmd/jaeger in e2e/jaeger, then set it)", jaegerEnv)
 	}
 	query, otlp := startJaeger(t, bin)
 
