@@ -322,3 +322,32 @@ func TestServeOTLP(t *testing.T) {
 		t.Errorf("served span %v", a)
 	}
 }
+
+// live --otlp exports the one exchange it made, named by its capture,
+// with the key neither in the span nor anywhere the collector got.
+func TestLiveOTLP(t *testing.T) {
+	col := newCollector(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, overloadedSSE)
+	}))
+	defer srv.Close()
+	capture := filepath.Join(t.TempDir(), "live.jsonl")
+	p := start(t, []string{"ANTHROPIC_API_KEY=" + sdkCanary, "ANTHROPIC_BASE_URL=" + srv.URL},
+		"live", "--no-tui", "--save", capture, "--prompt", "hi", "--otlp", col.srv.URL)
+	if code := p.Wait(t, 15*time.Second); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, p.Output())
+	}
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	if len(col.spans) != 1 {
+		t.Fatalf("collector got %d spans\n%s", len(col.spans), p.Output())
+	}
+	a := spanAttrs(col.spans[0])
+	if a["midstream.capture"] != capture || a["midstream.mismatch"] != "true" || a["gen_ai.request.model"] == "" {
+		t.Errorf("span %v", a)
+	}
+	if bytes.Contains(bytes.Join(col.raw, nil), []byte(sdkCanary)) {
+		t.Error("the API key reached the collector")
+	}
+}
