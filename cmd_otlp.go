@@ -18,7 +18,7 @@ import (
 const otlpFromEnv = "from-env"
 
 // otlpUsage documents --otlp in every command that has it.
-const otlpUsage = `export every verdict as OpenTelemetry to the OTLP collector at URL: one span per
+const otlpUsage = "export every verdict as OpenTelemetry to the OTLP collector at `URL`: one span per" + `
 exchange (GenAI conventions: "chat {model}", gen_ai.*, http.response.status_code,
 error.type, midstream.mapped_status, midstream.mismatch, a span event per finding)
 and metrics (gen_ai.client.operation.*, midstream.exchanges). Without a URL the

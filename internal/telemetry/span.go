@@ -46,7 +46,9 @@ func clean(s string, n int) string {
 	if len(s) > n {
 		s = strings.ToValidUTF8(s[:n], "") + "…"
 	}
-	return s
+	// A copy: a string the verdict shares with a larger buffer must not
+	// keep that buffer alive in the export queue.
+	return strings.Clone(s)
 }
 
 // providerName maps a verdict to gen_ai.provider.name's well-known values
