@@ -240,8 +240,9 @@ func TestProxyOTLPDeadCollector(t *testing.T) {
 					t.Fatalf("stream %d through the proxy: %q", i, got)
 				}
 				// A loopback stream takes milliseconds; an export in its way
-				// would take the exporter's 5s timeout.
-				if took := time.Since(start); took > 2*time.Second {
+				// would take the exporter's 5s timeout (the bound is loose
+				// for a loaded shared machine).
+				if took := time.Since(start); took > 4*time.Second {
 					t.Errorf("stream %d took %v with a dead collector", i, took)
 				}
 				p.WaitFor(t, `(mismatch=yes)`)
