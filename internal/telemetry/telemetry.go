@@ -162,14 +162,6 @@ func endpointName(cfg Config) string {
 	return stream.SafeLine(stream.RedactURL(ep))
 }
 
-// Endpoint names the collector spans go to (redacted), for messages.
-func (e *Exporter) Endpoint() string {
-	if e == nil {
-		return ""
-	}
-	return e.endpoint
-}
-
 // Record exports v's exchange as one span and its metrics. It builds
 // everything before returning (one bounded pass over the body) and hands
 // the span to the queue without waiting: call it once the exchange is
