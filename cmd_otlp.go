@@ -60,6 +60,7 @@ func (f *otlpFlags) start(cmd *cobra.Command, name string) (*telemetry.Exporter,
 	if err != nil {
 		return nil, usageErr("%s: %v", name, err)
 	}
+	printLine(cmd.ErrOrStderr(), "midstream %s: otlp: exporting a span per exchange and metrics to %s", name, e.Endpoint())
 	return e, nil
 }
 

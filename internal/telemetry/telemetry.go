@@ -162,6 +162,15 @@ func endpointName(cfg Config) string {
 	return stream.SafeLine(stream.RedactURL(ep))
 }
 
+// Endpoint names the collector spans go to and the protocol, redacted,
+// for messages: "http://127.0.0.1:4318 (http/protobuf)".
+func (e *Exporter) Endpoint() string {
+	if e == nil {
+		return ""
+	}
+	return e.endpoint + " (" + e.cfg.Protocol + ")"
+}
+
 // Record exports v's exchange as one span and its metrics. It builds
 // everything before returning (one bounded pass over the body) and hands
 // the span to the queue without waiting: call it once the exchange is
