@@ -223,6 +223,11 @@ func (m *Model) statusView() string {
 			parts = append(parts, fmt.Sprintf("%s %gx", state, m.speed))
 		}
 	}
+	if m.opt.OTLPDropped != nil {
+		if n := m.opt.OTLPDropped(); n > 0 {
+			parts = append(parts, "otlp: "+plural(int(n), "span")+" dropped")
+		}
+	}
 	prefix := ""
 	if len(parts) > 0 {
 		prefix = m.styles.Status.Render(strings.Join(parts, " · ") + " · ")
