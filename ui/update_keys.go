@@ -126,11 +126,11 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return tea.Batch(m.setStatus("copying the diagnosis…", false), copyDiagnosis(&v, m.opt.ToolVersion, m.clip))
 	case key.Matches(msg, k.Yank):
-		ev := m.tl.selectedEvent()
-		if ev < 0 {
+		fk, ok := st.eventFrame(m.tl.selectedEvent())
+		if !ok {
 			return m.setStatus("✗ select an event to copy its raw frame", true)
 		}
-		return copyFrame(st.frame(ev), m.clip)
+		return copyFrameCmd(st.snapshot(), fk, m.clip)
 	case key.Matches(msg, k.Save):
 		return saveCapture(st.snapshot(), m.dir, m.now())
 	case key.Matches(msg, k.SDK):
