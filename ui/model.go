@@ -46,18 +46,19 @@ type Model struct {
 	dark   bool // styles are the dark palette's
 	w, h   int
 
-	mode   mode
-	xs     []*exchangeState
-	cur    int // open exchange (index into xs)
-	list   exchangeList
-	tl     *timeline
-	det    detail
-	fx     fixes
-	focus  focus
-	finds  []int // event indexes with findings, of the open exchange
-	fatal  error
-	helpOn bool
-	moved  bool // the user navigated the open exchange
+	mode    mode
+	xs      []*exchangeState
+	cur     int // open exchange (index into xs)
+	list    exchangeList
+	tl      *timeline
+	det     detail
+	fx      fixes
+	focus   focus
+	finds   []int // event indexes with findings, of the open exchange
+	fatal   error
+	helpOn  bool
+	helpTop int  // first help line shown when help is taller than the screen
+	moved   bool // the user navigated the open exchange
 
 	filtering bool
 	input     textinput.Model

@@ -23,11 +23,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.helpOn = !m.helpOn
-		m.help.ShowAll = m.helpOn
+		m.help.ShowAll, m.helpTop = m.helpOn, 0
 		return m, nil
 	}
 	if m.helpOn && key.Matches(msg, k.Back) {
 		m.helpOn, m.help.ShowAll = false, false
+		return m, nil
+	}
+	if m.helpOn && m.helpKey(msg) {
+		// Open help takes the navigation keys: they scroll it rather
+		// than move the pane hidden beneath.
 		return m, nil
 	}
 	switch m.mode {
