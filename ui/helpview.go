@@ -126,10 +126,12 @@ func (m *Model) helpScreen() string {
 	page := m.helpPage()
 	top := m.helpTopFor(len(lines))
 	end := min(top+page, len(lines))
-	title := m.styles.FocusTitle.Render("midstream keys") + m.styles.Dim.Render("  (? or esc to close)")
+	title := m.styles.FocusTitle.Render("midstream keys")
 	if len(lines) > page {
+		// Before the close hint, which a narrow screen cuts first.
 		title += m.styles.Dim.Render(fmt.Sprintf(" · lines %d–%d of %d", top+1, end, len(lines)))
 	}
+	title += m.styles.Dim.Render("  (? or esc to close)")
 	var b strings.Builder
 	b.WriteString(fit(title, w) + "\n")
 	if m.h >= 5 {
