@@ -25,6 +25,7 @@ type detail struct {
 	// (Model.requestFrame loads them in a command).
 	want    frameKey
 	wanting bool
+	frames  *frameCache // the model's
 }
 
 // setContent builds the lines for row k of st. Called on selection change
@@ -80,7 +81,7 @@ func (d *detail) frame(st *exchangeState, name func() (frameKey, bool)) frameVie
 	if !ok {
 		return frameView{}
 	}
-	if f, ok := st.frames.get(k); ok {
+	if f, ok := d.frames.get(k); ok {
 		return frameView{b: f.b, err: f.err}
 	}
 	d.want, d.wanting = k, true

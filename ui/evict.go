@@ -97,6 +97,7 @@ func (m *Model) evict() tea.Cmd {
 		count--
 		events -= st.events.Len()
 		st.evict()
+		m.frames.drop(st.seq)
 	}
 	return nil
 }
@@ -112,7 +113,6 @@ func (st *exchangeState) evict() {
 	st.nEvents = st.events.Len()
 	st.events, st.tl, st.spark = inspect.Events{}, nil, evictedSpark
 	st.decoded, st.mark = 0, 0
-	st.frames.reset()
 	if v := st.verdict; v != nil {
 		st.verdict = &inspect.Verdict{
 			Source: v.Source, Provider: v.Provider, Dialect: v.Dialect, HTTPStatus: v.HTTPStatus,
@@ -194,7 +194,7 @@ func (m *Model) applyReloaded(msg reloadedMsg) tea.Cmd {
 	st.evicted, st.done, st.ended = false, false, true
 	st.verdict, st.verdictEvents, st.diagnosing, st.fullVerdict = nil, 0, false, false
 	st.spark = newSparkline()
-	st.frames.reset()
+	m.frames.drop(st.seq)
 	st.setExchange(msg.x)
 	m.used(st)
 	if st == m.current() {

@@ -14,15 +14,22 @@ import (
 // exchange's spool, possibly in its spill file on disk, so reading them
 // is IO and never happens in Update: the detail pane names the bytes it
 // needs (a frameKey), Update starts loadFrame for them, and the result
-// comes back as a frameLoadedMsg into a small per-exchange cache.
+// comes back as a frameLoadedMsg into a small cache keyed by exchange
+// (seq and generation) and event. There is one cache for the model, not
+// one per exchange, so that what it holds does not grow with the number
+// of exchanges a long session keeps.
 
 // maxFrame bounds what is read of one frame: the detail pane shows the
 // start of a huge frame, not all of it.
 const maxFrame = 4 << 20
 
-// frameCacheSize is how many loaded frames an exchange keeps: the one
-// shown and a few the user just stepped over (up to 4 MiB each).
-const frameCacheSize = 4
+// frameCacheSize is how many loaded frames the cache keeps: the one shown
+// and a few the user just stepped over; frameCacheBytes bounds their
+// bytes (a frame is up to maxFrame), the newest one always kept.
+const (
+	frameCacheSize  = 4
+	frameCacheBytes = 8 << 20
+)
 
 // frameKey names body bytes [off, off+n) of exchange seq in generation
 // gen (an eviction or reload changes it); ev is the event the bytes are
@@ -47,9 +54,11 @@ type cachedFrame struct {
 	err error
 }
 
-// frameCache holds the last frameCacheSize frames loaded of an exchange,
-// the most recently used last.
-type frameCache struct{ entries []cachedFrame }
+// frameCache holds the last frames loaded, the most recently used last.
+type frameCache struct {
+	entries []cachedFrame
+	bytes   int
+}
 
 // get returns the frame loaded for k, marking it the most recently used.
 func (c *frameCache) get(k frameKey) (cachedFrame, bool) {
@@ -66,19 +75,34 @@ func (c *frameCache) get(k frameKey) (cachedFrame, bool) {
 // put adds a loaded frame, dropping the least recently used beyond the
 // bound.
 func (c *frameCache) put(f cachedFrame) {
-	if _, ok := c.get(f.key); ok {
+	if old, ok := c.get(f.key); ok {
+		c.bytes += len(f.b) - len(old.b)
 		c.entries[len(c.entries)-1] = f
 		return
 	}
-	if len(c.entries) >= frameCacheSize {
+	c.entries = append(c.entries, f)
+	c.bytes += len(f.b)
+	for len(c.entries) > frameCacheSize || c.bytes > frameCacheBytes && len(c.entries) > 1 {
+		c.bytes -= len(c.entries[0].b)
 		c.entries[0] = cachedFrame{} // let the bytes go
 		c.entries = c.entries[1:]
 	}
-	c.entries = append(c.entries, f)
 }
 
-// reset forgets every frame (the exchange was evicted or reloaded).
-func (c *frameCache) reset() { c.entries = nil }
+// drop forgets the frames of exchange seq (evicted or reloaded: its
+// generation changed, so they can never be shown again).
+func (c *frameCache) drop(seq int) {
+	kept := c.entries[:0]
+	for _, e := range c.entries {
+		if e.key.seq == seq {
+			c.bytes -= len(e.b)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	clear(c.entries[len(kept):])
+	c.entries = kept
+}
 
 // readBodyAt is the one place the inspector reads body bytes back for the
 // detail pane and for y; tests replace it to count the reads.
@@ -155,7 +179,7 @@ func (m *Model) applyFrame(msg frameLoadedMsg) {
 	if st == nil || st.seq != msg.key.seq || st.gen != msg.key.gen || st.evicted {
 		return
 	}
-	st.frames.put(cachedFrame{key: msg.key, b: msg.b, err: msg.err})
+	m.frames.put(cachedFrame{key: msg.key, b: msg.b, err: msg.err})
 	if m.det.wanting && m.det.want == msg.key && m.tl != nil {
 		m.det.setContent(st, m.tl.sel)
 	}

@@ -237,7 +237,7 @@ func TestStaleFrameIgnored(t *testing.T) {
 			if !strings.Contains(s, "Event 2 of") || !strings.Contains(s, "loading…") {
 				t.Errorf("a stale frame replaced the placeholder:\n%s", s)
 			}
-			if _, ok := m.xs[0].frames.get(stale.key); ok {
+			if _, ok := m.frames.get(stale.key); ok {
 				t.Error("a stale frame was cached")
 			}
 			m.Update(second)
@@ -250,22 +250,52 @@ func TestStaleFrameIgnored(t *testing.T) {
 }
 
 // TestFrameCacheIsBounded: the cache keeps the most recently used
-// frames only.
+// frames only, at most frameCacheSize of them and frameCacheBytes in all
+// (but always the newest), and forgets an evicted exchange's.
 func TestFrameCacheIsBounded(t *testing.T) {
+	small := func(i int) []byte { return []byte{byte(i)} }
+	huge := func(int) []byte { return make([]byte, maxFrame) }
+	tests := []struct {
+		name  string
+		size  func(int) []byte
+		puts  int
+		touch int   // re-used after frameCacheSize puts; -1: none
+		kept  []int // events cached at the end
+		gone  []int
+	}{
+		{"count bound, least recently used goes", small, frameCacheSize + 3, 2, []int{2, frameCacheSize + 1, frameCacheSize + 2}, []int{0, 1, 3}},
+		{"byte bound", huge, 5, -1, []int{3, 4}, []int{0, 1, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c frameCache
+			for i := range tt.puts {
+				c.put(cachedFrame{key: frameKey{seq: 1, ev: i}, b: tt.size(i)})
+				if i == frameCacheSize && tt.touch >= 0 {
+					c.get(frameKey{seq: 1, ev: tt.touch})
+				}
+			}
+			if len(c.entries) > frameCacheSize || c.bytes > frameCacheBytes {
+				t.Errorf("%d frames, %d bytes cached: over %d, %d", len(c.entries), c.bytes, frameCacheSize, frameCacheBytes)
+			}
+			for _, ev := range tt.kept {
+				if _, ok := c.get(frameKey{seq: 1, ev: ev}); !ok {
+					t.Errorf("event %d is not cached", ev)
+				}
+			}
+			for _, ev := range tt.gone {
+				if _, ok := c.get(frameKey{seq: 1, ev: ev}); ok {
+					t.Errorf("event %d is still cached", ev)
+				}
+			}
+		})
+	}
 	var c frameCache
-	for i := range frameCacheSize + 3 {
-		c.put(cachedFrame{key: frameKey{seq: 1, ev: i}, b: []byte{byte(i)}})
-		if i == frameCacheSize {
-			c.get(frameKey{seq: 1, ev: 2}) // used again: kept
-		}
-	}
-	if len(c.entries) != frameCacheSize {
-		t.Fatalf("%d frames cached, want %d", len(c.entries), frameCacheSize)
-	}
-	for ev, want := range map[int]bool{0: false, 1: false, 2: true, frameCacheSize + 2: true} {
-		if _, ok := c.get(frameKey{seq: 1, ev: ev}); ok != want {
-			t.Errorf("event %d cached = %v, want %v", ev, ok, want)
-		}
+	c.put(cachedFrame{key: frameKey{seq: 1, ev: 0}, b: []byte("a")})
+	c.put(cachedFrame{key: frameKey{seq: 2, ev: 0}, b: []byte("bb")})
+	c.drop(1)
+	if _, ok := c.get(frameKey{seq: 1, ev: 0}); ok || c.bytes != 2 || len(c.entries) != 1 {
+		t.Errorf("drop(1) left %d frames, %d bytes", len(c.entries), c.bytes)
 	}
 }
 

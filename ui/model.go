@@ -93,7 +93,9 @@ type Model struct {
 	queueWork bool
 	work      []func() tea.Msg
 
-	// The raw bytes being loaded for the detail pane (see frames.go).
+	// The raw bytes loaded for the detail pane, and the load in flight
+	// (see frames.go).
+	frames     frameCache
 	frameReq   frameKey
 	frameReqOn bool
 
@@ -142,6 +144,7 @@ func newModel(opt Options) *Model {
 	m.setTheme(darkBackground(opt.Theme))
 	m.list.styles = &m.styles
 	m.det.styles = &m.styles
+	m.det.frames = &m.frames
 	m.fx.styles = &m.styles
 	if wd, err := os.Getwd(); err == nil {
 		m.dir = wd

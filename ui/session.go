@@ -52,9 +52,6 @@ type exchangeState struct {
 	reloading bool
 	nEvents   int
 	lastUse   int64 // Model.useClock when last opened or updated
-	// frames are the last raw frames loaded for the detail pane (see
-	// frames.go); the body itself stays in x.Spool.
-	frames frameCache
 }
 
 func newExchangeState(seq int, x *stream.Exchange, stall time.Duration) *exchangeState {
