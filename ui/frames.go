@@ -40,6 +40,14 @@ type frameKey struct {
 	n            int
 }
 
+// frameLoads is what the model keeps of raw bytes: the cache and the one
+// load in flight (req, when reqOn).
+type frameLoads struct {
+	cache frameCache
+	req   frameKey
+	reqOn bool
+}
+
 // frameLoadedMsg carries the bytes loadFrame read, or why it could not.
 type frameLoadedMsg struct {
 	key frameKey
@@ -158,28 +166,28 @@ func (st *exchangeState) bodyFrame() (frameKey, bool) {
 // message, so whatever moved the selection, the bytes follow.
 func (m *Model) requestFrame() tea.Cmd {
 	st := m.current()
-	if st == nil || !m.det.wanting || m.frameReqOn && m.frameReq == m.det.want {
+	if st == nil || !m.det.wanting || m.frames.reqOn && m.frames.req == m.det.want {
 		return nil
 	}
 	if st.evicted || st.gen != m.det.want.gen || st.seq != m.det.want.seq {
 		return nil
 	}
-	m.frameReq, m.frameReqOn = m.det.want, true
+	m.frames.req, m.frames.reqOn = m.det.want, true
 	return m.spawn(loadFrame(st.snapshot(), m.det.want))
 }
 
 // applyFrame adopts a loaded frame if the detail pane still waits for it;
 // the result of a load the selection has moved on from is dropped.
 func (m *Model) applyFrame(msg frameLoadedMsg) {
-	if !m.frameReqOn || msg.key != m.frameReq {
+	if !m.frames.reqOn || msg.key != m.frames.req {
 		return // stale: a newer load replaced it
 	}
-	m.frameReqOn = false
+	m.frames.reqOn = false
 	st := m.current()
 	if st == nil || st.seq != msg.key.seq || st.gen != msg.key.gen || st.evicted {
 		return
 	}
-	m.frames.put(cachedFrame{key: msg.key, b: msg.b, err: msg.err})
+	m.frames.cache.put(cachedFrame{key: msg.key, b: msg.b, err: msg.err})
 	if m.det.wanting && m.det.want == msg.key && m.tl != nil {
 		m.det.setContent(st, m.tl.sel)
 	}

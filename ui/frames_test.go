@@ -237,7 +237,7 @@ func TestStaleFrameIgnored(t *testing.T) {
 			if !strings.Contains(s, "Event 2 of") || !strings.Contains(s, "loading…") {
 				t.Errorf("a stale frame replaced the placeholder:\n%s", s)
 			}
-			if _, ok := m.frames.get(stale.key); ok {
+			if _, ok := m.frames.cache.get(stale.key); ok {
 				t.Error("a stale frame was cached")
 			}
 			m.Update(second)

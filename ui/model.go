@@ -93,11 +93,7 @@ type Model struct {
 	queueWork bool
 	work      []func() tea.Msg
 
-	// The raw bytes loaded for the detail pane, and the load in flight
-	// (see frames.go).
-	frames     frameCache
-	frameReq   frameKey
-	frameReqOn bool
+	frames frameLoads // the detail pane's raw bytes (see frames.go)
 
 	// SDK picked with p: index into sdkNames, -1 for the detected one.
 	sdkPick   int
@@ -144,7 +140,7 @@ func newModel(opt Options) *Model {
 	m.setTheme(darkBackground(opt.Theme))
 	m.list.styles = &m.styles
 	m.det.styles = &m.styles
-	m.det.frames = &m.frames
+	m.det.frames = &m.frames.cache
 	m.fx.styles = &m.styles
 	if wd, err := os.Getwd(); err == nil {
 		m.dir = wd
