@@ -159,7 +159,7 @@ func TestTimelineNotAStream(t *testing.T) {
 	}
 	answer := withRequest(stream.FromBody("a", []byte(`[{"id":1},{"id":2}]`)), "POST", "https://api.openai.com/v1/chat/completions", "")
 	for name, x := range map[string]*stream.Exchange{
-		"4xx error document":      httpExchange(t, "429.http", errDoc),
+		"4xx error document":       httpExchange(t, "429.http", errDoc),
 		"JSON array, not Gemini's": answer,
 	} {
 		for _, piece := range []int{0, 1, 15} {
