@@ -168,13 +168,12 @@ func (t *Timeline) probe(final bool) bool {
 	} else if array {
 		// Gemini without alt=sse: read as its elements when the Gemini
 		// grammar reads it (or the first element may still name it), as
-		// Diagnose does; any other JSON array is an answer.
+		// Diagnose does; Diagnose decodes any other JSON array as SSE.
+		t.mode = modeSSE
 		if t.d.dialect == dialectGemini || t.sniff {
 			t.mode = modeArray
-			return true
 		}
-		t.mode, t.pending = modeNone, nil
-		return false
+		return true
 	}
 	switch {
 	case len(p) > 0 && p[0] != 0:

@@ -22,6 +22,13 @@ import (
 // pending; with final set, an element the body ended inside is added as
 // cut. The scanner's state carries over from feed to feed.
 func (t *Timeline) decodeArray(final bool) Events {
+	if t.sniff && t.count == 0 && !t.firstElem(final) {
+		if t.mode == modeSSE {
+			// Not Gemini's array: Diagnose decodes these bytes as SSE.
+			return t.decode(t.pending, final)
+		}
+		return Events{}
+	}
 	s := &t.arr
 	s.r = bytes.NewReader(t.pending)
 	inElem := t.inElem
@@ -52,14 +59,6 @@ func (t *Timeline) decodeArray(final bool) Events {
 			break
 		}
 		t.inElem = false
-		if t.sniff {
-			t.detect(&stream.Event{Type: "message", Data: e.data})
-			if t.d.dialect != dialectGemini {
-				// Not Gemini's array form: Diagnose reads no elements.
-				t.mode, t.pending = modeNone, nil
-				return Events{}
-			}
-		}
 		var at time.Duration
 		if t.timed {
 			at = t.at(e.off + max(e.length-1, 0))
@@ -73,6 +72,28 @@ func (t *Timeline) decodeArray(final bool) Events {
 	s.r = nil
 	t.keep(t.pending, s.off-t.base)
 	return t.d.ev.take()
+}
+
+// firstElem lets the array's first element name the dialect, as
+// Diagnose's detection does from the leading elements, before any is
+// added: it reports true once the Gemini grammar reads the array, false
+// while the first element is still arriving or (mode switched to SSE) when
+// the array is not Gemini's. The bytes stay in pending until then.
+func (t *Timeline) firstElem(final bool) bool {
+	s := arrayScanner{r: bytes.NewReader(t.pending)}
+	e, err := s.next()
+	switch {
+	case err == nil && !e.cut:
+		t.detect(&stream.Event{Type: "message", Data: e.data})
+		t.sniff = false
+	case !final && (err == nil || errors.Is(err, io.EOF)):
+		return false // the first element is not whole yet
+	}
+	if t.d.dialect != dialectGemini {
+		t.mode = modeSSE
+		return false
+	}
+	return true
 }
 
 // decodeFrames reads the whole event-stream frames held in pending. The
