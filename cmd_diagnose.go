@@ -26,6 +26,7 @@ func newDiagnoseCmd() *cobra.Command {
 		status      int
 		stall       time.Duration
 		limits      limitFlags
+		otlp        otlpFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "diagnose FILE...",
@@ -72,10 +73,19 @@ are wrong.`,
 			if err := refuseTerminalStdin(cmd, "diagnose -", args...); err != nil {
 				return err
 			}
+			otel, err := otlp.start(cmd, "diagnose")
+			if err != nil {
+				return err
+			}
 			d, err := diagnoseFiles(args, cmd.InOrStdin(), limits.limits(), opt, cmd.ErrOrStderr())
 			if err != nil {
+				finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
 				return &exitError{code: 2, err: err}
 			}
+			for _, v := range d.Exchanges {
+				otel.Record(v, v.Source)
+			}
+			finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			switch format {
 			case "markdown", "md":
@@ -103,6 +113,7 @@ are wrong.`,
 	f.IntVar(&status, "status", 0, "HTTP status to assume for captures that hold none (default 200)")
 	f.DurationVar(&stall, "stall", 0, "gap between events reported as a stall (default 10s)")
 	limits.register(cmd)
+	otlp.register(cmd)
 	return cmd
 }
 

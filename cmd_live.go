@@ -42,6 +42,7 @@ type liveFlags struct {
 	save        string
 	noTUI       bool
 	theme       themeFlag
+	otlp        otlpFlags
 }
 
 func init() {
@@ -83,6 +84,7 @@ cleanly.`,
 		fl.StringVar(&f.save, "save", "", "capture file to write (default: a new file in the captures folder)")
 		fl.BoolVar(&f.noTUI, "no-tui", false, "print the text diagnosis instead of opening the inspector")
 		f.theme.register(cmd)
+		f.otlp.register(cmd)
 		return cmd
 	})
 }
@@ -186,6 +188,10 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	if err != nil {
 		return err
 	}
+	otel, err := f.otlp.start(cmd, "live")
+	if err != nil {
+		return err
+	}
 	out, err := openLiveCapture(f.save)
 	if err != nil {
 		return err
@@ -234,6 +240,12 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 		printLine(stderr, "midstream: capture saved to %s", path)
 	}
 	v := inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow})
+	if recErr == nil {
+		otel.Record(v, path)
+	} else {
+		otel.Record(v, "")
+	}
+	finishOTLP(otel, stderr, "live")
 	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}

@@ -29,6 +29,7 @@ type proxyFlags struct {
 	allowHosts []string
 	theme      themeFlag
 	inject     injectFlags
+	otlp       otlpFlags
 }
 
 func init() {
@@ -71,6 +72,7 @@ received, not what the upstream sent.`,
 		fl.StringArrayVar(&f.allowHosts, "allow-host", nil, allowHostUsage)
 		f.theme.register(cmd)
 		f.inject.register(cmd)
+		f.otlp.register(cmd)
 		return cmd
 	})
 }
@@ -85,6 +87,10 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		return err
 	}
 	dir, err := proxySaveDir(f.save)
+	if err != nil {
+		return err
+	}
+	otel, err := f.otlp.start(cmd, "proxy")
 	if err != nil {
 		return err
 	}
@@ -120,7 +126,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 	captures := ui.NewCaptureNames()
 	p.OnDone = func(x *stream.Exchange, capture string, err error) {
 		captures.Add(x.Source, capture)
-		lines.done(x, capture, err)
+		otel.Record(lines.done(x, capture, err, otel != nil), capture)
 	}
 
 	srv := &http.Server{Handler: guardHost(ln, p, "proxy", f.allowHosts, lines.denied), ReadHeaderTimeout: time.Minute}
@@ -129,7 +135,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 
 	var serveErr error
 	if useTUI {
-		opt := ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures, Theme: f.theme.theme}
+		opt := ui.Options{Title: "proxy " + ln.Addr().String(), ToolVersion: version, Captures: captures, Theme: f.theme.theme, OTLPDropped: otel.Dropped}
 		serveErr = inspectProxy(feed, opt, lines, sigs, served, stderr)
 	} else {
 		serveErr = waitStop(sigs, served)
@@ -144,6 +150,7 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		_ = srv.Close()
 	}
 	p.Wait()
+	finishOTLP(otel, stderr, "proxy")
 	if feed != nil {
 		feed.Close()
 	}
@@ -257,7 +264,10 @@ func (l *exchangeLog) setQuiet(q bool) {
 	l.mu.Unlock()
 }
 
-func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
+// done notes a finished exchange and prints its line; it returns the
+// verdict when it diagnosed the exchange, which it does when the line is
+// printed or need says a caller wants it (--otlp), else nil.
+func (l *exchangeLog) done(x *stream.Exchange, capture string, err error, need bool) *inspect.Verdict {
 	l.mu.Lock()
 	quiet := l.quiet
 	l.total++
@@ -268,16 +278,21 @@ func (l *exchangeLog) done(x *stream.Exchange, capture string, err error) {
 		}
 	}
 	l.mu.Unlock()
-	if quiet {
-		return // the inspector diagnoses what it shows; no need to here
+	if quiet && !need {
+		return nil // the inspector diagnoses what it shows; no need to here
 	}
-	line := exchangeLine(x, inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow}), capture)
+	v := inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow})
+	if quiet {
+		return v
+	}
+	line := exchangeLine(x, v, capture)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	printLine(l.w, "%s", line)
 	if err != nil {
 		printLine(l.errw, "midstream proxy: recording %s: %s", x.Source, oneLineErr(err))
 	}
+	return v
 }
 
 // refusals sums up the requests refused for their Host, "" if none.

@@ -216,7 +216,7 @@ func TestExchangeLogQuiet(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errw strings.Builder
 			l := &exchangeLog{w: &out, errw: &errw, quiet: tt.quiet}
-			l.done(x, "/tmp/c.jsonl", errors.New("disk full"))
+			l.done(x, "/tmp/c.jsonl", errors.New("disk full"), false)
 			if tt.out == "" && out.Len()+errw.Len() > 0 {
 				t.Fatalf("quiet log wrote %q / %q", out.String(), errw.String())
 			}

@@ -65,7 +65,7 @@ func TestProxyRecordingFailureReachesTheInspector(t *testing.T) {
 			u, _ := url.Parse(up.URL)
 			feed := stream.NewFeed()
 			lines := &exchangeLog{w: io.Discard, errw: io.Discard, quiet: true}
-			p := &stream.Proxy{Upstream: u, Feed: feed, Open: watchCaptures(tc.open, feed), OnDone: lines.done}
+			p := &stream.Proxy{Upstream: u, Feed: feed, Open: watchCaptures(tc.open, feed), OnDone: func(x *stream.Exchange, c string, err error) { lines.done(x, c, err, false) }}
 			srv := httptest.NewServer(p)
 			defer srv.Close()
 			resp, err := http.Get(srv.URL + "/v1/messages")

@@ -28,6 +28,7 @@ type serveFlags struct {
 	allow    []string
 	limits   limitFlags
 	inject   injectFlags
+	otlp     otlpFlags
 }
 
 func init() {
@@ -71,6 +72,7 @@ refused when it is loaded.
 		fl.StringArrayVar(&f.allow, "allow-host", nil, allowHostUsage)
 		f.limits.register(cmd)
 		f.inject.register(cmd)
+		f.otlp.register(cmd)
 		return cmd
 	})
 }
@@ -173,6 +175,11 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
+	otel, err := f.otlp.start(cmd, "serve")
+	if err != nil {
+		return err
+	}
+	export := servedSpans(otel, plan, names)
 	for i, x := range plan {
 		if x.BodyMissing {
 			printLine(stderr, "midstream serve: warning: %s kept no body; it is served empty", names[i])
@@ -210,6 +217,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 			defer mu.Unlock()
 			printLine(stderr, "%s #%d %s %s sdk=%s → %s", time.Now().Format("15:04:05.000"),
 				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
+			export(x)
 		}}
 	if inj != nil {
 		s.Inject = loggedInjector{inj, func(seq int, name string) {
@@ -233,6 +241,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		_ = srv.Close()
 	}
 	s.Wait()
+	finishOTLP(otel, stderr, "serve")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return &exitError{1, fmt.Errorf("serve: %w", serveErr)}
 	}

@@ -168,6 +168,11 @@ func writeDemoCapture(t *testing.T) string {
 func TestE2EReplayInTerminal(t *testing.T) {
 	p := startInPTY(t, nil, "replay", writeDemoCapture(t), "--instant")
 	p.waitScreen(t, "HTTP 200", "529 overloaded_error", "MISMATCH", "Timeline")
+	// The detail pane's raw frame is read in a command, not in Update:
+	// it must still show up by itself, and follow the selection.
+	p.waitScreen(t, "Raw frame:", "event: error")
+	p.press(t, "k")
+	p.waitScreen(t, "Event 22 of 23", "event: content_block_delta")
 	p.press(t, "c")
 	p.waitScreen(t, "sent by OSC 52", "saved to")
 	if !strings.Contains(p.rawText(), "\x1b]52;c;") {

@@ -70,7 +70,9 @@ your SDK will raise and what to change.`,
 var commands []func() *cobra.Command
 
 func main() {
-	err := newRootCmd().Execute()
+	root := newRootCmd()
+	root.SetArgs(otlpArgs(os.Args[1:]))
+	err := root.Execute()
 	if err == nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"time"
 
 	"github.com/midstreamhq/midstream/stream"
 )
@@ -175,37 +176,12 @@ func parseFrameHeaders(h []byte, fr *bedrockFrame) bool {
 // embedded Anthropic events to the checker; exception frames become the
 // stream's error, mapped by appendix A3.
 func (d *diag) decodeBedrock() {
-	ac, _ := d.chk.(*anthropicChecker)
 	prob := eachBedrockFrame(bodyAt{d.x}, d.x.BodyLen(), func(fr bedrockFrame) bool {
-		i := d.ev.ev.n
-		r := evRec{off: fr.offset, length: fr.length, typ: fr.eventType, dialect: dialectBedrock}
+		var at time.Duration
 		if d.x.Timed {
-			r.at = d.ci.At(fr.offset + max(fr.length-1, 0))
+			at = d.ci.At(fr.offset + max(fr.length-1, 0))
 		}
-		switch {
-		case fr.messageType == "exception" || fr.messageType == "error":
-			name := bedrockErrorName(fr)
-			r.typ, r.dataType = name, name
-			msg := jstring(jfield(fr.payload, "message"))
-			orig, _ := jint(jfield(fr.payload, "originalStatusCode"))
-			if cc, ok := d.chk.(*converseChecker); ok {
-				cc.exception(i, name, msg, int(orig))
-			} else if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
-				ac.errAt, ac.errCode = i, "B-exception-frame"
-			}
-		case d.v.Provider == ProviderBedrockConverse && fr.messageType == "event":
-			// A Converse event: its JSON is the payload itself, its name
-			// the :event-type header.
-			r.dataType = fr.eventType
-			d.cur = evCtx{name: fr.eventType, dataType: fr.eventType, data: fr.payload}
-			d.chk.event(i, &d.cur)
-		case fr.data != nil:
-			r.dataType = d.internType(jfield(fr.data, "type"))
-			// The SDKs name the SSE event after the payload's type.
-			d.cur = evCtx{name: r.dataType, dataType: r.dataType, data: fr.data}
-			d.chk.event(i, &d.cur)
-		}
-		d.addEvent(&r)
+		d.bedrockFrameEvent(fr, at)
 		return true
 	})
 	d.endEvents()
@@ -216,6 +192,40 @@ func (d *diag) decodeBedrock() {
 		}
 		d.f.add("B-frame", sev, title, fmt.Sprintf("At byte %d %s; decoding stopped there.", prob.offset, prob.why))
 	}
+}
+
+// bedrockFrameEvent adds frame fr, which arrived at at, to the timeline
+// and feeds it to the checker: Converse events as themselves, Anthropic
+// events from a chunk's bytes, exception frames as the stream's error.
+// Diagnose and the live Timeline both read frames through it.
+func (d *diag) bedrockFrameEvent(fr bedrockFrame, at time.Duration) {
+	ac, _ := d.chk.(*anthropicChecker)
+	i := d.ev.ev.n
+	r := evRec{off: fr.offset, length: fr.length, typ: fr.eventType, dialect: dialectBedrock, at: at}
+	switch {
+	case fr.messageType == "exception" || fr.messageType == "error":
+		name := bedrockErrorName(fr)
+		r.typ, r.dataType = name, name
+		msg := jstring(jfield(fr.payload, "message"))
+		orig, _ := jint(jfield(fr.payload, "originalStatusCode"))
+		if cc, ok := d.chk.(*converseChecker); ok {
+			cc.exception(i, name, msg, int(orig))
+		} else if d.setError(i, name, msg, BedrockStatus(name, int(orig))) && ac != nil {
+			ac.errAt, ac.errCode = i, "B-exception-frame"
+		}
+	case d.v.Provider == ProviderBedrockConverse && fr.messageType == "event":
+		// A Converse event: its JSON is the payload itself, its name
+		// the :event-type header.
+		r.dataType = fr.eventType
+		d.cur = evCtx{name: fr.eventType, dataType: fr.eventType, data: fr.payload}
+		d.chk.event(i, &d.cur)
+	case fr.data != nil:
+		r.dataType = d.internType(jfield(fr.data, "type"))
+		// The SDKs name the SSE event after the payload's type.
+		d.cur = evCtx{name: r.dataType, dataType: r.dataType, data: fr.data}
+		d.chk.event(i, &d.cur)
+	}
+	d.addEvent(&r)
 }
 
 // bedrockEvents calls f for each frame up to upTo with its :event-type,

@@ -376,6 +376,11 @@ func errJSONBody(d *diag) bool {
 	d.v.Error = &StreamError{Type: he.typ, Message: he.message, EventIndex: -1}
 	d.f.remove("S-unterminated-event") // the "event" was the JSON document
 	d.errStatus = he.status
+	if he.status != 0 {
+		// Clients that read the body as an error (the Vercel AI SDK for
+		// xAI's) retry it as its status says.
+		d.v.Error.Retryable = retryable(retryPolicy{status: he.status, spendCap: he.spendCap || quotaExhausted(he.typ)})
+	}
 	d.f.add("H-json-error-body", SeverityError, "The body is a JSON error, not an event stream",
 		fmt.Sprintf("The %d response carries %s instead of SSE events; clients that only read events see an empty stream.", d.v.HTTPStatus, orUnknown(he.typ)))
 	return true

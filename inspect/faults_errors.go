@@ -44,9 +44,30 @@ func faultDialectOf(p Provider) faultDialect {
 //     yet." is OpenAI's 503 text as the openai-python 0.x SDK raised it;
 //     "Rate limit reached" the vercel/ai Responses fixture's; the others
 //     are https://platform.openai.com/docs/guides/error-codes wording (not measured).
-//   - Gemini: the 503 text is the issue's (#13) capture; status strings
-//     follow google.rpc.Code (https://cloud.google.com/apis/design/errors);
-//     the 429 text is the API's free-tier quota message.
+//   - Gemini: status strings follow google.rpc.Code
+//     (https://cloud.google.com/apis/design/errors). Messages, each as real
+//     Gemini API error bodies quote it:
+//     503 "The model is overloaded. Please try again later." — google-gemini/gemini-cli
+//     #5191 and #4360, lobehub/lobehub #9728;
+//     500 "An internal error has occurred. Please retry or report in …" —
+//     PublicAffairs/openai-gemini #15, googleapis/js-genai #650 (a stream);
+//     429 "Resource has been exhausted (e.g. check quota)." — continuedev/continue
+//     #10560 and #10479, google-gemini/gemini-cli #19976 and #14811;
+//     429 quota (billing_error) "You exceeded your current quota, please check
+//     your plan and billing details. For more information …" — the free-tier
+//     body quoted in google-gemini/gemini-cli issues and LiteLLM logs (its
+//     per-metric tail left out);
+//     403 "The caller does not have permission" (no final period) —
+//     google-gemini/gemini-cli #14519, iBUHub/AIStudioToAPI #109;
+//     400 "Request contains an invalid argument." and 404 "Requested entity
+//     was not found." — google-gemini/gemini-cli #15762;
+//     400 "Request payload size exceeds the limit: 20971520 bytes." — the
+//     body Gemini clients test against (not measured here);
+//     504 "Deadline expired before operation could complete." and 409 "The
+//     operation was aborted." are google.rpc.Code's own descriptions
+//     (googleapis google/rpc/code.proto), not a captured Gemini body;
+//     401 "Request had invalid authentication credentials." is the first
+//     sentence of Google's UNAUTHENTICATED answer (not measured for Gemini).
 type errorKind struct {
 	name    string   // Anthropic's type name, the canonical spelling
 	aliases []string // other dialects' names for it
@@ -71,7 +92,7 @@ var errorKinds = []errorKind{
 		gStatus: "INTERNAL", gCode: 500, gMsg: "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting"},
 	{name: "rate_limit_error", aliases: []string{"rate_limit_exceeded", "resource_exhausted"}, status: 429, msg: "Your account has hit a rate limit.",
 		oaStatus: 429, oaType: "requests", oaCode: "rate_limit_exceeded", oaMsg: "Rate limit reached",
-		gStatus: "RESOURCE_EXHAUSTED", gCode: 429, gMsg: "You exceeded your current quota, please check your plan and billing details."},
+		gStatus: "RESOURCE_EXHAUSTED", gCode: 429, gMsg: "Resource has been exhausted (e.g. check quota)."},
 	{name: "timeout_error", aliases: []string{"timeout", "deadline_exceeded"}, status: 504, msg: "Request timed out",
 		oaStatus: 504, oaType: "server_error", oaCode: "timeout", oaMsg: "Request timed out.",
 		gStatus: "DEADLINE_EXCEEDED", gCode: 504, gMsg: "Deadline expired before operation could complete."},
@@ -83,10 +104,10 @@ var errorKinds = []errorKind{
 		gStatus: "UNAUTHENTICATED", gCode: 401, gMsg: "Request had invalid authentication credentials."},
 	{name: "billing_error", aliases: []string{"insufficient_quota"}, status: 402, msg: "There is an issue with your billing.",
 		oaStatus: 429, oaType: "insufficient_quota", oaCode: "insufficient_quota", oaMsg: "You exceeded your current quota, please check your plan and billing details.",
-		gStatus: "RESOURCE_EXHAUSTED", gCode: 429, gMsg: "You exceeded your current quota, please check your plan and billing details."},
+		gStatus: "RESOURCE_EXHAUSTED", gCode: 429, gMsg: "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."},
 	{name: "permission_error", aliases: []string{"permission_denied"}, status: 403, msg: "Your API key does not have permission to use the specified resource.",
 		oaStatus: 403, oaType: "invalid_request_error", oaMsg: "You are not allowed to access this resource.",
-		gStatus: "PERMISSION_DENIED", gCode: 403, gMsg: "The caller does not have permission."},
+		gStatus: "PERMISSION_DENIED", gCode: 403, gMsg: "The caller does not have permission"},
 	{name: "not_found_error", aliases: []string{"model_not_found", "not_found"}, status: 404, msg: "The requested resource could not be found.",
 		oaStatus: 404, oaType: "invalid_request_error", oaCode: "model_not_found", oaMsg: "The model does not exist or you do not have access to it.",
 		gStatus: "NOT_FOUND", gCode: 404, gMsg: "Requested entity was not found."},
@@ -95,7 +116,7 @@ var errorKinds = []errorKind{
 		gStatus: "ABORTED", gCode: 409, gMsg: "The operation was aborted."},
 	{name: "request_too_large", status: 413, msg: "Request exceeds the maximum allowed number of bytes.",
 		oaStatus: 413, oaType: "invalid_request_error", oaMsg: "Request too large.",
-		gStatus: "INVALID_ARGUMENT", gCode: 400, gMsg: "Request payload size exceeds the limit."},
+		gStatus: "INVALID_ARGUMENT", gCode: 400, gMsg: "Request payload size exceeds the limit: 20971520 bytes."},
 }
 
 // lookupErrorKind finds an error type by its name or an alias,

@@ -83,9 +83,9 @@ var hostTable = []hostRule{
 		Doc:        "https://docs.mistral.ai/api/"},
 		domains: []string{"api.mistral.ai"}},
 	{HostInfo: HostInfo{Name: HostXAI, Title: "xAI",
-		ErrorShape: "not documented for streams (OpenAI-compatible error object on HTTP errors)",
+		ErrorShape: `not an SSE event: the stream request is answered HTTP 200 application/json {"code":"The service is currently unavailable","error":"Timed out waiting for first token"} (vercel/ai #10533; @ai-sdk/xai reads it as a retryable error, xaiStreamErrorSchema); HTTP errors carry the same {"code": gRPC status description, "error": message} shape`,
 		KeepAlive:  "none documented",
-		Doc:        "https://docs.x.ai/docs/api-reference"},
+		Doc:        "https://github.com/vercel/ai/issues/10533"},
 		domains: []string{"api.x.ai"}},
 	{HostInfo: HostInfo{Name: HostTogether, Title: "Together AI",
 		ErrorShape: `OpenAI-style {"error":{"message":…,"type":…,"code":…}}; stream errors not separately documented`,
@@ -98,9 +98,9 @@ var hostTable = []hostRule{
 		Doc:        "https://docs.fireworks.ai/api-reference/post-chatcompletions"},
 		domains: []string{"api.fireworks.ai"}},
 	{HostInfo: HostInfo{Name: HostOllama, Title: "Ollama (OpenAI-compatible /v1)",
-		ErrorShape: `data: {"error":{"message":…,"type":"api_error"|"invalid_request_error","param":null,"code":null}} (openai/openai.go NewError)`,
-		KeepAlive:  "none documented",
-		Doc:        "https://github.com/ollama/ollama/blob/main/docs/openai.md"},
+		ErrorShape: `before the stream: HTTP 4xx/5xx application/json {"error":{"message":…,"type":"api_error"|"invalid_request_error"|"not_found_error","param":null,"code":null}} (middleware/openai.go writeError, openai/openai.go NewError); an error after the first chunk is not documented (not measured)`,
+		KeepAlive:  "none (middleware/openai.go writes only data: chunks and data: [DONE])",
+		Doc:        "https://github.com/ollama/ollama/blob/main/middleware/openai.go"},
 		port: "11434"},
 	{HostInfo: HostInfo{Name: HostVLLM, Title: "vLLM",
 		ErrorShape: `data: {"error":{"message":…,"type":"BadRequestError"|"InternalServerError",…,"code":400}} then data: [DONE] — code is the HTTP status as a number (serving_engine.py create_streaming_error_response)`,
@@ -308,4 +308,27 @@ func hostText(v *Verdict) string {
 		return ""
 	}
 	return fmt.Sprintf("%s — in-stream errors: %s; keep-alive: %s (%s)", h.Title, h.ErrorShape, h.KeepAlive, h.Doc)
+}
+
+// xaiCodes maps the "code" of xAI's error body to a google.rpc status
+// name. xAI writes the gRPC status's description there, word for word as
+// tonic's Code::description spells it ("Client specified an invalid
+// argument" on an HTTP 400: vercel/ai and LiteLLM users quote it), so the
+// status follows Google's gRPC→HTTP table (googleRPCStatus).
+var xaiCodes = map[string]string{
+	"Client specified an invalid argument":                                   "INVALID_ARGUMENT",
+	"Deadline expired before operation could complete":                       "DEADLINE_EXCEEDED",
+	"Some requested entity was not found":                                    "NOT_FOUND",
+	"The caller does not have permission to execute the specified operation": "PERMISSION_DENIED",
+	"Some resource has been exhausted":                                       "RESOURCE_EXHAUSTED",
+	"The system is not in a state required for the operation's execution":    "FAILED_PRECONDITION",
+	"Internal error":                                             "INTERNAL",
+	"The service is currently unavailable":                       "UNAVAILABLE",
+	"The request does not have valid authentication credentials": "UNAUTHENTICATED",
+}
+
+// xaiCodeStatus is the HTTP status the code of an xAI error body stands
+// for, 0 when it is not one of the gRPC descriptions.
+func xaiCodeStatus(code string) int {
+	return googleRPCStatus[xaiCodes[code]]
 }

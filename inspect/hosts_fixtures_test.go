@@ -23,6 +23,8 @@ func TestConverseAndHostFixtures(t *testing.T) {
 		liteURL     = "http://127.0.0.1:4000/v1/chat/completions"
 		azureURL    = "https://contoso.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
 		deepseekURL = "https://api.deepseek.com/chat/completions"
+		xaiURL      = "https://api.x.ai/v1/chat/completions"
+		ollamaURL   = "http://127.0.0.1:11434/v1/chat/completions"
 	)
 	cases := []struct {
 		name, file, url string
@@ -75,6 +77,14 @@ func TestConverseAndHostFixtures(t *testing.T) {
 			provider: ProviderOpenAIChat, host: HostAzure, outcome: OutcomeComplete, findings: []string{"X-content-filter"}},
 		{name: "DeepSeek keep-alives then success", file: "deepseek-keepalive-then-success.http", url: deepseekURL,
 			provider: ProviderOpenAIChat, host: HostDeepSeek, outcome: OutcomeComplete, findings: []string{"X-deepseek-keepalive"}},
+		{name: "xAI answers a stream request with a 200 JSON error (gRPC description as code)", file: "xai-200-json-error.http", url: xaiURL,
+			provider: ProviderOpenAIChat, host: HostXAI, outcome: OutcomeHTTPError,
+			errType: "The service is currently unavailable", mapped: 503, retryable: true, exit: 1, findings: []string{"H-json-error-body"}},
+		{name: "Ollama /v1 complete stream with a usage chunk", file: "ollama-v1-complete.http", url: ollamaURL,
+			provider: ProviderOpenAIChat, host: HostOllama, outcome: OutcomeComplete},
+		{name: "Ollama /v1 HTTP 500 OpenAI-style error before the stream", file: "ollama-v1-500-memory.http", url: ollamaURL,
+			provider: ProviderOpenAIChat, host: HostOllama, outcome: OutcomeHTTPError,
+			errType: "api_error", mapped: 500, retryable: true, exit: 1, findings: []string{"H-http-error"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/midstreamhq/midstream/stream"
 )
@@ -35,11 +36,18 @@ type arrayElem struct {
 // arrayScanner reads a streamed JSON array's elements one at a time from
 // a reader, keeping only the current element.
 type arrayScanner struct {
-	r      *bufio.Reader
+	r      io.ByteScanner
 	off    int64 // bytes consumed
 	buf    []byte
 	state  uint8 // 0 before '[', 1 expecting an element or ']', 2 expecting ',' or ']', 3 closed
 	closed bool  // the closing ']' arrived
+
+	// The element being read: where it starts and the nesting, string
+	// and escape state so far, so that reading can resume (elemAfter)
+	// when the bytes after a cut arrive.
+	elemOff    int64
+	depth      int
+	inStr, esc bool
 }
 
 // errArrayFormat reports a body that breaks the array form, with the
@@ -111,9 +119,16 @@ func (s *arrayScanner) next() (arrayElem, error) {
 // element reads one object or array, tracking nesting and strings only:
 // the element's validity is its checker's business.
 func (s *arrayScanner) element() (arrayElem, error) {
-	e := arrayElem{off: s.off}
-	s.buf = s.buf[:0]
-	depth, inStr, esc := 0, false, false
+	s.elemOff, s.buf = s.off, s.buf[:0]
+	s.depth, s.inStr, s.esc = 0, false, false
+	return s.elemAfter()
+}
+
+// elemAfter goes on reading the element that starts at elemOff, whose
+// bytes so far are in buf; a cut element can be resumed with it once more
+// bytes arrive (the live Timeline does).
+func (s *arrayScanner) elemAfter() (arrayElem, error) {
+	e := arrayElem{off: s.elemOff}
 	for {
 		c, err := s.r.ReadByte()
 		if err != nil {
@@ -127,22 +142,22 @@ func (s *arrayScanner) element() (arrayElem, error) {
 			return arrayElem{}, &errArrayFormat{e.off, fmt.Sprintf("an element longer than %d bytes", maxArrayElem)}
 		}
 		switch {
-		case esc:
-			esc = false
-		case inStr:
+		case s.esc:
+			s.esc = false
+		case s.inStr:
 			switch c {
 			case '\\':
-				esc = true
+				s.esc = true
 			case '"':
-				inStr = false
+				s.inStr = false
 			}
 		case c == '"':
-			inStr = true
+			s.inStr = true
 		case c == '{' || c == '[':
-			depth++
+			s.depth++
 		case c == '}' || c == ']':
-			depth--
-			if depth == 0 {
+			s.depth--
+			if s.depth == 0 {
 				e.length, e.data = s.off-e.off, s.buf
 				return e, nil
 			}
@@ -214,24 +229,11 @@ func eachArrayElem(x *stream.Exchange, f func(e arrayElem) bool) (*arrayScanner,
 // is.
 func (d *diag) decodeJSONArray() {
 	s, ferr := eachArrayElem(d.x, func(e arrayElem) bool {
-		i := d.ev.ev.n
-		dt := ""
-		if !e.cut {
-			dt = d.internType(jfield(e.data, "type"))
-		}
-		r := evRec{typ: "message", dataType: dt, off: e.off, length: e.length, unterminated: e.cut, raw: true, dialect: d.dialect}
+		var at time.Duration
 		if d.x.Timed {
-			r.at = d.ci.At(e.off + max(e.length-1, 0))
+			at = d.ci.At(e.off + max(e.length-1, 0))
 		}
-		if e.cut {
-			d.cutAt = i
-			d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an array element",
-				"The body ended before this element of the JSON array was complete, so no client parses it.", i)
-		} else {
-			d.cur = evCtx{name: "message", dataType: dt, data: e.data}
-			d.chk.event(i, &d.cur)
-		}
-		d.addEvent(&r)
+		d.arrayElemEvent(e, at)
 		return true
 	})
 	d.arrayForm = true
@@ -243,6 +245,28 @@ func (d *diag) decodeJSONArray() {
 			"The body ended after a whole element but without the array's closing ]: the connection was cut between elements, and a parser of the whole body fails on it.", d.ev.ev.n-1)
 	}
 	d.endEvents()
+}
+
+// arrayElemEvent adds element e of a streamed JSON array, which arrived
+// at at, to the timeline and feeds it to the dialect's checker; an element
+// cut by the end of the body is kept on the timeline only, as a cut SSE
+// frame is. Diagnose and the live Timeline both read elements through it.
+func (d *diag) arrayElemEvent(e arrayElem, at time.Duration) {
+	i := d.ev.ev.n
+	dt := ""
+	if !e.cut {
+		dt = d.internType(jfield(e.data, "type"))
+	}
+	r := evRec{typ: "message", dataType: dt, off: e.off, length: e.length, unterminated: e.cut, raw: true, dialect: d.dialect, at: at}
+	if e.cut {
+		d.cutAt = i
+		d.f.add("S-unterminated-event", SeverityWarning, "The stream ended inside an array element",
+			"The body ended before this element of the JSON array was complete, so no client parses it.", i)
+	} else {
+		d.cur = evCtx{name: "message", dataType: dt, data: e.data}
+		d.chk.event(i, &d.cur)
+	}
+	d.addEvent(&r)
 }
 
 // arrayEvents calls f with the data of each whole element of x's streamed

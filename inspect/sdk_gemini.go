@@ -42,7 +42,10 @@ func genaiUA(lang string) []*regexp.Regexp {
 var geminiSDKs = []sdkSpec{
 	{name: SDKGenAIGo, current: "1.79.1", speaks: ProviderGemini, answer: genaiGo, ua: genaiUA("go")},
 	{name: SDKGenAIJS, current: "3.3.0", speaks: ProviderGemini, answer: genaiJS, ua: genaiUA("node")},
-	{name: SDKGenAIPython, current: "3.3.0", speaks: ProviderGemini, answer: genaiNotMeasured("google-genai for Python (PyPI cannot be reached here)"), ua: genaiUA("python")},
+	// PyPI cannot be reached here, so the newest Python release is not
+	// known: 2.0.0 is the floor googleapis/python-aiplatform#6776 (May
+	// 2026) requires, not the JS SDK's 3.3.0.
+	{name: SDKGenAIPython, current: "2.0.0", speaks: ProviderGemini, answer: genaiNotMeasured("google-genai for Python (PyPI cannot be reached here)"), ua: genaiUA("python")},
 }
 
 // genaiMeasured and genaiJSMeasured are the citations the measured

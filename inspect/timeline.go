@@ -20,13 +20,17 @@ import (
 // bytes). The SSE last event ID is carried from feed to feed. A Timeline
 // is not safe for concurrent use.
 //
+// Bodies that are not SSE are read as Diagnose reads them, element by
+// element as they arrive (timeline_frames.go): Bedrock's binary
+// event-stream frames, and Gemini's streamed JSON array (no alt=sse).
+//
 // Where the verdict will differ: a body that is not a stream (a non-2xx
-// error document) or binary Bedrock event-stream frames yield no events
-// here; a streamed JSON array (Gemini without alt=sse) yields none either;
-// when neither URL nor headers name the provider, events before the first
-// one whose shape names it are summarised generically; and when a shape
-// names another grammar than the URL's (an OpenRouter URL carrying
-// Responses events), events before it keep the URL grammar's summaries.
+// error document) yields no events here, nor does a JSON array the Gemini
+// grammar does not read; when neither URL nor headers name the provider,
+// events before the first one whose shape names it are summarised
+// generically; and when a shape names another grammar than the URL's (an
+// OpenRouter URL carrying Responses events), events before it keep the
+// URL grammar's summaries.
 type Timeline struct {
 	d       *diag
 	mode    timelineMode
@@ -41,14 +45,20 @@ type Timeline struct {
 	lastID  string // last event ID in force at base
 	count   int    // events returned so far
 	done    bool
+
+	arr         arrayScanner // modeArray: the scanner, its state carried from feed to feed
+	inElem      bool         // modeArray: an element was cut by the end of the last feed
+	framesKnown bool         // modeFrames: the frames have named the dialect
 }
 
 type timelineMode uint8
 
 const (
-	modeSSE   timelineMode = iota
-	modeProbe              // the first bytes may be a Bedrock frame prelude
-	modeNone               // not an SSE body: no events until the verdict
+	modeSSE    timelineMode = iota
+	modeProbe               // the first bytes may be a Bedrock frame prelude
+	modeNone                // not a stream body: no events until the verdict
+	modeArray               // Gemini's streamed JSON array, element by element
+	modeFrames              // Bedrock's binary event-stream frames
 )
 
 // span is one fed chunk: the body offset where it ends and when it came.
@@ -85,12 +95,24 @@ func (t *Timeline) Feed(c stream.Chunk) Events {
 	if t.timed {
 		t.spans = append(t.spans, span{end: t.end, at: c.At})
 	}
-	if t.mode == modeProbe {
+	switch t.mode {
+	case modeProbe:
 		t.pending = append(t.pending, c.Data...)
 		if !t.probe(false) {
 			return Events{}
 		}
-		return t.decode(t.pending, false)
+		return t.decodePending(false)
+	case modeArray:
+		t.pending = append(t.pending, c.Data...)
+		if bytes.IndexByte(c.Data, '}') < 0 && bytes.IndexByte(c.Data, ']') < 0 {
+			// Every element ends in } or ]: nothing new can be whole,
+			// which keeps an element that spans many chunks linear.
+			return Events{}
+		}
+		return t.decodeArray(false)
+	case modeFrames:
+		t.pending = append(t.pending, c.Data...)
+		return t.decodeFrames(false)
 	}
 	if len(t.pending) == 0 {
 		return t.decode(c.Data, false)
@@ -115,7 +137,13 @@ func (t *Timeline) Finish() Events {
 	if t.mode == modeProbe && !t.probe(true) {
 		return Events{}
 	}
-	if t.mode != modeSSE {
+	switch t.mode {
+	case modeArray:
+		return t.decodeArray(true)
+	case modeFrames:
+		return t.decodeFrames(true)
+	case modeSSE:
+	default:
 		return Events{}
 	}
 	out := t.decode(t.pending, true)
@@ -129,20 +157,23 @@ func (t *Timeline) Finish() Events {
 }
 
 // probe decides, from the first bytes, between SSE, Bedrock's binary
-// frames and a streamed JSON array (which Diagnose decodes and the
-// Timeline leaves to it). Only a body starting with a zero byte — a
-// frame's big-endian length — waits for the 16 bytes the check needs, and
-// one starting with spaces or "[" for the byte that tells. It reports
-// whether the body is SSE.
+// frames and a streamed JSON array. Only a body starting with a zero byte
+// — a frame's big-endian length — waits for the 16 bytes the check needs,
+// and one starting with spaces or "[" for the byte that tells. It reports
+// whether the body is one the Timeline decodes.
 func (t *Timeline) probe(final bool) bool {
 	p := t.pending
 	if array, known := arrayStart(p, final); !known {
 		return false
 	} else if array {
-		// A streamed JSON array (Gemini without alt=sse) is no SSE:
-		// Diagnose reads its elements.
-		t.mode, t.pending = modeNone, nil
-		return false
+		// Gemini without alt=sse: read as its elements when the Gemini
+		// grammar reads it (or the first element may still name it), as
+		// Diagnose does; Diagnose decodes any other JSON array as SSE.
+		t.mode = modeSSE
+		if t.d.dialect == dialectGemini || t.sniff {
+			t.mode = modeArray
+		}
+		return true
 	}
 	switch {
 	case len(p) > 0 && p[0] != 0:
@@ -150,10 +181,21 @@ func (t *Timeline) probe(final bool) bool {
 	case len(p) >= 16 || final:
 		t.mode = modeSSE
 		if looksLikeEventStream(p) {
-			t.mode, t.pending = modeNone, nil
+			t.mode = modeFrames
 		}
 	}
-	return t.mode == modeSSE
+	return t.mode == modeSSE || t.mode == modeFrames
+}
+
+// decodePending decodes the bytes held so far in the mode probe chose.
+func (t *Timeline) decodePending(final bool) Events {
+	switch t.mode {
+	case modeArray:
+		return t.decodeArray(final)
+	case modeFrames:
+		return t.decodeFrames(final)
+	}
+	return t.decode(t.pending, final)
 }
 
 // decode decodes src (the bytes from base on) and returns its complete
@@ -196,10 +238,16 @@ func (t *Timeline) decode(src []byte, final bool) Events {
 	if final {
 		consumed = int64(len(src))
 	}
+	t.keep(src, consumed)
+	return t.d.ev.take()
+}
+
+// keep moves base past the first consumed bytes of src (the bytes from
+// base on) and keeps the rest in pending, moved to its front when src is
+// pending: the caller's chunk is not retained. A buffer grown by one huge
+// frame is let go once the frame is done.
+func (t *Timeline) keep(src []byte, consumed int64) {
 	t.base += consumed
-	// Keep the rest in pending (moved to its front when src is pending):
-	// the caller's chunk is not retained. A buffer grown by one huge frame
-	// is let go once the frame is done.
 	if cap(t.pending) > 1<<20 && len(src)-int(consumed) < 64<<10 {
 		t.pending = nil
 	}
@@ -207,7 +255,6 @@ func (t *Timeline) decode(src []byte, final bool) Events {
 	for len(t.spans) > 1 && t.spans[0].end <= t.base {
 		t.spans = t.spans[1:]
 	}
-	return t.d.ev.take()
 }
 
 // at is the arrival time of body byte off (one still pending).

@@ -26,7 +26,8 @@ type httpErr struct {
 // parseHTTPErrorBody reads the error documents providers send instead of
 // a stream: Anthropic's {"type":"error","error":{type,message}}, Google's
 // envelope (Vertex; an object or a one-element array) with a numeric code
-// and a status name, OpenAI's {"error":{message,type,code}}, and Bedrock's
+// and a status name, OpenAI's {"error":{message,type,code}}, xAI's
+// {"code":…,"error":"…"}, and Bedrock's
 // {"message":…} with the exception in the x-amzn-ErrorType header.
 func parseHTTPErrorBody(body []byte, x *stream.Exchange) httpErr {
 	var he httpErr
@@ -65,6 +66,11 @@ func parseHTTPErrorBody(body []byte, x *stream.Exchange) httpErr {
 			}
 			he.status = OpenAIStatus(c, t)
 		}
+	case len(e) > 0 && e[0] == '"':
+		// xAI: {"code": a gRPC status description, "error": the message}.
+		he.message = jstring(e)
+		he.typ = jstring(jfield(doc, "code"))
+		he.status = xaiCodeStatus(he.typ)
 	case jfield(doc, "message") != nil || jfield(doc, "Message") != nil:
 		he.message = jstring(jfield(doc, "message"))
 		if he.message == "" {

@@ -13,6 +13,8 @@
 #   5. `proxy --no-tui` peak RSS with a 1 GiB request body and a 1 GiB
 #      response                        (TestProxyPeakRSSGigabyte, main)
 #   6. diagnose throughput on the 64 MiB stream    (BenchmarkDiagnose, inspect)
+#   7. `proxy --otlp`: added latency per chunk and proxy CPU per exchange,
+#      export off / on / to a dead collector, one run  (BenchmarkProxyOTLP, main)
 #
 #   scripts/figures.sh              # everything (about 10 minutes, ~6 GiB of temporary files)
 #   SIZES=64 scripts/figures.sh     # capture sizes in MiB for 1 and 2
@@ -45,3 +47,6 @@ MIDSTREAM_RSS=1 go test -run PeakRSS -v -count 1 . | grep -i 'rss\|---\|gib' || 
 
 section "6. diagnose throughput, 64 MiB stream"
 go test ./inspect -run '^$' -bench 'Diagnose$' -benchtime 3x -count 3 | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+
+section "7. proxy --otlp: added latency per chunk, CPU per exchange (export off / on / dead collector)"
+go test . -run '^$' -bench ProxyOTLP -benchtime 1x | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'

@@ -20,6 +20,12 @@ type detail struct {
 	key       rowKey
 	assembled bool
 	asm       *assembled // for asmFor, when it matches
+	// want names the raw bytes the content needs and wanting says they
+	// are not loaded yet: the pane shows a placeholder until they are
+	// (Model.requestFrame loads them in a command).
+	want    frameKey
+	wanting bool
+	frames  *frameCache // the model's
 }
 
 // setContent builds the lines for row k of st. Called on selection change
@@ -29,6 +35,7 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 		d.top = 0
 	}
 	d.key = k
+	d.wanting = false
 	var raw []string
 	if k.kind == rowEvent && k.ev < st.events.Len() {
 		if d.assembled {
@@ -38,10 +45,10 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 				raw = []string{"Assembling up to event " + fmt.Sprint(k.ev+1) + "… (needs the diagnosis)"}
 			}
 		} else {
-			raw = eventLines(st, k.ev)
+			raw = eventLines(st, k.ev, d.frame(st, func() (frameKey, bool) { return st.eventFrame(k.ev) }))
 		}
 	} else {
-		raw = milestoneLines(st, k.kind)
+		raw = milestoneLines(st, k.kind, func() frameView { return d.frame(st, st.bodyFrame) })
 	}
 	d.lines = d.lines[:0]
 	w := max(1, d.w-1)
@@ -59,7 +66,45 @@ func (d *detail) setContent(st *exchangeState, k rowKey) {
 	d.scroll(0)
 }
 
-func eventLines(st *exchangeState, i int) []string {
+// frameView is what the detail pane has of some raw bytes: loading,
+// loaded (b, maybe empty) or failed to read (err).
+type frameView struct {
+	loading bool
+	b       []byte
+	err     error
+}
+
+// frame returns the cached bytes name names, or records that the pane
+// wants them (and shows loading) when they are not loaded yet.
+func (d *detail) frame(st *exchangeState, name func() (frameKey, bool)) frameView {
+	k, ok := name()
+	if !ok {
+		return frameView{}
+	}
+	if f, ok := d.frames.get(k); ok {
+		return frameView{b: f.b, err: f.err}
+	}
+	d.want, d.wanting = k, true
+	return frameView{loading: true}
+}
+
+// frameLines are the lines of the raw bytes f under its heading, or
+// what stands in for them.
+func frameLines(f frameView, indent string) []string {
+	switch {
+	case f.loading:
+		return []string{indent + "loading…"}
+	case f.err != nil:
+		return []string{indent + "✗ reading the body: " + stream.RedactText(f.err.Error())}
+	}
+	var out []string
+	for _, l := range visibleFrame([]byte(stream.RedactText(string(f.b)))) {
+		out = append(out, indent+l)
+	}
+	return out
+}
+
+func eventLines(st *exchangeState, i int, f frameView) []string {
 	e := st.events.At(i)
 	head := fmt.Sprintf("Event %d of %d · %s · byte %d · %s", i+1, st.events.Len(), e.Type, e.Offset, fmtSize(e.Length))
 	if st.x.Timed {
@@ -72,12 +117,12 @@ func eventLines(st *exchangeState, i int) []string {
 	if e.Unterminated {
 		out = append(out, "Unterminated: the body ended inside this frame; clients discard it.")
 	}
-	frame := []byte(stream.RedactText(string(st.frame(i))))
 	out = append(out, "", "Raw frame:")
-	for _, l := range visibleFrame(frame) {
-		out = append(out, "  "+l)
+	out = append(out, frameLines(f, "  ")...)
+	if f.loading || f.err != nil {
+		return out
 	}
-	raw := st.frame(i)
+	raw := f.b
 	if !e.Raw {
 		raw = frameData(raw)
 	}
@@ -96,7 +141,9 @@ func eventLines(st *exchangeState, i int) []string {
 	return out
 }
 
-func milestoneLines(st *exchangeState, k rowKind) []string {
+// milestoneLines are the lines of a milestone row; body gives the start
+// of a body that is not a stream, for the headers row.
+func milestoneLines(st *exchangeState, k rowKind, body func() frameView) []string {
 	x := st.x
 	if x == nil {
 		return nil
@@ -121,7 +168,7 @@ func milestoneLines(st *exchangeState, k rowKind) []string {
 			// Not a stream (an error document): the body is the detail.
 			// Its start only, should it be huge.
 			out = append(out, "", "Body:")
-			out = append(out, visibleFrame([]byte(stream.RedactText(string(x.BodyPrefix(maxFrame)))))...)
+			out = append(out, frameLines(body(), "")...)
 		}
 		return out
 	case rowFirstByte:

@@ -42,6 +42,7 @@ func TestDetailPrettyPrintsCROnlyFrames(t *testing.T) {
 	m, _ := newTestModel(t, []*stream.Exchange{x}, Options{Instant: true}, 120, 40)
 	m.tl.selectEvent(0)
 	m.selectionChanged()
+	loadFrames(m)
 	s := screen(m)
 	if !strings.Contains(s, "JSON:") || strings.Contains(s, "not valid JSON") {
 		t.Errorf("the detail pane should pretty-print the data of a CR-only frame:\n%s", s)

@@ -97,6 +97,7 @@ func (m *Model) evict() tea.Cmd {
 		count--
 		events -= st.events.Len()
 		st.evict()
+		m.frames.cache.drop(st.seq)
 	}
 	return nil
 }
@@ -193,6 +194,7 @@ func (m *Model) applyReloaded(msg reloadedMsg) tea.Cmd {
 	st.evicted, st.done, st.ended = false, false, true
 	st.verdict, st.verdictEvents, st.diagnosing, st.fullVerdict = nil, 0, false, false
 	st.spark = newSparkline()
+	m.frames.cache.drop(st.seq)
 	st.setExchange(msg.x)
 	m.used(st)
 	if st == m.current() {

@@ -51,6 +51,14 @@ func settle(m *Model) {
 	}
 }
 
+// loadFrames loads the raw bytes the detail pane waits for after a test
+// changed the selection without going through Update, as Update would.
+func loadFrames(m *Model) {
+	m.queueWork = true
+	m.requestFrame()
+	settle(m)
+}
+
 // newTestModel opens xs at w×h, fully loaded, with replay pacing off
 // unless paced is set, and with a clipboard that records instead of
 // touching the real one.
@@ -108,11 +116,15 @@ func keyMsg(s string) tea.KeyMsg {
 }
 
 // press sends keys and runs the commands that are not timers, returning
-// their messages' effects (copy, save, assemble).
+// their messages' effects (copy, save, assemble), then the work they
+// queued (the detail pane's frame loads among it), as the program would.
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
 		_, cmd := m.Update(keyMsg(k))
 		runCmd(m, cmd)
+		if m.queueWork {
+			settle(m)
+		}
 	}
 }
 
@@ -137,7 +149,7 @@ func runCmd(m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			runCmd(m, c)
 		}
-	case copiedMsg, savedMsg, assembledMsg:
+	case copiedMsg, savedMsg, assembledMsg, frameLoadedMsg:
 		_, next := m.Update(msg)
 		_ = next
 	}

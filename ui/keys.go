@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"strings"
-
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/lipgloss"
 )
 
 // keyMap declares every key once; help is generated from it.
@@ -95,6 +92,10 @@ func (m *Model) activeKeys() keyMap {
 // footerHints are the footer's key hints besides help and quit, the most
 // important first: a narrow footer drops them from the end.
 func (m *Model) footerHints(k keyMap) []key.Binding {
+	if m.helpOn && m.helpOverflows() {
+		// Help is taller than the screen: say how to see the rest.
+		return []key.Binding{helpScrollHint, helpPageHint}
+	}
 	if m.mode == modeList {
 		return []key.Binding{k.Enter, k.Up, k.Down}
 	}
@@ -123,43 +124,4 @@ func (m *Model) footerKeys(prefix string, w int) string {
 		}
 		hints = hints[:len(hints)-1]
 	}
-}
-
-// helpView lays out every enabled binding for a w-column screen: one
-// column per group of FullHelp, as many side by side as fit, the rest
-// wrapped below after a blank line.
-func (m *Model) helpView(w int) string {
-	m.help.Width = 0 // columns are placed here, never cut by help
-	sep := m.help.Styles.FullSeparator.Render(m.help.FullSeparator)
-	var rows []string
-	var row []string
-	rowW := 0
-	flush := func() {
-		if len(row) > 0 {
-			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-		}
-		row, rowW = nil, 0
-	}
-	for _, g := range m.activeKeys().FullHelp() {
-		block := m.help.FullHelpView([][]key.Binding{g})
-		if block == "" {
-			continue
-		}
-		bw := lipgloss.Width(block)
-		if len(row) > 0 && rowW+width(sep)+bw > w {
-			flush()
-		}
-		if len(row) > 0 {
-			row = append(row, sep)
-			rowW += width(sep)
-		}
-		row = append(row, block)
-		rowW += bw
-	}
-	flush()
-	lines := strings.Split(strings.Join(rows, "\n\n"), "\n")
-	for i, l := range lines {
-		lines[i] = fit(l, w)
-	}
-	return strings.Join(lines, "\n")
 }

@@ -46,18 +46,19 @@ type Model struct {
 	dark   bool // styles are the dark palette's
 	w, h   int
 
-	mode   mode
-	xs     []*exchangeState
-	cur    int // open exchange (index into xs)
-	list   exchangeList
-	tl     *timeline
-	det    detail
-	fx     fixes
-	focus  focus
-	finds  []int // event indexes with findings, of the open exchange
-	fatal  error
-	helpOn bool
-	moved  bool // the user navigated the open exchange
+	mode    mode
+	xs      []*exchangeState
+	cur     int // open exchange (index into xs)
+	list    exchangeList
+	tl      *timeline
+	det     detail
+	fx      fixes
+	focus   focus
+	finds   []int // event indexes with findings, of the open exchange
+	fatal   error
+	helpOn  bool
+	helpTop int  // first help line shown when help is taller than the screen
+	moved   bool // the user navigated the open exchange
 
 	filtering bool
 	input     textinput.Model
@@ -91,6 +92,8 @@ type Model struct {
 	// returning them, so a test can run them in order (see spawn).
 	queueWork bool
 	work      []func() tea.Msg
+
+	frames frameLoads // the detail pane's raw bytes (see frames.go)
 
 	// SDK picked with p: index into sdkNames, -1 for the detected one.
 	sdkPick   int
@@ -137,6 +140,7 @@ func newModel(opt Options) *Model {
 	m.setTheme(darkBackground(opt.Theme))
 	m.list.styles = &m.styles
 	m.det.styles = &m.styles
+	m.det.frames = &m.frames.cache
 	m.fx.styles = &m.styles
 	if wd, err := os.Getwd(); err == nil {
 		m.dir = wd
@@ -214,72 +218,87 @@ func (m *Model) current() *exchangeState {
 	return m.xs[m.cur]
 }
 
-// Update implements tea.Model.
+// Update implements tea.Model. After the message it starts loading the
+// raw bytes the detail pane now waits for, if any (requestFrame): reading
+// them is IO, which Update never does itself.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	if load := m.requestFrame(); load != nil {
+		cmd = tea.Batch(cmd, load)
+	}
+	return m, cmd
+}
+
+// update handles one message.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()
-		return m, nil
+		return nil
 	case tea.KeyMsg:
 		m.provisional = false
-		return m.handleKey(msg)
+		_, cmd := m.handleKey(msg)
+		return cmd
 	case tea.MouseMsg:
 		m.provisional = false
-		return m, m.handleMouse(msg)
+		return m.handleMouse(msg)
 	case feedMsg:
-		return m, m.applyFeed(msg)
+		return m.applyFeed(msg)
 	case loaderMsg:
 		_, cmd := m.Update(msg.msg)
-		return m, tea.Batch(cmd, waitForLoad(m.loadCh))
+		return tea.Batch(cmd, waitForLoad(m.loadCh))
 	case loadProgressMsg:
 		m.read, m.total = msg.read, msg.total
-		return m, nil
+		return nil
 	case loadErrMsg:
 		m.fatal = msg.err
-		return m, nil
+		return nil
 	case decodedMsg:
-		return m, m.applyDecoded(msg)
+		return m.applyDecoded(msg)
 	case reloadedMsg:
-		return m, m.applyReloaded(msg)
+		return m.applyReloaded(msg)
 	case verdictMsg:
-		return m, m.applyVerdict(msg)
+		return m.applyVerdict(msg)
 	case loaderDoneMsg:
 		m.loadCh = nil
-		return m, nil
+		return nil
 	case diagnoseDueMsg:
 		if st := m.stateOf(msg.seq); st != nil {
-			return m, m.maybeDiagnose(st)
+			return m.maybeDiagnose(st)
 		}
-		return m, nil
+		return nil
 	case replayTickMsg:
-		return m, m.advanceReplay(msg)
+		return m.advanceReplay(msg)
 	case waitTickMsg:
-		return m, m.applyWaitTick(msg)
+		return m.applyWaitTick(msg)
+	case frameLoadedMsg:
+		m.applyFrame(msg)
+		return nil
 	case assembledMsg:
 		if st := m.current(); st != nil && st.seq == msg.seq {
 			m.det.asm = msg.a
 			m.det.setContent(st, m.tl.sel)
 		}
-		return m, nil
+		return nil
 	case copiedMsg:
 		if msg.err != nil {
-			return m, m.setStatus("✗ copy failed: "+msg.err.Error(), true)
+			return m.setStatus("✗ copy failed: "+msg.err.Error(), true)
 		}
 		text, bad := msg.result.message(msg.what, m.w)
-		return m, m.setStatus(text, bad)
+		return m.setStatus(text, bad)
 	case savedMsg:
 		if msg.err != nil {
-			return m, m.setStatus("✗ save failed: "+msg.err.Error(), true)
+			return m.setStatus("✗ save failed: "+msg.err.Error(), true)
 		}
-		return m, m.setStatus("✓ capture saved to "+msg.path, false)
+		return m.setStatus("✓ capture saved to "+msg.path, false)
 	case clearStatusMsg:
 		if msg.gen == m.statusGen {
 			m.status = ""
 		}
-		return m, nil
+		return nil
 	}
-	return m, nil
+	return nil
 }
 
 // setStatus shows a status message; errors stay longer.

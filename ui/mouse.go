@@ -75,6 +75,15 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if msg.Action != tea.MouseActionPress {
 		return nil
 	}
+	if m.helpOn && m.fatal == nil {
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.scrollHelp(-3)
+		case tea.MouseButtonWheelDown:
+			m.scrollHelp(3)
+		}
+		return nil
+	}
 	p, r := m.paneAt(msg.X, msg.Y)
 	switch msg.Button {
 	case tea.MouseButtonWheelUp:

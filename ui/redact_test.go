@@ -73,7 +73,11 @@ func TestCanariesInCopiesAndSaves(t *testing.T) {
 		st := newExchangeState(1, x, 0)
 		var pane []string
 		for _, k := range []rowKind{rowRequest, rowHeaders, rowEnd} {
-			pane = append(pane, milestoneLines(st, k)...)
+			pane = append(pane, milestoneLines(st, k, func() frameView {
+				fk, _ := st.bodyFrame()
+				b, err := readFrame(st.x, fk)
+				return frameView{b: b, err: err}
+			})...)
 		}
 		if l := canaries.Leaks(strings.Join(pane, "\n"), all); len(l) > 0 {
 			t.Errorf("detail pane shows %s", strings.Join(l, ", "))

@@ -37,6 +37,10 @@ type Options struct {
 	// Limits bound what reading a capture file may cost (the
 	// --max-input, --max-decompressed and --max-line flags).
 	Limits stream.Limits
+	// OTLPDropped, when set, counts the spans --otlp export lost so far
+	// (a slow or dead collector); the status line shows a count above 0.
+	// It is called on every render: it must be cheap (an atomic load).
+	OTLPDropped func() int64
 }
 
 // RunReplay opens the inspector on captured exchanges (one: its timeline;

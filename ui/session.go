@@ -16,7 +16,8 @@ const defaultStall = 10 * time.Second
 // capture (growing while live), the events decoded from it, and the
 // latest verdict from inspect. It keeps no copy of the body: x.Spool holds
 // it (shared with the recorder for live and proxy exchanges, a file region
-// or a spill file for replays), and frames are read back from it.
+// or a spill file for replays), and frames are read back from it by a
+// command (loadFrame), never in Update.
 type exchangeState struct {
 	seq int
 	x   *stream.Exchange
@@ -190,26 +191,6 @@ func (st *exchangeState) requestID() string {
 		return ""
 	}
 	return inspect.HeaderRequestID(st.x.Response)
-}
-
-// maxFrame bounds what frame reads of one event: the detail pane shows
-// the start of a huge frame, not all of it.
-const maxFrame = 4 << 20
-
-// frame returns the raw bytes of event i, read back from the spool (a
-// memory copy while the body is small, a page-cache read after).
-func (st *exchangeState) frame(i int) []byte {
-	if i < 0 || i >= st.events.Len() {
-		return nil
-	}
-	e := st.events.Meta(i)
-	n := min(e.Length, maxFrame)
-	if e.Offset < 0 || n <= 0 {
-		return nil
-	}
-	b := make([]byte, n)
-	k, _ := st.x.ReadBodyAt(b, e.Offset)
-	return b[:k]
 }
 
 // findingEvents returns the sorted event indexes that carry a finding.

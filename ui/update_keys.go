@@ -23,11 +23,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.helpOn = !m.helpOn
-		m.help.ShowAll = m.helpOn
+		m.help.ShowAll, m.helpTop = m.helpOn, 0
 		return m, nil
 	}
 	if m.helpOn && key.Matches(msg, k.Back) {
 		m.helpOn, m.help.ShowAll = false, false
+		return m, nil
+	}
+	if m.helpOn && m.helpKey(msg) {
+		// Open help takes the navigation keys: they scroll it rather
+		// than move the pane hidden beneath.
 		return m, nil
 	}
 	switch m.mode {
@@ -126,11 +131,11 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return tea.Batch(m.setStatus("copying the diagnosis…", false), copyDiagnosis(&v, m.opt.ToolVersion, m.clip))
 	case key.Matches(msg, k.Yank):
-		ev := m.tl.selectedEvent()
-		if ev < 0 {
+		fk, ok := st.eventFrame(m.tl.selectedEvent())
+		if !ok {
 			return m.setStatus("✗ select an event to copy its raw frame", true)
 		}
-		return copyFrame(st.frame(ev), m.clip)
+		return copyFrameCmd(st.snapshot(), fk, m.clip)
 	case key.Matches(msg, k.Save):
 		return saveCapture(st.snapshot(), m.dir, m.now())
 	case key.Matches(msg, k.SDK):

@@ -64,9 +64,7 @@ func (m *Model) View() string {
 		b.WriteString(m.styles.Value.Render(cut(m.loadingText(), w)))
 		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
 	case m.helpOn:
-		b.WriteString(fit(m.styles.FocusTitle.Render("midstream keys")+m.styles.Dim.Render("  (? or esc to close)"), w) + "\n\n")
-		b.WriteString(m.helpView(w))
-		return padLines(b.String(), m.h-1) + "\n" + m.statusView()
+		return m.helpScreen()
 	case m.mode == modeList:
 		b.WriteString(fit(m.styles.FocusTitle.Render("midstream")+" "+m.styles.Value.Render(oneLine(m.titleText())), w) + "\n")
 		b.WriteString(m.paneTitle(true, fmt.Sprintf("Exchanges (%d) — enter opens, esc comes back", len(m.xs)), w) + "\n")
@@ -221,6 +219,11 @@ func (m *Model) statusView() string {
 				state = "⏸ paused"
 			}
 			parts = append(parts, fmt.Sprintf("%s %gx", state, m.speed))
+		}
+	}
+	if m.opt.OTLPDropped != nil {
+		if n := m.opt.OTLPDropped(); n > 0 {
+			parts = append(parts, "otlp: "+plural(int(n), "span")+" dropped")
 		}
 	}
 	prefix := ""
