@@ -159,7 +159,7 @@ func TestProxyInjectNamesTheFault(t *testing.T) {
 	if want := (sdkAttempt{status: 200, errorType: "overloaded_error"}); got != want {
 		t.Errorf("client saw %+v, want %+v", got, want)
 	}
-	p.WaitFor(t, `(injected="error@3:overloaded_error")`)
+	p.WaitFor(t, `(injected="error@3:overloaded_error" fired=3)`)
 	capture := onlyCapture(t, dir)
 	b, err := os.ReadFile(capture)
 	if err != nil {

@@ -362,6 +362,15 @@ func exchangeLine(x *stream.Exchange, v *inspect.Verdict, capture string) string
 	}
 	if x.Injected != "" {
 		line += fmt.Sprintf(" injected=%q", stream.RedactText(x.Injected))
+		if f := x.End.Fired; f != nil {
+			// Where the fault fired (0: in place of the response), or
+			// "no": the exchange is the upstream's own.
+			fired := "no"
+			if f.Fired {
+				fired = fmt.Sprint(f.Event)
+			}
+			line += " fired=" + fired
+		}
 	}
 	return line
 }
