@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // addFixtureSeeds seeds f with every testdata fixture.
@@ -110,6 +111,14 @@ func FuzzHAR(f *testing.F) {
 	}
 	var buf bytes.Buffer
 	if err := WriteHAR(&buf, canaryExchange()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	// An injected exchange's _midstream with End.Fired.
+	inj := FromBody("inj", []byte("data: 1\n\n"))
+	inj.Injected, inj.End = "cut@1", End{Reason: EndReset, By: ByMidstream, Fired: &Fired{Fired: true, Event: 1, At: time.Millisecond}}
+	buf.Reset()
+	if err := WriteHAR(&buf, inj); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
