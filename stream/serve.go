@@ -129,13 +129,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 	}
 	if rw != nil {
-		if a := rw.Head(x, status, w.Header()); a != nil {
-			s.fired(seq, r, Fired{Fired: true}) // in place of the response: event 0
-			writeAnswer(w, a)
+		var answered bool
+		if rw, answered = s.head(w, x, rw, status, seq, r); answered {
 			return
-		}
-		if !rewritable(status, w.Header()) {
-			rw = nil // a captured error (or compressed) answer is served as it is
 		}
 	}
 	w.WriteHeader(status)
@@ -234,6 +230,22 @@ func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *
 		}
 	}
 	endResponse(w, rc, ending)
+}
+
+// head calls rw's Head: when it answers in place of the response, head
+// sends that answer and reports true; otherwise it returns the rewrite
+// to apply, nil for a captured error (or compressed) answer, which is
+// served as it is.
+func (s *Server) head(w http.ResponseWriter, x *Exchange, rw Rewrite, status, seq int, r *http.Request) (Rewrite, bool) {
+	if a := rw.Head(x, status, w.Header()); a != nil {
+		s.fired(seq, r, Fired{Fired: true}) // in place of the response: event 0
+		writeAnswer(w, a)
+		return nil, true
+	}
+	if !rewritable(status, w.Header()) {
+		return nil, false
+	}
+	return rw, false
 }
 
 // fired reports a rewritten answer's outcome to OnFired.
