@@ -39,15 +39,7 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 		ex.finish(ie)
 		return false
 	}
-	ex.w.WriteHeader(resp.StatusCode)
-	flushErr := http.NewResponseController(ex.w).Flush()
-	ex.rec.response(resp)
-	if flushErr != nil {
-		ex.cancel(ErrClientGone)
-		ex.finish(ErrClientGone)
-		return false
-	}
-	return true
+	return ex.sendHeader(resp)
 }
 
 // copyRewritten is copyBody through the exchange's rewrite: the client
