@@ -40,18 +40,12 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 		ex.finish(ie)
 		return false
 	}
-	ex.w.WriteHeader(resp.StatusCode)
-	flushErr := http.NewResponseController(ex.w).Flush()
-	ex.rec.response(resp)
-	if flushErr != nil {
-		if ex.rewrite != nil {
-			ex.rec.setFired(Fired{}) // gone before any event
-		}
-		ex.cancel(ErrClientGone)
-		ex.finish(ErrClientGone)
-		return false
+	if ex.rewrite != nil {
+		// Not fired so far: what the end line says if the client is
+		// gone before any event; copyRewritten sets where it fired.
+		ex.rec.setFired(Fired{})
 	}
-	return true
+	return ex.sendHeader(resp)
 }
 
 // copyRewritten is copyBody through the exchange's rewrite: the client

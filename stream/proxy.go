@@ -235,6 +235,13 @@ func (ex *proxyExchange) respond(resp *http.Response) bool {
 		return ex.respondRewritten(resp)
 	}
 	copyEndToEnd(ex.w.Header(), resp.Header)
+	return ex.sendHeader(resp)
+}
+
+// sendHeader sends resp's status line and the headers already set on the
+// client's side, flushed at once, and records the response; false when
+// the client is gone (the exchange is then over).
+func (ex *proxyExchange) sendHeader(resp *http.Response) bool {
 	ex.w.WriteHeader(resp.StatusCode)
 	flushErr := http.NewResponseController(ex.w).Flush()
 	ex.rec.response(resp)
