@@ -26,6 +26,7 @@ type CaptureWriter struct {
 	idle    sync.Cond // on mu: a batch write ended or took the lines waiting
 	w       io.Writer
 	delay   time.Duration // 0: every line is written at once
+	sync    bool          // End syncs w to stable storage (see End)
 	buf     []byte        // whole chunk lines not handed to a write yet
 	writing bool          // a batch is being written, outside mu
 	timer   *time.Timer   // writes buf delay after its first line
@@ -39,11 +40,13 @@ type CaptureWriter struct {
 const maxPending = 4 * batchMax
 
 // NewCaptureWriter returns a writer of JSONL capture lines to w that
-// writes (and flushes) every line as soon as it is given.
-func NewCaptureWriter(w io.Writer) *CaptureWriter { return newCaptureWriter(w, 0) }
+// writes (and flushes) every line as soon as it is given, and whose End
+// syncs w to stable storage if w is a file (the single capture a user
+// asked for by name, e.g. `live --save`).
+func NewCaptureWriter(w io.Writer) *CaptureWriter { return newCaptureWriter(w, 0, true) }
 
-func newCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
-	cw := &CaptureWriter{w: w, delay: delay}
+func newCaptureWriter(w io.Writer, delay time.Duration, sync bool) *CaptureWriter {
+	cw := &CaptureWriter{w: w, delay: delay, sync: sync}
 	cw.idle.L = &cw.mu
 	return cw
 }
@@ -65,8 +68,16 @@ func newCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
 // being written, up to 256 KiB more may gather; past that, Chunk waits
 // for the write (the stream is held up rather than memory grown, and no
 // line is dropped).
+//
+// Its End does not sync w to stable storage. Why: the format is built to
+// survive the death of the recording process, and bytes handed to the
+// kernel do; an fsync guards only against the machine itself crashing
+// (power, kernel), which a debugging capture need not survive. This is
+// the proxy's writer (DirCaptures), one file per exchange: there an
+// fsync per exchange was a journal commit per exchange, CPU the proxy
+// and the machine spend under 100 concurrent streams (issue #10).
 func NewBatchedCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
-	return newCaptureWriter(w, delay)
+	return newCaptureWriter(w, delay, false)
 }
 
 // Begin writes the header line of x from x.Source, x.Started, x.Request
@@ -185,7 +196,8 @@ func (cw *CaptureWriter) waitIdle() {
 	}
 }
 
-// End writes the end line and syncs the file, if w is one.
+// End writes the end line and, on a writer from NewCaptureWriter, syncs
+// the file, if w is one.
 func (cw *CaptureWriter) End(e End) error {
 	b, err := endLine(e)
 	if err != nil {
@@ -214,7 +226,10 @@ func (cw *CaptureWriter) End(e End) error {
 	// Why not fsync every chunk: bytes handed to the kernel by Write
 	// survive the death of our process, which is the failure the format
 	// is built for; an fsync costs milliseconds, so it runs only once the
-	// exchange is over (and the proxy calls End off the data path).
+	// exchange is over, and only for a capture the user named.
+	if !cw.sync {
+		return nil
+	}
 	if s, ok := cw.w.(interface{ Sync() error }); ok {
 		return s.Sync()
 	}
