@@ -101,6 +101,7 @@ type spillRegions struct {
 	regs  []spillRegion
 	spare spillRegion // reserved after the last region, not written yet
 	done  bool
+	base  int64 // body offset of the first region (what a capture holds before it)
 }
 
 // maxExtent caps the extents a growing body reserves in an arena.
@@ -158,7 +159,7 @@ func (r spillRegion) releaseReserved() {
 func (rs *spillRegions) add(r spillRegion) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	r.end = r.n
+	r.end = rs.base + r.n
 	if k := len(rs.regs); k > 0 {
 		l := &rs.regs[k-1]
 		if l.a == r.a && l.off+l.n == r.off {
@@ -166,7 +167,7 @@ func (rs *spillRegions) add(r spillRegion) {
 			l.end += r.n
 			return
 		}
-		r.end += l.end
+		r.end = l.end + r.n
 	}
 	rs.regs = append(rs.regs, r)
 }

@@ -1,0 +1,225 @@
+package stream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// captureBacking lets the spool of a recorded exchange read its body back
+// from the exchange's own capture file instead of keeping a copy.
+//
+// Why (issue #10): the proxy wrote every body twice, to its capture file
+// as chunk lines and to the shared spill file so that the inspector could
+// re-read it; the second copy was an eighth to a sixth of the proxy's CPU
+// under 100 concurrent streams. With a backing, a spool keeps in memory
+// only the chunks whose lines the capture writer has not yet written
+// (bounded by the writer's own backpressure, 320 KiB), and reads the
+// others by decoding their lines from the file. Reading back costs a JSON
+// decode per chunk, but only when someone reads the body, off the data
+// path.
+//
+// Guarantees kept: the bytes read are the bytes appended (a decoded line
+// whose length differs from the chunk's is an error, never wrong bytes);
+// a chunk is dropped from memory only once its line is in the file; if
+// the capture fails, the spool stops relying on it (unback) and spills
+// what it still holds, as any spool does.
+type captureBacking struct {
+	f       *os.File      // a read handle of the capture, owned here
+	durable *atomic.Int64 // bytes of the capture written (the writer's)
+
+	mu     sync.Mutex // the decoded chunk kept for the next read
+	lastI  int
+	lastOK bool
+	last   []byte
+}
+
+// lineRef is where one chunk's line is in the capture file.
+type lineRef struct {
+	off int64
+	n   int
+}
+
+// backing returns a backing for a spool recorded through cw, or nil when
+// cw's writer is not a capture file that can be read back.
+func (cw *CaptureWriter) backing() *captureBacking {
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	if cw.back != nil {
+		return cw.back
+	}
+	o, ok := cw.w.(*Output)
+	if !ok || !o.made || o.tmp != "" {
+		return nil
+	}
+	f, err := reopen(o.f) // a read handle that outlives Commit's close
+	if err != nil {
+		return nil // no way to read it back here: the spool spills
+	}
+	cw.back = &captureBacking{f: f, durable: &cw.durable}
+	return cw.back
+}
+
+// readAt reads len(p) bytes of the body from off, from the lines of the
+// chunks marks (body ends) and lines (their lines) describe.
+func (b *captureBacking) readAt(p []byte, off int64, marks []chunkMark, lines []lineRef) (int, error) {
+	got := 0
+	i := sort.Search(len(lines), func(i int) bool { return marks[i].end > off })
+	for ; got < len(p) && i < len(lines); i++ {
+		start := int64(0)
+		if i > 0 {
+			start = marks[i-1].end
+		}
+		data, err := b.chunk(i, lines[i], marks[i].end-start)
+		if err != nil {
+			return got, err
+		}
+		m := copy(p[got:], data[off-start:])
+		got += m
+		off += int64(m)
+	}
+	if got < len(p) {
+		return got, fmt.Errorf("no chunk line holds body offset %d", off)
+	}
+	return got, nil
+}
+
+// chunk returns the decoded bytes of chunk i, whose line is l and whose
+// length is want. The slice is never written again (a later decode
+// allocates its own), so callers may copy out of it after b.mu is
+// released.
+func (b *captureBacking) chunk(i int, l lineRef, want int64) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.lastOK && b.lastI == i {
+		return b.last, nil
+	}
+	raw := make([]byte, l.n)
+	if _, err := b.f.ReadAt(raw, l.off); err != nil {
+		return nil, fmt.Errorf("reading a body back from its capture: %w", err)
+	}
+	var line jsonlLine
+	if err := json.Unmarshal(raw, &line); err != nil || line.T != "chunk" {
+		return nil, fmt.Errorf("reading a body back from its capture: line at offset %d is not its chunk line", l.off)
+	}
+	data, err := decodeBytes(line.Text, line.B64)
+	if err != nil {
+		return nil, fmt.Errorf("reading a body back from its capture: line at offset %d: %w", l.off, err)
+	}
+	if int64(len(data)) != want {
+		return nil, fmt.Errorf("reading a body back from its capture: line at offset %d holds %d bytes, not %d (the file changed?)", l.off, len(data), want)
+	}
+	b.lastI, b.lastOK, b.last = i, true, data
+	return data, nil
+}
+
+// back makes s read the chunks it is given by appendBacked back from b
+// once their lines are written; false (and nothing changed) once s holds
+// a byte.
+func (s *Spool) back(b *captureBacking) bool {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.n != 0 || len(st.marks) != 0 || st.back != nil || s.limit >= 0 || st.ro {
+		return false
+	}
+	st.back, st.backOn = b, true
+	return true
+}
+
+// backedSink is a CaptureSink whose chunk lines a spool can read back.
+type backedSink interface {
+	backing() *captureBacking
+	chunkLine(c Chunk) (off int64, n int, err error)
+}
+
+// appendBacked appends one chunk whose line in the capture is l: it stays
+// in memory until the line is written, and is then read from there.
+func (s *Spool) appendBacked(at time.Duration, p []byte, l lineRef) error {
+	st := s.st
+	st.mu.Lock()
+	if !st.backOn {
+		st.mu.Unlock()
+		return s.Append(at, p)
+	}
+	defer st.mu.Unlock()
+	st.mem = append(st.mem, p...)
+	st.n += int64(len(p))
+	st.marks = append(st.marks, chunkMark{end: st.n, at: at})
+	st.lines = append(st.lines, l)
+	st.trim()
+	return nil
+}
+
+// trim drops from memory the leading chunks whose lines are written;
+// st.mu must be held (for writing).
+func (st *spoolStore) trim() {
+	d := st.back.durable.Load()
+	k := len(st.lines)
+	i := sort.Search(k, func(i int) bool { return st.lines[i].off+int64(st.lines[i].n) > d })
+	if i == 0 {
+		return
+	}
+	end := st.marks[i-1].end
+	if drop := end - st.flushed; drop > 0 {
+		// Copied down, not resliced: the array is reused for what comes.
+		st.mem = append(st.mem[:0], st.mem[drop:]...)
+		st.flushed = end
+		st.backEnd = end
+	}
+}
+
+// unback stops relying on the capture (it failed): chunks from now on,
+// and those still in memory, are spilled as in any spool; the ones
+// already in the file are still read from there.
+func (s *Spool) unback() {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.backOn {
+		return
+	}
+	st.backOn = false
+	if len(st.mem) >= SpillAt {
+		st.spill()
+	}
+}
+
+// settle drops what the capture now holds once its writer is done.
+func (s *Spool) settle() {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.backOn {
+		st.trim()
+	}
+}
+
+// readBack reads body bytes below st.flushed; st.mu must be held.
+func (st *spoolStore) readBack(p []byte, off int64) (int, error) {
+	got := 0
+	if st.back != nil && off < st.backEnd {
+		k := min(int64(len(p)), st.backEnd-off)
+		m, err := st.back.readAt(p[:k], off, st.marks, st.lines)
+		got += m
+		off += int64(m)
+		if err != nil || got == len(p) {
+			return got, err
+		}
+	}
+	var m int
+	var err error
+	if st.spilled != nil {
+		m, err = st.spilled.readAt(p[got:], off)
+	} else if st.f != nil {
+		m, err = st.f.ReadAt(p[got:], st.base+off)
+	} else {
+		err = errors.New("no storage holds the body")
+	}
+	return got + m, err
+}
