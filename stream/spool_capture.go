@@ -148,6 +148,9 @@ func (s *Spool) appendBacked(at time.Duration, p []byte, l lineRef) error {
 		return s.Append(at, p)
 	}
 	defer st.mu.Unlock()
+	if st.mem == nil {
+		st.mem = (*backBufs.Get().(*[]byte))[:0]
+	}
 	st.mem = append(st.mem, p...)
 	st.n += int64(len(p))
 	st.marks = append(st.marks, chunkMark{end: st.n, at: at})
@@ -167,12 +170,18 @@ func (st *spoolStore) trim() {
 	}
 	end := st.marks[i-1].end
 	if drop := end - st.flushed; drop > 0 {
-		// Copied down, not resliced: the array is reused for what comes.
+		// Copied down, not resliced: the array is reused for what comes
+		// (usually nothing is left: the writer wrote every line).
 		st.mem = append(st.mem[:0], st.mem[drop:]...)
 		st.flushed = end
 		st.backEnd = end
 	}
 }
+
+// backBufs holds the buffers backed spools keep unwritten chunks in:
+// each exchange would otherwise grow one from nothing (a copy at every
+// doubling) to about a capture batch, on the data path.
+var backBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*batchMax); return &b }}
 
 // unback stops relying on the capture (it failed): chunks from now on,
 // and those still in memory, are spilled as in any spool; the ones
@@ -197,6 +206,13 @@ func (s *Spool) settle() {
 	defer st.mu.Unlock()
 	if st.backOn {
 		st.trim()
+		if len(st.mem) == 0 && cap(st.mem) <= 4*batchMax {
+			// No reader is inside ReadAt (st.mu is held) and none will
+			// read memory again: every byte is below st.flushed.
+			b := st.mem[:0]
+			backBufs.Put(&b)
+			st.mem = nil
+		}
 	}
 }
 
