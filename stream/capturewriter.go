@@ -13,8 +13,15 @@ const batchMax = 64 << 10
 
 // lineBufs holds batched writers' line buffers between exchanges: each
 // grows to batchMax once, and a proxy running many streams would otherwise
-// allocate that again for every exchange.
-var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, batchMax+4<<10); return &b }}
+// allocate that again for every exchange. They are made big enough for
+// what may wait behind a batch being written (maxPending and a read's
+// line): under load the batch writes lag, and growing a buffer by
+// doubling was a copy of the lines each time (issue #10's profile).
+var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, bufKeep); return &b }}
+
+// bufKeep is the capacity of a pooled line buffer, and the largest one
+// kept for reuse.
+const bufKeep = maxPending + batchMax
 
 // CaptureWriter writes one live exchange at a time in midstream's JSONL
 // capture format: Begin, then Chunk for every body read, then End. Lines
@@ -217,7 +224,7 @@ func (cw *CaptureWriter) writeBatches(b []byte, end int64) {
 		if err != nil && cw.err == nil {
 			cw.err = err
 		}
-		if c := cap(b); c >= batchMax && c <= 4*batchMax {
+		if c := cap(b); c >= batchMax && c <= bufKeep {
 			// A variable of its own for the pool to point to: b itself
 			// takes the next batch below, and the pool would then hand
 			// that batch, still being written, to another writer (which
@@ -265,7 +272,7 @@ func (cw *CaptureWriter) End(e End) error {
 	cw.buf = append(cw.buf, b...)
 	cw.next += int64(len(b))
 	err = cw.writeBuffered()
-	if c := cap(cw.buf); c >= batchMax && c <= 4*batchMax {
+	if c := cap(cw.buf); c >= batchMax && c <= bufKeep {
 		b := cw.buf[:0]
 		lineBufs.Put(&b)
 	}
@@ -294,7 +301,7 @@ func (cw *CaptureWriter) writeBuffered() error {
 	}
 	_, err := cw.w.Write(cw.buf)
 	cw.buf = cw.buf[:0]
-	if cap(cw.buf) > 4*batchMax {
+	if cap(cw.buf) > bufKeep {
 		cw.buf = nil // one huge chunk grew it: do not keep that much
 	}
 	if err != nil {

@@ -180,8 +180,10 @@ func (st *spoolStore) trim() {
 
 // backBufs holds the buffers backed spools keep unwritten chunks in:
 // each exchange would otherwise grow one from nothing (a copy at every
-// doubling) to about a capture batch, on the data path.
-var backBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*batchMax); return &b }}
+// doubling) to what its capture writer may hold unwritten, a batch
+// being written and the lines waiting behind it (2*bufKeep), on the
+// data path.
+var backBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*bufKeep); return &b }}
 
 // unback stops relying on the capture (it failed): chunks from now on,
 // and those still in memory, are spilled as in any spool; the ones
@@ -206,7 +208,7 @@ func (s *Spool) settle() {
 	defer st.mu.Unlock()
 	if st.backOn {
 		st.trim()
-		if len(st.mem) == 0 && cap(st.mem) <= 4*batchMax {
+		if len(st.mem) == 0 && cap(st.mem) <= 2*bufKeep {
 			// No reader is inside ReadAt (st.mu is held) and none will
 			// read memory again: every byte is below st.flushed.
 			b := st.mem[:0]
