@@ -1,14 +1,18 @@
 package stream
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"sync"
+	"strconv"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // captureBacking lets the spool of a recorded exchange read its body back
@@ -33,10 +37,11 @@ type captureBacking struct {
 	f       *os.File      // a read handle of the capture, owned here
 	durable *atomic.Int64 // bytes of the capture written (the writer's)
 
-	mu     sync.Mutex // the decoded chunk kept for the next read
-	lastI  int
+	mu     sync.Mutex // readers take turns; the fields below are theirs
+	lastI  int        // the chunk last holds, when lastOK
 	lastOK bool
 	last   []byte
+	raw    []byte // the line last read
 }
 
 // lineRef is where one chunk's line is in the capture file.
@@ -66,8 +71,11 @@ func (cw *CaptureWriter) backing() *captureBacking {
 }
 
 // readAt reads len(p) bytes of the body from off, from the lines of the
-// chunks marks (body ends) and lines (their lines) describe.
+// chunks marks (body ends) and lines (their lines) describe. Readers of
+// one body take turns (b.mu): the buffers are reused.
 func (b *captureBacking) readAt(p []byte, off int64, marks []chunkMark, lines []lineRef) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	got := 0
 	i := sort.Search(len(lines), func(i int) bool { return marks[i].end > off })
 	for ; got < len(p) && i < len(lines); i++ {
@@ -90,24 +98,22 @@ func (b *captureBacking) readAt(p []byte, off int64, marks []chunkMark, lines []
 }
 
 // chunk returns the decoded bytes of chunk i, whose line is l and whose
-// length is want. The slice is never written again (a later decode
-// allocates its own), so callers may copy out of it after b.mu is
-// released.
+// length is want, valid until the next call; b.mu must be held. The last
+// chunk decoded is kept: a reader reading less than a chunk at a time
+// would otherwise decode it again for every read.
 func (b *captureBacking) chunk(i int, l lineRef, want int64) ([]byte, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.lastOK && b.lastI == i {
 		return b.last, nil
 	}
-	raw := make([]byte, l.n)
+	b.lastOK = false
+	if cap(b.raw) < l.n {
+		b.raw = make([]byte, l.n)
+	}
+	raw := b.raw[:l.n]
 	if _, err := b.f.ReadAt(raw, l.off); err != nil {
 		return nil, fmt.Errorf("reading a body back from its capture: %w", err)
 	}
-	var line jsonlLine
-	if err := json.Unmarshal(raw, &line); err != nil || line.T != "chunk" {
-		return nil, fmt.Errorf("reading a body back from its capture: line at offset %d is not its chunk line", l.off)
-	}
-	data, err := decodeBytes(line.Text, line.B64)
+	data, err := decodeChunkLine(b.last[:0], raw)
 	if err != nil {
 		return nil, fmt.Errorf("reading a body back from its capture: line at offset %d: %w", l.off, err)
 	}
@@ -116,6 +122,100 @@ func (b *captureBacking) chunk(i int, l lineRef, want int64) ([]byte, error) {
 	}
 	b.lastI, b.lastOK, b.last = i, true, data
 	return data, nil
+}
+
+// decodeChunkLine appends the body bytes of a chunk line to dst. Lines
+// appendChunkLine wrote are decoded here directly (a capture read back
+// for a diagnosis is read a few times over, and encoding/json took
+// seconds per GiB each time); anything else, e.g. a surrogate pair, by
+// encoding/json as the capture reader does.
+func decodeChunkLine(dst, line []byte) ([]byte, error) {
+	if rest, ok := bytes.CutPrefix(line, []byte(`{"t":"chunk","at_us":`)); ok {
+		i := 0
+		for i < len(rest) && (rest[i] >= '0' && rest[i] <= '9' || rest[i] == '-') {
+			i++
+		}
+		if body, ok := bytes.CutSuffix(rest[i:], []byte("\"}\n")); ok {
+			if t, ok := bytes.CutPrefix(body, []byte(`,"text":"`)); ok {
+				if out, ok := unescapeText(dst, t); ok {
+					return out, nil
+				}
+			} else if t, ok := bytes.CutPrefix(body, []byte(`,"b64":"`)); ok {
+				return base64.StdEncoding.AppendDecode(dst, t)
+			}
+		}
+	}
+	var l jsonlLine
+	if err := json.Unmarshal(line, &l); err != nil || l.T != "chunk" {
+		return nil, errors.New("not a chunk line")
+	}
+	data, err := decodeBytes(l.Text, l.B64)
+	return append(dst, data...), err
+}
+
+// unescapeText appends the inside of a JSON string as appendJSONText
+// writes it, unescaped, to dst; false for anything else (a surrogate
+// escape, a raw quote or control byte), which the caller hands to
+// encoding/json.
+func unescapeText(dst, s []byte) ([]byte, bool) {
+	for len(s) > 0 {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			i = len(s)
+		}
+		run := s[:i]
+		if bytes.IndexByte(run, '"') >= 0 || hasRawControl(run) {
+			return dst, false
+		}
+		dst = append(dst, run...)
+		s = s[i:]
+		if len(s) == 0 {
+			break
+		}
+		if len(s) < 2 {
+			return dst, false
+		}
+		switch c := s[1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'u':
+			if len(s) < 6 {
+				return dst, false
+			}
+			r, err := strconv.ParseUint(string(s[2:6]), 16, 16)
+			if err != nil || r >= 0xD800 && r < 0xE000 {
+				return dst, false
+			}
+			dst = utf8.AppendRune(dst, rune(r))
+			s = s[6:]
+			continue
+		default:
+			return dst, false
+		}
+		s = s[2:]
+	}
+	return dst, true
+}
+
+// hasRawControl reports whether b holds a byte below 0x20 (JSON forbids
+// them raw in a string).
+func hasRawControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // back makes s read the chunks it is given by appendBacked back from b

@@ -263,3 +263,41 @@ func TestSpoolBackedReadWhileRecording(t *testing.T) {
 		t.Fatalf("a reader during recording saw wrong bytes: %v", bad)
 	}
 }
+
+// FuzzDecodeChunkLine: every chunk line appendChunkLine writes decodes
+// back to its bytes (fast path or encoding/json), and any other line is
+// decoded or refused without a panic.
+func FuzzDecodeChunkLine(f *testing.F) {
+	f.Add([]byte("data: {\"a\":\"b\\\\c\"}\n\n\x7f\u0085\u2028\U000E0001\xff"))
+	f.Add([]byte(`{"t":"chunk","at_us":1,"text":"\ud83d\ude00"}` + "\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		line := appendChunkLine(nil, Chunk{At: time.Millisecond, Data: b})
+		got, err := decodeChunkLine(nil, line)
+		if err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("%q: line %s decoded to %q, %v", b, line, got, err)
+		}
+		decodeChunkLine(nil, b) // untrusted: must not panic
+	})
+}
+
+// Lines the fast path does not take are still decoded as the capture
+// reader decodes them.
+func TestDecodeChunkLineFallback(t *testing.T) {
+	cases := []struct{ name, line, want string }{
+		{"surrogate pair", `{"t":"chunk","at_us":1,"text":"\ud83d\ude00"}` + "\n", "\U0001F600"},
+		{"fields reordered", `{"text":"hi","t":"chunk","at_us":1}`, "hi"},
+		{"base64", `{"t":"chunk","at_us":1,"b64":"/w=="}` + "\n", "\xff"},
+		{"escapes", `{"t":"chunk","at_us":1,"text":"a\"\\\/\n\u0085"}` + "\n", "a\"\\/\n\u0085"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeChunkLine(nil, []byte(tc.line))
+			if err != nil || string(got) != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := decodeChunkLine(nil, []byte(`{"t":"end","at_us":1}`)); err == nil {
+		t.Error("an end line decoded as a chunk")
+	}
+}
