@@ -3,10 +3,13 @@ package stream
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -156,26 +159,17 @@ func decodeChunkLine(dst, line []byte) ([]byte, error) {
 // unescapeText appends the inside of a JSON string as appendJSONText
 // writes it, unescaped, to dst; false for anything else (a surrogate
 // escape, a raw quote or control byte), which the caller hands to
-// encoding/json.
+// encoding/json. Like the encoder it looks at 8 bytes at a time: SSE
+// text has an escape every few words, and plain runs are copied whole.
 func unescapeText(dst, s []byte) ([]byte, bool) {
-	for len(s) > 0 {
-		i := bytes.IndexByte(s, '\\')
-		if i < 0 {
-			i = len(s)
+	dst = slices.Grow(dst, len(s))
+	start := 0
+	for i := nextSpecial(s, 0); i < len(s); i = nextSpecial(s, i) {
+		if s[i] != '\\' || i+1 >= len(s) {
+			return dst, false // a raw quote or control byte
 		}
-		run := s[:i]
-		if bytes.IndexByte(run, '"') >= 0 || hasRawControl(run) {
-			return dst, false
-		}
-		dst = append(dst, run...)
-		s = s[i:]
-		if len(s) == 0 {
-			break
-		}
-		if len(s) < 2 {
-			return dst, false
-		}
-		switch c := s[1]; c {
+		dst = append(dst, s[start:i]...)
+		switch c := s[i+1]; c {
 		case '"', '\\', '/':
 			dst = append(dst, c)
 		case 'n':
@@ -189,33 +183,43 @@ func unescapeText(dst, s []byte) ([]byte, bool) {
 		case 'f':
 			dst = append(dst, '\f')
 		case 'u':
-			if len(s) < 6 {
+			if i+6 > len(s) {
 				return dst, false
 			}
-			r, err := strconv.ParseUint(string(s[2:6]), 16, 16)
+			r, err := strconv.ParseUint(string(s[i+2:i+6]), 16, 16)
 			if err != nil || r >= 0xD800 && r < 0xE000 {
 				return dst, false
 			}
 			dst = utf8.AppendRune(dst, rune(r))
-			s = s[6:]
-			continue
+			i += 4
 		default:
 			return dst, false
 		}
-		s = s[2:]
+		i += 2
+		start = i
 	}
-	return dst, true
+	return append(dst, s[start:]...), true
 }
 
-// hasRawControl reports whether b holds a byte below 0x20 (JSON forbids
-// them raw in a string).
-func hasRawControl(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 {
-			return true
+// nextSpecial returns the index of the first '"', '\\' or control byte
+// of s at or after i, len(s) if none.
+func nextSpecial(s []byte, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		q, b := x^(lo*'"'), x^(lo*'\\')
+		// "has a byte below n" and "has a zero byte": the lowest flagged
+		// byte is exact (see special8).
+		if m := ((x-lo*0x20)&^x | (q-lo)&^q | (b-lo)&^b) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	return false
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // back makes s read the chunks it is given by appendBacked back from b

@@ -301,3 +301,34 @@ func TestDecodeChunkLineFallback(t *testing.T) {
 		t.Error("an end line decoded as a chunk")
 	}
 }
+
+// BenchmarkSpoolReadBack reads a 16 MiB SSE body back whole, from its
+// capture (backed) and from the spill file (spilled), as a diagnosis
+// reads it (each pass of inspect.Diagnose is one such read).
+func BenchmarkSpoolReadBack(b *testing.B) {
+	ev := []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + strings.Repeat("z", 100) + "\"}}\n\n")
+	chunk := bytes.Repeat(ev, 32<<10/len(ev))
+	chunks := make([][]byte, 16<<20/len(chunk))
+	for i := range chunks {
+		chunks[i] = chunk
+	}
+	backed := recordBacked(b, chunks, time.Millisecond, nil).x.Spool
+	spilled := NewSpool()
+	for _, c := range chunks {
+		spilled.Append(0, c)
+	}
+	b.Cleanup(func() { spilled.Close() })
+	for _, s := range []struct {
+		name string
+		s    *Spool
+	}{{"backed", backed}, {"spilled", spilled}} {
+		b.Run(s.name, func(b *testing.B) {
+			b.SetBytes(s.s.Len())
+			for b.Loop() {
+				if _, err := io.Copy(io.Discard, s.s.Reader()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
