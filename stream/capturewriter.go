@@ -3,7 +3,6 @@ package stream
 import (
 	"io"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -14,9 +13,10 @@ const batchMax = 64 << 10
 // lineBufs holds batched writers' line buffers between exchanges: each
 // grows to batchMax once, and a proxy running many streams would otherwise
 // allocate that again for every exchange. They are made big enough for
-// what may wait behind a batch being written (maxPending and a read's
-// line): under load the batch writes lag, and growing a buffer by
-// doubling was a copy of the lines each time (issue #10's profile).
+// what may wait behind a batch being written (maxPending, and the line
+// that crossed it): under load the batch writes lag, and growing a
+// buffer by doubling copied the lines each time (issue #10: 60-100 MB of
+// growth per benchmark run, a third of the proxy's allocations).
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, bufKeep); return &b }}
 
 // bufKeep is the capacity of a pooled line buffer, and the largest one
@@ -40,14 +40,6 @@ type CaptureWriter struct {
 	timer   *time.Timer   // writes buf delay after its first line
 	armed   bool
 	err     error // first error of a batch write, returned by the next call
-
-	// Where lines are in w, for a spool that reads a body back from its
-	// capture (see captureBacking): next is the offset of the next line
-	// queued or written, durable how many bytes of w were written
-	// without error (batches are written in order, so it only grows).
-	next    int64
-	durable atomic.Int64
-	back    *captureBacking // the capture's read handle; nil for none
 }
 
 // maxPending is how many bytes of chunk lines a batched CaptureWriter
@@ -107,66 +99,31 @@ func (cw *CaptureWriter) Begin(x *Exchange) error {
 	if err := cw.writeBuffered(); err != nil {
 		return err
 	}
-	cn := &countWriter{w: cw.w}
-	if err := writeHeader(cn, x, true); err != nil {
+	if err := writeHeader(cw.w, x, true); err != nil {
 		return err
 	}
-	cw.next += cn.n
-	if err := cw.flushUser(); err != nil {
-		return err
-	}
-	cw.durable.Store(cw.next)
-	return nil
-}
-
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return cw.flushUser()
 }
 
 // Chunk writes one body read, or queues its line on a batched writer.
 // c.Data is encoded before Chunk returns: the caller may reuse it.
 func (cw *CaptureWriter) Chunk(c Chunk) error {
-	_, _, err := cw.chunkLine(c)
-	return err
-}
-
-// chunkLine is Chunk, and says where in w the chunk's line is: from
-// offset off, n bytes (when err is nil).
-func (cw *CaptureWriter) chunkLine(c Chunk) (off int64, n int, err error) {
 	cw.mu.Lock()
 	defer cw.mu.Unlock()
 	if cw.err != nil {
-		return 0, 0, cw.err
+		return cw.err
 	}
 	if cw.buf == nil && cw.delay > 0 {
 		cw.buf = (*lineBufs.Get().(*[]byte))[:0]
 	}
-	k := len(cw.buf)
 	cw.buf = appendChunkLine(cw.buf, c)
-	off, n = cw.next, len(cw.buf)-k
-	cw.next += int64(n)
 	if cw.delay <= 0 {
-		return off, n, cw.writeBuffered()
+		return cw.writeBuffered()
 	}
-	return off, n, cw.queued()
-}
-
-// queued starts or waits for a batch write as the lines gathered in a
-// batched writer require, and arms its timer; cw.mu must be held.
-func (cw *CaptureWriter) queued() error {
 	for len(cw.buf) >= batchMax && cw.err == nil {
 		if !cw.writing {
 			cw.writing = true
-			b, end := cw.take()
-			go cw.writeBatches(b, end)
+			go cw.writeBatches(cw.take())
 			break
 		}
 		if len(cw.buf) < maxPending {
@@ -195,30 +152,25 @@ func (cw *CaptureWriter) timed() {
 		return
 	}
 	cw.writing = true
-	b, end := cw.take()
+	b := cw.take()
 	cw.mu.Unlock()
-	cw.writeBatches(b, end)
+	cw.writeBatches(b)
 }
 
-// take hands the gathered lines over to a write, with the offset in w
-// where they end; cw.mu must be held.
-func (cw *CaptureWriter) take() ([]byte, int64) {
+// take hands the gathered lines over to a write; cw.mu must be held.
+func (cw *CaptureWriter) take() []byte {
 	b := cw.buf
 	cw.buf = nil // the next line starts a buffer from the pool
-	return b, cw.next
+	return b
 }
 
-// writeBatches writes b, which ends at offset end of w, outside cw.mu,
-// then any batch of 64 KiB that gathered meanwhile; cw.writing is set
-// while it runs.
-func (cw *CaptureWriter) writeBatches(b []byte, end int64) {
+// writeBatches writes b outside cw.mu, then any batch of 64 KiB that
+// gathered meanwhile; cw.writing is set while it runs.
+func (cw *CaptureWriter) writeBatches(b []byte) {
 	for {
 		_, err := cw.w.Write(b)
 		if err == nil {
 			err = cw.flushUser()
-		}
-		if err == nil {
-			cw.durable.Store(end)
 		}
 		cw.mu.Lock()
 		if err != nil && cw.err == nil {
@@ -233,7 +185,7 @@ func (cw *CaptureWriter) writeBatches(b []byte, end int64) {
 			lineBufs.Put(&spare)
 		}
 		if cw.err == nil && len(cw.buf) >= batchMax {
-			b, end = cw.take()
+			b = cw.take()
 			cw.idle.Broadcast()
 			cw.mu.Unlock()
 			continue
@@ -270,7 +222,6 @@ func (cw *CaptureWriter) End(e End) error {
 		return cw.err
 	}
 	cw.buf = append(cw.buf, b...)
-	cw.next += int64(len(b))
 	err = cw.writeBuffered()
 	if c := cap(cw.buf); c >= batchMax && c <= bufKeep {
 		b := cw.buf[:0]
@@ -307,11 +258,7 @@ func (cw *CaptureWriter) writeBuffered() error {
 	if err != nil {
 		return err
 	}
-	if err := cw.flushUser(); err != nil {
-		return err
-	}
-	cw.durable.Store(cw.next) // every line queued before was written first
-	return nil
+	return cw.flushUser()
 }
 
 // flushUser flushes a user-space buffer of w (a bufio.Writer, an

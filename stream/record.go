@@ -32,9 +32,6 @@ type recorder struct {
 	ended bool
 	err   error // first sink error; recording stops, the stream goes on
 	mu    sync.Mutex
-	// lines, when set, is sink seen as a capture the spool reads the body
-	// back from (spool_capture.go): the body is then not written twice.
-	lines backedSink
 }
 
 // newRecorder starts recording x (its Request and Started set) and
@@ -48,11 +45,6 @@ func newRecorder(seq int, x *Exchange, sink CaptureSink, feed *Feed) *recorder {
 		x.Spool = NewSpool()
 	}
 	r := &recorder{seq: seq, t0: x.Started, x: x, sink: sink, feed: feed}
-	if ls, ok := sink.(backedSink); ok {
-		if b := ls.backing(); b != nil && x.Spool.back(b) {
-			r.lines = ls
-		}
-	}
 	if feed != nil {
 		// The UI gets its own shell of the exchange: x keeps growing on
 		// this goroutine and must not be shared. Its Spool is shared (reads
@@ -103,11 +95,9 @@ func (r *recorder) chunk(b []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c := Chunk{At: r.since(), Data: b}
-	if r.lines != nil && r.err == nil {
-		r.backedChunk(c)
-	} else if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
-		// The body goes to the spool (memory while small, disk after),
-		// never into a growing slice: a 1 GiB response must not cost 1 GiB.
+	// The body goes to the spool (memory while small, disk after), never
+	// into a growing slice: a 1 GiB response must not cost 1 GiB.
+	if err := r.x.Spool.Append(c.At, b); err != nil && r.err == nil {
 		r.err = err
 	}
 	// No copy per chunk on the data path: a sink uses c.Data only during
@@ -115,31 +105,11 @@ func (r *recorder) chunk(b []byte) {
 	// bytes from the spool its Start update shares, so the update says
 	// only when and how much arrived. A slow screen then costs a queue of
 	// small updates, never a copy of the traffic.
-	if r.sink != nil && r.err == nil && r.lines == nil {
+	if r.sink != nil && r.err == nil {
 		r.err = r.sink.Chunk(c)
 	}
 	if r.feed != nil {
 		r.feed.Publish(Update{Seq: r.seq, Chunk: &Chunk{At: c.At}})
-	}
-}
-
-// backedChunk writes c's line to the capture, then gives the spool the
-// chunk with where its line is. A capture that fails stops the backing:
-// the chunk (and those the spool still holds) go to the spool's spill.
-// r.mu must be held.
-func (r *recorder) backedChunk(c Chunk) {
-	off, n, err := r.lines.chunkLine(c)
-	if err != nil {
-		r.err = err
-		r.lines = nil
-		r.x.Spool.unback()
-		if err := r.x.Spool.Append(c.At, c.Data); err != nil {
-			r.err = errors.Join(r.err, err)
-		}
-		return
-	}
-	if err := r.x.Spool.appendBacked(c.At, c.Data, lineRef{off: off, n: n}); err != nil {
-		r.err = err
 	}
 }
 
@@ -168,13 +138,6 @@ func (r *recorder) endAt(err error, at time.Duration) End {
 	r.begin()
 	if r.sink != nil && r.err == nil {
 		r.err = r.sink.End(e)
-	}
-	if r.lines != nil {
-		if r.err != nil {
-			r.x.Spool.unback() // what the capture lacks is spilled
-		} else {
-			r.x.Spool.settle() // every line is written: keep none in memory
-		}
 	}
 	if r.feed != nil {
 		r.feed.Publish(Update{Seq: r.seq, End: &e})

@@ -101,7 +101,6 @@ type spillRegions struct {
 	regs  []spillRegion
 	spare spillRegion // reserved after the last region, not written yet
 	done  bool
-	base  int64 // body offset of the first region (what a capture holds before it)
 }
 
 // maxExtent caps the extents a growing body reserves in an arena.
@@ -159,7 +158,7 @@ func (r spillRegion) releaseReserved() {
 func (rs *spillRegions) add(r spillRegion) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	r.end = rs.base + r.n
+	r.end = r.n
 	if k := len(rs.regs); k > 0 {
 		l := &rs.regs[k-1]
 		if l.a == r.a && l.off+l.n == r.off {
@@ -167,7 +166,7 @@ func (rs *spillRegions) add(r spillRegion) {
 			l.end += r.n
 			return
 		}
-		r.end = l.end + r.n
+		r.end += l.end
 	}
 	rs.regs = append(rs.regs, r)
 }

@@ -55,14 +55,6 @@ type spoolStore struct {
 	marks   []chunkMark
 	err     error // first write error: later appends are dropped, reads fail with it
 	ro      bool  // a file region: nothing may be appended
-
-	// A body read back from its capture (spool_capture.go): bytes below
-	// backEnd are in the lines the chunks' lines say; backOn while new
-	// chunks still go there rather than to a spill.
-	back    *captureBacking
-	lines   []lineRef
-	backEnd int64
-	backOn  bool
 }
 
 type chunkMark struct {
@@ -103,7 +95,6 @@ func (s *Spool) Append(at time.Duration, p []byte) error {
 	if st.err != nil {
 		return st.err
 	}
-	st.backOn = false // st.lines ends here: later chunks are not in a capture
 	st.mem = append(st.mem, p...)
 	st.n += int64(len(p))
 	st.marks = append(st.marks, chunkMark{end: st.n, at: at})
@@ -127,11 +118,6 @@ func (s *Spool) grow(p []byte) error {
 	defer st.mu.Unlock()
 	if st.err != nil {
 		return st.err
-	}
-	if st.backOn && len(st.lines) == len(st.marks) {
-		// The last chunk is backed by a line: growing it would make the
-		// line short of it. Never done today (grow is for readers).
-		return errors.New("stream: grow on a spool backed by its capture")
 	}
 	st.mem = append(st.mem, p...)
 	st.n += int64(len(p))
@@ -159,7 +145,7 @@ func (st *spoolStore) spill() {
 		return
 	}
 	if st.spilled == nil {
-		st.spilled = &spillRegions{base: st.flushed} // after what a capture holds
+		st.spilled = &spillRegions{}
 		// Nothing says when the last reader of a body is done with it
 		// (the inspector keeps a spool as long as it shows it), so its
 		// regions go back when the spool becomes unreachable, or on Close.
@@ -277,7 +263,13 @@ func (s *Spool) ReadAt(p []byte, off int64) (int, error) {
 	got := 0
 	if off < st.flushed {
 		k := min(int64(len(p)), st.flushed-off)
-		m, err := st.readBack(p[:k], off)
+		var m int
+		var err error
+		if st.spilled != nil {
+			m, err = st.spilled.readAt(p[:k], off)
+		} else {
+			m, err = st.f.ReadAt(p[:k], st.base+off)
+		}
 		got += m
 		if err != nil {
 			return got, fmt.Errorf("reading a spooled body: %w", err)
@@ -342,11 +334,6 @@ func (s *Spool) Close() error {
 	defer st.mu.Unlock()
 	for st.writing != nil {
 		st.idle.Wait()
-	}
-	if st.back != nil {
-		st.back.f.Close()
-		st.back = nil
-		st.backEnd, st.backOn = 0, false
 	}
 	if st.spilled != nil {
 		st.spilled.releaseAll()
