@@ -78,6 +78,22 @@ import (
 // forwarding (reading and de-chunking the upstream, writing to the
 // client) about 30%. Without capture files the proxy took 0.37-0.43 µs
 // per event against 0.63-0.67 with them, in the same runs.
+//
+// Since then (issue #10, same machine, load 8-10, so CPU per event rather
+// than wall time): the proxy's captures are no longer fsynced at End
+// (NewBatchedCaptureWriter), and its line buffers are made for what
+// waits behind a batch write instead of grown by doubling under load
+// (60-100 MB of the run's ~190 MB of allocations). Proxy CPU per event
+// 0.55-0.60 µs against 0.61-0.67 before, in alternating runs.
+//
+// Tried and not kept: a 50 ms batch delay (batches under load already
+// fill 64 KiB; no change in the profile); a spool reading the body back
+// from the capture's chunk lines instead of spilling it (branch
+// wire2-capture-backed): it cut the proxy to 0.43-0.62 µs per event, but
+// every read of the body then decodes JSON (~0.8 GB/s against ~9 GB/s
+// from the spill file) and inspect.Diagnose reads a body several times:
+// 151 ms against 89 ms for a 7 MB body, more CPU per exchange than the
+// data path saved, in `proxy --no-tui`, which diagnoses every exchange.
 func BenchmarkProxyWire(b *testing.B) {
 	if testing.Short() {
 		b.Skip("spawns processes and runs for seconds")
