@@ -12,8 +12,16 @@ const batchMax = 64 << 10
 
 // lineBufs holds batched writers' line buffers between exchanges: each
 // grows to batchMax once, and a proxy running many streams would otherwise
-// allocate that again for every exchange.
-var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, batchMax+4<<10); return &b }}
+// allocate that again for every exchange. They are made big enough for
+// what may wait behind a batch being written (maxPending, and the line
+// that crossed it): under load the batch writes lag, and growing a
+// buffer by doubling copied the lines each time (issue #10: 60-100 MB of
+// growth per benchmark run, a third of the proxy's allocations).
+var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, bufKeep); return &b }}
+
+// bufKeep is the capacity of a pooled line buffer, and the largest one
+// kept for reuse.
+const bufKeep = maxPending + batchMax
 
 // CaptureWriter writes one live exchange at a time in midstream's JSONL
 // capture format: Begin, then Chunk for every body read, then End. Lines
@@ -26,6 +34,7 @@ type CaptureWriter struct {
 	idle    sync.Cond // on mu: a batch write ended or took the lines waiting
 	w       io.Writer
 	delay   time.Duration // 0: every line is written at once
+	sync    bool          // End syncs w to stable storage (see End)
 	buf     []byte        // whole chunk lines not handed to a write yet
 	writing bool          // a batch is being written, outside mu
 	timer   *time.Timer   // writes buf delay after its first line
@@ -39,11 +48,13 @@ type CaptureWriter struct {
 const maxPending = 4 * batchMax
 
 // NewCaptureWriter returns a writer of JSONL capture lines to w that
-// writes (and flushes) every line as soon as it is given.
-func NewCaptureWriter(w io.Writer) *CaptureWriter { return newCaptureWriter(w, 0) }
+// writes (and flushes) every line as soon as it is given, and whose End
+// syncs w to stable storage if w is a file (the single capture a user
+// asked for by name, e.g. `live --save`).
+func NewCaptureWriter(w io.Writer) *CaptureWriter { return newCaptureWriter(w, 0, true) }
 
-func newCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
-	cw := &CaptureWriter{w: w, delay: delay}
+func newCaptureWriter(w io.Writer, delay time.Duration, sync bool) *CaptureWriter {
+	cw := &CaptureWriter{w: w, delay: delay, sync: sync}
 	cw.idle.L = &cw.mu
 	return cw
 }
@@ -65,8 +76,16 @@ func newCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
 // being written, up to 256 KiB more may gather; past that, Chunk waits
 // for the write (the stream is held up rather than memory grown, and no
 // line is dropped).
+//
+// Its End does not sync w to stable storage. Why: the format is built to
+// survive the death of the recording process, and bytes handed to the
+// kernel do; an fsync guards only against the machine itself crashing
+// (power, kernel), which a debugging capture need not survive. This is
+// the proxy's writer (DirCaptures), one file per exchange: there an
+// fsync per exchange was a journal commit per exchange, CPU the proxy
+// and the machine spend under 100 concurrent streams (issue #10).
 func NewBatchedCaptureWriter(w io.Writer, delay time.Duration) *CaptureWriter {
-	return newCaptureWriter(w, delay)
+	return newCaptureWriter(w, delay, false)
 }
 
 // Begin writes the header line of x from x.Source, x.Started, x.Request
@@ -157,7 +176,7 @@ func (cw *CaptureWriter) writeBatches(b []byte) {
 		if err != nil && cw.err == nil {
 			cw.err = err
 		}
-		if c := cap(b); c >= batchMax && c <= 4*batchMax {
+		if c := cap(b); c >= batchMax && c <= bufKeep {
 			// A variable of its own for the pool to point to: b itself
 			// takes the next batch below, and the pool would then hand
 			// that batch, still being written, to another writer (which
@@ -185,7 +204,8 @@ func (cw *CaptureWriter) waitIdle() {
 	}
 }
 
-// End writes the end line and syncs the file, if w is one.
+// End writes the end line and, on a writer from NewCaptureWriter, syncs
+// the file, if w is one.
 func (cw *CaptureWriter) End(e End) error {
 	b, err := endLine(e)
 	if err != nil {
@@ -203,7 +223,7 @@ func (cw *CaptureWriter) End(e End) error {
 	}
 	cw.buf = append(cw.buf, b...)
 	err = cw.writeBuffered()
-	if c := cap(cw.buf); c >= batchMax && c <= 4*batchMax {
+	if c := cap(cw.buf); c >= batchMax && c <= bufKeep {
 		b := cw.buf[:0]
 		lineBufs.Put(&b)
 	}
@@ -214,7 +234,10 @@ func (cw *CaptureWriter) End(e End) error {
 	// Why not fsync every chunk: bytes handed to the kernel by Write
 	// survive the death of our process, which is the failure the format
 	// is built for; an fsync costs milliseconds, so it runs only once the
-	// exchange is over (and the proxy calls End off the data path).
+	// exchange is over, and only for a capture the user named.
+	if !cw.sync {
+		return nil
+	}
 	if s, ok := cw.w.(interface{ Sync() error }); ok {
 		return s.Sync()
 	}
@@ -229,7 +252,7 @@ func (cw *CaptureWriter) writeBuffered() error {
 	}
 	_, err := cw.w.Write(cw.buf)
 	cw.buf = cw.buf[:0]
-	if cap(cw.buf) > 4*batchMax {
+	if cap(cw.buf) > bufKeep {
 		cw.buf = nil // one huge chunk grew it: do not keep that much
 	}
 	if err != nil {
