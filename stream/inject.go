@@ -37,8 +37,9 @@ type Rewrite interface {
 	// Event is called for every event of the body: frame is its bytes up
 	// to and including the blank line that ends it (valid only during the
 	// call), n counts events from 1 (frames holding only comments or
-	// blank lines are passed on without a call and not counted), at is
-	// the time since the response started.
+	// blank lines are passed on without a call and not counted; an event
+	// longer than about 1 MiB is passed on as it comes, counted but never
+	// shown to Event), at is the time since the response started.
 	Event(n int, frame []byte, at time.Duration) Step
 	// Finish is called when the body ended (after events events) without
 	// the rewrite ending it first; its Step may add bytes and choose how
@@ -143,7 +144,8 @@ func endOfInjection(e *InjectedEnd, at time.Duration) End {
 
 // maxFaultFrame bounds the bytes buffered while looking for the end of an
 // event: past it (a body that is not SSE, a huge event) the bytes are
-// passed on as they are, uncounted, so memory never grows with the body.
+// passed on as they are, so memory never grows with the body; the rest
+// of that event follows them untouched (see faultWriter.long).
 const maxFaultFrame = 1 << 20
 
 // faultWriter applies a Rewrite to a body as it passes: it splits the
@@ -155,11 +157,17 @@ type faultWriter struct {
 	ctx   context.Context
 	start time.Time
 
-	buf     []byte // bytes not yet sent: buf[off:] is the event being read
-	off     int    // start of the event being read in buf
-	scan    int    // where the search for a line end resumes in buf
-	line    int    // start of the current line in buf
-	events  int
+	buf    []byte // bytes not yet sent: buf[off:] is the event being read
+	off    int    // start of the event being read in buf
+	scan   int    // where the search for a line end resumes in buf
+	line   int    // start of the current line in buf
+	events int
+	// long is set while the rest of an event longer than maxFaultFrame
+	// passes: its start is gone already, so its end is passed on too,
+	// never shown to the rewrite as an event of its own (which a fault
+	// would then replace or cut, mid-event); it still counts as one, so
+	// later events keep the numbers a client sees.
+	long    bool
 	fired   bool
 	first   Fired         // where the rewrite first fired, once fired
 	delayed time.Duration // pauses added so far (serve shifts its clock by them)
@@ -187,6 +195,10 @@ func (f *faultWriter) write(p []byte) (Ending, error) {
 		}
 	}
 	if len(f.buf)-f.off > maxFaultFrame {
+		if !f.long {
+			f.long = true
+			f.events++
+		}
 		err := f.out(f.buf[f.off:])
 		f.off = len(f.buf)
 		f.line, f.scan = f.off, f.off
@@ -276,7 +288,10 @@ func (f *faultWriter) nextFrame(final bool) (int, bool) {
 func (f *faultWriter) frame(end int) (Ending, error) {
 	fr := f.buf[f.off:end]
 	var st Step
-	if isEventFrame(fr) {
+	if f.long {
+		f.long = false
+		st = Step{Send: fr}
+	} else if isEventFrame(fr) {
 		f.events++
 		at := time.Since(f.start)
 		st = f.rw.Event(f.events, fr, at)

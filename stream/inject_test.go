@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -101,6 +102,40 @@ func TestFaultWriterBoundsItsBuffer(t *testing.T) {
 	fw.finish()
 	if sent != 64*len(piece) {
 		t.Errorf("sent %d bytes, want %d", sent, 64*len(piece))
+	}
+}
+
+// An event longer than the buffer limit is passed on whole and untouched:
+// its end is never shown to the rewrite as an event of its own (a fault
+// at that number would otherwise replace or cut it mid-event), and it
+// still counts, so the events after it keep the numbers a client sees.
+func TestFaultWriterLongEvent(t *testing.T) {
+	long := "data: " + strings.Repeat("x", 2*maxFaultFrame) + "\n\n"
+	tests := []struct {
+		name   string
+		body   string
+		frames []string
+		ns     []int
+	}{
+		{"long event between two", "data: 1\n\n" + long + "data: 3\n\n", []string{"data: 1\n\n", "data: 3\n\n"}, []int{1, 3}},
+		{"long event first", long + "data: 2\n\n", []string{"data: 2\n\n"}, []int{2}},
+		{"two long events", long + long + "data: 3\n\n", []string{"data: 3\n\n"}, []int{3}},
+		{"long last event without its blank line", "data: 1\n\n" + long[:len(long)-2], []string{"data: 1\n\n"}, []int{1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rw := &recordingRewrite{}
+			out := runFaultWriter(t, rw, []byte(tt.body), 32<<10)
+			if string(out) != tt.body {
+				t.Errorf("sent %d bytes, want the body (%d bytes) unchanged", len(out), len(tt.body))
+			}
+			if strings.Join(rw.frames, "|") != strings.Join(tt.frames, "|") {
+				t.Errorf("rewrite shown %d frames (%.40q…), want %q", len(rw.frames), rw.frames, tt.frames)
+			}
+			if fmt.Sprint(rw.ns) != fmt.Sprint(tt.ns) {
+				t.Errorf("events numbered %v, want %v", rw.ns, tt.ns)
+			}
+		})
 	}
 }
 
