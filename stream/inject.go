@@ -168,7 +168,6 @@ type faultWriter struct {
 	// would then replace or cut, mid-event); it still counts as one, so
 	// later events keep the numbers a client sees.
 	long    bool
-	fired   bool
 	first   Fired         // where the rewrite first fired, once fired
 	delayed time.Duration // pauses added so far (serve shifts its clock by them)
 
@@ -324,9 +323,6 @@ func isEventFrame(fr []byte) bool {
 
 // step carries one Step out.
 func (f *faultWriter) step(st Step) (Ending, error) {
-	if st.Fired {
-		f.fired = true
-	}
 	if st.Pause > 0 {
 		if err := f.pause(st); err != nil {
 			return Continue, err

@@ -93,7 +93,7 @@ func (ex *proxyExchange) copyRewritten(resp *http.Response) {
 			switch {
 			case err != nil:
 				ex.stopped(err)
-			case e != Continue || fw.fired:
+			case e != Continue || fw.outcome().Fired:
 				ex.endInjected(rc, max(e, EndClean))
 			default:
 				ex.finish(nil)
