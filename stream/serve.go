@@ -143,7 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rw != nil {
-		s.serveRewritten(ctx, w, rc, x, rw, start, seq, r)
+		s.serveRewritten(ctx, w, rc, x, rw, start, clean, seq, r)
 		return
 	}
 	err := x.EachChunk(func(c Chunk) error {
@@ -193,9 +193,9 @@ func writeAnswer(w http.ResponseWriter, a *Answer) {
 
 // serveRewritten replays x's body through rw, at the recorded pace
 // shifted by any pause the rewrite added, ends the response as the
-// rewrite or the capture says, and reports request seq's outcome to
-// OnFired.
-func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, rw Rewrite, start time.Time, seq int, r *http.Request) {
+// rewrite or the capture (clean: ServedClean(x), already read once for
+// this request) says, and reports request seq's outcome to OnFired.
+func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, x *Exchange, rw Rewrite, start time.Time, clean bool, seq int, r *http.Request) {
 	fw := newFaultWriter(ctx, rw, func(b []byte) error { return writeFlush(w, rc, b) })
 	// Deferred: the answer may end in a panic (an abort).
 	defer func() { s.fired(seq, r, fw.outcome()) }()
@@ -220,7 +220,7 @@ func (s *Server) serveRewritten(ctx context.Context, w http.ResponseWriter, rc *
 		if !s.sleepUntil(ctx, start.Add(fw.delayed), x.End.At) {
 			return
 		}
-		if !ServedClean(x) {
+		if !clean {
 			// The capture's own failure ends it before any Finish: the
 			// upstream's stream never ended cleanly.
 			panic(http.ErrAbortHandler)
