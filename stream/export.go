@@ -241,7 +241,7 @@ func harEntryOf(x *Exchange) *harEntry {
 	resp.Content.Size = size
 	e.Response = resp // WriteHAR streams the body into content.text
 	m := &harExtra{End: x.End.Reason, EndErr: RedactText(x.End.Err), EndAtUS: micros(x.End.At), BodyMissing: x.BodyMissing, NoRequest: x.Request == nil,
-		EndBy: x.End.By, Injected: x.Injected}
+		EndBy: x.End.By, Injected: RedactText(x.Injected)}
 	m.InjectedFired, m.InjectedEvent, m.InjectedAfterLast, m.InjectedAtUS = firedFields(x.End.Fired)
 	if x.Timed {
 		var start int64

@@ -144,13 +144,14 @@ func RedactBody(b []byte) []byte {
 }
 
 // Redact returns a copy of x safe to write anywhere: request URL, headers
-// and body, response headers, source, notes and the end error are
-// redacted. Response chunks are shared with x, not copied: the response
+// and body, response headers, source, the injected fault's name, notes
+// and the end error are redacted. Response chunks are shared with x, not copied: the response
 // body is the evidence and is kept byte-exact (keys echoed in it are
 // scrubbed by reports and copies, which go through RedactText).
 func Redact(x *Exchange) *Exchange {
 	y := *x
 	y.Source = RedactText(x.Source)
+	y.Injected = RedactText(x.Injected) // copied from a capture: untrusted
 	if len(x.Notes) > 0 {
 		y.Notes = make([]string, len(x.Notes))
 		for i, n := range x.Notes {

@@ -148,6 +148,32 @@ func TestHARKeepsByAndInjected(t *testing.T) {
 	}
 }
 
+// The injected name is copied from whatever capture was read, so writing
+// it again (export, a proxy re-recording) redacts a key in it like every
+// other field: neither JSONL nor HAR repeats one.
+func TestInjectedNameIsRedactedWhenWritten(t *testing.T) {
+	x := endedWith(chatDelta, End{Reason: EndEOF})
+	x.Injected = "error@1 " + canary
+	x.Request = &Request{Method: "POST", URL: "https://api.openai.com/v1/chat/completions"}
+	x.Response = &Response{Status: 200, Header: map[string][]string{"Content-Type": {"text/event-stream"}}}
+	for _, w := range []struct {
+		name  string
+		write func(io.Writer, ...*Exchange) error
+	}{{"jsonl", WriteJSONL}, {"har", WriteHAR}} {
+		var buf bytes.Buffer
+		if err := w.write(&buf, x); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		if strings.Contains(buf.String(), canary) {
+			t.Errorf("%s repeats the key in the injected name", w.name)
+		}
+		ys, err := Read("x."+w.name, &buf)
+		if err != nil || len(ys) != 1 || !strings.HasPrefix(ys[0].Injected, "error@1 ") {
+			t.Errorf("%s round trip: %v %+v", w.name, err, ys)
+		}
+	}
+}
+
 // The case end to end: a client that hangs up right after [DONE]
 // while the upstream holds the connection is recorded as ended by the
 // client, and serving that capture gives the next client a clean end.
