@@ -235,3 +235,23 @@ func TestEndedBy(t *testing.T) {
 		}
 	}
 }
+
+// FuzzServedClean: the terminator check reads the tail of an untrusted
+// body. Whatever the body, it never panics; a body followed by a complete
+// [DONE] event is served clean, and the same without the blank line that
+// ends the event is not (the last frame is then incomplete).
+func FuzzServedClean(f *testing.F) {
+	for _, s := range []string{"", chatDelta, msgStop, errOverEvt, "data: x\r", "\r\n\r\n", strings.Repeat("data: y\n", 2000)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		hungUp := End{Reason: EndCanceled, By: ByClient}
+		ServedClean(endedWith(string(body), hungUp))
+		if x := endedWith(string(body)+"\n\n"+chatDone, hungUp); !ServedClean(x) {
+			t.Errorf("body + [DONE] event not served clean")
+		}
+		if x := endedWith(string(body)+"\n\n"+strings.TrimSuffix(chatDone, "\n"), hungUp); ServedClean(x) {
+			t.Errorf("body + [DONE] without its blank line served clean")
+		}
+	})
+}
