@@ -81,3 +81,43 @@ func TestServerOnFired(t *testing.T) {
 		})
 	}
 }
+
+// A capture whose upstream never answered (a refused connection) is
+// served as no answer with --inject too: a rewrite that does not answer
+// in the response's place has no stream to change, so the client must not
+// get a made-up 200 (and OnFired says the fault never fired); a status
+// fault still answers.
+func TestServerInjectNeverAnswered(t *testing.T) {
+	tests := []struct {
+		name   string
+		rw     Rewrite
+		status int // 0: no answer at all
+		fired  bool
+	}{
+		{"a stream fault: still no answer", endAfterFirst{EndClean}, 0, false},
+		{"a pass-through: still no answer", passRewrite{}, 0, false},
+		{"a status fault answers in its place", answerInstead{}, 503, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := &Exchange{End: End{Reason: EndError, Err: "connection refused: dial tcp"}}
+			var mu sync.Mutex
+			var got []Fired
+			s := &Server{Plan: []*Exchange{x}, Instant: true, Inject: always{tt.rw},
+				OnFired: func(_ int, _ *http.Request, f Fired) { mu.Lock(); got = append(got, f); mu.Unlock() }}
+			resp, _, err := get(t, serveOne(t, s))
+			s.Wait()
+			switch {
+			case tt.status == 0 && resp != nil: // get returns resp once headers came, even if the body then failed
+				t.Errorf("got a %d answer (body error %v); the upstream never answered", resp.StatusCode, err)
+			case tt.status != 0 && (err != nil || resp.StatusCode != tt.status):
+				t.Errorf("got %v %v, want status %d", resp, err, tt.status)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 1 || got[0].Fired != tt.fired {
+				t.Errorf("OnFired %+v, want once with fired %v", got, tt.fired)
+			}
+		})
+	}
+}

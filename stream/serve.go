@@ -109,11 +109,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	clean := ServedClean(x)
 
-	if x.Response == nil && !clean && x.ChunkCount() == 0 && rw == nil {
-		// The upstream never answered (refused, DNS, TLS, …): neither
-		// do we.
-		s.sleepUntil(ctx, start, x.End.At)
-		panic(http.ErrAbortHandler)
+	// The upstream never answered (refused, DNS, TLS, …): neither do we.
+	neverAnswered := x.Response == nil && !clean && x.ChunkCount() == 0
+	if neverAnswered && rw == nil {
+		s.abortAt(ctx, start, x.End.At)
 	}
 	status := http.StatusOK
 	if x.Response != nil {
@@ -132,6 +131,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var answered bool
 		if rw, answered = s.head(w, x, rw, status, seq, r); answered {
 			return
+		}
+		if neverAnswered {
+			// Only an answer in the response's place (a status fault)
+			// could stand where the upstream said nothing: any other
+			// fault has no stream to change, and never fires.
+			s.fired(seq, r, Fired{})
+			s.abortAt(ctx, start, x.End.At)
 		}
 	}
 	w.WriteHeader(status)
@@ -279,6 +285,13 @@ func endResponse(w http.ResponseWriter, rc *http.ResponseController, e Ending) {
 		}
 		_ = conn.Close()
 	}
+}
+
+// abortAt aborts the connection at at (scaled by Speed) after start,
+// without a response: a capture whose upstream never answered.
+func (s *Server) abortAt(ctx context.Context, start time.Time, at time.Duration) {
+	s.sleepUntil(ctx, start, at)
+	panic(http.ErrAbortHandler)
 }
 
 // sleepUntil waits until at (scaled by Speed) after start, unless Instant.
