@@ -114,18 +114,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if neverAnswered && rw == nil {
 		s.abortAt(ctx, start, x.End.At)
 	}
-	status := http.StatusOK
-	if x.Response != nil {
-		if x.Response.Status > 0 {
-			status = x.Response.Status
-		}
-		copyEndToEnd(w.Header(), x.Response.Header)
-		w.Header().Del("Content-Length")
-		if !s.sleepUntil(ctx, start, x.Response.At) {
-			return
-		}
-	} else {
-		w.Header().Set("Content-Type", "text/event-stream")
+	status, ok := s.setHeader(ctx, w, x, start)
+	if !ok {
+		return
 	}
 	if rw != nil {
 		var answered bool
@@ -167,6 +158,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !clean {
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// setHeader sets the captured response's headers on w (a bare SSE body's
+// when it has none) and waits until the time they came; it returns the
+// status to send, and false when the client went away meanwhile.
+func (s *Server) setHeader(ctx context.Context, w http.ResponseWriter, x *Exchange, start time.Time) (int, bool) {
+	if x.Response == nil {
+		w.Header().Set("Content-Type", "text/event-stream")
+		return http.StatusOK, true
+	}
+	status := http.StatusOK
+	if x.Response.Status > 0 {
+		status = x.Response.Status
+	}
+	copyEndToEnd(w.Header(), x.Response.Header)
+	w.Header().Del("Content-Length")
+	return status, s.sleepUntil(ctx, start, x.Response.At)
 }
 
 // errGone stops a replay whose client went away.
