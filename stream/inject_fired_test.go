@@ -1,7 +1,10 @@
 package stream
 
 import (
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,5 +122,35 @@ func TestServerInjectNeverAnswered(t *testing.T) {
 				t.Errorf("OnFired %+v, want once with fired %v", got, tt.fired)
 			}
 		})
+	}
+}
+
+// An upstream error passes the proxy's injection path untouched, as
+// copyBody would pass it: same status, body and Content-Length (the
+// rewrite only drops the length of a body it rewrites), and unlabelled.
+func TestProxyInjectLeavesUpstreamErrorWhole(t *testing.T) {
+	const body = `{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}`
+	env := newProxyEnv(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, body)
+	}))
+	env.p.Inject = always{endAfterFirst{EndAbort}}
+	defer env.close(t)
+	resp, err := env.client.Post(env.srv.URL+"/v1/messages", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests || string(got) != body {
+		t.Fatalf("client got %d %q (%v), want the upstream's 429 as it was", resp.StatusCode, got, err)
+	}
+	if resp.ContentLength != int64(len(body)) {
+		t.Errorf("Content-Length %d, want the upstream's %d", resp.ContentLength, len(body))
+	}
+	if x := env.next(t).x; x.Injected != "" || x.End.Fired != nil {
+		t.Errorf("capture says injected %q, fired %+v; the fault never applied", x.Injected, x.End.Fired)
 	}
 }

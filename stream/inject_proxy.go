@@ -16,7 +16,6 @@ import (
 func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 	h := ex.w.Header()
 	copyEndToEnd(h, resp.Header)
-	h.Del("Content-Length") // the body changes length
 	a := ex.rewrite.Head(ex.x, resp.StatusCode, h)
 	if a == nil && !rewritable(resp.StatusCode, resp.Header) {
 		// The upstream's own error passes untouched and unlabelled: a
@@ -24,6 +23,7 @@ func (ex *proxyExchange) respondRewritten(resp *http.Response) bool {
 		ex.rewrite = nil
 	} else {
 		ex.x.Injected = ex.rewrite.Name()
+		h.Del("Content-Length") // the body changes length
 	}
 	if a != nil {
 		writeAnswer(ex.w, a)
