@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	canaries "github.com/midstreamhq/midstream/internal/canary"
+	"github.com/midstreamhq/midstream/internal/deadpeer"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
@@ -189,46 +189,10 @@ func TestProxyOTLPExportsTheVerdict(t *testing.T) {
 // costs the streams nothing: each one completes through the proxy, and the
 // exit line counts the spans lost.
 func TestProxyOTLPDeadCollector(t *testing.T) {
-	closedPort := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return "http://" + ln.Addr().String()
-	}
-	blackHole := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var conns []net.Conn
-		var mu sync.Mutex
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				conns = append(conns, c) // never read, never answered
-				mu.Unlock()
-			}
-		}()
-		t.Cleanup(func() {
-			ln.Close()
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range conns {
-				c.Close()
-			}
-		})
-		return "http://" + ln.Addr().String()
-	}
 	for _, c := range []struct {
 		name     string
-		endpoint func(*testing.T) string
-	}{{"closed port", closedPort}, {"black hole", blackHole}} {
+		endpoint func(testing.TB) string
+	}{{"closed port", deadpeer.ClosedPort}, {"black hole", deadpeer.BlackHole}} {
 		t.Run(c.name, func(t *testing.T) {
 			p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", overloadedUpstream(t),
 				"--save", t.TempDir(), "--otlp="+c.endpoint(t))
