@@ -240,23 +240,3 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	m.input, cmd = m.input.Update(msg)
 	return cmd
 }
-
-// nextSDK shows the fixes for the next SDK of m.sdkNames(); after the last one
-// it returns to the detected SDK (or the --sdk one), where the cycle began.
-func (m *Model) nextSDK() tea.Cmd {
-	names := m.sdkNames()
-	m.sdkPick++
-	if m.sdkPick >= len(names) {
-		m.sdkPick = -1
-	}
-	m.refreshSDK()
-	m.refreshPanes()
-	if m.sdkPick < 0 {
-		name := "none detected"
-		if a := m.sdk(); a != nil && a.Name != "" {
-			name = a.Name
-		}
-		return m.setStatus("SDK: back to the detected one, "+name+" (p for the next one)", false)
-	}
-	return m.setStatus("SDK: "+names[m.sdkPick]+" (p for the next one)", false)
-}
