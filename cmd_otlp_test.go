@@ -317,29 +317,43 @@ func TestLiveOTLP(t *testing.T) {
 	}
 }
 
-// live --otlp with a collector that never answers prints its diagnosis at
-// once; only then does the exit wait (at most otlpDrain) for the export,
-// and say the span was dropped.
-func TestLiveOTLPDeadCollectorDiagnosisFirst(t *testing.T) {
+// live --otlp and diagnose --otlp with a collector that never answers
+// print their diagnosis at once; only then does the exit wait (at most
+// otlpDrain) for the export, and say the span was dropped.
+func TestOTLPDeadCollectorDiagnosisFirst(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		io.WriteString(w, overloadedSSE)
 	}))
 	defer srv.Close()
-	began := time.Now()
-	p := start(t, []string{"ANTHROPIC_API_KEY=" + sdkCanary, "ANTHROPIC_BASE_URL=" + srv.URL},
-		"live", "--no-tui", "--save", filepath.Join(t.TempDir(), "live.jsonl"), "--prompt", "hi",
-		"--otlp="+deadpeer.BlackHole(t))
-	p.WaitFor(t, `(overloaded_error)`)
-	// The drain lasts otlpDrain (5s) against a black hole: a diagnosis
-	// printed after it would come at 5s at the earliest.
-	if took := time.Since(began); took >= otlpDrain-time.Second {
-		t.Errorf("diagnosis after %v: it waited for the export", took)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "overloaded.sse")
+	if err := os.WriteFile(file, []byte(overloadedSSE), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	if code := p.Wait(t, 15*time.Second); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.Output())
-	}
-	if !strings.Contains(p.Output(), "otlp: 1 of 1 span dropped") {
-		t.Errorf("no dropped-span line:\n%s", p.Output())
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"live", []string{"live", "--no-tui", "--save", filepath.Join(dir, "live.jsonl"), "--prompt", "hi"}},
+		{"diagnose", []string{"diagnose", file}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			began := time.Now()
+			p := start(t, []string{"ANTHROPIC_API_KEY=" + sdkCanary, "ANTHROPIC_BASE_URL=" + srv.URL},
+				append(c.args, "--otlp="+deadpeer.BlackHole(t))...)
+			p.WaitFor(t, `(overloaded_error)`)
+			// The drain lasts otlpDrain (5s) against a black hole: a
+			// diagnosis printed after it would come at 5s at the earliest.
+			if took := time.Since(began); took >= otlpDrain-time.Second {
+				t.Errorf("diagnosis after %v: it waited for the export", took)
+			}
+			if code := p.Wait(t, 15*time.Second); code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, p.Output())
+			}
+			if !strings.Contains(p.Output(), "otlp: 1 of 1 span dropped") {
+				t.Errorf("no dropped-span line:\n%s", p.Output())
+			}
+		})
 	}
 }
