@@ -85,7 +85,9 @@ are wrong.`,
 			for _, v := range d.Exchanges {
 				otel.Record(v, v.Source)
 			}
-			finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
+			// After the report is written: a slow or dead collector
+			// delays the exit, never the report (see live).
+			defer finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			switch format {
 			case "markdown", "md":

@@ -245,7 +245,10 @@ func runLive(cmd *cobra.Command, args []string, f *liveFlags) error {
 	} else {
 		otel.Record(v, "")
 	}
-	finishOTLP(otel, stderr, "live")
+	// Deferred: the diagnosis is printed first. Draining the export can
+	// take up to otlpDrain when the collector is slow or dead, and must
+	// not hold back what the user ran live for.
+	defer finishOTLP(otel, stderr, "live")
 	if text {
 		if err := inspect.WriteText(cmd.OutOrStdout(), &inspect.Diagnosis{ToolVersion: version, Exchanges: []*inspect.Verdict{v}}); err != nil {
 			return &exitError{1, err}

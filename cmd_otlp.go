@@ -107,10 +107,12 @@ func otlpArgs(args []string) []string {
 // servedSpans returns serve's --otlp hook: each answer served is one span,
 // timed from now, with the verdict of the capture it replays (diagnosed
 // once, on its first use) and the capture's name. The span is built on its
-// own goroutine, so the answer never waits for it.
-func servedSpans(e *telemetry.Exporter, plan []*stream.Exchange, names []string) func(*stream.Exchange) {
+// own goroutine, so the answer never waits for it; wait returns once every
+// span the hook started is recorded: call it before the exporter's
+// Shutdown, or a span still being built at exit is lost uncounted.
+func servedSpans(e *telemetry.Exporter, plan []*stream.Exchange, names []string) (hook func(*stream.Exchange), wait func()) {
 	if e == nil {
-		return func(*stream.Exchange) {}
+		return func(*stream.Exchange) {}, func() {}
 	}
 	type answer struct {
 		once sync.Once
@@ -121,15 +123,17 @@ func servedSpans(e *telemetry.Exporter, plan []*stream.Exchange, names []string)
 	for i, x := range plan {
 		answers[x] = &answer{name: names[i]}
 	}
-	return func(x *stream.Exchange) {
+	var wg sync.WaitGroup
+	hook = func(x *stream.Exchange) {
 		a := answers[x]
 		if a == nil {
 			return
 		}
 		start := time.Now()
-		go func() {
+		wg.Go(func() {
 			a.once.Do(func() { a.v = inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow}) })
 			e.RecordAt(a.v, a.name, start)
-		}()
+		})
 	}
+	return hook, wg.Wait
 }

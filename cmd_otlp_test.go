@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	canaries "github.com/midstreamhq/midstream/internal/canary"
+	"github.com/midstreamhq/midstream/internal/deadpeer"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
@@ -189,46 +189,10 @@ func TestProxyOTLPExportsTheVerdict(t *testing.T) {
 // costs the streams nothing: each one completes through the proxy, and the
 // exit line counts the spans lost.
 func TestProxyOTLPDeadCollector(t *testing.T) {
-	closedPort := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return "http://" + ln.Addr().String()
-	}
-	blackHole := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var conns []net.Conn
-		var mu sync.Mutex
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				conns = append(conns, c) // never read, never answered
-				mu.Unlock()
-			}
-		}()
-		t.Cleanup(func() {
-			ln.Close()
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range conns {
-				c.Close()
-			}
-		})
-		return "http://" + ln.Addr().String()
-	}
 	for _, c := range []struct {
 		name     string
-		endpoint func(*testing.T) string
-	}{{"closed port", closedPort}, {"black hole", blackHole}} {
+		endpoint func(testing.TB) string
+	}{{"closed port", deadpeer.ClosedPort}, {"black hole", deadpeer.BlackHole}} {
 		t.Run(c.name, func(t *testing.T) {
 			p := start(t, nil, "proxy", "--no-tui", "--listen", "127.0.0.1:0", "--upstream", overloadedUpstream(t),
 				"--save", t.TempDir(), "--otlp="+c.endpoint(t))
@@ -350,5 +314,46 @@ func TestLiveOTLP(t *testing.T) {
 	}
 	if bytes.Contains(bytes.Join(col.raw, nil), []byte(sdkCanary)) {
 		t.Error("the API key reached the collector")
+	}
+}
+
+// live --otlp and diagnose --otlp with a collector that never answers
+// print their diagnosis at once; only then does the exit wait (at most
+// otlpDrain) for the export, and say the span was dropped.
+func TestOTLPDeadCollectorDiagnosisFirst(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, overloadedSSE)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "overloaded.sse")
+	if err := os.WriteFile(file, []byte(overloadedSSE), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"live", []string{"live", "--no-tui", "--save", filepath.Join(dir, "live.jsonl"), "--prompt", "hi"}},
+		{"diagnose", []string{"diagnose", file}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			began := time.Now()
+			p := start(t, []string{"ANTHROPIC_API_KEY=" + sdkCanary, "ANTHROPIC_BASE_URL=" + srv.URL},
+				append(c.args, "--otlp="+deadpeer.BlackHole(t))...)
+			p.WaitFor(t, `(overloaded_error)`)
+			// The drain lasts otlpDrain (5s) against a black hole: a
+			// diagnosis printed after it would come at 5s at the earliest.
+			if took := time.Since(began); took >= otlpDrain-time.Second {
+				t.Errorf("diagnosis after %v: it waited for the export", took)
+			}
+			if code := p.Wait(t, 15*time.Second); code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, p.Output())
+			}
+			if !strings.Contains(p.Output(), "otlp: 1 of 1 span dropped") {
+				t.Errorf("no dropped-span line:\n%s", p.Output())
+			}
+		})
 	}
 }

@@ -432,40 +432,6 @@ func (m *Model) refreshPanes() {
 	m.fx.setContent(st.verdict, sel, m.sdk(), name)
 }
 
-// sdk is the SDK answer shown: the picked SDK's, else the detected one.
-func (m *Model) sdk() *inspect.SDKAnswer {
-	if m.sdkPick >= 0 {
-		return m.sdkAnswer
-	}
-	if st := m.current(); st != nil && st.verdict != nil {
-		return st.verdict.SDK
-	}
-	return nil
-}
-
-// sdkNames are the SDKs p cycles through for the selected exchange: those
-// that read its dialect (inspect.SDKNamesFor), or every one before its
-// verdict is in.
-func (m *Model) sdkNames() []string {
-	if st := m.current(); st != nil && st.verdict != nil {
-		return inspect.SDKNamesFor(st.verdict.Provider)
-	}
-	return inspect.SDKNames
-}
-
-// refreshSDK re-asks inspect for the picked SDK's answer.
-func (m *Model) refreshSDK() {
-	st := m.current()
-	names := m.sdkNames()
-	if m.sdkPick < 0 || m.sdkPick >= len(names) || st == nil || st.verdict == nil {
-		m.sdkAnswer = nil
-		return
-	}
-	opt := m.opt.Inspect
-	opt.SDK = &inspect.SDKRef{Name: names[m.sdkPick]}
-	m.sdkAnswer = inspect.SDKFor(st.verdict, opt)
-}
-
 // scroll moves the focused pane (or the list) by delta rows; moving the
 // timeline selection may ask for an assembly.
 func (m *Model) scroll(delta int) tea.Cmd {

@@ -67,9 +67,10 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// exchangeKey handles a key on the exchange screen: navigation and the
+// panes here, then the action keys (actionKey), then replay's (replayKey).
 func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.activeKeys()
-	st := m.current()
 	page := max(1, m.tl.h-1)
 	for _, b := range []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Next, k.Prev, k.Filter, k.Step} {
 		if key.Matches(msg, b) {
@@ -100,16 +101,7 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Enter):
 		m.focus = focusDetail
 	case key.Matches(msg, k.Back):
-		switch {
-		case m.focus != focusTimeline:
-			m.focus = focusTimeline
-		case m.tl.filter != "":
-			m.tl.setFilter("")
-			return m.selectionChanged()
-		case len(m.xs) > 1 || m.live:
-			m.mode, m.replay = modeList, false
-			m.layout()
-		}
+		return m.back()
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		m.input.SetValue(m.tl.filter)
@@ -117,29 +109,68 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 		return m.input.Focus()
 	case key.Matches(msg, k.Next), key.Matches(msg, k.Prev):
 		return m.jumpFinding(key.Matches(msg, k.Next))
+	default:
+		if cmd, ok := m.actionKey(msg); ok {
+			return cmd
+		}
+		return m.replayKey(msg)
+	}
+	return nil
+}
+
+// back is esc on the exchange screen: it undoes the innermost of focus on
+// a side pane, a filter, and the exchange itself (back to the list).
+func (m *Model) back() tea.Cmd {
+	switch {
+	case m.focus != focusTimeline:
+		m.focus = focusTimeline
+	case m.tl.filter != "":
+		m.tl.setFilter("")
+		return m.selectionChanged()
+	case len(m.xs) > 1 || m.live:
+		m.mode, m.replay = modeList, false
+		m.layout()
+	}
+	return nil
+}
+
+// actionKey handles the keys that act on the exchange (assembled view,
+// copy, yank, save, SDK); ok is false for any other key.
+func (m *Model) actionKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
+	k := m.activeKeys()
+	st := m.current()
+	switch {
 	case key.Matches(msg, k.Assembled):
 		m.det.assembled = !m.det.assembled
 		m.refreshPanes()
-		return m.requestAssembly()
+		return m.requestAssembly(), true
 	case key.Matches(msg, k.Copy):
 		if st.verdict == nil {
-			return m.setStatus("✗ nothing to copy yet: the diagnosis is still running", true)
+			return m.setStatus("✗ nothing to copy yet: the diagnosis is still running", true), true
 		}
 		v := *st.verdict
 		if m.sdkPick >= 0 {
 			v.SDK = m.sdkAnswer
 		}
-		return tea.Batch(m.setStatus("copying the diagnosis…", false), copyDiagnosis(&v, m.opt.ToolVersion, m.clip))
+		return tea.Batch(m.setStatus("copying the diagnosis…", false), copyDiagnosis(&v, m.opt.ToolVersion, m.clip)), true
 	case key.Matches(msg, k.Yank):
-		fk, ok := st.eventFrame(m.tl.selectedEvent())
-		if !ok {
-			return m.setStatus("✗ select an event to copy its raw frame", true)
+		fk, found := st.eventFrame(m.tl.selectedEvent())
+		if !found {
+			return m.setStatus("✗ select an event to copy its raw frame", true), true
 		}
-		return copyFrameCmd(st.snapshot(), fk, m.clip)
+		return copyFrameCmd(st.snapshot(), fk, m.clip), true
 	case key.Matches(msg, k.Save):
-		return saveCapture(st.snapshot(), m.dir, m.now())
+		return saveCapture(st.snapshot(), m.dir, m.now()), true
 	case key.Matches(msg, k.SDK):
-		return m.nextSDK()
+		return m.nextSDK(), true
+	}
+	return nil, false
+}
+
+// replayKey handles the replay keys: pause, speed, step and restart.
+func (m *Model) replayKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.activeKeys()
+	switch {
 	case key.Matches(msg, k.Pause):
 		if m.replay {
 			m.paused = !m.paused
@@ -149,7 +180,7 @@ func (m *Model) exchangeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Slower):
 		m.speed = max(m.speed/2, 0.125)
 	case key.Matches(msg, k.Step):
-		if m.tl.shown < st.events.Len() {
+		if st := m.current(); m.tl.shown < st.events.Len() {
 			m.paused = true
 			m.clock = st.events.Meta(m.tl.shown).At
 			m.tl.reveal(m.tl.shown + 1)
@@ -208,24 +239,4 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	return cmd
-}
-
-// nextSDK shows the fixes for the next SDK of m.sdkNames(); after the last one
-// it returns to the detected SDK (or the --sdk one), where the cycle began.
-func (m *Model) nextSDK() tea.Cmd {
-	names := m.sdkNames()
-	m.sdkPick++
-	if m.sdkPick >= len(names) {
-		m.sdkPick = -1
-	}
-	m.refreshSDK()
-	m.refreshPanes()
-	if m.sdkPick < 0 {
-		name := "none detected"
-		if a := m.sdk(); a != nil && a.Name != "" {
-			name = a.Name
-		}
-		return m.setStatus("SDK: back to the detected one, "+name+" (p for the next one)", false)
-	}
-	return m.setStatus("SDK: "+names[m.sdkPick]+" (p for the next one)", false)
 }

@@ -27,6 +27,15 @@ func TestNoCanaryInSpans(t *testing.T) {
 				"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" + string(text) + "}}\n\n"
 			return exchangeOf("text", body, canary.URL("https://api.anthropic.com"), 200)
 		}},
+		{"keys in a stop reason", func() *stream.Exchange {
+			// The finish reason is copied into gen_ai.output.messages as
+			// well as gen_ai.response.finish_reasons: both must redact it.
+			reason, _ := json.Marshal(canary.Text())
+			body := "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-5\"}}\n\n" +
+				"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n" +
+				"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":" + string(reason) + "}}\n\n"
+			return exchangeOf("stop", body, canary.URL("https://api.anthropic.com"), 200)
+		}},
 		{"transport error quoting keys", func() *stream.Exchange {
 			x := exchangeOf("reset", canary.SSEError(), canary.URL("https://api.anthropic.com"), 200)
 			x.End = stream.End{Reason: stream.EndReset, Err: "read tcp: connection reset; " + canary.Text()}

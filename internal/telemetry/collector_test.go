@@ -3,7 +3,6 @@ package telemetry
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/midstreamhq/midstream/internal/deadpeer"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -114,47 +114,10 @@ func TestOTLPHTTPAndStandardVariables(t *testing.T) {
 // never answers costs the caller nothing: Record returns at once, spans are
 // dropped and counted, and Shutdown gives up at its deadline.
 func TestDeadCollector(t *testing.T) {
-	closed := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return "http://" + addr
-	}
-	blackHole := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var conns []net.Conn
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				conns = append(conns, c) // held open, never read or answered
-				mu.Unlock()
-			}
-		}()
-		t.Cleanup(func() {
-			ln.Close()
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range conns {
-				c.Close()
-			}
-		})
-		return "http://" + ln.Addr().String()
-	}
 	cases := []struct {
 		name     string
-		endpoint func(*testing.T) string
-	}{{"closed port", closed}, {"black hole", blackHole}}
+		endpoint func(testing.TB) string
+	}{{"closed port", deadpeer.ClosedPort}, {"black hole", deadpeer.BlackHole}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e, err := New(context.Background(), Config{Endpoint: c.endpoint(t), QueueSize: 8})

@@ -30,22 +30,12 @@ func exporters(ctx context.Context, cfg Config) (sdktrace.SpanExporter, sdkmetri
 	se, mr := cfg.SpanExporter, cfg.MetricReader
 	var err error
 	if se == nil {
-		if cfg.Protocol == "grpc" {
-			se, err = grpcTraces(ctx, cfg)
-		} else {
-			se, err = httpTraces(ctx, cfg)
-		}
-		if err != nil {
+		if se, err = traceExporter(ctx, cfg); err != nil {
 			return nil, nil, fmt.Errorf("otlp: %w", err)
 		}
 	}
 	if mr == nil {
-		var me sdkmetric.Exporter
-		if cfg.Protocol == "grpc" {
-			me, err = grpcMetrics(ctx, cfg)
-		} else {
-			me, err = httpMetrics(ctx, cfg)
-		}
+		me, err := metricExporter(ctx, cfg)
 		if err != nil {
 			return nil, nil, fmt.Errorf("otlp: %w", err)
 		}
@@ -61,50 +51,56 @@ func timeoutSet(signal string) bool {
 	return os.Getenv("OTEL_EXPORTER_OTLP_TIMEOUT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_"+signal+"_TIMEOUT") != ""
 }
 
-func httpTraces(ctx context.Context, cfg Config) (sdktrace.SpanExporter, error) {
-	opts := []otlptracehttp.Option{otlptracehttp.WithRetry(otlptracehttp.RetryConfig{
-		Enabled: true, InitialInterval: 500 * time.Millisecond, MaxInterval: 2 * time.Second, MaxElapsedTime: retryBudget})}
-	if cfg.Endpoint != "" {
-		opts = append(opts, otlptracehttp.WithEndpointURL(signalURL(cfg.Endpoint, "traces")))
+// retry is the retry policy of every exporter. Each exporter package
+// declares its own RetryConfig over a struct of these four fields, so this
+// one value converts to any of them.
+var retry = struct {
+	Enabled                                      bool
+	InitialInterval, MaxInterval, MaxElapsedTime time.Duration
+}{Enabled: true, InitialInterval: 500 * time.Millisecond, MaxInterval: 2 * time.Second, MaxElapsedTime: retryBudget}
+
+// build is the one constructor behind the four exporters (traces and
+// metrics, over http/protobuf and grpc): their packages differ only in
+// types, so each caller passes its package's option functions. url is ""
+// to leave the endpoint to the standard variables; signal ("TRACES",
+// "METRICS") names the timeout variable that wins over exportTimeout.
+func build[O, X any](ctx context.Context, signal, url string, retry O, withURL func(string) O,
+	withTimeout func(time.Duration) O, newX func(context.Context, ...O) (X, error)) (X, error) {
+	opts := []O{retry}
+	if url != "" {
+		opts = append(opts, withURL(url))
 	}
-	if !timeoutSet("TRACES") {
-		opts = append(opts, otlptracehttp.WithTimeout(exportTimeout))
+	if !timeoutSet(signal) {
+		opts = append(opts, withTimeout(exportTimeout))
 	}
-	return otlptracehttp.New(ctx, opts...)
+	return newX(ctx, opts...)
 }
 
-func grpcTraces(ctx context.Context, cfg Config) (sdktrace.SpanExporter, error) {
-	opts := []otlptracegrpc.Option{otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{
-		Enabled: true, InitialInterval: 500 * time.Millisecond, MaxInterval: 2 * time.Second, MaxElapsedTime: retryBudget})}
-	if cfg.Endpoint != "" {
-		opts = append(opts, otlptracegrpc.WithEndpointURL(cfg.Endpoint))
+// endpointURL is the --otlp URL as a signal's exporter takes it: the
+// http exporters want the full path (…/v1/traces), grpc the bare URL.
+func endpointURL(cfg Config, signal string) string {
+	if cfg.Endpoint == "" || cfg.Protocol == "grpc" {
+		return cfg.Endpoint
 	}
-	if !timeoutSet("TRACES") {
-		opts = append(opts, otlptracegrpc.WithTimeout(exportTimeout))
-	}
-	return otlptracegrpc.New(ctx, opts...)
+	return signalURL(cfg.Endpoint, signal)
 }
 
-func httpMetrics(ctx context.Context, cfg Config) (sdkmetric.Exporter, error) {
-	opts := []otlpmetrichttp.Option{otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig{
-		Enabled: true, InitialInterval: 500 * time.Millisecond, MaxInterval: 2 * time.Second, MaxElapsedTime: retryBudget})}
-	if cfg.Endpoint != "" {
-		opts = append(opts, otlpmetrichttp.WithEndpointURL(signalURL(cfg.Endpoint, "metrics")))
+func traceExporter(ctx context.Context, cfg Config) (sdktrace.SpanExporter, error) {
+	url := endpointURL(cfg, "traces")
+	if cfg.Protocol == "grpc" {
+		return build(ctx, "TRACES", url, otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig(retry)),
+			otlptracegrpc.WithEndpointURL, otlptracegrpc.WithTimeout, otlptracegrpc.New)
 	}
-	if !timeoutSet("METRICS") {
-		opts = append(opts, otlpmetrichttp.WithTimeout(exportTimeout))
-	}
-	return otlpmetrichttp.New(ctx, opts...)
+	return build(ctx, "TRACES", url, otlptracehttp.WithRetry(otlptracehttp.RetryConfig(retry)),
+		otlptracehttp.WithEndpointURL, otlptracehttp.WithTimeout, otlptracehttp.New)
 }
 
-func grpcMetrics(ctx context.Context, cfg Config) (sdkmetric.Exporter, error) {
-	opts := []otlpmetricgrpc.Option{otlpmetricgrpc.WithRetry(otlpmetricgrpc.RetryConfig{
-		Enabled: true, InitialInterval: 500 * time.Millisecond, MaxInterval: 2 * time.Second, MaxElapsedTime: retryBudget})}
-	if cfg.Endpoint != "" {
-		opts = append(opts, otlpmetricgrpc.WithEndpointURL(cfg.Endpoint))
+func metricExporter(ctx context.Context, cfg Config) (sdkmetric.Exporter, error) {
+	url := endpointURL(cfg, "metrics")
+	if cfg.Protocol == "grpc" {
+		return build(ctx, "METRICS", url, otlpmetricgrpc.WithRetry(otlpmetricgrpc.RetryConfig(retry)),
+			otlpmetricgrpc.WithEndpointURL, otlpmetricgrpc.WithTimeout, otlpmetricgrpc.New)
 	}
-	if !timeoutSet("METRICS") {
-		opts = append(opts, otlpmetricgrpc.WithTimeout(exportTimeout))
-	}
-	return otlpmetricgrpc.New(ctx, opts...)
+	return build(ctx, "METRICS", url, otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig(retry)),
+		otlpmetrichttp.WithEndpointURL, otlpmetrichttp.WithTimeout, otlpmetrichttp.New)
 }

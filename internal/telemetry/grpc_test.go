@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	colmetric "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/grpc"
+
+	"github.com/midstreamhq/midstream/internal/deadpeer"
 )
 
 // grpcCollector is an OTLP/gRPC receiver on loopback.
@@ -101,5 +104,23 @@ func TestProtocol(t *testing.T) {
 				t.Errorf("protocol() = %q, %v; want %q (error: %v)", got, err, c.want, c.bad)
 			}
 		})
+	}
+}
+
+// TestDeadGRPCCollectorSummary: when the trace and the metric export both
+// fail with the same error at exit (a dead gRPC collector: both hit the
+// deadline), the exit line says it once, not twice joined by a newline.
+func TestDeadGRPCCollectorSummary(t *testing.T) {
+	e, err := New(context.Background(), Config{Endpoint: deadpeer.ClosedPort(t), Protocol: "grpc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Record(verdict(exchange(t, "anthropic_overloaded.sse", "https://api.anthropic.com/v1/messages", 200)), "")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	sum := e.Summary(e.Shutdown(ctx))
+	if !strings.Contains(sum, "otlp: 1 of 1 span dropped") || strings.Contains(sum, "␊") ||
+		strings.Count(sum, "context deadline exceeded") > 1 {
+		t.Errorf("summary %q, want one reason on one line", sum)
 	}
 }

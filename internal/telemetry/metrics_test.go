@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -71,5 +72,53 @@ func TestMetrics(t *testing.T) {
 	}
 	if h := got["gen_ai.client.operation.time_to_first_chunk"].(metricdata.Histogram[float64]); len(h.DataPoints) > 0 && math.Abs(h.DataPoints[0].Sum-0.9) > 1e-9 {
 		t.Errorf("time to first chunk sums to %v s, want 3 × 0.3 s", h.DataPoints[0].Sum)
+	}
+}
+
+// TestMetricSeriesBounded: the response model is whatever the upstream
+// streamed, so a hostile or broken upstream can name a new model in every
+// response. Each name is a metric series the SDK keeps until exit; the
+// SDK's cardinality limit (2000 series per instrument, sdk/metric's
+// default; all further series fold into one overflow series) is what
+// bounds that memory, and nothing here may turn it off.
+func TestMetricSeriesBounded(t *testing.T) {
+	t.Setenv("OTEL_GO_X_CARDINALITY_LIMIT", "") // the default, whatever the shell says
+	e, _, mr := testExporter(t, false)
+	const n, limit = 2300, 2000
+	for i := range n {
+		body := fmt.Sprintf("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_%d\",\"model\":\"hostile-%d\"}}\n\n", i, i)
+		e.Record(verdict(exchangeOf("hostile", body, "https://api.anthropic.com/v1/messages", 200)), "")
+	}
+	var rm metricdata.ResourceMetrics
+	if err := mr.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			var points int
+			var total int64
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				points = len(d.DataPoints)
+				for _, dp := range d.DataPoints {
+					total += dp.Value
+				}
+			case metricdata.Histogram[float64]:
+				points = len(d.DataPoints)
+			}
+			if points > limit {
+				t.Errorf("%s: %d series from %d model names, want at most %d", m.Name, points, n, limit)
+			}
+			if m.Name == "midstream.exchanges" {
+				seen++
+				if points < limit || total != n {
+					t.Errorf("midstream.exchanges: %d series counting %d exchanges, want %d series counting all %d", points, total, limit, n)
+				}
+			}
+		}
+	}
+	if seen != 1 {
+		t.Fatal("no midstream.exchanges metric")
 	}
 }

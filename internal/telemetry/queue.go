@@ -29,8 +29,11 @@ type gate struct {
 	c     *counts
 }
 
+// OnStart passes the span on: the gate acts only when spans end.
 func (g *gate) OnStart(parent context.Context, s sdktrace.ReadWriteSpan) { g.next.OnStart(parent, s) }
 
+// OnEnd forwards s to the batch processor, or refuses and counts it when
+// as many spans are pending as its queue holds. It never blocks.
 func (g *gate) OnEnd(s sdktrace.ReadOnlySpan) {
 	g.c.ended.Add(1)
 	if g.c.queued.Add(1) > g.limit {
@@ -41,7 +44,10 @@ func (g *gate) OnEnd(s sdktrace.ReadOnlySpan) {
 	g.next.OnEnd(s)
 }
 
-func (g *gate) Shutdown(ctx context.Context) error   { return g.next.Shutdown(ctx) }
+// Shutdown stops the batch processor, sending what it holds until ctx ends.
+func (g *gate) Shutdown(ctx context.Context) error { return g.next.Shutdown(ctx) }
+
+// ForceFlush exports what the batch processor holds.
 func (g *gate) ForceFlush(ctx context.Context) error { return g.next.ForceFlush(ctx) }
 
 // countingExporter counts what the collector acknowledged and what was
@@ -51,6 +57,8 @@ type countingExporter struct {
 	c    *counts
 }
 
+// ExportSpans exports spans and counts them exported, or dropped (with the
+// error kept for the exit line) when the export failed.
 func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	err := e.next.ExportSpans(ctx, spans)
 	n := int64(len(spans))
@@ -64,6 +72,7 @@ func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	return nil
 }
 
+// Shutdown stops the exporter.
 func (e *countingExporter) Shutdown(ctx context.Context) error { return e.next.Shutdown(ctx) }
 
 // lastError is the last export error, "" if none.

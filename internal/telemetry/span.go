@@ -225,7 +225,9 @@ func contentAttrs(v *inspect.Verdict, m *meta) []attribute.KeyValue {
 			FinishReason string `json:"finish_reason,omitempty"`
 		}{{Role: "assistant", Parts: []part{{"text", stream.RedactText(strings.ToValidUTF8(string(m.Text), ""))}}}}
 		if len(m.FinishReasons) > 0 {
-			out[0].FinishReason = m.FinishReasons[0]
+			// Untrusted like the text: redacted and bounded as in
+			// gen_ai.response.finish_reasons.
+			out[0].FinishReason = clean(m.FinishReasons[0], 64)
 		}
 		b, _ := json.Marshal(out)
 		a = append(a, semconv.GenAIOutputMessagesKey.String(string(stream.SafeJSON(b))))
