@@ -19,7 +19,7 @@ func headerView(s *Styles, st *exchangeState, title string, shown int, sdk *insp
 		if v.Host != "" {
 			label += " via " + v.Host // the OpenAI-compatible host (inspect.Hosts)
 		}
-		parts = append(parts, s.Value.Render(label))
+		parts = append(parts, s.Value.Render(oneLine(label))) // table values today; sanitized all the same
 	}
 	if st.x != nil && st.x.Injected != "" {
 		// Before the SDK and the model: a narrow screen must not cut
