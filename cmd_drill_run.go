@@ -126,10 +126,14 @@ func (rn *runner) run(ctx context.Context, n int) (procEnd, error) {
 	if err != nil {
 		return end, err
 	}
-	defer out.Commit()
-	var w io.Writer = out
+	log := newBoundedLog(out, drillLogHead, drillLogTail)
+	defer func() {
+		_ = log.finish()
+		_ = out.Commit()
+	}()
+	var w io.Writer = log
 	if rn.verbose != nil {
-		w = io.MultiWriter(out, &stream.SafeWriter{W: rn.verbose})
+		w = io.MultiWriter(log, &stream.SafeWriter{W: rn.verbose})
 	}
 	cmd := exec.Command(rn.args[0], rn.args[1:]...)
 	cmd.Env = rn.env
