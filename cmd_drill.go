@@ -236,20 +236,6 @@ func loadDrillCapture(ref string, lim stream.Limits) (*stream.Exchange, error) {
 	return x, nil
 }
 
-// dialectOf returns the provider whose faults fit the control run: the
-// capture's, else the built-in stream its first request got.
-func dialectOf(s *drillSetup, control []attempt) inspect.Provider {
-	if s.fixed != nil {
-		return inspect.DetectProvider(s.fixed)
-	}
-	for _, a := range control {
-		if x := s.builtins[a.Dialect]; x != nil {
-			return inspect.DetectProvider(x)
-		}
-	}
-	return inspect.ProviderGeneric
-}
-
 func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	setup, err := prepare(f)
 	if err != nil {
@@ -321,9 +307,13 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 // --runs faults picked from them by the seed, their events drawn within
 // the clean stream the control run got.
 func chooseFaults(s *drillSetup, control []attempt) ([]inspect.Fault, error) {
+	x := cleanStream(s, control)
 	faults := s.faults
 	if faults == nil {
-		p := dialectOf(s, control)
+		p := inspect.ProviderGeneric
+		if x != nil {
+			p = inspect.DetectProvider(x)
+		}
 		if faults = inspect.DrillFaults(p); len(faults) == 0 {
 			return nil, usageErr("drill: no fault fits the %s dialect; name some with --faults", p)
 		}
@@ -332,14 +322,15 @@ func chooseFaults(s *drillSetup, control []attempt) ([]inspect.Fault, error) {
 		return faults, nil
 	}
 	events := 0
-	if x := cleanStream(s, control); x != nil {
+	if x != nil {
 		events = inspect.Diagnose(x, inspect.Options{}).EventCount
 	}
 	return inspect.ChaosFaults(faults, s.chaos, s.runs, events), nil
 }
 
 // cleanStream returns the clean exchange the control run was served:
-// the capture, else the built-in stream of its first request.
+// the capture, else the built-in stream of its first request; its
+// dialect picks the default faults. nil when no request got one.
 func cleanStream(s *drillSetup, control []attempt) *stream.Exchange {
 	if s.fixed != nil {
 		return s.fixed
