@@ -7,12 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -187,14 +185,10 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", f.listen)
+	ln, sigs, err := listenForSignals("serve", f.listen)
 	if err != nil {
-		return &exitError{1, fmt.Errorf("serve: %w", err)}
+		return err
 	}
-	// Signals are caught before the address is printed: whoever reads it
-	// may signal at once.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	announceServe(stderr, ln.Addr(), plan, names, injWhat)
 
