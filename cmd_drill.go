@@ -72,9 +72,9 @@ cut@N, …) drawn anywhere in the clean stream: the same SEED picks the same
 faults again, so a failure found by chance can be rerun exactly. The table
 shows which fault each run got.
 
-CMD's output is kept in a log file, its first 1 MiB and last 256 KiB
-(--verbose shows all of it); the table names the log of every row that did
-not end well. Exit status: 2 when the control run fails (nothing is
+CMD's output, keys redacted, is kept in a log file, its first 1 MiB and
+last 256 KiB (--verbose shows all of it); the table names the log of every
+row that did not end well. Exit status: 2 when the control run fails (nothing is
 judged), 1 when a fault was swallowed, 0 otherwise.
 
 Fault specs (as serve --inject takes them): ` + inspect.FaultGrammar + `.

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // The bounds of one run's log of CMD's output. CMD is the user's app and
@@ -80,5 +83,67 @@ func (l *boundedLog) finish() error {
 		}
 	}
 	_, err := l.w.Write(l.ring[:l.pos])
+	return err
+}
+
+// redactLineMax bounds the line redactingLines holds back: a longer line
+// is passed on in pieces of this size, and a key cut in two there would
+// escape redaction (CMD's lines are rarely that long).
+const redactLineMax = 64 << 10
+
+// redactingLines passes CMD's output to w a line at a time through
+// stream.RedactText, so that a key CMD prints (its own, or one an SDK
+// echoes in an error) is neither kept in the run's log nor shown by
+// --verbose. Keys never span lines, so a line is the unit to redact.
+type redactingLines struct {
+	w   io.Writer
+	buf []byte // the start of a line not yet ended, at most redactLineMax
+}
+
+// Write implements io.Writer.
+func (r *redactingLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if room := redactLineMax - len(r.buf); len(p) > room {
+				r.buf = append(r.buf, p[:room]...)
+				p = p[room:]
+				if err := r.flush(); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			r.buf = append(r.buf, p...)
+			return n, nil
+		}
+		line := p[:i+1]
+		p = p[i+1:]
+		if len(r.buf)+len(line) <= redactLineMax {
+			r.buf = append(r.buf, line...)
+			if err := r.flush(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		// A line longer than the bound: what was held back, then the
+		// line itself, neither kept.
+		if err := r.flush(); err != nil {
+			return 0, err
+		}
+		if _, err := io.WriteString(r.w, stream.RedactText(string(line))); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// flush passes on, redacted, the part of a line held back.
+func (r *redactingLines) flush() error {
+	if len(r.buf) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(r.w, stream.RedactText(string(r.buf)))
+	r.buf = r.buf[:0]
 	return err
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/midstreamhq/midstream/stream"
 )
 
 // TestBoundedLog: a run's log keeps the head and the last bytes of CMD's
@@ -72,4 +74,74 @@ func TestDrillLogIsBounded(t *testing.T) {
 	if !bytes.Contains(got, []byte("bytes of CMD's output left out here")) {
 		t.Errorf("log does not say that output was left out")
 	}
+}
+
+// testKey has the shape of an Anthropic key: RedactText hides it.
+const testKey = "sk-ant-api03-abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789"
+
+// TestRedactingLines: a key CMD prints is redacted even when it reaches
+// the writer in pieces, and no byte of the output is lost or reordered.
+func TestRedactingLines(t *testing.T) {
+	long := strings.Repeat("x", redactLineMax+10)
+	cases := []struct {
+		name   string
+		writes []string
+		want   string // "" : the writes joined, unchanged
+	}{
+		{"plain lines pass unchanged", []string{"one\ntwo\n", "three"}, ""},
+		{"key in one write", []string{"key " + testKey + "\n"}, "key " + stream.RedactText(testKey) + "\n"},
+		{"key split over writes", []string{"key " + testKey[:15], testKey[15:30], testKey[30:] + "\nnext\n"},
+			"key " + stream.RedactText(testKey) + "\nnext\n"},
+		{"unended last line", []string{"a\n", "tail " + testKey}, "a\ntail " + stream.RedactText(testKey)},
+		{"line past the bound passes in pieces", []string{long, "\n"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			r := &redactingLines{w: &b}
+			for _, w := range c.writes {
+				if n, err := r.Write([]byte(w)); n != len(w) || err != nil {
+					t.Fatalf("Write = %d, %v", n, err)
+				}
+			}
+			if err := r.flush(); err != nil {
+				t.Fatal(err)
+			}
+			want := c.want
+			if want == "" {
+				want = strings.Join(c.writes, "")
+			}
+			if b.String() != want {
+				t.Errorf("got %q…, want %q…", b.String()[:min(80, b.Len())], want[:min(80, len(want))])
+			}
+			if strings.Contains(b.String(), testKey) {
+				t.Error("the key got through")
+			}
+		})
+	}
+}
+
+// TestDrillRedactsKeysInCMDOutput: a key CMD prints reaches neither the
+// run's log nor --verbose's stderr.
+func TestDrillRedactsKeysInCMDOutput(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", testKey)
+	rep, code, stderr := runDrillTest(t, "noisy", "--verbose", "--faults", "cut-before-end")
+	if code != 0 || len(rep.Runs) != 2 {
+		t.Fatalf("exit %d, %d runs\n%s", code, len(rep.Runs), stderr)
+	}
+	if strings.Contains(stderr, testKey) || !strings.Contains(stderr, "sk-ant-api03-[REDACTED") {
+		t.Errorf("--verbose did not show CMD's line with the key redacted: %q", stderr)
+	}
+	log := rep.Runs[1].Log // the fault is reported (exit 1): its log is kept
+	if log == "" {
+		t.Fatalf("no log kept for %+v", rep.Runs[1])
+	}
+	got, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(got, []byte(testKey)) || !bytes.Contains(got, []byte("sk-ant-api03-[REDACTED")) {
+		t.Errorf("log %s holds the key unredacted: %q", log, got)
+	}
+	t.Cleanup(func() { os.RemoveAll(rep.LogDir) })
 }

@@ -106,7 +106,7 @@ type runner struct {
 	env     []string
 	timeout time.Duration
 	logDir  string
-	verbose io.Writer // CMD's output also goes here (through SafeWriter) when set
+	verbose io.Writer // CMD's output also goes here (redacted, through SafeWriter) when set
 }
 
 // procEnd is how one run of CMD ended.
@@ -127,14 +127,16 @@ func (rn *runner) run(ctx context.Context, n int) (procEnd, error) {
 		return end, err
 	}
 	log := newBoundedLog(out, drillLogHead, drillLogTail)
+	var dst io.Writer = log
+	if rn.verbose != nil {
+		dst = io.MultiWriter(log, &stream.SafeWriter{W: rn.verbose})
+	}
+	w := &redactingLines{w: dst}
 	defer func() {
+		_ = w.flush()
 		_ = log.finish()
 		_ = out.Commit()
 	}()
-	var w io.Writer = log
-	if rn.verbose != nil {
-		w = io.MultiWriter(log, &stream.SafeWriter{W: rn.verbose})
-	}
 	cmd := exec.Command(rn.args[0], rn.args[1:]...)
 	cmd.Env = rn.env
 	cmd.Stdout, cmd.Stderr = w, w // one writer: exec never writes to it from two goroutines
