@@ -256,6 +256,14 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	if err != nil {
 		return &exitError{1, fmt.Errorf("drill: %w", err)}
 	}
+	// Only a report names the logs: without one (an error before it) no
+	// one would find them, so they go. finishDrill decides otherwise.
+	reported := false
+	defer func() {
+		if !reported {
+			os.RemoveAll(logDir)
+		}
+	}()
 	stderr := cmd.ErrOrStderr()
 	ses.rn = &runner{args: args, env: drillEnv(os.Environ(), "http://"+ln.Addr().String()), timeout: f.timeout, logDir: logDir}
 	if f.verbose {
@@ -275,7 +283,6 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	rep.ChaosSeed = setup.chaos
 	control, err := ses.one(ctx, 1, total, nil)
 	if err != nil {
-		os.RemoveAll(logDir)
 		return usageErr("drill: cannot run %s: %v", args[0], err)
 	}
 	rep.Runs = append(rep.Runs, control)
@@ -299,6 +306,7 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 		}
 	}
 	ses.prog.done()
+	reported = true
 	return finishDrill(cmd, f, rep, ctx.Err() != nil)
 }
 

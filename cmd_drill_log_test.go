@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,4 +145,36 @@ func TestDrillRedactsKeysInCMDOutput(t *testing.T) {
 		t.Errorf("log %s holds the key unredacted: %q", log, got)
 	}
 	t.Cleanup(func() { os.RemoveAll(rep.LogDir) })
+}
+
+// TestDrillRemovesLogsOnError: when drill stops with an error after the
+// control run (here CMD vanishes before run 2), it prints no report naming
+// the logs, so it must not leave their directory behind in TMPDIR.
+func TestDrillRemovesLogsOnError(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "app.sh")
+	// A good control run, after which the script removes itself: run 2
+	// cannot start.
+	body := "#!/bin/sh\n'" + self + "'\nrc=$?\nrm -f \"$0\"\nexit $rc\n"
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(drillHelperEnv, "strict")
+	root := newRootCmd()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs([]string{"drill", "--faults", "cut-before-end", "--", script})
+	if err := root.Execute(); err == nil {
+		t.Fatalf("drill succeeded although CMD vanished after the control run\n%s", errb.String())
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "midstream-drill-*"))
+	if len(left) != 0 {
+		t.Errorf("drill left %v behind after an error", left)
+	}
 }
