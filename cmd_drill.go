@@ -111,10 +111,11 @@ drill's own flags come before CMD: everything from CMD on is CMD's.`,
 // fileIsTerminal reports whether f is a terminal.
 func fileIsTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
-// faultClasses are the words a fault spec starts with (the contract's
+// faultClasses are the words a fault spec starts with (inspect's
 // Fault.Class values): --faults splits on the commas between them, not on
 // a comma inside one spec ("status:529,retry-after=2", "stall@3:10s,pings").
-var faultClasses = []string{"error", "cut-between", "cut-before-end", "cut", "reset", "stall", "drip", "garble", "tail", "status"}
+var faultClasses = []string{inspect.FaultError, inspect.FaultCutBetween, inspect.FaultCutBeforeEnd, inspect.FaultCut,
+	inspect.FaultReset, inspect.FaultStall, inspect.FaultDrip, inspect.FaultGarble, inspect.FaultTail, inspect.FaultStatus}
 
 // splitFaults splits a --faults list into specs.
 func splitFaults(list string) []string {
