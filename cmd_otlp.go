@@ -107,11 +107,14 @@ func otlpArgs(args []string) []string {
 // servedSpans returns serve's --otlp hook: each answer served is one span,
 // timed from now, with the verdict of the capture it replays (diagnosed
 // once, on its first use) and the capture's name. The span is built on its
-// own goroutine, so the answer never waits for it.
-func servedSpans(e *telemetry.Exporter, plan []*stream.Exchange, names []string) func(*stream.Exchange) {
+// own goroutine, so the answer never waits for it; wait blocks until every
+// span so far is ended, and must be called before the exporter shuts
+// down, or a span ended after it is lost (counted as dropped).
+func servedSpans(e *telemetry.Exporter, plan []*stream.Exchange, names []string) (record func(*stream.Exchange), wait func()) {
 	if e == nil {
-		return func(*stream.Exchange) {}
+		return func(*stream.Exchange) {}, func() {}
 	}
+	var pending sync.WaitGroup
 	type answer struct {
 		once sync.Once
 		v    *inspect.Verdict
@@ -127,9 +130,11 @@ func servedSpans(e *telemetry.Exporter, plan []*stream.Exchange, names []string)
 			return
 		}
 		start := time.Now()
+		pending.Add(1)
 		go func() {
+			defer pending.Done()
 			a.once.Do(func() { a.v = inspect.Diagnose(x, inspect.Options{Window: inspect.ReportWindow}) })
 			e.RecordAt(a.v, a.name, start)
 		}()
-	}
+	}, pending.Wait
 }

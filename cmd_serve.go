@@ -178,7 +178,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	export := servedSpans(otel, plan, names)
+	export, exported := servedSpans(otel, plan, names)
 	for i, x := range plan {
 		if x.BodyMissing {
 			printLine(stderr, "midstream serve: warning: %s kept no body; it is served empty", names[i])
@@ -218,6 +218,7 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		_ = srv.Close()
 	}
 	s.Wait()
+	exported()
 	finishOTLP(otel, stderr, "serve")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return &exitError{1, fmt.Errorf("serve: %w", serveErr)}
