@@ -21,13 +21,7 @@ func init() {
 var diagnoseExchange = inspect.Diagnose
 
 func newDiagnoseCmd() *cobra.Command {
-	var (
-		format, sdk string
-		status      int
-		stall       time.Duration
-		limits      limitFlags
-		otlp        otlpFlags
-	)
+	var f diagnoseFlags
 	cmd := &cobra.Command{
 		Use:   "diagnose FILE...",
 		Short: "Print the verdict for every exchange in one or more captures",
@@ -50,73 +44,96 @@ are wrong.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opt := inspect.Options{Status: status, StallThreshold: stall, Window: inspect.ReportWindow}
-			switch format {
-			case "text", "markdown", "md", "json":
-			default:
-				return usageErr("diagnose: --format %q: want text, markdown or json", format)
-			}
-			if status != 0 && (status < 100 || status > 999) {
-				return usageErr("diagnose: --status %d: want an HTTP status between 100 and 999", status)
-			}
-			if stall < 0 {
-				return usageErr("diagnose: --stall %s: want a positive duration", stall)
-			}
-			if sdk != "" {
-				ref, err := inspect.ParseSDKRef(sdk)
-				if err != nil {
-					return usageErr("diagnose: --sdk: %v", err)
-				}
-				opt.SDK = ref
-			}
-			if err := refuseTerminalStdin(cmd, "diagnose -", args...); err != nil {
-				return err
-			}
-			otel, err := otlp.start(cmd, "diagnose")
-			if err != nil {
-				return err
-			}
-			d, err := diagnoseFiles(args, cmd.InOrStdin(), limits.limits(), opt, cmd.ErrOrStderr())
-			if err != nil {
-				finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
-				return &exitError{code: 2, err: err}
-			}
-			for _, v := range d.Exchanges {
-				otel.Record(v, v.Source)
-			}
-			// After the report is written: a slow or dead collector
-			// delays the exit, never the report (see live).
-			defer finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
-			out := bufio.NewWriter(cmd.OutOrStdout())
-			switch format {
-			case "markdown", "md":
-				err = inspect.WriteMarkdown(out, d)
-			case "json":
-				err = inspect.WriteJSON(out, d)
-			default:
-				err = inspect.WriteText(out, d)
-			}
-			if err == nil {
-				err = out.Flush()
-			}
-			if err != nil {
-				return &exitError{code: 2, err: fmt.Errorf("diagnose: writing the report: %w", err)}
-			}
-			if d.HasError() || d.HasMismatch() {
-				return &exitError{code: 1}
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runDiagnose(cmd, args, &f) },
 	}
-	f := cmd.Flags()
-	f.StringVarP(&format, "format", "f", "text", "report format: text, markdown or json")
-	f.StringVar(&sdk, "sdk", "", "the SDK your code uses, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+"; "+inspect.SDKVersionNote)
-	f.IntVar(&status, "status", 0, "HTTP status to assume for captures that hold none (default 200)")
-	f.DurationVar(&stall, "stall", 0, "gap between events reported as a stall (default 10s)")
-	limits.register(cmd)
-	otlp.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "text", "report format: text, markdown or json")
+	fl.StringVar(&f.sdk, "sdk", "", "the SDK your code uses, NAME[@VERSION]: "+strings.Join(inspect.SDKNames, ", ")+"; "+inspect.SDKVersionNote)
+	fl.IntVar(&f.status, "status", 0, "HTTP status to assume for captures that hold none (default 200)")
+	fl.DurationVar(&f.stall, "stall", 0, "gap between events reported as a stall (default 10s)")
+	f.limits.register(cmd)
+	f.otlp.register(cmd)
 	return cmd
+}
+
+// diagnoseFlags are diagnose's flags.
+type diagnoseFlags struct {
+	format, sdk string
+	status      int
+	stall       time.Duration
+	limits      limitFlags
+	otlp        otlpFlags
+}
+
+// runDiagnose reads the captures, prints the report and returns the exit
+// status: 1 for an error finding or a mismatch, 2 for unreadable input.
+func runDiagnose(cmd *cobra.Command, args []string, f *diagnoseFlags) error {
+	opt, err := f.options()
+	if err != nil {
+		return err
+	}
+	if err := refuseTerminalStdin(cmd, "diagnose -", args...); err != nil {
+		return err
+	}
+	otel, err := f.otlp.start(cmd, "diagnose")
+	if err != nil {
+		return err
+	}
+	d, err := diagnoseFiles(args, cmd.InOrStdin(), f.limits.limits(), opt, cmd.ErrOrStderr())
+	if err != nil {
+		finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
+		return &exitError{code: 2, err: err}
+	}
+	for _, v := range d.Exchanges {
+		otel.Record(v, v.Source)
+	}
+	// After the report is written: a slow or dead collector delays the
+	// exit, never the report (see live).
+	defer finishOTLP(otel, cmd.ErrOrStderr(), "diagnose")
+	out := bufio.NewWriter(cmd.OutOrStdout())
+	switch f.format {
+	case "markdown", "md":
+		err = inspect.WriteMarkdown(out, d)
+	case "json":
+		err = inspect.WriteJSON(out, d)
+	default:
+		err = inspect.WriteText(out, d)
+	}
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("diagnose: writing the report: %w", err)}
+	}
+	if d.HasError() || d.HasMismatch() {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// options checks the flags and returns the options they ask for; every
+// error is a usage error.
+func (f *diagnoseFlags) options() (inspect.Options, error) {
+	opt := inspect.Options{Status: f.status, StallThreshold: f.stall, Window: inspect.ReportWindow}
+	switch f.format {
+	case "text", "markdown", "md", "json":
+	default:
+		return opt, usageErr("diagnose: --format %q: want text, markdown or json", f.format)
+	}
+	if f.status != 0 && (f.status < 100 || f.status > 999) {
+		return opt, usageErr("diagnose: --status %d: want an HTTP status between 100 and 999", f.status)
+	}
+	if f.stall < 0 {
+		return opt, usageErr("diagnose: --stall %s: want a positive duration", f.stall)
+	}
+	if f.sdk != "" {
+		ref, err := inspect.ParseSDKRef(f.sdk)
+		if err != nil {
+			return opt, usageErr("diagnose: --sdk: %v", err)
+		}
+		opt.SDK = ref
+	}
+	return opt, nil
 }
 
 // diagnoseFiles reads every file ("-" is stdin, read once) and returns the

@@ -72,9 +72,10 @@ cut@N, …) drawn anywhere in the clean stream: the same SEED picks the same
 faults again, so a failure found by chance can be rerun exactly. The table
 shows which fault each run got.
 
-CMD's output is kept in a log file (--verbose shows it); the table names
-the log of every row that did not end well. Exit status: 2 when the control
-run fails (nothing is judged), 1 when a fault was swallowed, 0 otherwise.
+CMD's output, keys redacted, is kept in a log file, its first 1 MiB and
+last 256 KiB (--verbose shows all of it); the table names the log of every
+row that did not end well. Exit status: 2 when the control run fails (nothing is
+judged), 1 when a fault was swallowed, 0 otherwise.
 
 Fault specs (as serve --inject takes them): ` + inspect.FaultGrammar + `.
 drill's own flags come before CMD: everything from CMD on is CMD's.`,
@@ -110,10 +111,11 @@ drill's own flags come before CMD: everything from CMD on is CMD's.`,
 // fileIsTerminal reports whether f is a terminal.
 func fileIsTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
-// faultClasses are the words a fault spec starts with (the contract's
+// faultClasses are the words a fault spec starts with (inspect's
 // Fault.Class values): --faults splits on the commas between them, not on
 // a comma inside one spec ("status:529,retry-after=2", "stall@3:10s,pings").
-var faultClasses = []string{"error", "cut-between", "cut-before-end", "cut", "reset", "stall", "drip", "garble", "tail", "status"}
+var faultClasses = []string{inspect.FaultError, inspect.FaultCutBetween, inspect.FaultCutBeforeEnd, inspect.FaultCut,
+	inspect.FaultReset, inspect.FaultStall, inspect.FaultDrip, inspect.FaultGarble, inspect.FaultTail, inspect.FaultStatus}
 
 // splitFaults splits a --faults list into specs.
 func splitFaults(list string) []string {
@@ -235,20 +237,6 @@ func loadDrillCapture(ref string, lim stream.Limits) (*stream.Exchange, error) {
 	return x, nil
 }
 
-// dialectOf returns the provider whose faults fit the control run: the
-// capture's, else the built-in stream its first request got.
-func dialectOf(s *drillSetup, control []attempt) inspect.Provider {
-	if s.fixed != nil {
-		return inspect.DetectProvider(s.fixed)
-	}
-	for _, a := range control {
-		if x := s.builtins[a.Dialect]; x != nil {
-			return inspect.DetectProvider(x)
-		}
-	}
-	return inspect.ProviderGeneric
-}
-
 func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	setup, err := prepare(f)
 	if err != nil {
@@ -269,6 +257,14 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	if err != nil {
 		return &exitError{1, fmt.Errorf("drill: %w", err)}
 	}
+	// Only a report names the logs: without one (an error before it) no
+	// one would find them, so they go. finishDrill decides otherwise.
+	reported := false
+	defer func() {
+		if !reported {
+			os.RemoveAll(logDir)
+		}
+	}()
 	stderr := cmd.ErrOrStderr()
 	ses.rn = &runner{args: args, env: drillEnv(os.Environ(), "http://"+ln.Addr().String()), timeout: f.timeout, logDir: logDir}
 	if f.verbose {
@@ -288,7 +284,6 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 	rep.ChaosSeed = setup.chaos
 	control, err := ses.one(ctx, 1, total, nil)
 	if err != nil {
-		os.RemoveAll(logDir)
 		return usageErr("drill: cannot run %s: %v", args[0], err)
 	}
 	rep.Runs = append(rep.Runs, control)
@@ -312,6 +307,7 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 		}
 	}
 	ses.prog.done()
+	reported = true
 	return finishDrill(cmd, f, rep, ctx.Err() != nil)
 }
 
@@ -320,9 +316,13 @@ func runDrill(cmd *cobra.Command, args []string, f *drillFlags) error {
 // --runs faults picked from them by the seed, their events drawn within
 // the clean stream the control run got.
 func chooseFaults(s *drillSetup, control []attempt) ([]inspect.Fault, error) {
+	x := cleanStream(s, control)
 	faults := s.faults
 	if faults == nil {
-		p := dialectOf(s, control)
+		p := inspect.ProviderGeneric
+		if x != nil {
+			p = inspect.DetectProvider(x)
+		}
 		if faults = inspect.DrillFaults(p); len(faults) == 0 {
 			return nil, usageErr("drill: no fault fits the %s dialect; name some with --faults", p)
 		}
@@ -331,14 +331,15 @@ func chooseFaults(s *drillSetup, control []attempt) ([]inspect.Fault, error) {
 		return faults, nil
 	}
 	events := 0
-	if x := cleanStream(s, control); x != nil {
+	if x != nil {
 		events = inspect.Diagnose(x, inspect.Options{}).EventCount
 	}
 	return inspect.ChaosFaults(faults, s.chaos, s.runs, events), nil
 }
 
 // cleanStream returns the clean exchange the control run was served:
-// the capture, else the built-in stream of its first request.
+// the capture, else the built-in stream of its first request; its
+// dialect picks the default faults. nil when no request got one.
 func cleanStream(s *drillSetup, control []attempt) *stream.Exchange {
 	if s.fixed != nil {
 		return s.fixed

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/midstreamhq/midstream/inspect"
 	"github.com/midstreamhq/midstream/stream"
 )
 
@@ -235,15 +236,12 @@ func (d *drillReport) writeJSON(w io.Writer) error {
 	return err
 }
 
-// shellJoin shows a command line as a shell would need it typed: an
-// argument holding a space or a quote is single-quoted.
+// shellJoin shows a command line as a shell would need it typed
+// (inspect.ShellQuote on each argument).
 func shellJoin(args []string) string {
 	out := make([]string, len(args))
 	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out[i] = a
+		out[i] = inspect.ShellQuote(a)
 	}
 	return strings.Join(out, " ")
 }

@@ -148,3 +148,29 @@ func TestDrillReportNamesChaosSeed(t *testing.T) {
 		t.Errorf("a drill without --chaos mentions it:\n%s", plain.String())
 	}
 }
+
+// TestShellJoin: the command line drill prints can be pasted back into a
+// shell and runs the same arguments: every character a POSIX shell would
+// split, expand or treat as history is quoted.
+func TestShellJoin(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"plain words stay bare", []string{"python", "-m", "app", "./x.py", "k=v"}, "python -m app ./x.py k=v"},
+		{"space", []string{"sh", "-c", "echo hi"}, "sh -c 'echo hi'"},
+		{"single quote", []string{"echo", "it's"}, `echo 'it'\''s'`},
+		{"empty argument", []string{"app", ""}, "app ''"},
+		{"brace expansion", []string{"echo", "{a,b}"}, "echo '{a,b}'"},
+		{"history expansion", []string{"echo", "hi!"}, "echo 'hi!'"},
+		{"glob and variable", []string{"ls", "*.go", "$HOME"}, "ls '*.go' '$HOME'"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := shellJoin(c.args); got != c.want {
+				t.Errorf("shellJoin(%q) = %s, want %s", c.args, got, c.want)
+			}
+		})
+	}
+}

@@ -106,7 +106,7 @@ type runner struct {
 	env     []string
 	timeout time.Duration
 	logDir  string
-	verbose io.Writer // CMD's output also goes here (through SafeWriter) when set
+	verbose io.Writer // CMD's output also goes here (redacted, through SafeWriter) when set
 }
 
 // procEnd is how one run of CMD ended.
@@ -126,11 +126,17 @@ func (rn *runner) run(ctx context.Context, n int) (procEnd, error) {
 	if err != nil {
 		return end, err
 	}
-	defer out.Commit()
-	var w io.Writer = out
+	log := newBoundedLog(out, drillLogHead, drillLogTail)
+	var dst io.Writer = log
 	if rn.verbose != nil {
-		w = io.MultiWriter(out, &stream.SafeWriter{W: rn.verbose})
+		dst = io.MultiWriter(log, &stream.SafeWriter{W: rn.verbose})
 	}
+	w := &redactingLines{w: dst}
+	defer func() {
+		_ = w.flush()
+		_ = log.finish()
+		_ = out.Commit()
+	}()
 	cmd := exec.Command(rn.args[0], rn.args[1:]...)
 	cmd.Env = rn.env
 	cmd.Stdout, cmd.Stderr = w, w // one writer: exec never writes to it from two goroutines

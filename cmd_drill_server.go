@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 	"sync"
 
 	"github.com/midstreamhq/midstream/internal/drillcaps"
@@ -167,18 +166,6 @@ func (d *drillRun) Attempts() []attempt {
 	return out
 }
 
-// Dialects lists the dialects the run's requests used, sorted.
-func (d *drillRun) Dialects() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []string
-	for name := range d.servers {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // trailingBlank returns how many line-end bytes (CR, LF) end x's body:
 // the blank line that closes its last event.
 func trailingBlank(x *stream.Exchange) int64 {
@@ -196,13 +183,12 @@ func trailingBlank(x *stream.Exchange) int64 {
 	return k
 }
 
-// countingWriter counts the body bytes written and notes a failed write;
+// countingWriter counts the body bytes written and notes the status;
 // Unwrap lets http.ResponseController reach the real writer's Flush.
 type countingWriter struct {
 	http.ResponseWriter
 	n      int64
 	status int
-	failed bool
 }
 
 // WriteHeader records the status.
@@ -213,16 +199,13 @@ func (c *countingWriter) WriteHeader(code int) {
 	c.ResponseWriter.WriteHeader(code)
 }
 
-// Write counts p and notes an error.
+// Write counts p.
 func (c *countingWriter) Write(p []byte) (int, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK
 	}
 	n, err := c.ResponseWriter.Write(p)
 	c.n += int64(n)
-	if err != nil {
-		c.failed = true
-	}
 	return n, err
 }
 

@@ -95,14 +95,10 @@ func runProxy(cmd *cobra.Command, f *proxyFlags) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	ln, err := net.Listen("tcp", f.listen)
+	ln, sigs, err := listenForSignals("proxy", f.listen)
 	if err != nil {
-		return &exitError{1, fmt.Errorf("proxy: %w", err)}
+		return err
 	}
-	// Signals are caught before the address is printed: whoever reads it
-	// may signal at once.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if !isLoopback(ln.Addr()) {
 		printLine(stderr, "midstream proxy: WARNING: listening on %s, reachable from other machines: anyone who can connect can send requests through this proxy, and they are recorded here", ln.Addr())
@@ -214,6 +210,20 @@ func (l *exchangeLog) summary(stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "midstream proxy: stopped; captures closed")
 	return nil
+}
+
+// listenForSignals listens on addr for command name and starts catching
+// SIGINT and SIGTERM on the returned channel (stop it with signal.Stop).
+// Signals are caught before the caller prints the address: whoever reads
+// it may signal at once.
+func listenForSignals(name, addr string) (net.Listener, chan os.Signal, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, &exitError{1, fmt.Errorf("%s: %w", name, err)}
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	return ln, sigs, nil
 }
 
 // waitStop waits for a signal or for the server to fail.

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/midstreamhq/midstream/stream"
@@ -186,50 +185,28 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", f.listen)
+	ln, sigs, err := listenForSignals("serve", f.listen)
 	if err != nil {
-		return &exitError{1, fmt.Errorf("serve: %w", err)}
+		return err
 	}
-	// Signals are caught before the address is printed: whoever reads it
-	// may signal at once.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	if !isLoopback(ln.Addr()) {
-		printLine(stderr, "midstream serve: WARNING: listening on %s, reachable from other machines", ln.Addr())
-	}
-	printLine(stderr, "midstream serve: listening on http://%s", ln.Addr())
-	for i, x := range plan {
-		printLine(stderr, "midstream serve: answer %d: %s: %s", i+1, names[i], describe(x))
-	}
-	if inj != nil {
-		printLine(stderr, "midstream serve: injecting %s", injWhat)
-	}
+	announceServe(stderr, ln.Addr(), plan, names, injWhat)
 
-	var mu sync.Mutex
+	log := &serveLog{w: stderr}
 	index := map[*stream.Exchange]string{}
 	for i, x := range plan {
 		index[x] = names[i]
 	}
-	s := &stream.Server{Plan: plan, Loop: f.loop, Speed: f.speed, Instant: f.instant, Inject: inj,
+	s := &stream.Server{Plan: plan, Loop: f.loop, Speed: f.speed, Instant: f.instant,
 		OnRequest: func(seq int, r *http.Request, x *stream.Exchange) {
-			mu.Lock()
-			defer mu.Unlock()
-			printLine(stderr, "%s #%d %s %s sdk=%s → %s", time.Now().Format("15:04:05.000"),
-				seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
+			log.printf("#%d %s %s sdk=%s → %s", seq, r.Method, r.URL.EscapedPath(), sdkLabel(r.Header, r.URL.Path), index[x])
 			export(x)
 		}}
 	if inj != nil {
-		s.Inject = loggedInjector{inj, func(seq int, name string) {
-			mu.Lock()
-			defer mu.Unlock()
-			printLine(stderr, "%s #%d injected %s", time.Now().Format("15:04:05.000"), seq, name)
-		}}
+		s.Inject = loggedInjector{inj, func(seq int, name string) { log.printf("#%d injected %s", seq, name) }}
 	}
 	deny := func(host string) {
-		mu.Lock()
-		defer mu.Unlock()
-		printLine(stderr, "%s refused a request for Host %q: not a loopback name (--allow-host accepts one)", time.Now().Format("15:04:05.000"), host)
+		log.printf("refused a request for Host %q: not a loopback name (--allow-host accepts one)", host)
 	}
 	srv := &http.Server{Handler: guardHost(ln, s, "serve", f.allow, deny), ReadHeaderTimeout: time.Minute}
 	served := make(chan error, 1)
@@ -247,4 +224,33 @@ func runServe(cmd *cobra.Command, file string, f *serveFlags) error {
 		return &exitError{1, fmt.Errorf("serve: %w", serveErr)}
 	}
 	return nil
+}
+
+// announceServe prints where serve listens, what each answer replays and
+// the faults it injects (injWhat, "" for none).
+func announceServe(w io.Writer, addr net.Addr, plan []*stream.Exchange, names []string, injWhat string) {
+	if !isLoopback(addr) {
+		printLine(w, "midstream serve: WARNING: listening on %s, reachable from other machines", addr)
+	}
+	printLine(w, "midstream serve: listening on http://%s", addr)
+	for i, x := range plan {
+		printLine(w, "midstream serve: answer %d: %s: %s", i+1, names[i], describe(x))
+	}
+	if injWhat != "" {
+		printLine(w, "midstream serve: injecting %s", injWhat)
+	}
+}
+
+// serveLog prints serve's timestamped per-request lines one at a time:
+// the server's handlers run concurrently.
+type serveLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// printf prints one line, prefixed with the time, through printLine.
+func (l *serveLog) printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	printLine(l.w, "%s "+format, append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }

@@ -162,8 +162,13 @@ func TestE2EDrillRealSDKs(t *testing.T) {
 			t.Logf("%s drilled in %v", c.app, time.Since(t0).Round(100*time.Millisecond))
 			var rep drillJSON
 			out := p.Output()
-			js := out[strings.Index(out, "{") : strings.LastIndex(out, "}")+1]
-			if err := json.Unmarshal([]byte(js), &rep); err != nil {
+			// A drill that failed before its report prints no JSON: fail
+			// with its output rather than panic on the slice.
+			i, j := strings.Index(out, "{"), strings.LastIndex(out, "}")
+			if i < 0 || j < i {
+				t.Fatalf("no JSON report (drill exit %d):\n%s", code, out)
+			}
+			if err := json.Unmarshal([]byte(out[i:j+1]), &rep); err != nil {
 				t.Fatalf("no JSON report: %v\n%s", err, out)
 			}
 			if code != c.exit || rep.ExitStatus != c.exit {

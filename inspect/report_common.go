@@ -378,15 +378,16 @@ func captureName(v *Verdict) string {
 	if src == "" || src == "stdin" || src == "-" {
 		return "capture.sse  # the stream you piped in, saved to a file"
 	}
-	src = shellQuote(txt(src))
+	src = ShellQuote(txt(src))
 	if n > 1 {
 		src += fmt.Sprintf(" --exchange %d", n)
 	}
 	return src
 }
 
-// shellQuote single-quotes s when a POSIX shell would split or expand it.
-func shellQuote(s string) string {
+// ShellQuote single-quotes s when a POSIX shell would split or expand it
+// (an allow-list of plain bytes: anything else is quoted).
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:@,=%") == "" {
 		return s
 	}

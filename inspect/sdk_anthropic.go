@@ -96,7 +96,7 @@ func anthropicTS(a *SDKAnswer, v version, s situation, helper bool) {
 		}
 		a.Advice += " " + retryAdvice(s)
 	case sitHTTPErr:
-		a.Raises, a.StatusReported = tsStatusClass(s.status, v), intp(s.status)
+		a.Raises, a.StatusReported = tsStatusClass("Anthropic", s.status, v), intp(s.status)
 		a.ErrorTypeAt = "e.error?.error?.type"
 		if v.atLeast("0.81.0") {
 			a.ErrorTypeAt = "e.type"
@@ -119,20 +119,6 @@ func anthropicTS(a *SDKAnswer, v version, s situation, helper bool) {
 		}
 		a.Advice += " messages.stream() wraps it in AnthropicError. Not an APIError and not retried; retry only if nothing was delivered."
 	}
-}
-
-func tsStatusClass(status int, v version) string {
-	switch {
-	case status == 529 && v.atLeast("1.14.0"):
-		return "Anthropic.OverloadedError"
-	case status == 529 && v.atLeast("0.137.1"):
-		// sdk-matrix: InternalServerError in 0.137.0, OverloadedError in 1.14.0.
-		return "Anthropic.InternalServerError or Anthropic.OverloadedError (changed between 0.137.0 and 1.14.0)"
-	}
-	if c := stainlessStatusClass(status); c != "" {
-		return "Anthropic." + c
-	}
-	return "Anthropic.APIError"
 }
 
 // anthropicGo: domain.md §3.3; sdk-matrix go-v1.2.0 / go-v1.84.0 /

@@ -75,7 +75,7 @@ func openaiNode(a *SDKAnswer, v version, s situation) {
 			a.Advice = "Nothing is thrown: the error event has no \"error\" object, so it arrives as an ordinary chunk (e.g. a finish_reason carrying the error type). Check chunks yourself. " + retryAdvice(s)
 		}
 	case sitHTTPErr:
-		a.Raises, a.StatusReported, a.ErrorTypeAt = openaiNodeStatusClass(s.status), intp(s.status), "e.type (also e.code)"
+		a.Raises, a.StatusReported, a.ErrorTypeAt = tsStatusClass("OpenAI", s.status, v), intp(s.status), "e.type (also e.code)"
 		a.BuiltinRetry = stainlessRetries(s.status, s.shouldRetry)
 		a.Advice = httpRetryAdvice(a.BuiltinRetry, "maxRetries")
 	case sitTruncated:
@@ -91,13 +91,6 @@ func openaiNode(a *SDKAnswer, v version, s situation) {
 		}
 		a.Advice += " not an APIError and not retried; retry only if nothing was delivered."
 	}
-}
-
-func openaiNodeStatusClass(status int) string {
-	if c := stainlessStatusClass(status); c != "" {
-		return "OpenAI." + c
-	}
-	return "OpenAI.APIError"
 }
 
 // openaiGo: domain.md §4.2; sdk-matrix openai-go-v3.98.0; checked in

@@ -66,6 +66,22 @@ func pythonStatusClass(pkg string, status int, v version, async bool) string {
 	return pkg + "." + c
 }
 
+// tsStatusClass is the class a TypeScript SDK (pkg "Anthropic" or
+// "OpenAI") throws for an HTTP error status.
+func tsStatusClass(pkg string, status int, v version) string {
+	c := stainlessStatusClass(status)
+	switch {
+	case pkg == "Anthropic" && status == 529 && v.atLeast("1.14.0"):
+		c = "OverloadedError"
+	case pkg == "Anthropic" && status == 529 && v.atLeast("0.137.1"):
+		// sdk-matrix: InternalServerError in 0.137.0, OverloadedError in 1.14.0.
+		return "Anthropic.InternalServerError or Anthropic.OverloadedError (changed between 0.137.0 and 1.14.0)"
+	case c == "":
+		c = "APIError"
+	}
+	return pkg + "." + c
+}
+
 // detectStainless names a Stainless-generated SDK from X-Stainless-Lang
 // and X-Stainless-Package-Version; the request's headers, URL and
 // provider decide between the Anthropic and the OpenAI SDK of a language.
