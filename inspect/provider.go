@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"io"
 	"net/url"
 	"strings"
 
@@ -17,6 +18,13 @@ const (
 
 // sniffEvents is how many leading events provider detection looks at.
 const sniffEvents = 32
+
+// maxSniffBody bounds the bytes of the body provider detection reads: its
+// leading events are a few hundred bytes each, and without a bound a body
+// with fewer than sniffEvents events (a 1 GiB single line, or keepalive
+// comments only) would be read whole here and then again by the decoding
+// pass, and held in memory by the decoder.
+const maxSniffBody = 1 << 20
 
 // detection is what DetectProvider concludes and why.
 type detection struct {
@@ -182,7 +190,7 @@ type sniffResult struct {
 
 func sniff(x *stream.Exchange) sniffResult {
 	var r sniffResult
-	dec := stream.NewDecoder(x.BodyReader())
+	dec := stream.NewDecoder(io.LimitReader(x.BodyReader(), maxSniffBody))
 	dec.OnComment(func(c stream.Comment) {
 		if bytes.Contains(bytes.ToUpper(c.Text), []byte("OPENROUTER")) {
 			r.openRouter = true
@@ -193,7 +201,10 @@ func sniff(x *stream.Exchange) sniffResult {
 		if err != nil {
 			break
 		}
-		r.events = append(r.events, sniffed{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: bytes.Clone(e.Data)})
+		// As in sniffArray: the shape shows in an event's first keys, so a
+		// prefix keeps 32 huge events from being copied whole.
+		data := bytes.Clone(e.Data[:min(len(e.Data), maxSniffElem)])
+		r.events = append(r.events, sniffed{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: data})
 	}
 	return r
 }
