@@ -258,7 +258,7 @@ func (a *assembler) gemini(data []byte) {
 		if fc := jfield(p, "functionCall"); isObject(fc) {
 			b, buf := a.block(len(a.m.Blocks), "tool_call")
 			b.Name, b.Complete = jstring(jfield(fc, "name")), true
-			buf.input = append(buf.input, jfield(fc, "args")...)
+			assemblePut(a, &buf.input, jfield(fc, "args"))
 			return
 		}
 		t, ok := jstr(jfield(p, "text"))
@@ -270,7 +270,7 @@ func (a *assembler) gemini(data []byte) {
 			typ = "thinking"
 		}
 		_, buf := a.lastBlock(typ)
-		buf.text = append(buf.text, t...)
+		assemblePut(a, &buf.text, t)
 	})
 	if fr := jstring(jfield(cand, "finishReason")); fr != "" {
 		m.StopReason = fr
