@@ -174,9 +174,15 @@ func StreamedJSONArray(x *stream.Exchange) bool {
 	return jsonArrayBody(x) && detectProvider(x).dialect == dialectGemini
 }
 
+// arrayProbeLen is how much of a body is looked at for the array form:
+// Diagnose reads this prefix and a live Timeline decides once it holds
+// this many bytes, so both agree, and a body of whitespace is not held
+// while waiting for a '['.
+const arrayProbeLen = 4 << 10
+
 // jsonArrayBody reports whether x's body has the streamed-array form.
 func jsonArrayBody(x *stream.Exchange) bool {
-	array, _ := arrayStart(x.BodyPrefix(256), true)
+	array, _ := arrayStart(x.BodyPrefix(arrayProbeLen), true)
 	return array
 }
 

@@ -163,7 +163,7 @@ func (t *Timeline) Finish() Events {
 // whether the body is one the Timeline decodes.
 func (t *Timeline) probe(final bool) bool {
 	p := t.pending
-	if array, known := arrayStart(p, final); !known {
+	if array, known := arrayStart(p[:min(len(p), arrayProbeLen)], final || len(p) >= arrayProbeLen); !known {
 		return false
 	} else if array {
 		// Gemini without alt=sse: read as its elements when the Gemini
