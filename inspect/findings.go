@@ -44,7 +44,9 @@ func (fs *findings) add(code string, sev Severity, title, detail string, events 
 			fs.pin(e, k == 0)
 		}
 	}
-	f := &Finding{Code: code, Severity: sev, Title: title, Detail: detail, Events: append([]int{}, events...)}
+	// The first add is capped like the later ones: a caller may pass
+	// every event it saw (one per stall, say).
+	f := &Finding{Code: code, Severity: sev, Title: title, Detail: detail, Events: append([]int{}, events[:min(len(events), maxEventRefs)]...)}
 	fs.byKey[code] = f
 	fs.count[code] = 1
 	fs.order = append(fs.order, code)
