@@ -92,7 +92,8 @@ type anthropicChecker struct {
 	nextIndex    int
 	toolJSON     []byte
 	toolTooLarge bool
-	badTool      []int // content_block_stop events whose tool JSON did not parse
+	badTool      []int // content_block_stop events whose tool JSON did not parse (the first maxEventRefs)
+	badToolN     int   // how many did not parse
 	badToolWhy   string
 	fineGrained  bool
 
@@ -309,7 +310,11 @@ func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {
 			if len(c.badTool) == 0 {
 				d.pin(i)
 			}
-			c.badTool = append(c.badTool, i)
+			// A finding lists maxEventRefs events: keep no more, so a
+			// stream of a million bad tool blocks costs a counter.
+			if c.badToolN++; len(c.badTool) < maxEventRefs {
+				c.badTool = append(c.badTool, i)
+			}
 			if c.badToolWhy == "" {
 				c.badToolWhy = fmt.Sprintf("block %d: %s", idx, why)
 			}

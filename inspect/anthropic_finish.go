@@ -34,6 +34,13 @@ func (c *anthropicChecker) toolJSONFinding() {
 	case c.fineGrained:
 		sev, why = SeverityWarning, " The request enabled fine-grained tool streaming, which may send invalid JSON."
 	}
+	if c.badToolN > 1 {
+		why += fmt.Sprintf(" %d tool blocks did not parse", c.badToolN)
+		if c.badToolN > len(c.badTool) {
+			why += fmt.Sprintf("; the first %d are listed", len(c.badTool))
+		}
+		why += "."
+	}
 	c.d.f.add("A-W7-tool-json", sev, "Tool input is not a JSON object",
 		"At content_block_stop the concatenated partial_json did not parse as a JSON object ("+c.badToolWhy+")."+why, c.badTool...)
 }
