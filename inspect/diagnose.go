@@ -48,8 +48,9 @@ type diag struct {
 	cutStatus   int
 	cutSpendCap bool
 
-	lastEnd   int64 // body offset just past the last dispatched event
-	arrayForm bool  // the body is a streamed JSON array (jsonarray.go)
+	tailMemo  *rawTailMemo // rawTail's last answer
+	lastEnd   int64        // body offset just past the last dispatched event
+	arrayForm bool         // the body is a streamed JSON array (jsonarray.go)
 }
 
 // Diagnose decodes x and returns its verdict: provider, both statuses and
