@@ -407,10 +407,21 @@ func orUnknownType(t string) string {
 	if t == "" {
 		return "an untyped event"
 	}
-	return t
+	return valueText(t)
 }
 
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+// quote is a value from the stream (a type, a stop reason), quoted for a
+// finding's title or detail: bounded and redacted (valueText).
+func quote(s string) string { return fmt.Sprintf("%q", valueText(s)) }
+
+// maxValueText bounds an enum-like value from the stream in a finding:
+// real ones (stop reasons, error types, block reasons) are a few words.
+const maxValueText = 64
+
+// valueText is an enum-like value the stream sent, as a finding shows
+// it: redacted, on one line and at most maxValueText characters, so a
+// hostile 1 MiB "stop_reason" cannot become a 1 MiB title.
+func valueText(s string) string { return oneLine(red(s), maxValueText) }
 
 func quoteOr(dt, name string) string {
 	if dt != "" {
