@@ -62,7 +62,11 @@ func detectProvider(x *stream.Exchange) detection {
 	var s sniffResult
 	if jsonArrayBody(x) {
 		s = sniffArray(x)
-	} else {
+	}
+	if len(s.events) == 0 {
+		// Not an array, or one that breaks off before its first element
+		// ("[]" then SSE): the body is decoded as SSE, so its SSE events
+		// name the dialect, as they do for a live Timeline.
 		s = sniff(x)
 	}
 	e, sure := fromEvents(s)
