@@ -279,8 +279,9 @@ func (t *Timeline) detect(e *stream.Event) {
 		t.sniff = false
 		return
 	}
-	ev := []sniffed{{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: e.Data}}
-	det, sure := fromEvents(sniffResult{events: ev})
+	var r sniffResult
+	r.add(e.Type, e.Data)
+	det, sure := fromEvents(r)
 	if det.provider == "" {
 		return
 	}
