@@ -92,7 +92,8 @@ type anthropicChecker struct {
 	nextIndex    int
 	toolJSON     []byte
 	toolTooLarge bool
-	badTool      []int // content_block_stop events whose tool JSON did not parse
+	badTool      []int // content_block_stop events whose tool JSON did not parse (the first maxEventRefs)
+	badToolN     int   // how many did not parse
 	badToolWhy   string
 	fineGrained  bool
 
@@ -309,7 +310,11 @@ func (c *anthropicChecker) blockStop(i int, data []byte, ev *evCtx) {
 			if len(c.badTool) == 0 {
 				d.pin(i)
 			}
-			c.badTool = append(c.badTool, i)
+			// A finding lists maxEventRefs events: keep no more, so a
+			// stream of a million bad tool blocks costs a counter.
+			if c.badToolN++; len(c.badTool) < maxEventRefs {
+				c.badTool = append(c.badTool, i)
+			}
 			if c.badToolWhy == "" {
 				c.badToolWhy = fmt.Sprintf("block %d: %s", idx, why)
 			}
@@ -349,91 +354,6 @@ func (c *anthropicChecker) errorEvent(i int, data []byte, ev *evCtx) {
 	if d.setError(i, typ, msg, AnthropicStatus(typ)) {
 		d.errSpendCap = jstring(jpath(e, "details", "error_code")) == "enforced_spend_limit_reached"
 		d.errRequestID = jstring(jfield(data, "request_id"))
-	}
-}
-
-func (c *anthropicChecker) finish() {
-	d := c.d
-	if len(c.badTool) > 0 {
-		sev := SeverityError
-		why := ""
-		switch {
-		case c.stopReason == "max_tokens":
-			sev, why = SeverityWarning, " The stop_reason is max_tokens, so the input was cut by the token limit."
-		case c.fineGrained:
-			sev, why = SeverityWarning, " The request enabled fine-grained tool streaming, which may send invalid JSON."
-		}
-		d.f.add("A-W7-tool-json", sev, "Tool input is not a JSON object",
-			"At content_block_stop the concatenated partial_json did not parse as a JSON object ("+c.badToolWhy+")."+why, c.badTool...)
-	}
-	switch {
-	case c.errAt >= 0:
-		d.errorFinding(c.errCode)
-		return
-	case c.stopAt >= 0:
-		d.complete = true
-		switch {
-		case !c.sawMsgDelta:
-			d.f.add("A-W8-no-stop-reason", SeverityWarning, "No message_delta before message_stop",
-				"The stream never sent a message_delta, so stop_reason stays null and the final usage is missing.", c.stopAt)
-		case c.stopReason == "":
-			d.f.add("A-W8-no-stop-reason", SeverityWarning, "stop_reason is null",
-				"The final message_delta carries no stop_reason; clients cannot tell a natural end from a cut.", c.stopAt)
-		case !knownStopReasons[c.stopReason]:
-			d.f.add("A-W8-unknown-stop-reason", SeverityWarning, "Unknown stop_reason "+quote(c.stopReason),
-				"The docs' StopReason enum does not list it; it may be new (the enum grows), so clients must tolerate it.", c.stopAt)
-		}
-		return
-	}
-	last := lastEvent(d.v.Events)
-	if last < 0 {
-		return // no events: empty
-	}
-	switch {
-	case c.open >= 0:
-		// Say only what is true of what arrived: a max_tokens cut of tool
-		// JSON sends message_delta (stop_reason known) while the block is
-		// still open, which is the after-delta class of W11: a warning.
-		sev := SeverityError
-		detail := fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop, message_delta, message_stop or error.", c.open, c.openType, c.openAt+1)
-		if c.sawMsgDelta {
-			detail = fmt.Sprintf("The stream ended inside block %d (%s, opened at event %d) with no content_block_stop and no message_stop. A message_delta did arrive", c.open, c.openType, c.openAt+1)
-			if c.stopReason != "" {
-				sev = SeverityWarning
-				detail += fmt.Sprintf(" with stop_reason %q, so generation ended and only the closing events are missing.", c.stopReason)
-			} else {
-				detail += " but with no stop_reason, so the response may be incomplete."
-			}
-		}
-		if isToolBlock(c.openType) {
-			if why := toolJSONProblem(c.toolJSON); why != "" {
-				detail += " The tool input so far does not parse: " + why + "."
-				if c.stopReason == "max_tokens" {
-					detail += " The stop_reason is max_tokens, so the input was cut by the token limit: do not execute it."
-				}
-			}
-		}
-		d.f.add("A-W11-truncated-mid-block", sev, "Truncated inside a content block", detail+d.cutNote(), last)
-	case c.sawMsgDelta && c.stopReason != "":
-		title, detail := "Truncated after message_delta: message_stop missing",
-			fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, but message_stop never did. Compatible gateways often drop it.", c.stopReason)
-		if d.cutTerminator("message_stop") {
-			title = "Truncated after message_delta: message_stop cut before its blank line"
-			detail = fmt.Sprintf("stop_reason %q arrived, so the content is probably whole, and message_stop's bytes arrived as event %d, but without the terminating blank line, so no client dispatched it.", c.stopReason, d.cutAt+1)
-		} else {
-			detail += d.cutNote()
-		}
-		d.f.add("A-W11-truncated-after-delta", SeverityWarning, title, detail, last)
-	default:
-		title := "Truncated: no message_stop"
-		detail := "The stream ended between content blocks, with no message_delta, message_stop or error: the response is incomplete and stop_reason was never seen."
-		if c.starts == 0 {
-			detail = "The stream ended before any message_start, with no message_stop or error."
-		}
-		if d.cutTerminator("message_stop") {
-			title = "Truncated: message_stop cut before its blank line"
-		}
-		d.f.add("A-W11-truncated-between-blocks", SeverityError, title, detail+d.cutNote(), last)
 	}
 }
 
@@ -487,10 +407,21 @@ func orUnknownType(t string) string {
 	if t == "" {
 		return "an untyped event"
 	}
-	return t
+	return valueText(t)
 }
 
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+// quote is a value from the stream (a type, a stop reason), quoted for a
+// finding's title or detail: bounded and redacted (valueText).
+func quote(s string) string { return fmt.Sprintf("%q", valueText(s)) }
+
+// maxValueText bounds an enum-like value from the stream in a finding:
+// real ones (stop reasons, error types, block reasons) are a few words.
+const maxValueText = 64
+
+// valueText is an enum-like value the stream sent, as a finding shows
+// it: redacted, on one line and at most maxValueText characters, so a
+// hostile 1 MiB "stop_reason" cannot become a 1 MiB title.
+func valueText(s string) string { return oneLine(red(s), maxValueText) }
 
 func quoteOr(dt, name string) string {
 	if dt != "" {

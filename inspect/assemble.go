@@ -27,6 +27,10 @@ type Message struct {
 	// Events is how many events were applied (ignoring those cut before
 	// their blank line, which no client sees).
 	Events int
+	// Truncated says the stream carried more than an assembled view
+	// holds (maxAssembled bytes of text, input and signatures, or
+	// maxAssembledBlocks blocks): the rest was left out.
+	Truncated bool
 }
 
 // Block is one content block (Anthropic) or output part (OpenAI-style).
@@ -107,10 +111,34 @@ func Assemble(v *Verdict, upTo int) *Message {
 	return m
 }
 
+// The assembled view is built in memory from an untrusted body: these
+// bound it, so a 1 GiB stream of deltas (or of content_block_starts with
+// fresh indexes) costs at most this much, not the body's size.
+const (
+	maxAssembled       = 32 << 20 // bytes of text, input and signatures
+	maxAssembledBlocks = 4096     // blocks (Anthropic's index, OpenAI's choices and items)
+)
+
 type assembler struct {
 	m    *Message
 	pos  map[int]int // stream index → position in m.Blocks
 	bufs []blockBuf  // parallel to m.Blocks
+	size int         // bytes held in bufs, at most maxAssembled
+
+	// Past maxAssembledBlocks, new blocks land here and are dropped.
+	spare    Block
+	spareBuf blockBuf
+}
+
+// assemblePut appends s to a block buffer of a, unless that would take
+// the message past maxAssembled: then it marks the message truncated.
+func assemblePut[T string | []byte](a *assembler, dst *[]byte, s T) {
+	if a.size+len(s) > maxAssembled {
+		a.m.Truncated = true
+		return
+	}
+	a.size += len(s)
+	*dst = append(*dst, s...)
 }
 
 // blockBuf accumulates a block's growing fields; appending to strings
@@ -123,6 +151,11 @@ type blockBuf struct{ text, input, sig []byte }
 func (a *assembler) block(idx int, typ string) (*Block, *blockBuf) {
 	if p, ok := a.pos[idx]; ok {
 		return &a.m.Blocks[p], &a.bufs[p]
+	}
+	if len(a.m.Blocks) >= maxAssembledBlocks {
+		a.m.Truncated = true
+		a.spare, a.spareBuf = Block{Index: idx, Type: typ}, blockBuf{}
+		return &a.spare, &a.spareBuf
 	}
 	a.m.Blocks = append(a.m.Blocks, Block{Index: idx, Type: typ})
 	a.bufs = append(a.bufs, blockBuf{})
@@ -162,7 +195,7 @@ func (a *assembler) anthropic(data []byte) {
 		a.usage(jfield(msg, "usage"))
 		// A spliced second message_start starts the message over, as the
 		// SDK accumulators do.
-		m.Blocks, a.bufs, a.pos = nil, nil, map[int]int{}
+		m.Blocks, a.bufs, a.pos, a.size = nil, nil, map[int]int{}, 0
 	case "content_block_start":
 		idx, _ := jint(jfield(data, "index"))
 		cb := jfield(data, "content_block")
@@ -170,10 +203,12 @@ func (a *assembler) anthropic(data []byte) {
 		delete(a.pos, int(idx))
 		b, f := a.block(int(idx), jstring(jfield(cb, "type")))
 		b.ID, b.Name = jstring(jfield(cb, "id")), jstring(jfield(cb, "name"))
-		f.text = append(append(f.text[:0], jstring(jfield(cb, "text"))...), jstring(jfield(cb, "thinking"))...)
+		f.text = f.text[:0]
+		assemblePut(a, &f.text, jstring(jfield(cb, "text")))
+		assemblePut(a, &f.text, jstring(jfield(cb, "thinking")))
 		f.input, f.sig = f.input[:0], f.sig[:0]
 		if in := jfield(cb, "input"); isObject(in) && !emptyObject(in) {
-			f.input = append(f.input, in...)
+			assemblePut(a, &f.input, in)
 		}
 	case "content_block_delta":
 		idx, _ := jint(jfield(data, "index"))
@@ -185,13 +220,13 @@ func (a *assembler) anthropic(data []byte) {
 		d := jfield(data, "delta")
 		switch jstring(jfield(d, "type")) {
 		case "text_delta":
-			f.text = append(f.text, jstring(jfield(d, "text"))...)
+			assemblePut(a, &f.text, jstring(jfield(d, "text")))
 		case "thinking_delta":
-			f.text = append(f.text, jstring(jfield(d, "thinking"))...)
+			assemblePut(a, &f.text, jstring(jfield(d, "thinking")))
 		case "input_json_delta":
-			f.input = append(f.input, jstring(jfield(d, "partial_json"))...)
+			assemblePut(a, &f.input, jstring(jfield(d, "partial_json")))
 		case "signature_delta":
-			f.sig = append(f.sig, jstring(jfield(d, "signature"))...)
+			assemblePut(a, &f.sig, jstring(jfield(d, "signature")))
 		case "citations_delta":
 			b.Citations++
 		}
@@ -254,12 +289,12 @@ func (a *assembler) chat(data []byte) {
 	for _, k := range []string{"reasoning", "reasoning_content"} {
 		if t := jstring(jfield(d, k)); t != "" {
 			_, f := a.block(-2, "reasoning")
-			f.text = append(f.text, t...)
+			assemblePut(a, &f.text, t)
 		}
 	}
 	if t := jstring(jfield(d, "content")); t != "" {
 		_, f := a.block(-1, "text")
-		f.text = append(f.text, t...)
+		assemblePut(a, &f.text, t)
 	}
 	jelems(jfield(d, "tool_calls"), func(tc []byte) {
 		n, _ := jint(jfield(tc, "index"))
@@ -271,7 +306,7 @@ func (a *assembler) chat(data []byte) {
 		if name := jstring(jfield(f, "name")); name != "" {
 			b.Name = name
 		}
-		buf.input = append(buf.input, jstring(jfield(f, "arguments"))...)
+		assemblePut(a, &buf.input, jstring(jfield(f, "arguments")))
 	})
 	if fr, ok := jstr(jfield(ch, "finish_reason")); ok && fr != "" {
 		m.StopReason = fr
@@ -308,10 +343,10 @@ func (a *assembler) responses(data []byte) {
 			typ = "reasoning"
 		}
 		_, f := a.block(int(out), typ)
-		f.text = append(f.text, jstring(jfield(data, "delta"))...)
+		assemblePut(a, &f.text, jstring(jfield(data, "delta")))
 	case "response.function_call_arguments.delta":
 		_, f := a.block(int(out), "function_call")
-		f.input = append(f.input, jstring(jfield(data, "delta"))...)
+		assemblePut(a, &f.input, jstring(jfield(data, "delta")))
 	case "response.output_item.done":
 		if p, ok := a.pos[int(out)]; ok {
 			m.Blocks[p].Complete = true

@@ -388,15 +388,15 @@ func (a *assembler) converse(eventType string, payload []byte) {
 		switch {
 		case jfield(d, "text") != nil:
 			_, f := a.block(int(idx), "text")
-			f.text = append(f.text, jstring(jfield(d, "text"))...)
+			assemblePut(a, &f.text, jstring(jfield(d, "text")))
 		case jfield(d, "toolUse") != nil:
 			_, f := a.block(int(idx), "tool_use")
-			f.input = append(f.input, jstring(jpath(d, "toolUse", "input"))...)
+			assemblePut(a, &f.input, jstring(jpath(d, "toolUse", "input")))
 		case jfield(d, "reasoningContent") != nil:
 			_, f := a.block(int(idx), "thinking")
 			rc := jfield(d, "reasoningContent")
-			f.text = append(f.text, jstring(jfield(rc, "text"))...)
-			f.sig = append(f.sig, jstring(jfield(rc, "signature"))...)
+			assemblePut(a, &f.text, jstring(jfield(rc, "text")))
+			assemblePut(a, &f.sig, jstring(jfield(rc, "signature")))
 		}
 	case "contentBlockStop":
 		idx, _ := jint(jfield(payload, "contentBlockIndex"))

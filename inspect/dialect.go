@@ -126,32 +126,48 @@ func dialectOf(p Provider) dialect {
 	return dialectGeneric
 }
 
-// shapeOf returns the detection the events' shapes imply: the first
-// final match, else the first tentative one, refined by a later one of
-// the same dialect (OpenRouter's "provider" label or "gen-" id on a later
-// chat chunk); zero when no shape is known. sure says the shape names the
-// grammar beyond doubt (detection.shape), whatever URL and headers say.
-func shapeOf(events []sniffed) (det detection, sure bool) {
+// shapeMatch is what the first grammar (in dialectTable order) that
+// recognises one event's shape says of it: final is false for a shape
+// later events may refine.
+type shapeMatch struct {
+	det   detection
+	final bool
+}
+
+// matchShape returns the shape match of e; ok is false when no grammar
+// recognises it. Sniffing keeps only this, never the event's data.
+func matchShape(e *sniffed) (m shapeMatch, ok bool) {
+	for _, g := range dialectTable {
+		det, final := g.detect(e)
+		if det.provider == "" {
+			continue
+		}
+		det.dialect = g.id()
+		return shapeMatch{det: det, final: final}, true
+	}
+	return shapeMatch{}, false
+}
+
+// shapeOf returns the detection the events' shape matches imply: the
+// first final match, else the first tentative one, refined by a later one
+// of the same dialect (OpenRouter's "provider" label or "gen-" id on a
+// later chat chunk); zero when no shape is known. sure says the shape
+// names the grammar beyond doubt (detection.shape), whatever URL and
+// headers say.
+func shapeOf(matches []shapeMatch) (det detection, sure bool) {
 	var tentative detection
-	for k := range events {
-		for _, g := range dialectTable {
-			det, final := g.detect(&events[k])
-			if det.provider == "" {
-				continue
-			}
-			det.dialect = g.id()
-			if final && tentative.provider != "" && det.dialect != tentative.dialect {
-				// A chat stream carrying, say, a Google-shaped error
-				// chunk stays a chat stream.
-				break
-			}
-			if final {
-				return det, det.shape
-			}
-			if tentative.provider == "" || tentative.provider == ProviderOpenAIChat {
-				tentative = det
-			}
-			break
+	for _, m := range matches {
+		det := m.det
+		if m.final && tentative.provider != "" && det.dialect != tentative.dialect {
+			// A chat stream carrying, say, a Google-shaped error
+			// chunk stays a chat stream.
+			continue
+		}
+		if m.final {
+			return det, det.shape
+		}
+		if tentative.provider == "" || tentative.provider == ProviderOpenAIChat {
+			tentative = det
 		}
 	}
 	return tentative, tentative.shape

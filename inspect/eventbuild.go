@@ -183,7 +183,9 @@ type timingAcc struct {
 	limit        time.Duration // stall threshold
 	last         time.Duration // last progress event, -1 before any
 	keep         int           // keepalives since it
-	silent, kept []int         // events ending a stall, without / with keepalives
+	silent, kept []int         // events ending a stall, without / with keepalives (the first maxEventRefs)
+	silentN      int           // stalls without keepalives
+	keptN        int           // stalls with keepalives
 	silentMax    time.Duration
 	keptMax      time.Duration
 	pin          func(i int) // keeps the first event of each stall kind
@@ -227,11 +229,19 @@ func (t *timingAcc) check(i int, at time.Duration) {
 		if len(t.kept) == 0 && t.pin != nil {
 			t.pin(i)
 		}
-		t.kept, t.keptMax = append(t.kept, i), max(t.keptMax, g)
+		// A finding lists maxEventRefs events: keep no more, so a
+		// capture of a million stalls costs a counter.
+		if t.keptN++; len(t.kept) < maxEventRefs {
+			t.kept = append(t.kept, i)
+		}
+		t.keptMax = max(t.keptMax, g)
 	} else {
 		if len(t.silent) == 0 && t.pin != nil {
 			t.pin(i)
 		}
-		t.silent, t.silentMax = append(t.silent, i), max(t.silentMax, g)
+		if t.silentN++; len(t.silent) < maxEventRefs {
+			t.silent = append(t.silent, i)
+		}
+		t.silentMax = max(t.silentMax, g)
 	}
 }

@@ -123,10 +123,6 @@ func fixesFor(code string, v *Verdict) []string {
 		return out
 	}
 	switch code {
-	case "E-overloaded-message":
-		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}
-	case "B-frame":
-		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
 	case "A-W10-error-event", "B-exception-frame", "O-error-object", "O-finish-reason-error", "O-finish-reason-error-type", "R-error-event", "G-error-event", "GM-error-chunk":
 		return errorFixes(code, v)
 	case "S-raw-json-error":
@@ -144,6 +140,25 @@ func fixesFor(code string, v *Verdict) []string {
 			out = append(out, fmt.Sprintf("Quote request-id %s when contacting support.", v.RequestID))
 		}
 		return out
+	case "T-transport-reset", "T-transport-timeout", "T-transport-error":
+		if dialectNamed(dialectName(v), v.Provider) != dialectAnthropic {
+			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", requireStop(v)}
+		}
+		return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", fixRecovery, fixRequireStop}
+	case "S-unterminated-event":
+		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v)}
+	}
+	return staticFixes(code)
+}
+
+// staticFixes is the advice that does not depend on the verdict: a
+// table, one case per finding code (nil for a code without advice).
+func staticFixes(code string) []string {
+	switch code {
+	case "E-overloaded-message":
+		return []string{"Treat it as an overload: back off for minutes and retry if nothing was delivered (inspect_ai matches \"overloaded\" in the body case-insensitively since 0.3.123, PR #2280)."}
+	case "B-frame":
+		return []string{"The Bedrock event stream is cut or corrupt: treat the response as incomplete and retry if nothing was delivered.", fixRequireStop}
 	case "H-json-error-body":
 		return []string{"Check the error before reading the body as a stream: a JSON error document under a 2xx status means a gateway rewrote the status."}
 	case "H-spend-cap":
@@ -166,19 +181,12 @@ func fixesFor(code string, v *Verdict) []string {
 		return []string{"Look for a proxy or load balancer idle timeout shorter than the gap; raise it above the longest expected pause.", "Set a client read timeout that fails the stream after a stall and retry it (only if nothing was delivered yet)."}
 	case "T-stall-keepalive":
 		return []string{"Keepalives kept the connection open while nothing was generated: use a progress timeout (time since the last content event), not an idle-socket timeout, to detect it."}
-	case "T-transport-reset", "T-transport-timeout", "T-transport-error":
-		if dialectNamed(dialectName(v), v.Provider) != dialectAnthropic {
-			return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", requireStop(v)}
-		}
-		return []string{"Retry the request if no content was delivered; otherwise discard the partial output or continue from it.", fixRecovery, fixRequireStop}
 	case "T-end-after-complete":
 		return []string{"Nothing to retry: the response is whole. If this repeats, check the proxy or server closing keep-alive connections abruptly."}
 	case "T-transport-canceled":
 		return []string{"The client cancelled the stream; check its timeout settings if nobody cancelled on purpose."}
 	case "T-transport-incomplete":
 		return []string{"The recorder stopped before the stream ended; capture again for a complete verdict."}
-	case "S-unterminated-event":
-		return []string{"The last event was cut mid-frame (proxy or connection cut); treat the stream as truncated.", requireStop(v)}
 	case "S-raw-json-after-end":
 		return []string{"The response is whole: accept it. Fix whatever appends the error after the terminator (a gateway or proxy writing its own failure into a finished body), or stop reading at the terminator."}
 	case "S-array-unclosed":

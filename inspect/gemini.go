@@ -147,8 +147,8 @@ func (c *geminiChecker) finish() {
 		d.errorFinding("GM-error-chunk")
 	case c.blocked != "":
 		d.complete = true
-		d.f.add("GM-prompt-blocked", SeverityWarning, "The prompt was blocked: "+c.blocked,
-			fmt.Sprintf("promptFeedback.blockReason is %s: Gemini refused the prompt under HTTP %d and generated nothing. Clients that only read candidates see an empty answer.", c.blocked, d.v.HTTPStatus), c.blockAt)
+		d.f.add("GM-prompt-blocked", SeverityWarning, "The prompt was blocked: "+valueText(c.blocked),
+			fmt.Sprintf("promptFeedback.blockReason is %s: Gemini refused the prompt under HTTP %d and generated nothing. Clients that only read candidates see an empty answer.", valueText(c.blocked), d.v.HTTPStatus), c.blockAt)
 	case c.finishAt >= 0:
 		d.complete = true
 		c.finishFinding()
@@ -189,6 +189,7 @@ func (c *geminiChecker) finishFinding() {
 	if !ok {
 		f.code, f.sev, f.why = "GM-finish-other", SeverityInfo, "a reason the API reference does not list"
 	}
+	fr = valueText(fr)
 	c.d.f.add(f.code, f.sev, "Generation stopped: finishReason "+fr,
 		fmt.Sprintf("The stream ended cleanly, but finishReason %s means %s.", fr, f.why), c.finishAt)
 }
@@ -258,7 +259,7 @@ func (a *assembler) gemini(data []byte) {
 		if fc := jfield(p, "functionCall"); isObject(fc) {
 			b, buf := a.block(len(a.m.Blocks), "tool_call")
 			b.Name, b.Complete = jstring(jfield(fc, "name")), true
-			buf.input = append(buf.input, jfield(fc, "args")...)
+			assemblePut(a, &buf.input, jfield(fc, "args"))
 			return
 		}
 		t, ok := jstr(jfield(p, "text"))
@@ -270,7 +271,7 @@ func (a *assembler) gemini(data []byte) {
 			typ = "thinking"
 		}
 		_, buf := a.lastBlock(typ)
-		buf.text = append(buf.text, t...)
+		assemblePut(a, &buf.text, t)
 	})
 	if fr := jstring(jfield(cand, "finishReason")); fr != "" {
 		m.StopReason = fr

@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +17,6 @@ import (
 // Gemini grammar reads the exchange it is read here as its elements, one
 // event each, without holding the body. (Other JSON arrays are answers,
 // not streams, and stay as they were.)
-
-// maxSniffElem bounds the copy of each element provider detection keeps.
-const maxSniffElem = 64 << 10
 
 // maxArrayElem bounds one array element held in memory (Gemini's chunks
 // are a few KiB; a larger one is reported, not read).
@@ -174,9 +170,15 @@ func StreamedJSONArray(x *stream.Exchange) bool {
 	return jsonArrayBody(x) && detectProvider(x).dialect == dialectGemini
 }
 
+// arrayProbeLen is how much of a body is looked at for the array form:
+// Diagnose reads this prefix and a live Timeline decides once it holds
+// this many bytes, so both agree, and a body of whitespace is not held
+// while waiting for a '['.
+const arrayProbeLen = 4 << 10
+
 // jsonArrayBody reports whether x's body has the streamed-array form.
 func jsonArrayBody(x *stream.Exchange) bool {
-	array, _ := arrayStart(x.BodyPrefix(256), true)
+	array, _ := arrayStart(x.BodyPrefix(arrayProbeLen), true)
 	return array
 }
 
@@ -285,18 +287,17 @@ func arrayEvents(x *stream.Exchange, upTo int, f func(data []byte)) {
 	})
 }
 
-// sniffArray returns the leading elements of a streamed JSON array for
-// provider detection.
+// sniffArray matches the shapes of the leading elements of a streamed
+// JSON array for provider detection.
 func sniffArray(x *stream.Exchange) sniffResult {
 	var r sniffResult
+	n := 0
 	eachArrayElem(x, func(e arrayElem) bool {
 		if !e.cut {
-			// The shape shows in an element's first keys: a prefix keeps
-			// 32 huge elements from being copied whole.
-			data := bytes.Clone(e.data[:min(len(e.data), maxSniffElem)])
-			r.events = append(r.events, sniffed{name: "message", dataType: jstring(jfield(data, "type")), data: data})
+			r.add("message", e.data)
 		}
-		return len(r.events) < sniffEvents
+		n++
+		return n < sniffEvents
 	})
 	return r
 }

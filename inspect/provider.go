@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"io"
 	"net/url"
 	"strings"
 
@@ -17,6 +18,14 @@ const (
 
 // sniffEvents is how many leading events provider detection looks at.
 const sniffEvents = 32
+
+// maxSniffBody bounds the bytes of the body provider detection reads.
+// Without a bound, a body with fewer than sniffEvents events (a 1 GiB
+// single line, or keepalive comments only) was read whole here and then
+// again by the decoding pass. It is generous because a leading event may
+// be large (Gemini sends a generated image inline, base64, in one chunk):
+// one cut by the bound no longer shows its shape.
+const maxSniffBody = 16 << 20
 
 // detection is what DetectProvider concludes and why.
 type detection struct {
@@ -54,7 +63,11 @@ func detectProvider(x *stream.Exchange) detection {
 	var s sniffResult
 	if jsonArrayBody(x) {
 		s = sniffArray(x)
-	} else {
+	}
+	if len(s.matches) == 0 {
+		// Not an array, or one that breaks off before its first element
+		// ("[]" then SSE): the body is decoded as SSE, so its SSE events
+		// name the dialect, as they do for a live Timeline.
 		s = sniff(x)
 	}
 	e, sure := fromEvents(s)
@@ -176,33 +189,52 @@ type sniffed struct {
 }
 
 type sniffResult struct {
-	events     []sniffed
-	openRouter bool // an ": OPENROUTER PROCESSING" keepalive was seen
+	matches    []shapeMatch // of the leading events whose shape a grammar knows
+	openRouter bool         // an ": OPENROUTER PROCESSING" keepalive was seen
+}
+
+// add matches one leading event's shape (its data is only read here, so
+// sniffing copies none).
+func (r *sniffResult) add(name string, data []byte) {
+	if m, ok := matchShape(&sniffed{name: name, dataType: jstring(jfield(data, "type")), data: data}); ok {
+		r.matches = append(r.matches, m)
+	}
 }
 
 func sniff(x *stream.Exchange) sniffResult {
 	var r sniffResult
-	dec := stream.NewDecoder(x.BodyReader())
+	dec := stream.NewDecoder(io.LimitReader(x.BodyReader(), maxSniffBody))
 	dec.OnComment(func(c stream.Comment) {
-		if bytes.Contains(bytes.ToUpper(c.Text), []byte("OPENROUTER")) {
+		if containsFold(c.Text, "OPENROUTER") {
 			r.openRouter = true
 		}
 	})
-	for len(r.events) < sniffEvents {
+	for n := 0; n < sniffEvents; n++ {
 		e, err := dec.Next()
 		if err != nil {
 			break
 		}
-		r.events = append(r.events, sniffed{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: bytes.Clone(e.Data)})
+		r.add(e.Type, e.Data)
 	}
 	return r
+}
+
+// containsFold reports whether b contains the ASCII word w, ignoring
+// case, without the copy bytes.ToUpper makes of every comment.
+func containsFold(b []byte, w string) bool {
+	for i := 0; i+len(w) <= len(b); i++ {
+		if bytes.EqualFold(b[i:i+len(w)], []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // fromEvents recognises event shapes (each dialect's detect, in
 // dialectTable order) and OpenRouter's keepalive comment. sure is true
 // when a shape names the dialect beyond doubt.
 func fromEvents(s sniffResult) (detection, bool) {
-	d, sure := shapeOf(s.events)
+	d, sure := shapeOf(s.matches)
 	d.from = "events"
 	if s.openRouter {
 		d.provider = ProviderOpenRouter

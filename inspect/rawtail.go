@@ -36,6 +36,26 @@ const maxRawTail = 64 << 10
 // body offset and bytes (trimmed); ok is false when the tail is empty,
 // too long, not JSON or no error.
 func (d *diag) rawTail() (off int64, data []byte, ok bool) {
+	// The decoding pass asks once at a data-less cut frame and again
+	// when it ends: read and validate the tail once per body state.
+	if m := d.tailMemo; m != nil && m.from == d.lastEnd && m.to == d.x.BodyLen() {
+		return m.off, m.data, m.ok
+	}
+	off, data, ok = d.readRawTail()
+	d.tailMemo = &rawTailMemo{from: d.lastEnd, to: d.x.BodyLen(), off: off, data: data, ok: ok}
+	return off, data, ok
+}
+
+// rawTailMemo is rawTail's answer for the body between from and to.
+type rawTailMemo struct {
+	from, to, off int64
+	data          []byte
+	ok            bool
+}
+
+// readRawTail reads and validates the bytes after the last dispatched
+// event (rawTail).
+func (d *diag) readRawTail() (off int64, data []byte, ok bool) {
 	x := d.x
 	n := x.BodyLen() - d.lastEnd
 	if d.lastEnd == 0 || n <= 0 || n > maxRawTail {

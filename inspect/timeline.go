@@ -163,7 +163,7 @@ func (t *Timeline) Finish() Events {
 // whether the body is one the Timeline decodes.
 func (t *Timeline) probe(final bool) bool {
 	p := t.pending
-	if array, known := arrayStart(p, final); !known {
+	if array, known := arrayStart(p[:min(len(p), arrayProbeLen)], final || len(p) >= arrayProbeLen); !known {
 		return false
 	} else if array {
 		// Gemini without alt=sse: read as its elements when the Gemini
@@ -279,8 +279,9 @@ func (t *Timeline) detect(e *stream.Event) {
 		t.sniff = false
 		return
 	}
-	ev := []sniffed{{name: e.Type, dataType: jstring(jfield(e.Data, "type")), data: e.Data}}
-	det, sure := fromEvents(sniffResult{events: ev})
+	var r sniffResult
+	r.add(e.Type, e.Data)
+	det, sure := fromEvents(r)
 	if det.provider == "" {
 		return
 	}

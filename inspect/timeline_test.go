@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,11 @@ func TestTimelineMatchesDiagnose(t *testing.T) {
 		"last event id":   stream.FromBody("id.sse", []byte(idBody)),
 		"cut at the end":  stream.FromBody("cut.sse", []byte(good+"event: ping\ndata: {")),
 		"crlf":            stream.FromBody("crlf.sse", []byte("data: {\"x\":1}\r\n\r\ndata: [DONE]\r\n\r\n")),
+		// The array form is looked for in the first arrayProbeLen bytes:
+		// a Timeline decides on the same bytes as Diagnose, and does not
+		// hold a body of spaces waiting for a '['.
+		"array after 300 spaces":  spacedArray(300),
+		"array after 5000 spaces": spacedArray(5000),
 	}
 	for _, f := range files {
 		xs[filepath.Base(f)] = loadExchange(t, f)
@@ -83,6 +89,13 @@ func TestTimelineMatchesDiagnose(t *testing.T) {
 			}
 		}
 	}
+}
+
+// spacedArray is a Gemini streamed JSON array after n spaces.
+func spacedArray(n int) *stream.Exchange {
+	body := strings.Repeat(" ", n) + "[" + arrElem1 + ",\r\n" + arrElem2 + "]"
+	return withRequest(stream.FromBody("spaced.json", []byte(body)),
+		"POST", "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent", "")
 }
 
 // TestTimelineLastEventID: the last event ID persists across events (as

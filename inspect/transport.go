@@ -267,11 +267,11 @@ func (d *diag) stalls() {
 	limit := ta.limit
 	if len(ta.silent) > 0 {
 		d.f.add("T-stall", SeverityWarning, fmt.Sprintf("Stalled for %s with nothing on the wire", ta.silentMax.Round(time.Millisecond)),
-			fmt.Sprintf("%d gap(s) between events exceeded %s with no keepalive in between, which is what a dead connection or an idle-timeout at a proxy looks like.", len(ta.silent), limit), ta.silent...)
+			fmt.Sprintf("%d gap(s) between events exceeded %s with no keepalive in between, which is what a dead connection or an idle-timeout at a proxy looks like.", ta.silentN, limit), ta.silent...)
 	}
 	if len(ta.kept) > 0 {
 		d.f.add("T-stall-keepalive", SeverityWarning, fmt.Sprintf("No progress for %s, only keepalives", ta.keptMax.Round(time.Millisecond)),
-			fmt.Sprintf("%d gap(s) exceeded %s in which only pings or comment lines arrived: the connection was alive but nothing was generated.", len(ta.kept), limit), ta.kept...)
+			fmt.Sprintf("%d gap(s) exceeded %s in which only pings or comment lines arrived: the connection was alive but nothing was generated.", ta.keptN, limit), ta.kept...)
 	}
 }
 
