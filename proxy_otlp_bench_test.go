@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/midstreamhq/midstream/internal/deadpeer"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -43,7 +43,7 @@ func BenchmarkProxyOTLP(b *testing.B) {
 	origin := stampedOrigin(b)
 	col := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
 	defer col.Close()
-	hole := blackHoleListener(b)
+	hole := deadpeer.BlackHole(b)
 	modes := []struct{ name, otlp string }{{"off", ""}, {"on", col.URL}, {"dead", hole}}
 	proxies := make([]*benchProxy, len(modes))
 	for i, m := range modes {
@@ -130,26 +130,6 @@ func stampedStream(b *testing.B, url string, n int) []int64 {
 		b.Fatalf("%d of %d events arrived (%v)", len(out), n, sc.Err())
 	}
 	return out
-}
-
-// blackHoleListener accepts connections and never reads or answers.
-func blackHoleListener(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	b.Cleanup(func() { ln.Close() })
-	return "http://" + ln.Addr().String()
 }
 
 // benchProxy is a `midstream proxy --no-tui` run by the benchmark.
